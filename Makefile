@@ -1,0 +1,32 @@
+# Two commands on a fresh machine: `make run` and `make test`. Everything they need is installed here.
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.setup-stamp
+STORE ?= data/store
+SAMPLE := samples/qingpu-civil-affairs-2026-02-13.txt
+
+.PHONY: setup run test lint clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: setup
+	$(BIN)/rectkg --store $(STORE) ingest $(SAMPLE)
+	$(BIN)/rectkg --store $(STORE) stats
+	$(BIN)/rectkg --store $(STORE) query --saved shared-responsibility
+
+test: setup
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q
+
+lint: setup
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) data build dist *.egg-info

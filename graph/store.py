@@ -1,0 +1,219 @@
+"""The store interface, and its default backend: an embedded, on-disk Oxigraph store.
+
+Everything above this module (CLI, saved queries, web app, analytics) talks to a `Store`; only
+backend modules import pyoxigraph or an HTTP client. One named graph holds one source document,
+and replacing it is a single SPARQL Update, which Oxigraph applies atomically: a reader sees the
+old document or the new one, never half of either, and a failure leaves the old one in place.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph
+
+from ontology import iris
+
+log = logging.getLogger(__name__)
+
+DEFAULT_STORE = "data/store"
+ONTOLOGY_GRAPH = iris.GRAPH + "ontology"
+
+
+class StoreError(Exception):
+    """The store could not be opened, read or written. The message says what to do."""
+
+
+class QueryError(StoreError):
+    """The query text is not valid SPARQL (the caller's fault: HTTP 400, CLI exit 2)."""
+
+
+@dataclass
+class Result:
+    """A SELECT/ASK answer with plain-Python cells, the same whatever backend produced it."""
+
+    variables: list[str]
+    rows: list[dict[str, Term]]
+    boolean: bool | None = None
+
+
+@dataclass(frozen=True)
+class Term:
+    """One RDF term of a result: kind is 'iri', 'literal' or 'bnode'."""
+
+    kind: str
+    value: str
+    datatype: str | None = None
+    lang: str | None = None
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class Store(ABC):
+    """What rectkg needs of a triple store. Small on purpose, so a new backend is a small class."""
+
+    @abstractmethod
+    def replace_graph(self, graph_iri: str, graph: Graph) -> None:
+        """Make the named graph hold exactly these triples, atomically."""
+
+    @abstractmethod
+    def remove_graph(self, graph_iri: str) -> bool:
+        """Drop a named graph; False when there was none."""
+
+    @abstractmethod
+    def graphs(self) -> list[str]:
+        """Names of the document graphs (not the ontology graph)."""
+
+    @abstractmethod
+    def select(self, query: str, bindings: Mapping[str, Term] | None = None) -> Result:
+        """Run SELECT or ASK over the union of all graphs, with parameters bound as RDF terms."""
+
+    @abstractmethod
+    def construct(self, query: str, bindings: Mapping[str, Term] | None = None) -> Graph:
+        """Run CONSTRUCT or DESCRIBE over the union of all graphs."""
+
+    @abstractmethod
+    def export(self, fmt: str) -> bytes:
+        """Serialise everything: nquads and trig keep the named graphs."""
+
+    @abstractmethod
+    def triple_count(self) -> int:
+        """Quads in all graphs."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release files or connections."""
+
+
+def open_store(spec: str | None = None, *, read_only: bool = False) -> Store:
+    """--store PATH, else $RECTKG_STORE, else ./data/store."""
+    spec = spec or os.environ.get("RECTKG_STORE") or DEFAULT_STORE
+    if spec.startswith(("http://", "https://")):
+        from graph.remote import RemoteStore
+
+        return RemoteStore(spec)
+    return OxigraphStore(spec, read_only=read_only)
+
+
+def _to_ox(term: Term) -> ox.NamedNode | ox.Literal | ox.BlankNode:
+    if term.kind == "iri":
+        return ox.NamedNode(term.value)
+    if term.kind == "bnode":
+        return ox.BlankNode(term.value)
+    if term.lang:
+        return ox.Literal(term.value, language=term.lang)
+    if term.datatype:
+        return ox.Literal(term.value, datatype=ox.NamedNode(term.datatype))
+    return ox.Literal(term.value)
+
+
+def _from_ox(node) -> Term:
+    if isinstance(node, ox.NamedNode):
+        return Term("iri", node.value)
+    if isinstance(node, ox.BlankNode):
+        return Term("bnode", node.value)
+    lang = node.language
+    dt = None if lang else node.datatype.value
+    return Term("literal", node.value, dt, lang)
+
+
+def ntriples(graph: Graph) -> str:
+    return graph.serialize(format="nt")
+
+
+class OxigraphStore(Store):
+    """Embedded pyoxigraph store on disk (or in memory when path is None)."""
+
+    def __init__(self, path: str | Path | None, *, read_only: bool = False):
+        self.path = None if path is None else Path(path)
+        try:
+            if self.path is None:
+                self._store = ox.Store()
+            elif read_only:
+                self._store = ox.Store.read_only(str(self.path))
+            else:
+                self.path.mkdir(parents=True, exist_ok=True)
+                self._store = ox.Store(str(self.path))
+        except OSError as error:
+            hint = " (another rectkg process has it open for writing?)" if "LOCK" in str(error) else ""
+            raise StoreError(f"cannot open store {self.path}: {error}{hint}") from error
+        self.read_only = read_only
+
+    def replace_graph(self, graph_iri: str, graph: Graph) -> None:
+        g = f"<{graph_iri}>"
+        update = f"DROP SILENT GRAPH {g} ;\nINSERT DATA {{ GRAPH {g} {{\n{ntriples(graph)}\n}} }}"
+        try:
+            self._store.update(update)
+        except (OSError, SyntaxError) as error:
+            raise StoreError(f"writing {graph_iri} failed, store unchanged: {error}") from error
+
+    def remove_graph(self, graph_iri: str) -> bool:
+        node = ox.NamedNode(graph_iri)
+        if not self._store.contains_named_graph(node):
+            return False
+        self._store.update(f"DROP GRAPH <{graph_iri}>")
+        return True
+
+    def graphs(self) -> list[str]:
+        return sorted(g.value for g in self._store.named_graphs() if g.value != ONTOLOGY_GRAPH)
+
+    def _query(self, query: str, bindings: Mapping[str, Term] | None):
+        subs = {ox.Variable(k): _to_ox(v) for k, v in (bindings or {}).items()}
+        try:
+            return self._store.query(query, use_default_graph_as_union=True, substitutions=subs)
+        except SyntaxError as error:
+            raise QueryError(str(error)) from error
+        except OSError as error:
+            raise StoreError(str(error)) from error
+
+    def select(self, query: str, bindings: Mapping[str, Term] | None = None) -> Result:
+        answer = self._query(query, bindings)
+        if isinstance(answer, ox.QueryBoolean):
+            return Result([], [], bool(answer))
+        if not isinstance(answer, ox.QuerySolutions):
+            raise QueryError("expected a SELECT or ASK query")
+        names = [v.value for v in answer.variables]
+        rows = [{name: _from_ox(sol[name]) for name in names if sol[name] is not None} for sol in answer]
+        return Result(names, rows)
+
+    def construct(self, query: str, bindings: Mapping[str, Term] | None = None) -> Graph:
+        answer = self._query(query, bindings)
+        if not isinstance(answer, ox.QueryTriples):
+            raise QueryError("expected a CONSTRUCT or DESCRIBE query")
+        data = ox.serialize(answer, format=ox.RdfFormat.N_TRIPLES)
+        return Graph().parse(data=data, format="nt")
+
+    def export(self, fmt: str) -> bytes:
+        formats = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG}
+        if fmt in formats:
+            return self._store.dump(format=formats[fmt], prefixes=iris.PREFIXES if fmt == "trig" else None)
+        data = self._store.dump(format=ox.RdfFormat.N_QUADS)
+        return _union_as(data, fmt)
+
+    def triple_count(self) -> int:
+        return len(self._store)
+
+    def close(self) -> None:
+        if not self.read_only and self.path is not None:
+            self._store.flush()
+
+
+def _union_as(nquads: bytes, fmt: str) -> bytes:
+    """Triple formats (Turtle, N-Triples, JSON-LD) get the union of all document graphs."""
+    from rdflib import Dataset
+
+    ds = Dataset()
+    ds.parse(data=nquads, format="nquads")
+    union = Graph()
+    for prefix, ns in iris.PREFIXES.items():
+        union.bind(prefix, ns)
+    for s, p, o, _g in ds.quads():
+        union.add((s, p, o))
+    rdflib_format = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld"}[fmt]
+    return union.serialize(format=rdflib_format).encode("utf-8")

@@ -1,0 +1,150 @@
+"""What the loader reads out of a report, before it becomes RDF.
+
+Every extracted item keeps a Span into the normalised text: the evidence an investigator will be
+shown next to each edge, and what the offset test checks against the stored text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+
+
+@dataclass
+class Heading:
+    number: str  # as printed, without brackets: "二", "3"
+    title: str
+    order: int
+    span: Span
+
+
+@dataclass
+class Involvement:
+    org: str  # canonical key into Report.orgs
+    role: str  # lead | partner | target | mentioned
+    surface: str
+    cue: str
+    span: Span
+
+
+@dataclass
+class Citation:
+    title: str
+    action: str  # created | revised | issued | studied | applied | mentioned
+    span: Span
+
+
+@dataclass
+class PolicyUse:
+    name: str
+    action: str  # established | improved | applied
+    span: Span
+    document: str | None = None
+
+
+@dataclass
+class Quantity:
+    value: str  # decimal as printed
+    unit: str
+    counted: str
+    approximate: bool
+    span: Span
+
+
+@dataclass
+class Event:
+    date: str  # ISO date
+    label: str
+    span: Span
+
+
+@dataclass
+class Measure:
+    ordinal: int
+    marker: str
+    text: str
+    span: Span
+    involvements: list[Involvement] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+    policies: list[PolicyUse] = field(default_factory=list)
+    quantities: list[Quantity] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+
+
+@dataclass
+class Finding:
+    order: int  # position in the report, 1-based
+    number: str  # as printed
+    title: str
+    span: Span  # the title
+    body: Span  # everything after the title up to the next heading
+    category: int | None
+    group: int | None
+    status: str = "completed"
+    lead: Span | None = None
+    measures: list[Measure] = field(default_factory=list)
+
+
+@dataclass
+class Organisation:
+    canonical: str  # full name, with its place where it has one
+    kind: str
+    place: str | None
+    collective: bool = False
+    generic: bool = False
+    aliases: set[str] = field(default_factory=set)
+
+
+@dataclass
+class Document:
+    title: str
+    doc_type: str | None
+    status: str | None
+    number: str | None
+    issuers: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Claim:
+    kind: str
+    value: str
+    text: str
+    span: Span
+
+
+@dataclass
+class Report:
+    text: str
+    title: str = ""
+    title_span: Span | None = None
+    issuer_name: str = ""  # as printed in the title: 中共…民政局党组
+    issuer: str | None = None  # canonical org key of the issuing body
+    place: str | None = None
+    place_level: str | None = None
+    parent_place: str | None = None
+    bureau: str | None = None
+    inspector: str | None = None
+    inspection_type: str | None = None
+    dates: dict[str, tuple[str, Span]] = field(default_factory=dict)
+    contact: dict[str, tuple[str, Span]] = field(default_factory=dict)
+    claims: list[Claim] = field(default_factory=list)
+    parts: list[Heading] = field(default_factory=list)
+    categories: list[Heading] = field(default_factory=list)
+    groups: list[Heading] = field(default_factory=list)
+    group_category: dict[int, int | None] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+    orgs: dict[str, Organisation] = field(default_factory=dict)
+    documents: dict[str, Document] = field(default_factory=dict)
+    citations: list[Citation] = field(default_factory=list)  # 《…》 outside any measure
+
+    def quote(self, span: Span) -> str:
+        return self.text[span.start : span.end]
+
+    @property
+    def measures(self) -> list[Measure]:
+        return [m for f in self.findings for m in f.measures]

@@ -1,0 +1,248 @@
+"""Report → parts → categories → groups → findings → measures, read from the headings.
+
+Layouts differ (a finding may be "(7)关于…问题。" run into its paragraph, or "1.关于…问题" on its
+own line followed by "整改情况:"), so a heading's level is decided by what follows it, not by
+its bracket style alone: a "1." line is a *group* only when findings "(n)" follow it. Printed
+numbers are kept as printed and the order of appearance separately; nothing is renumbered.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from loaders.errors import StructureError
+from loaders.model import Finding, Heading, Measure, Report, Span
+
+CN_NUM = "一二三四五六七八九十"
+PART = re.compile(rf"^([{CN_NUM}]+)、(.+)$")
+CATEGORY = re.compile(rf"^\(([{CN_NUM}]+)\)(.+)$")
+NUMBERED = re.compile(r"^(\d+)[.、](?!\d)(.+)$")
+BRACKETED = re.compile(r"^\((\d+)\)(.+)$")
+PROBLEM_TITLE = re.compile(r"^(.*?问题)(?:[。.;:]|$)")
+STATUS_LINE = re.compile(r"^整改(?:情况|措施|进展)[:]\s*")
+IN_PROGRESS = re.compile(r"(正在推进|持续推进中|尚未完成|未完成整改|阶段性成效|正按计划|分年度|逐步推进)")
+
+CN_DIGITS = {c: i + 1 for i, c in enumerate(CN_NUM)}
+CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+
+
+@dataclass
+class Line:
+    text: str
+    start: int
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.text)
+
+
+def lines_of(text: str) -> list[Line]:
+    out, pos = [], 0
+    for raw in text.split("\n"):
+        if raw:
+            out.append(Line(raw, pos))
+        pos += len(raw) + 1
+    return out
+
+
+def cn_number(n: int) -> str:
+    """1 → 一, 11 → 十一, 21 → 二十一: the spelling of 一是/二是 markers."""
+    if n <= 10:
+        return CN_NUM[n - 1]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else CN_NUM[tens - 1]) + "十" + (CN_NUM[ones - 1] if ones else "")
+
+
+def _finding_title(rest: str) -> str | None:
+    match = PROBLEM_TITLE.match(rest)
+    if match and len(match.group(1)) <= 80:
+        return match.group(1)
+    return None
+
+
+def parse_structure(report: Report, source: str) -> None:
+    lines = lines_of(report.text)
+    kinds = [_classify(line) for line in lines]
+    _resolve_numbered(lines, kinds)
+    _build(report, lines, kinds)
+    if not report.findings:
+        raise StructureError(source, "no findings found (expected headings like '(1)关于…问题' or '1.关于…问题')")
+
+
+def _classify(line: Line) -> str:
+    t = line.text
+    if PART.match(t) and len(t) < 120:
+        return "part"
+    if CATEGORY.match(t):
+        return "category"
+    m = BRACKETED.match(t)
+    if m and _finding_title(m.group(2)):
+        return "finding"
+    m = NUMBERED.match(t)
+    if m and _finding_title(m.group(2)) and len(t) < 120:
+        return "numbered"  # group or finding: decided by what follows
+    return "text"
+
+
+def _resolve_numbered(lines: list[Line], kinds: list[str]) -> None:
+    """A numbered problem line is a group when bracketed findings follow before the next heading."""
+    for i, kind in enumerate(kinds):
+        if kind != "numbered":
+            continue
+        nxt = next((k for k in kinds[i + 1 :] if k != "text"), None)
+        kinds[i] = "group" if nxt == "finding" else "finding"
+
+
+def _build(report: Report, lines: list[Line], kinds: list[str]) -> None:
+    part_has_findings = _parts_with_findings(kinds)
+    part_idx, category, group = -1, None, None
+    current: Finding | None = None
+    for line, kind in zip(lines, kinds, strict=True):
+        if kind == "part":
+            part_idx += 1
+            current = _close(report, current, line.start)
+            category = group = None
+            m = PART.match(line.text)
+            report.parts.append(Heading(m.group(1), m.group(2), part_idx + 1, Span(line.start, line.end)))
+        elif kind == "category" and part_has_findings.get(part_idx, False):
+            current = _close(report, current, line.start)
+            m = CATEGORY.match(line.text)
+            category = len(report.categories) + 1
+            group = None
+            report.categories.append(Heading(m.group(1), _strip_end(m.group(2)), category, _span(line)))
+        elif kind == "group":
+            current = _close(report, current, line.start)
+            m = NUMBERED.match(line.text)
+            group = len(report.groups) + 1
+            report.groups.append(Heading(m.group(1), _strip_end(m.group(2)), group, _span(line)))
+            report.group_category[group] = category
+        elif kind == "finding":
+            current = _close(report, current, line.start)
+            current = _open_finding(report, line, category, group)
+        elif current is not None and kind in ("category", "part"):
+            current = _close(report, current, line.start)
+    _close(report, current, lines[-1].end if lines else 0)
+
+
+def _parts_with_findings(kinds: list[str]) -> dict[int, bool]:
+    result, idx = {}, -1
+    for kind in kinds:
+        if kind == "part":
+            idx += 1
+        elif kind in ("finding", "numbered", "group"):
+            result[idx] = True
+    return result
+
+
+def _strip_end(text: str) -> str:
+    return text.rstrip("。.;: ")
+
+
+def _span(line: Line) -> Span:
+    return Span(line.start, line.end)
+
+
+def _open_finding(report: Report, line: Line, category: int | None, group: int | None) -> Finding:
+    m = BRACKETED.match(line.text) or NUMBERED.match(line.text)
+    title = _finding_title(m.group(2)) or ""
+    title_start = line.start + m.start(2)
+    body_start = title_start + len(title)
+    return Finding(
+        order=len(report.findings) + 1,
+        number=m.group(1),
+        title=title,
+        span=Span(title_start, title_start + len(title)),
+        body=Span(body_start, body_start),
+        category=category,
+        group=group,
+    )
+
+
+def _close(report: Report, finding: Finding | None, end: int) -> None:
+    if finding is None:
+        return None
+    text = report.text
+    # Trailing headings of non-finding parts end the body; so does the closing boilerplate.
+    body_end = end
+    while body_end > finding.body.start and text[body_end - 1] in "\n ":
+        body_end -= 1
+    finding.body = Span(finding.body.start, body_end)
+    _read_measures(report, finding)
+    if IN_PROGRESS.search(text[finding.body.start : finding.body.end]):
+        finding.status = "in-progress"
+    report.findings.append(finding)
+    return None
+
+
+def _skip_punct(text: str, pos: int, end: int) -> int:
+    while pos < end and text[pos] in "。.;:, \n":
+        pos += 1
+    return pos
+
+
+def _read_measures(report: Report, finding: Finding) -> None:
+    text = report.text
+    start = _skip_punct(text, finding.body.start, finding.body.end)
+    status = STATUS_LINE.match(text[start : finding.body.end])
+    if status:
+        start = _skip_punct(text, start + status.end(), finding.body.end)
+    markers = list(_markers(text, start, finding.body.end))
+    if not markers:
+        if start < finding.body.end:
+            finding.measures.append(Measure(1, "", text[start : finding.body.end], Span(start, finding.body.end)))
+        return
+    lead_end = markers[0][0]
+    while lead_end > start and text[lead_end - 1] in "\n ":
+        lead_end -= 1
+    if lead_end > start:
+        finding.lead = Span(start, lead_end)
+    for i, (pos, marker) in enumerate(markers):
+        end = markers[i + 1][0] if i + 1 < len(markers) else finding.body.end
+        body_start = pos + len(marker)
+        while end > body_start and text[end - 1] in "\n ;":
+            end -= 1
+        finding.measures.append(Measure(i + 1, marker, text[pos:end], Span(pos, end)))
+
+
+def _markers(text: str, start: int, end: int) -> Iterator[tuple[int, str]]:
+    """Sequential enumeration markers: 一是, 二是 … or (1) (2) … or ① ② … — each must follow the last."""
+    for family in (_cn_marker, _bracket_marker, _circled_marker):
+        found = _sequence(text, start, end, family)
+        if found:
+            yield from found
+            return
+
+
+def _sequence(text: str, start: int, end: int, family) -> list[tuple[int, str]]:
+    found, pos, n = [], start, 1
+    while True:
+        hit = family(text, pos, end, n)
+        if hit is None:
+            break
+        found.append(hit)
+        pos, n = hit[0] + len(hit[1]), n + 1
+    return found
+
+
+def _cn_marker(text: str, pos: int, end: int, n: int) -> tuple[int, str] | None:
+    marker = cn_number(n) + "是"
+    at = text.find(marker, pos, end)
+    # A marker starts a clause; "统一是…" inside a sentence is not one.
+    while at > 0 and text[at - 1] not in "。;:,\n ":
+        at = text.find(marker, at + 1, end)
+    return (at, marker) if at != -1 else None
+
+
+def _bracket_marker(text: str, pos: int, end: int, n: int) -> tuple[int, str] | None:
+    pattern = re.compile(rf"(?:^|(?<=[\n。;:]))\({n}\)", re.M)
+    m = pattern.search(text, pos, end)
+    return (m.start(), m.group(0)) if m else None
+
+
+def _circled_marker(text: str, pos: int, end: int, n: int) -> tuple[int, str] | None:
+    if n > len(CIRCLED):
+        return None
+    at = text.find(CIRCLED[n - 1], pos, end)
+    return (at, CIRCLED[n - 1]) if at != -1 else None

@@ -1,0 +1,240 @@
+"""A read Report becomes one RDF graph: the content of one named graph in the store.
+
+Every extracted node carries rk:evidence → an rk:Evidence (an oa:TextPositionSelector) with the
+character offsets into rk:text of the report, the exact quote and its sentence, so that any edge
+an investigator sees can be traced to the words that justify it.
+"""
+
+from __future__ import annotations
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
+
+from loaders.model import Finding, Measure, Report, Span
+from ontology import iris
+from ontology.iris import OA, ORG, RK
+
+SENTENCE_END = "。!?;\n"
+
+
+def sentence_span(text: str, span: Span) -> Span:
+    start = span.start
+    while start > 0 and text[start - 1] not in SENTENCE_END:
+        start -= 1
+    end = span.end
+    while end < len(text) and text[end - 1 : end] not in ("", *SENTENCE_END) and text[end] != "\n":
+        end += 1
+    if end < len(text) and text[end] in "。!?;":
+        end += 1
+    return Span(start, max(end, span.end))
+
+
+class _Builder:
+    def __init__(self, report: Report, key: str):
+        self.r = report
+        self.g = Graph()
+        for prefix, ns in iris.PREFIXES.items():
+            self.g.bind(prefix, ns)
+        self.report = URIRef(iris.report(key))
+
+    def add(self, s, p, o) -> None:
+        if o is None:
+            return
+        if not isinstance(o, URIRef | BNode | Literal):
+            o = Literal(o)
+        self.g.add((s, p, o))
+
+    def evidence(self, node: URIRef, span: Span, n: int = 1) -> URIRef:
+        ev = URIRef(iris.child(str(node), "evidence", n))
+        sent = sentence_span(self.r.text, span)
+        self.add(ev, RDF.type, RK.Evidence)
+        self.add(ev, RK.source, self.report)
+        self.add(ev, OA.start, Literal(span.start, datatype=XSD.integer))
+        self.add(ev, OA.end, Literal(span.end, datatype=XSD.integer))
+        self.add(ev, OA.exact, Literal(self.r.quote(span)))
+        self.add(ev, RK.sentence, Literal(self.r.quote(sent)))
+        self.add(ev, RK.sentenceStart, Literal(sent.start, datatype=XSD.integer))
+        self.add(node, RK.evidence, ev)
+        return ev
+
+    def build(self) -> Graph:
+        self._report()
+        self._organisations()
+        self._documents()
+        self._structure()
+        for finding in self.r.findings:
+            self._finding(finding)
+        return self.g
+
+    def _report(self) -> None:
+        r, node = self.r, self.report
+        self.add(node, RDF.type, RK.Report)
+        self.add(node, DCTERMS.title, r.title)
+        self.add(node, RK.text, r.text)
+        if r.title_span:
+            self.evidence(node, r.title_span)
+        if r.issuer:
+            self.add(node, RK.issuer, URIRef(iris.organisation(r.issuer)))
+            self.add(node, RK.inspectedBody, URIRef(iris.organisation(r.issuer)))
+        if r.inspector:
+            self.add(node, RK.inspector, URIRef(iris.organisation(r.inspector)))
+        self.add(node, RK.inspectionType, r.inspection_type)
+        if r.place:
+            place = URIRef(iris.place(r.place))
+            self.add(node, RK.jurisdiction, place)
+            self.add(place, RDF.type, RK.Place)
+            self.add(place, RDFS.label, Literal(r.place, lang="zh"))
+            self.add(place, RK.level, r.place_level)
+            if r.parent_place:
+                parent = URIRef(iris.place(r.parent_place))
+                self.add(place, RK.within, parent)
+                self.add(parent, RDF.type, RK.Place)
+                self.add(parent, RDFS.label, Literal(r.parent_place, lang="zh"))
+        for n, (kind, (value, span)) in enumerate(sorted(r.dates.items()), start=1):
+            self.add(node, RK[kind], Literal(value, datatype=XSD.date))
+            self._event(node, iris.child(str(node), "date", n), value, kind, span)
+        for kind, (value, _span) in sorted(r.contact.items()):
+            self.add(node, RK[kind], value)
+        for n, claim in enumerate(r.claims, start=1):
+            c = URIRef(iris.child(str(node), "claim", n))
+            self.add(node, RK.claim, c)
+            self.add(c, RDF.type, RK.Claim)
+            self.add(c, RK.claimKind, claim.kind)
+            self.add(c, RK.claimedValue, Literal(claim.value, datatype=XSD.decimal))
+            self.add(c, RDFS.label, Literal(claim.text, lang="zh"))
+            self.evidence(c, claim.span)
+        self._citations(node, RK.report, r.citations)
+
+    def _citations(self, citing: URIRef, link, citations) -> None:
+        for n, cit in enumerate(citations, start=1):
+            c = URIRef(iris.child(str(citing), "citation", n))
+            doc = URIRef(iris.document(cit.title))
+            self.add(citing, DCTERMS.references, doc)
+            self.add(c, RDF.type, RK.Citation)
+            self.add(c, link, citing)
+            self.add(c, RK.document, doc)
+            self.add(c, RK.action, RK[cit.action])
+            self.evidence(c, cit.span)
+
+    def _event(self, owner: URIRef, iri: str, date: str, label: str, span: Span) -> None:
+        event = URIRef(iri)
+        self.add(event, RDF.type, RK.Event)
+        self.add(event, RK.report, self.report)
+        self.add(event, RK.about, owner)
+        self.add(event, RK.date, Literal(date, datatype=XSD.date))
+        self.add(event, RDFS.label, label)
+        self.evidence(event, span)
+
+    def _organisations(self) -> None:
+        for org in self.r.orgs.values():
+            node = URIRef(iris.organisation(org.canonical))
+            self.add(node, RDF.type, ORG.Organization)
+            self.add(node, SKOS.prefLabel, Literal(org.canonical, lang="zh"))
+            for alias in sorted(org.aliases - {org.canonical}):
+                self.add(node, SKOS.altLabel, Literal(alias, lang="zh"))
+            self.add(node, RK.orgType, org.kind)
+            if org.place:
+                self.add(node, RK.jurisdiction, URIRef(iris.place(org.place)))
+            if org.collective:
+                self.add(node, RK.collective, Literal(True))
+            if org.generic:
+                self.add(node, RK.generic, Literal(True))
+
+    def _documents(self) -> None:
+        for doc in self.r.documents.values():
+            node = URIRef(iris.document(doc.title))
+            self.add(node, RDF.type, RK.NamedDocument)
+            self.add(node, DCTERMS.title, Literal(doc.title, lang="zh"))
+            self.add(node, RK.documentType, doc.doc_type)
+            self.add(node, RK.documentStatus, doc.status)
+            self.add(node, DCTERMS.identifier, doc.number)
+            for issuer in doc.issuers:
+                self.add(node, DCTERMS.creator, URIRef(iris.organisation(issuer)))
+
+    def _structure(self) -> None:
+        levels = (
+            (self.r.parts, iris.part, RK.Part),
+            (self.r.categories, iris.category, RK.ProblemCategory),
+            (self.r.groups, iris.group, RK.ProblemGroup),
+        )
+        for headings, mint, cls in levels:
+            for h in headings:
+                node = URIRef(mint(str(self.report), h.order))
+                self.add(node, RDF.type, cls)
+                self.add(node, RK.report, self.report)
+                self.add(node, RK.number, h.number)
+                self.add(node, RK.order, Literal(h.order, datatype=XSD.integer))
+                self.add(node, DCTERMS.title, Literal(h.title, lang="zh"))
+                self.evidence(node, h.span)
+        for group, category in self.r.group_category.items():
+            if category is not None:
+                self.add(
+                    URIRef(iris.group(str(self.report), group)),
+                    RK.category,
+                    URIRef(iris.category(str(self.report), category)),
+                )
+
+    def _finding(self, f: Finding) -> None:
+        node = URIRef(iris.finding(str(self.report), f.order))
+        self.add(node, RDF.type, RK.Finding)
+        self.add(node, RK.report, self.report)
+        self.add(node, RK.number, f.number)
+        self.add(node, RK.order, Literal(f.order, datatype=XSD.integer))
+        self.add(node, DCTERMS.title, Literal(f.title, lang="zh"))
+        self.add(node, RK.status, f.status)
+        if f.category is not None:
+            self.add(node, RK.category, URIRef(iris.category(str(self.report), f.category)))
+        if f.group is not None:
+            self.add(node, RK.group, URIRef(iris.group(str(self.report), f.group)))
+        self.evidence(node, f.span)
+        if f.lead:
+            self.add(node, RK.lead, Literal(self.r.quote(f.lead), lang="zh"))
+        for m in f.measures:
+            self._measure(node, m)
+
+    def _measure(self, finding: URIRef, m: Measure) -> None:
+        node = URIRef(iris.measure(str(finding), m.ordinal))
+        self.add(node, RDF.type, RK.Measure)
+        self.add(node, RK.finding, finding)
+        self.add(node, RK.ordinal, Literal(m.ordinal, datatype=XSD.integer))
+        self.add(node, RK.marker, m.marker)
+        self.add(node, RK.text, Literal(m.text, lang="zh"))
+        self.evidence(node, m.span)
+        for n, inv in enumerate(m.involvements, start=1):
+            i = URIRef(iris.child(str(node), "involvement", n))
+            self.add(i, RDF.type, RK.Involvement)
+            self.add(i, RK.measure, node)
+            self.add(i, RK.agent, URIRef(iris.organisation(inv.org)))
+            self.add(i, RK.role, RK[inv.role])
+            self.add(i, RK.cue, inv.cue)
+            self.add(i, RK.surfaceForm, inv.surface)
+            self.evidence(i, inv.span)
+        self._citations(node, RK.measure, m.citations)
+        for n, use in enumerate(m.policies, start=1):
+            policy = URIRef(iris.policy(str(self.report), use.name))
+            self.add(policy, RDF.type, RK.Policy)
+            self.add(policy, RDFS.label, Literal(use.name, lang="zh"))
+            self.add(policy, RK.report, self.report)
+            if use.document:
+                self.add(policy, RK.formalisedBy, URIRef(iris.document(use.document)))
+            a = URIRef(iris.child(str(node), "policy", n))
+            self.add(a, RDF.type, RK.PolicyAction)
+            self.add(a, RK.measure, node)
+            self.add(a, RK.policy, policy)
+            self.add(a, RK.action, RK[use.action])
+            self.evidence(a, use.span)
+        for n, q in enumerate(m.quantities, start=1):
+            qn = URIRef(iris.child(str(node), "quantity", n))
+            self.add(qn, RDF.type, RK.Quantity)
+            self.add(qn, RK.measure, node)
+            self.add(qn, RK.value, Literal(q.value, datatype=XSD.decimal))
+            self.add(qn, RK.unit, q.unit)
+            self.add(qn, RK.counted, q.counted)
+            self.add(qn, RK.approximate, Literal(q.approximate))
+            self.evidence(qn, q.span)
+        for n, ev in enumerate(m.events, start=1):
+            self._event(node, iris.child(str(node), "event", n), ev.date, ev.label, ev.span)
+
+
+def to_graph(report: Report, key: str) -> Graph:
+    return _Builder(report, key).build()

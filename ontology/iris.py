@@ -1,0 +1,106 @@
+"""The one module that mints IRIs.
+
+Entity IRIs are public: users bookmark them and scripts join on them, so every IRI is a pure
+function of what the report says (never of the file name, the encoding or the time of ingest).
+Re-ingesting a document, or a GB18030 copy of it, therefore yields the very same IRIs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from urllib.parse import quote
+
+from rdflib import Namespace
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
+
+BASE = "https://w3id.org/rectkg/"
+ID = BASE + "id/"
+GRAPH = BASE + "graph/"
+
+RK = Namespace(BASE + "ns#")
+ORG = Namespace("http://www.w3.org/ns/org#")
+OA = Namespace("http://www.w3.org/ns/oa#")
+SH = Namespace("http://www.w3.org/ns/shacl#")
+
+PREFIXES: dict[str, str] = {
+    "rk": str(RK),
+    "org": str(ORG),
+    "oa": str(OA),
+    "dcterms": str(DCTERMS),
+    "prov": str(PROV),
+    "skos": str(SKOS),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "owl": str(OWL),
+    "xsd": str(XSD),
+}
+
+
+def sparql_prefixes() -> str:
+    """The PREFIX block every saved query and the editor start from."""
+    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+
+
+def _segment(text: str) -> str:
+    """Percent-encode names so the IRI is a plain URI every SPARQL server and HTTP client accepts."""
+    return quote(text.strip(), safe="()（）·-_.~")
+
+
+def short_hash(text: str, length: int = 10) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:length]
+
+
+def report_key(title: str, published: str | None, text: str) -> str:
+    """A report is known by its title and publication date; without a title, by its text."""
+    if title:
+        return f"{published or 'undated'}-{short_hash(title)}"
+    return f"text-{short_hash(text)}"
+
+
+def report(key: str) -> str:
+    return f"{ID}report/{key}"
+
+
+def graph(key: str) -> str:
+    return f"{GRAPH}{key}"
+
+
+def part(report_iri: str, order: int) -> str:
+    return f"{report_iri}/part/{order}"
+
+
+def category(report_iri: str, order: int) -> str:
+    return f"{report_iri}/category/{order}"
+
+
+def group(report_iri: str, order: int) -> str:
+    return f"{report_iri}/group/{order}"
+
+
+def finding(report_iri: str, order: int) -> str:
+    return f"{report_iri}/finding/{order}"
+
+
+def measure(finding_iri: str, ordinal: int) -> str:
+    return f"{finding_iri}/measure/{ordinal}"
+
+
+def child(parent_iri: str, kind: str, ordinal: int) -> str:
+    """Nodes that only exist inside another one (involvements, citations, quantities, evidence)."""
+    return f"{parent_iri}/{kind}/{ordinal}"
+
+
+def organisation(canonical: str) -> str:
+    return f"{ID}org/{_segment(canonical)}"
+
+
+def place(name: str) -> str:
+    return f"{ID}place/{_segment(name)}"
+
+
+def document(title: str) -> str:
+    return f"{ID}document/{_segment(title)}"
+
+
+def policy(report_iri: str, name: str) -> str:
+    return f"{report_iri}/policy/{short_hash(name)}"

@@ -1,0 +1,133 @@
+"""Saved queries: one .rq file each, with a grlc-style `#+` YAML header.
+
+Header keys: summary, description, params (name → type, default, description, enumerate),
+columns. Parameters are bound as RDF terms through the store's substitutions, never pasted into
+the query text, so a hostile value can only ever be compared as a literal.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+
+import yaml
+
+from graph.store import QueryError, Result, Store, Term
+from ontology import iris
+
+MAX_PARAM_LENGTH = 500
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+class ParamError(QueryError):
+    """A parameter value that does not fit its declared type."""
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str = "string"  # string | iri | integer | date
+    default: str | None = None
+    description: str = ""
+    required: bool = False
+    enumerate: str | None = None  # a SPARQL SELECT ?value ?label giving the choices
+
+    def term(self, value: str) -> Term:
+        if len(value) > MAX_PARAM_LENGTH:
+            raise ParamError(f"parameter {self.name} is longer than {MAX_PARAM_LENGTH} characters")
+        if self.type == "iri":
+            if not re.fullmatch(r"https?://[^\s<>\"{}|\\^`]+", value):
+                raise ParamError(f"parameter {self.name} must be an http(s) IRI")
+            return Term("iri", value)
+        if self.type == "integer":
+            if not re.fullmatch(r"-?\d{1,12}", value):
+                raise ParamError(f"parameter {self.name} must be a whole number")
+            return Term("literal", value, XSD + "integer")
+        if self.type == "date":
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+                raise ParamError(f"parameter {self.name} must be a date YYYY-MM-DD")
+            return Term("literal", value, XSD + "date")
+        return Term("literal", value, XSD + "string")
+
+
+@dataclass(frozen=True)
+class SavedQuery:
+    name: str
+    summary: str
+    description: str
+    text: str
+    params: tuple[Param, ...] = ()
+    columns: tuple[str, ...] = field(default=())
+
+    def bindings(self, values: Mapping[str, str]) -> dict[str, Term]:
+        known = {p.name: p for p in self.params}
+        unknown = set(values) - set(known)
+        if unknown:
+            raise ParamError(f"{self.name} has no parameter {', '.join(sorted(unknown))}")
+        out: dict[str, Term] = {}
+        for param in self.params:
+            value = values.get(param.name) or param.default
+            if value:
+                out[param.name] = param.term(value)
+            elif param.required:
+                raise ParamError(f"{self.name} needs the parameter {param.name}")
+        return out
+
+    def run(self, store: Store, values: Mapping[str, str] | None = None) -> Result:
+        return store.select(self.text, self.bindings(values or {}))
+
+
+def parse(name: str, source: str) -> SavedQuery:
+    header = "\n".join(line[3:] for line in source.splitlines() if line.startswith("#+ "))
+    meta = yaml.safe_load(header) or {}
+    body = "\n".join(line for line in source.splitlines() if not line.startswith("#+"))
+    params = tuple(Param(name=k, **(v or {})) for k, v in (meta.get("params") or {}).items())
+    return SavedQuery(
+        name=name,
+        summary=meta.get("summary", ""),
+        description=(meta.get("description") or "").strip(),
+        text=iris.sparql_prefixes() + body.strip() + "\n",
+        params=params,
+        columns=tuple(meta.get("columns") or ()),
+    )
+
+
+@cache
+def saved_queries() -> dict[str, SavedQuery]:
+    folder = resources.files("queries")
+    found = {}
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".rq"):
+            name = entry.name[:-3]
+            found[name] = parse(name, entry.read_text(encoding="utf-8"))
+    return found
+
+
+def get(name: str) -> SavedQuery:
+    queries = saved_queries()
+    if name not in queries:
+        raise QueryError(f"no saved query {name!r}; `rectkg queries` lists them: {', '.join(queries)}")
+    return queries[name]
+
+
+# Choices for `enumerate:` headers, filled from the graph: each yields ?value and ?label.
+ENUMERATIONS: dict[str, str] = {
+    "reports": "SELECT DISTINCT ?value ?label WHERE { ?value a rk:Report ; dcterms:title ?label } ORDER BY ?label",
+    "roles": "SELECT ?value ?label WHERE { VALUES (?value ?label) { "
+    '("lead" "牵头 lead") ("partner" "配合 partner") ("target" "对象 target") ("mentioned" "提及 mentioned") } }',
+    "departments": "SELECT DISTINCT ?value ?label WHERE { ?org a org:Organization ; skos:prefLabel ?l . "
+    "FILTER NOT EXISTS { ?org rk:generic true } BIND(STR(?l) AS ?value) BIND(STR(?l) AS ?label) } "
+    "ORDER BY ?label",
+}
+
+
+def choices(store: Store, enumeration: str) -> list[tuple[str, str]]:
+    """(value, label) pairs for a parameter's drop-down."""
+    query = ENUMERATIONS.get(enumeration)
+    if query is None:
+        return []
+    result = store.select(iris.sparql_prefixes() + query)
+    return [(r["value"].value, r["label"].value) for r in result.rows if "value" in r]

@@ -1,0 +1,236 @@
+"""The `rectkg` command: ingest, query, export, validate and serve, over the library functions.
+
+Exit codes: 0 success, 1 a failure (a file that did not load, a store error), 2 a usage error
+(unknown query, bad parameter, bad option). Errors are one line: what is wrong, what to do.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from graph import results
+from graph.store import QueryError, Store, StoreError, open_store
+from loaders.errors import LoaderError
+from loaders.pipeline import Loaded, load_file
+from queries import catalog
+from queries.catalog import ParamError
+
+console = Console()
+err = Console(stderr=True)
+SOURCE_SUFFIXES = {".txt", ".html", ".htm"}
+
+
+class Context:
+    def __init__(self, store_spec: str | None):
+        self.store_spec = store_spec
+        self._store: Store | None = None
+
+    def store(self) -> Store:
+        if self._store is None:
+            self._store = open_store(self.store_spec)
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+
+
+def fail(message: str, code: int = 1) -> None:
+    err.print(f"[red]error:[/red] {message}", highlight=False)
+    sys.exit(code)
+
+
+@click.group()
+@click.option(
+    "--store", "store_spec", metavar="PATH|URL", help="Store location (default $RECTKG_STORE or ./data/store)."
+)
+@click.option("-v", "--verbose", is_flag=True, help="Log what the loader does.")
+@click.pass_context
+def main(ctx: click.Context, store_spec: str | None, verbose: bool) -> None:
+    """rectkg: inspection-rectification reports as a knowledge graph."""
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
+    ctx.obj = Context(store_spec)
+    ctx.call_on_close(ctx.obj.close)
+
+
+def source_files(paths: tuple[str, ...]) -> list[Path]:
+    files: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            files.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SOURCE_SUFFIXES))
+        elif p.exists():
+            files.append(p)
+        else:
+            fail(f"{p}: no such file or folder", 2)
+    return files
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.pass_obj
+def ingest(obj: Context, paths: tuple[str, ...]) -> None:
+    """Read report files (or folders of them) into the store, one named graph each."""
+    files = source_files(paths)
+    store = _store(obj)
+    failed: list[str] = []
+    with Progress(console=err, transient=True, disable=len(files) < 2) as progress:
+        task = progress.add_task("ingest", total=len(files))
+        for path in files:
+            try:
+                loaded = load_file(path)
+                store.replace_graph(loaded.graph_iri, loaded.graph)
+                console.print(_summary(loaded), highlight=False)
+            except (LoaderError, StoreError) as error:
+                failed.append(str(path))
+                err.print(f"[red]failed:[/red] {error}", highlight=False)
+            progress.advance(task)
+    if failed:
+        fail(f"{len(failed)} of {len(files)} files did not load: {', '.join(failed)}")
+
+
+def _summary(loaded: Loaded) -> str:
+    r = loaded.report
+    return (
+        f"{loaded.source}: {r.title or '(untitled)'} — {len(r.findings)} findings, "
+        f"{len(r.measures)} measures, {len(r.orgs)} organisations, {len(r.documents)} documents "
+        f"({loaded.encoding}) → <{loaded.graph_iri}>"
+    )
+
+
+def _store(obj: Context) -> Store:
+    try:
+        return obj.store()
+    except StoreError as error:
+        fail(str(error))
+        raise
+
+
+@main.command()
+@click.argument("text", required=False)
+@click.option("--saved", "saved", metavar="NAME", help="Run a saved query (see `rectkg queries`).")
+@click.option("-f", "--file", "file", type=click.Path(exists=True, dir_okay=False), help="Run the query in a .rq file.")
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="Saved-query parameter.")
+@click.option("--format", "fmt", type=click.Choice(results.FORMATS), default="table", show_default=True)
+@click.pass_obj
+def query(
+    obj: Context, text: str | None, saved: str | None, file: str | None, params: tuple[str, ...], fmt: str
+) -> None:
+    """Run a saved query, a .rq file or a SPARQL string."""
+    if sum(x is not None for x in (text, saved, file)) != 1:
+        fail("give exactly one of: a query string, --saved NAME, -f FILE.rq", 2)
+    values = {}
+    for item in params:
+        if "=" not in item:
+            fail(f"parameter {item!r} is not NAME=VALUE", 2)
+        name, value = item.split("=", 1)
+        values[name] = value
+    store = _store(obj)
+    try:
+        if saved:
+            result = catalog.get(saved).run(store, values)
+        else:
+            sparql = Path(file).read_text(encoding="utf-8") if file else text
+            result = store.select(catalog.iris.sparql_prefixes() + sparql)
+    except (ParamError, QueryError) as error:
+        fail(str(error).splitlines()[0], 2)
+    except StoreError as error:
+        fail(str(error))
+    _print_result(result, fmt)
+
+
+def _print_result(result: results.Result, fmt: str) -> None:
+    if fmt == "csv":
+        sys.stdout.write(results.to_csv(result))
+    elif fmt == "tsv":
+        sys.stdout.write(results.to_tsv(result))
+    elif fmt == "json":
+        sys.stdout.write(results.to_json(result) + "\n")
+    elif result.boolean is not None:
+        console.print("yes" if result.boolean else "no")
+    else:
+        table = Table(*result.variables, show_lines=False)
+        for row in results.cells(result):
+            table.add_row(*row)
+        console.print(table)
+        console.print(f"{len(result.rows)} rows", style="dim")
+
+
+@main.command(name="queries")
+def list_queries() -> None:
+    """List the saved queries with their summaries and parameters."""
+    for q in catalog.saved_queries().values():
+        params = ", ".join(f"{p.name} ({p.type})" for p in q.params) or "no parameters"
+        console.print(f"[bold]{q.name}[/bold] — {q.summary}  [dim]{params}[/dim]", highlight=False)
+
+
+EXPORT_FORMATS = ("turtle", "ntriples", "nquads", "trig", "jsonld")
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="turtle", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here instead of standard output.")
+@click.pass_obj
+def export(obj: Context, fmt: str, output: str | None) -> None:
+    """Export the whole store (nquads and trig keep one named graph per document)."""
+    data = _store(obj).export(fmt)
+    if output:
+        Path(output).write_bytes(data)
+    else:
+        sys.stdout.buffer.write(data)
+
+
+@main.command()
+@click.pass_obj
+def stats(obj: Context) -> None:
+    """Counts of documents, triples and entities in the store."""
+    store = _store(obj)
+    result = catalog.get("stats").run(store)
+    console.print(f"documents: {len(store.graphs())}   triples: {store.triple_count()}")
+    for row in result.rows:
+        console.print(f"{row['kind'].value}: {row['count'].value}", highlight=False)
+
+
+@main.command()
+@click.argument("targets", nargs=-1, required=True)
+@click.pass_obj
+def remove(obj: Context, targets: tuple[str, ...]) -> None:
+    """Drop documents by source file or graph IRI."""
+    store = _store(obj)
+    for target in targets:
+        graph_iri = target if target.startswith(("http://", "https://")) else _graph_of(target)
+        if store.remove_graph(graph_iri):
+            console.print(f"removed <{graph_iri}>")
+        else:
+            fail(f"{target}: not in the store (`rectkg stats` shows what is)")
+
+
+def _graph_of(path: str) -> str:
+    try:
+        return load_file(path).graph_iri
+    except (LoaderError, OSError) as error:
+        fail(f"cannot tell which document {path} is: {error}", 2)
+        raise
+
+
+@main.command()
+@click.pass_obj
+def validate(obj: Context) -> None:
+    """Check the store against the ontology's SHACL shapes."""
+    from ontology.validate import validate_graph
+
+    data = _store(obj).export("ntriples")
+    conforms, text = validate_graph(data)
+    if conforms:
+        console.print("valid: the store conforms to the rectkg shapes")
+    else:
+        err.print(text, highlight=False)
+        fail("the store does not conform to the rectkg shapes (details above)")
