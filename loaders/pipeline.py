@@ -15,6 +15,8 @@ from loaders.errors import DecodeError
 from loaders.metadata import read_metadata
 from loaders.model import Report
 from loaders.normalise import normalise
+from loaders.policies import read_policies
+from loaders.quantities import read_quantities
 from loaders.structure import parse_structure
 from loaders.to_rdf import to_graph
 from ontology import iris
@@ -50,6 +52,8 @@ def read_text(text: str, source: str) -> Report:
     read_metadata(report, _preamble_end(report, first))
     read_entities(report)
     read_all_documents(report)
+    read_policies(report)
+    read_quantities(report)
     return report
 
 
