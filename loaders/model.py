@@ -95,8 +95,10 @@ class Organisation:
     canonical: str  # full name, with its place where it has one
     kind: str
     place: str | None
-    collective: bool = False
-    generic: bool = False
+    collective: bool = False  # 各乡镇(街道), 11个街镇: one node per jurisdiction
+    generic: bool = False  # 有关部门, 相关部门: kept, never counted as sharing responsibility
+    internal: bool = False  # a unit of the issuing body (办公室, 机关纪委): part of it, not a partner
+    parent: str | None = None  # canonical key of the body an internal unit belongs to
     aliases: set[str] = field(default_factory=set)
 
 

@@ -139,6 +139,11 @@ class _Builder:
                 self.add(node, RK.collective, Literal(True))
             if org.generic:
                 self.add(node, RK.generic, Literal(True))
+            if org.internal:
+                self.add(node, RDF.type, ORG.OrganizationalUnit)
+                self.add(node, RK.internalUnit, Literal(True))
+            if org.parent:
+                self.add(node, ORG.subOrganizationOf, URIRef(iris.organisation(org.parent)))
 
     def _documents(self) -> None:
         for doc in self.r.documents.values():
