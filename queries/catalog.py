@@ -77,7 +77,17 @@ class SavedQuery:
         return out
 
     def run(self, store: Store, values: Mapping[str, str] | None = None) -> Result:
-        return store.select(self.text, self.bindings(values or {}))
+        """Run with parameters bound; the answer has exactly the declared columns.
+
+        Oxigraph binds a parameter only if the query projects its variable (SEP-0007), so a
+        query projects every parameter; those that are not columns are dropped here.
+        """
+        result = store.select(self.text, self.bindings(values or {}))
+        if not self.columns:
+            return result
+        keep = [v for v in result.variables if v in self.columns]
+        rows = [{k: v for k, v in row.items() if k in keep} for row in result.rows]
+        return Result(keep, rows, result.boolean)
 
 
 def parse(name: str, source: str) -> SavedQuery:
@@ -118,6 +128,9 @@ ENUMERATIONS: dict[str, str] = {
     "reports": "SELECT DISTINCT ?value ?label WHERE { ?value a rk:Report ; dcterms:title ?label } ORDER BY ?label",
     "roles": "SELECT ?value ?label WHERE { VALUES (?value ?label) { "
     '("lead" "牵头 lead") ("partner" "配合 partner") ("target" "对象 target") ("mentioned" "提及 mentioned") } }',
+    "findings": "SELECT ?value ?label WHERE { ?f a rk:Finding ; rk:report ?r ; rk:order ?o ; rk:number ?n ; "
+    'dcterms:title ?t . ?r dcterms:title ?rt BIND(STR(?f) AS ?value) BIND(CONCAT("(", ?n, ") ", STR(?t)) AS ?label) } '
+    "ORDER BY ?rt ?r ?o",
     "departments": "SELECT DISTINCT ?value ?label WHERE { ?org a org:Organization ; skos:prefLabel ?l . "
     "FILTER NOT EXISTS { ?org rk:generic true } BIND(STR(?l) AS ?value) BIND(STR(?l) AS ?label) } "
     "ORDER BY ?label",
