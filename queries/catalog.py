@@ -131,9 +131,10 @@ ENUMERATIONS: dict[str, str] = {
     "findings": "SELECT ?value ?label WHERE { ?f a rk:Finding ; rk:report ?r ; rk:order ?o ; rk:number ?n ; "
     'dcterms:title ?t . ?r dcterms:title ?rt BIND(STR(?f) AS ?value) BIND(CONCAT("(", ?n, ") ", STR(?t)) AS ?label) } '
     "ORDER BY ?rt ?r ?o",
+    # Departments that play a role in some measure (not bodies named only in a preamble).
     "departments": "SELECT DISTINCT ?value ?label WHERE { ?org a org:Organization ; skos:prefLabel ?l . "
-    "FILTER NOT EXISTS { ?org rk:generic true } BIND(STR(?l) AS ?value) BIND(STR(?l) AS ?label) } "
-    "ORDER BY ?label",
+    "FILTER EXISTS { ?inv rk:agent ?org } FILTER NOT EXISTS { ?org rk:generic true } "
+    "BIND(STR(?l) AS ?value) BIND(STR(?l) AS ?label) } ORDER BY ?label",
 }
 
 
