@@ -57,16 +57,23 @@ def cn_number(n: int) -> str:
     return ("" if tens == 1 else CN_NUM[tens - 1]) + "十" + (CN_NUM[ones - 1] if ones else "")
 
 
-def _finding_title(rest: str) -> str | None:
+def _finding_title(rest: str, *, loose: bool = False) -> str | None:
+    """The clause naming the problem (…问题); loosely, any first clause, for headings that a
+    整改情况 block proves to be findings although their title does not say 问题."""
     match = PROBLEM_TITLE.match(rest)
     if match and len(match.group(1)) <= 80:
         return match.group(1)
+    if loose:
+        clause = re.match(r"^(.+?)(?:[。;:]|整改(?:情况|措施|进展)|$)", rest)
+        if clause and len(clause.group(1).rstrip(". ")) <= 80:
+            return clause.group(1).rstrip(". ")
     return None
 
 
 def parse_structure(report: Report, source: str) -> None:
     lines = lines_of(report.text)
     kinds = [_classify(line) for line in lines]
+    _findings_proved_by_status(lines, kinds)
     _resolve_numbered(lines, kinds)
     _build(report, lines, kinds)
     if not report.findings:
@@ -90,6 +97,16 @@ def _classify(line: Line) -> str:
         # A heading alone on its line may be a group; one run into its paragraph is a finding.
         return "numbered-finding" if m.group(2)[len(title) :].strip("。.;: ") else "numbered"
     return "text"
+
+
+def _findings_proved_by_status(lines: list[Line], kinds: list[str]) -> None:
+    """A numbered line followed by (or running into) 整改情况: is a finding whatever its wording."""
+    for i, line in enumerate(lines):
+        if kinds[i] != "text" or not (NUMBERED.match(line.text) or BRACKETED.match(line.text)):
+            continue
+        follows = i + 1 < len(lines) and STATUS_LINE.match(lines[i + 1].text)
+        if follows or re.search(r"[。.]整改(?:情况|措施|进展)[:]", line.text):
+            kinds[i] = "finding"
 
 
 def _resolve_numbered(lines: list[Line], kinds: list[str]) -> None:
@@ -158,7 +175,7 @@ def _span(line: Line) -> Span:
 
 def _open_finding(report: Report, line: Line, category: int | None, group: int | None) -> Finding:
     m = BRACKETED.match(line.text) or NUMBERED.match(line.text) or CATEGORY.match(line.text)
-    title = _finding_title(m.group(2)) or ""
+    title = _finding_title(m.group(2), loose=True) or ""
     title_start = line.start + m.start(2)
     body_start = title_start + len(title)
     return Finding(

@@ -85,3 +85,13 @@ def test_closing_text_without_a_heading_is_not_a_measure():
     last = report.findings[-1]
     assert len(last.measures) == 3
     assert "欢迎" not in last.measures[-1].text
+
+
+def test_findings_without_the_word_problem_are_proved_by_their_status_block():
+    """'1.最低生活保障动态管理不够精准' followed by 整改情况: is a finding although it never says 问题."""
+    original = FENGJIANG.read_text(encoding="utf-8")
+    variant = re.sub(r"^(\d+\.)关于([^\n]*)的问题$", r"\1\2", original, flags=re.M)
+    assert variant != original
+    report = read_text(variant, "v.txt")
+    assert [len(f.measures) for f in report.findings] == [n for _, n in _shape(original)]
+    assert report.findings[0].title == "最低生活保障动态管理不够精准"
