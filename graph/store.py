@@ -41,6 +41,7 @@ class Result:
     variables: list[str]
     rows: list[dict[str, Term]]
     boolean: bool | None = None
+    truncated: bool = False  # rows were cut at a limit; say so, never silently
 
 
 @dataclass(frozen=True)
