@@ -99,7 +99,16 @@ def open_store(spec: str | None = None, *, read_only: bool = False) -> Store:
         from graph.remote import RemoteStore
 
         return RemoteStore(spec)
-    return OxigraphStore(spec, read_only=read_only)
+    try:
+        return OxigraphStore(spec, read_only=read_only)
+    except StoreError:
+        from graph.handoff import server_for
+
+        server = server_for(spec)
+        if server is None:
+            raise
+        log.info("store %s is held by the server at %s; handing writes to it", spec, server.url)
+        return server
 
 
 def _to_ox(term: Term) -> ox.NamedNode | ox.Literal | ox.BlankNode:
