@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 
@@ -87,7 +87,7 @@ class SavedQuery:
             return result
         keep = [v for v in result.variables if v in self.columns]
         rows = [{k: v for k, v in row.items() if k in keep} for row in result.rows]
-        return Result(keep, rows, result.boolean)
+        return replace(result, variables=keep, rows=rows)
 
 
 def parse(name: str, source: str) -> SavedQuery:
