@@ -92,7 +92,12 @@ class SavedQuery:
 
 def parse(name: str, source: str) -> SavedQuery:
     header = "\n".join(line[3:] for line in source.splitlines() if line.startswith("#+ "))
-    meta = yaml.safe_load(header) or {}
+    try:
+        meta = yaml.safe_load(header) or {}
+    except yaml.YAMLError as error:
+        raise QueryError(
+            f"queries/{name}.rq: the #+ header is not valid YAML ({error}); quote values with ': '"
+        ) from error
     body = "\n".join(line for line in source.splitlines() if not line.startswith("#+"))
     params = tuple(Param(name=k, **(v or {})) for k, v in (meta.get("params") or {}).items())
     return SavedQuery(

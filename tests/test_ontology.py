@@ -63,6 +63,17 @@ def test_own_properties_have_ranges_and_role_and_action_individuals_are_typed(on
     assert set(onto.subjects(RDF.type, RK.Action)) == {RK[a] for a in actions}
 
 
+def test_every_own_term_the_ontology_mentions_is_declared(onto):
+    declared = {s for s in onto.subjects(RDF.type, None)}
+    mentioned = {
+        node
+        for p in (RDFS.domain, RDFS.range, RDFS.subClassOf, RDFS.subPropertyOf, OWL.unionOf, RDF.first)
+        for node in onto.objects(None, p)
+        if isinstance(node, URIRef) and node.startswith(str(RK))
+    }
+    assert mentioned and mentioned <= declared, mentioned - declared
+
+
 def test_reuses_w3c_vocabularies(onto):
     assert (RK.Evidence, RDFS.subClassOf, OA.TextPositionSelector) in onto
     assert (RK.Report, RDFS.subClassOf, DCTERMS.BibliographicResource) in onto

@@ -14,7 +14,7 @@ from decimal import Decimal
 import pytest
 from rdflib.plugins.sparql import prepareQuery
 
-from graph.store import Term
+from graph.store import QueryError, Term
 from ontology import iris
 from queries import catalog
 from queries.catalog import ParamError
@@ -124,6 +124,11 @@ def test_parameters_are_bound_as_terms_never_pasted(sample_store):
         run(sample_store, "findings", report="not an iri> } DROP ALL {")
     with pytest.raises(ParamError):
         run(sample_store, "finding-trace")
+
+
+def test_a_bad_header_names_its_file():
+    with pytest.raises(QueryError, match=r"queries/broken\.rq"):
+        catalog.parse("broken", "#+ summary: one: two\nSELECT * WHERE { ?s ?p ?o }")
 
 
 def test_no_query_tests_a_parameter_with_bound():
