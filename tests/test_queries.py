@@ -369,30 +369,47 @@ def test_department_profile_agrees_with_departments_and_documents(sample_store, 
         assert run(sample_store, "department-profile", department=alias).rows == profile
 
 
-def test_finding_trace_shows_every_edge_of_the_finding_with_its_evidence(sample_store, qingpu, fengjiang):
-    finding = iris.finding(qingpu.report_iri, 40)
-    result = run(sample_store, "finding-trace", finding=finding)
-    rows = result.rows
+def test_finding_trace_shows_every_edge_of_every_finding_with_its_evidence(sample_store, qingpu, fengjiang):
     text = qingpu.report.text
-    kinds = values(result, "kind")
-    assert kinds[0] == "finding" and kinds.count("finding") == 1
-    assert rows[0]["item"].value == qingpu.report.findings[39].title
-
-    measures = run(sample_store, "measures", finding=finding).rows
-    assert [(r["measure"].value, r["item"].value) for r in rows if r["kind"].value == "measure"] == [
-        (r["ordinal"].value, r["text"].value) for r in measures
-    ]
     departments = run(sample_store, "departments", report=qingpu.report_iri).rows
-    assert {(r["item"].value, r["detail"].value) for r in rows if r["kind"].value == "department"} == {
-        (r["department"].value, r["role"].value) for r in departments if r["finding"].value == finding
-    }
-    for r in rows:
-        start, end = int(r["start"].value), int(r["end"].value)
-        assert text[start:end] == r["quote"].value
-        assert r["quote"].value in r["sentence"].value
-    measure_numbers = [int(v) for v in values(result, "measure") if v is not None]
-    assert measure_numbers == sorted(measure_numbers)
+    policies = run(sample_store, "policies", report=qingpu.report_iri).rows
+    quantities = run(sample_store, "quantities", report=qingpu.report_iri).rows
+    cited = defaultdict(set)
+    for doc in run(sample_store, "documents", report=qingpu.report_iri).rows:
+        for number in doc["findings"].value.split():
+            cited[number].add(doc["title"].value)
 
+    for f in qingpu.report.findings:
+        finding = iris.finding(qingpu.report_iri, f.order)
+        result = run(sample_store, "finding-trace", finding=finding)
+        rows, kinds = result.rows, values(result, "kind")
+
+        def items(kind, rows=rows):
+            return [(r["item"].value, r["detail"].value) for r in rows if r["kind"].value == kind]
+
+        assert kinds[0] == "finding" and kinds.count("finding") == 1
+        assert rows[0]["item"].value == f.title
+        measures = run(sample_store, "measures", finding=finding).rows
+        assert [(r["measure"].value, r["item"].value) for r in rows if r["kind"].value == "measure"] == [
+            (r["ordinal"].value, r["text"].value) for r in measures
+        ]
+        assert set(items("department")) == {
+            (r["department"].value, r["role"].value) for r in departments if r["finding"].value == finding
+        }
+        assert {title for title, _action in items("document")} == cited[f.number]
+        assert sorted(p for p, _action in items("policy")) == sorted(
+            r["policy"].value for r in policies if r["finding"].value == finding
+        )
+        assert len(items("quantity")) == sum(r["finding"].value == finding for r in quantities)
+        for r in rows:
+            start, end = int(r["start"].value), int(r["end"].value)
+            assert text[start:end] == r["quote"].value
+            assert r["quote"].value in r["sentence"].value
+        measure_numbers = [int(v) for v in values(result, "measure") if v is not None]
+        assert measure_numbers == sorted(measure_numbers)
+
+    finding = iris.finding(qingpu.report_iri, 40)
+    rows = run(sample_store, "finding-trace", finding=finding).rows
     assert run(sample_store, "finding-trace", finding=finding, report=qingpu.report_iri).rows == rows
     assert run(sample_store, "finding-trace", finding=finding, report=fengjiang.report_iri).rows == []
 
