@@ -130,7 +130,8 @@ class Report:
     place_level: str | None = None
     parent_place: str | None = None
     bureau: str | None = None
-    inspector: str | None = None
+    inspector: str | None = None  # canonical: 中共枫江县委第三巡察组
+    inspected_name: str = ""  # the inspected body, canonical (usually the issuer itself)
     inspection_type: str | None = None
     dates: dict[str, tuple[str, Span]] = field(default_factory=dict)
     contact: dict[str, tuple[str, Span]] = field(default_factory=dict)
