@@ -58,9 +58,11 @@ class Quantity:
 
 @dataclass
 class Event:
-    date: str  # ISO date
+    date: str  # ISO date; a month or a year is its first day, see precision
     label: str
     span: Span
+    precision: str = "day"  # day | month | year
+    part: str = ""  # start | end for the two ends of a period, else empty
 
 
 @dataclass
