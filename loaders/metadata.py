@@ -14,13 +14,14 @@ from loaders.model import Claim, Report, Span
 YMD = r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日"
 DATE = r"(\d{4})年(\d{1,2})月(\d{1,2})日"
 ISO = r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"
-TITLE = re.compile(r"^(?P<title>\S*关于\S*(?:通报|情况|报告|公告|公示))(?:\s+" + ISO + r")?\s*$")
+TITLE = re.compile(r"^(?P<title>\S*关于\S*(?:通报|情况|报告|公告|公示))(?:\s+(?:" + ISO + "|" + DATE + r"))?\s*$")
 PUBLISHED = re.compile(r"(?:发布|发表|公布|成文)?(?:时间|日期)\s*:\s*(?:" + ISO + "|" + DATE + ")")
 PERIOD = re.compile(DATE + r"(?:起)?\s*(?:至|到|—|–|-|~)\s*" + YMD)
 FEEDBACK = [
     re.compile(r"于" + YMD + r"[^。]{0,20}?反馈"),
     re.compile(r"反馈[^。]{0,12}?于" + YMD),
     re.compile(YMD + r"[^。]{0,12}?(?:召开|举行)[^。]{0,10}?反馈"),
+    re.compile(YMD + r"[,,]?[^。]{0,30}?反馈(?:了)?(?:巡察|巡视)?(?:意见|情况)"),
 ]
 STATUS = re.compile(r"截(?:至|止)(?:到)?" + YMD)
 SIGNED = re.compile(r"^" + DATE + r"$")
@@ -30,6 +31,8 @@ INSPECTOR = re.compile(
     r"(?P<rest>(?:第[一二三四五六七八九十\d]+)?(?:专项|机动|提级)?(?:巡察|巡视)组)"
 )
 CENTRAL_INSPECTOR = re.compile(r"中央(?:第[一二三四五六七八九十\d]+)?(?:专项)?巡视组")
+# Words that may stand before 区委/县委 in a sentence without being part of a place name.
+SENTENCE_LEAD = re.compile(r"^(?:根据|按照|经过|经|由|在|据|及|和|与|对|受|向|后|日|为)+")
 INSPECTED = re.compile(r"对(?P<body>[^,。;对]{2,30}?(?:党组|党委|党工委|党总支|党支部))(?:开展|进行)")
 INSPECTION_TYPE = re.compile(r"(常规巡察|专项巡察|机动巡察|提级巡察|巡察“回头看”|常规巡视|专项巡视|机动巡视)")
 ISSUER_PLACE = re.compile(
@@ -47,11 +50,14 @@ CLAIMS: list[tuple[str, re.Pattern[str]]] = [
         "findings-rectified",
         re.compile(
             r"已(?:全部)?(?:完成整改|整改完成|整改到位|完成|办结)(\d+)个|已整改(?:到位)?(\d+)个|整改到位(\d+)个"
+            r"|(?<!基本)(?<!未)完成整改(\d+)个|(\d+)个(?:具体)?问题[^。;\d]{0,6}?全部(?:完成整改|整改完成|整改到位)"
         ),
     ),
-    ("findings-basically-rectified", re.compile(r"基本(?:完成|整改到位)(?:整改)?(\d+)个")),
+    ("findings-basically-rectified", re.compile(r"基本(?:完成|整改到位)(?:整改)?[^。;,\d]{0,16}?(\d+)个")),
     ("findings-in-progress", re.compile(r"(?:其余|正在推进|持续推进|正在整改|阶段性完成|需长期坚持(?:整改)?)(\d+)个")),
+    ("findings-unrectified", re.compile(r"(?:未完成|尚未完成)(?:整改)?(\d+)个")),
     ("findings-immediately-rectified", re.compile(r"立行立改(\d+)个")),
+    ("rectification-rate-percent", re.compile(r"(?:整改)?完成率(?:达到?|为)?" + N + r"%")),
     ("measures", re.compile(r"整改措施(\d+)(?:条|项)|(\d+)(?:条|项)(?:具体)?整改措施")),
     (
         "measures-completed",
@@ -59,12 +65,18 @@ CLAIMS: list[tuple[str, re.Pattern[str]]] = [
             r"整改措施\d+(?:条|项)[,,]?(?:其中)?(?:已完成整改|已完成|已落实到位|已落实|已整改到位|已全部完成)(\d+)(?:条|项)"
         ),
     ),
-    ("rules-new", re.compile(r"(?:新建|新制定|新出台)(?:各项)?(?:制度)?(\d+)(?:项|个|件)")),
-    ("rules-revised", re.compile(r"修订(?:完善)?(?:各项)?(?:制度)?(\d+)(?:项|个|件)|完善制度(\d+)项")),
+    ("rules-new", re.compile(r"(?<![和及与])(?:新建|新制定|新出台)(?:各项)?(?:制度)?(\d+)(?:项|个|件)")),
+    (
+        "rules-revised",
+        re.compile(
+            r"(?<![和及与并])修(?:订|改)(?:完善)?(?:各项)?(?:制度)?(\d+)(?:项|个|件)|(?<![和及与并修改订])完善制度(\d+)项"
+        ),
+    ),
     (
         "rules-established-or-improved",
         re.compile(
             r"(?:建立(?:健全|完善)|健全(?:完善)?)(?:各项)?制度(?:机制)?(\d+)(?:项|个|件)|建章立制(\d+)(?:项|个|件)"
+            r"|(?:制定|新建|建立|完善)[和及与并](?:修改|修订)?(?:完善|新建)?(?:各项)?制度(?:机制)?(\d+)(?:项|个|件)"
         ),
     ),
     ("rules-abolished", re.compile(r"废止[^\d。;]{0,10}?(\d+)(?:项|个|件)")),
@@ -77,7 +89,10 @@ CLAIMS: list[tuple[str, re.Pattern[str]]] = [
     ("persons-held-accountable", re.compile(r"问责(\d+)人")),
     ("persons-organisational-handling", re.compile(r"组织处理(\d+)人")),
     ("campaigns", re.compile(r"(?:集中整治|专项治理|专项整治|专项行动)[^\d。;,]{0,6}?(\d+)(?:项|次)")),
-    ("funds-recovered-wan-yuan", re.compile(r"(?:追回|清退|挽回|追缴|收回|退还)[^\d。;]{0,16}?" + N + r"万元")),
+    (
+        "funds-recovered-wan-yuan",
+        re.compile(r"(?:追回|清退|挽回|追缴|收缴|退缴|收回|退还)[^\d。;]{0,16}?" + N + r"万元"),
+    ),
 ]
 
 CONTACT = [
@@ -109,8 +124,8 @@ def _title(report: Report) -> None:
         if m:
             report.title = m.group("title")
             report.title_span = Span(pos, pos + len(report.title))
-            if m.group(2):
-                report.dates["published"] = (iso(m.group(2), m.group(3), m.group(4)), Span(pos, pos + len(line)))
+            if date := [g for g in m.groups()[1:] if g]:
+                report.dates["published"] = (iso(*date), Span(pos, pos + len(line)))
             break
         pos += len(line) + 1
     if "published" not in report.dates and (m := PUBLISHED.search(report.text)):
@@ -145,14 +160,13 @@ def _dates(report: Report, pre: str) -> None:
         report.dates["inspectionStart"] = (iso(y1, m1, d1), Span(m.start(), m.end()))
         report.dates["inspectionEnd"] = (iso(y2 or y1, m2, d2), Span(m.start(), m.end()))
         year = y2 or y1
-    for pattern in FEEDBACK:
-        if m := pattern.search(pre):
-            y, mo, d = m.group(1), m.group(2), m.group(3)
-            report.dates["feedbackDate"] = (iso(y or year or "0", mo, d), Span(m.start(), m.end()))
-            year = y or year
-            if y or year:
-                break
-            del report.dates["feedbackDate"]
+    period = report.dates.get("inspectionStart", (None, Span(0, 0)))[1]
+    for m in (m for pattern in FEEDBACK for m in pattern.finditer(pre)):
+        y, mo, d = m.group(1), m.group(2), m.group(3)
+        # The period's end date may stand before 反馈 in the same sentence: it is not the feedback.
+        if (y or year) and not period.start <= m.start(1 if y else 2) < period.end:
+            report.dates["feedbackDate"] = (iso(y or year, mo, d), Span(m.start(), m.end()))
+            break
     if m := STATUS.search(pre):
         y, mo, d = m.groups()
         if y or year:
@@ -177,12 +191,14 @@ def _inspection(report: Report, pre: str) -> None:
 
 
 def _canonical_inspector(report: Report, m: re.Match[str]) -> str:
-    level, printed_place = m.group("level"), m.group("place")
+    level, printed_place = m.group("level"), SENTENCE_LEAD.sub("", m.group("place"))
     suffix = f"{level}委{m.group('rest')}"
     # A place printed with the group wins when it is a real name (not the tail of a sentence).
     for place in reversed(_place_components(report)):
         if place.endswith(level) and (not printed_place or place.endswith(printed_place + level)):
             return f"中共{place.removesuffix(level)}{suffix}"
+    if printed_place and level in "区县旗" and report.parent_place:  # another district of the same city
+        return f"中共{report.parent_place}{printed_place}{suffix}"
     return f"中共{printed_place}{suffix}" if printed_place else m.group(0).removeprefix("中共")
 
 
@@ -190,13 +206,22 @@ def _canonical_body(report: Report, printed: str) -> str:
     """区民政局党组 in a Qingpu report is the issuer 中共上海市青浦区民政局党组."""
     bare = printed.removeprefix("中共")
     issuer = report.issuer_name
-    if issuer and (issuer.endswith(bare) or bare in ("局党组", "党组")):
+    if issuer and (issuer.endswith(bare) or bare in ("局党组", "党组") or _abbreviates(bare, issuer)):
         return issuer
     if bare[:1] in LEVEL_CHARS:
         for place in reversed(_place_components(report)):
             if place.endswith(bare[0]):
                 return f"中共{place}{bare[1:]}"
     return printed
+
+
+def _abbreviates(short: str, full: str) -> bool:
+    """区文旅体局党组 abbreviates …婺城区文化和旅游体育局党组: same ending, its characters in order."""
+    core = short.lstrip(LEVEL_CHARS)
+    if not core or core[-2:] != full[-2:]:
+        return False
+    chars = iter(full)
+    return all(c in chars for c in core)
 
 
 def _paragraphs(report: Report) -> list[tuple[int, str]]:

@@ -144,11 +144,27 @@ def test_contact_both_reports(qingpu, fengjiang, fengjiang_gold):
         ("移交问题线索9条", "clues-transferred", "9"),
         ("提醒谈话14人", "persons-reminded", "14"),
         ("问责3人", "persons-held-accountable", "3"),
+        ("反馈问题40个,完成整改37个,未完成3个", "findings-rectified", "37"),
+        ("反馈问题40个,完成整改37个,未完成3个", "findings-unrectified", "3"),
+        ("反馈问题40个,基本完成并持续整改问题2个", "findings-basically-rectified", "2"),
+        ("指出的12个问题已全部整改完成", "findings-rectified", "12"),
+        ("整改完成率95.5%", "rectification-rate-percent", "95.5"),
+        ("给予政务处分0人", "persons-sanctioned", "0"),
+        ("组织处理1人", "persons-organisational-handling", "1"),
+        ("制定及修改完善制度15项", "rules-established-or-improved", "15"),
+        ("完善和新建制度30项", "rules-established-or-improved", "30"),
+        ("追缴资金2.4万元", "funds-recovered-wan-yuan", "2.4"),
     ],
 )
 def test_headline_phrasings(phrase, kind, value):
     found = {k: next(g for g in m.groups() if g) for k, m in claims_in(phrase)}
     assert found.get(kind) == value
+
+
+@pytest.mark.parametrize("phrase", ["制定及修改完善制度15项", "完善和新建制度30项"])
+def test_joint_rule_counts_are_not_read_as_new_or_revised(phrase):
+    kinds = {k for k, _ in claims_in(phrase)}
+    assert not kinds & {"rules-new", "rules-revised"}
 
 
 def _rewrite(path, old: str, new: str) -> str:
@@ -186,3 +202,32 @@ def test_no_headline_paragraph_gives_no_claims():
     end = text.index("\n", start)
     report = read_text(text[:start] + text[end + 1 :], "variant.txt")
     assert not {"findings-rectified", "rules-new", "measures-completed"} & {c.kind for c in report.claims}
+
+
+def test_feedback_in_its_own_sentence_and_abbreviated_inspected_body():
+    text = _rewrite(
+        FENGJIANG,
+        "县委第三巡察组对中共枫江县民政局党组开展了常规巡察，并于2025年7月2日向局党组反馈了巡察意见",
+        "县委第三巡察组对县民政局党组开展了常规巡察。2025年7月2日，县委巡察组向县民政局党组反馈了巡察意见",
+    )
+    report = read_text(text, "variant.txt")
+    assert _dates(report)["feedbackDate"] == "2025-07-02"
+    assert _dates(report)["inspectionEnd"] == "2025-05-16"
+    assert report.inspected_name == "中共枫江县民政局党组"
+
+
+def test_title_line_with_a_chinese_date_is_the_publication_date():
+    text = _rewrite(
+        FENGJIANG,
+        "中共枫江县民政局党组关于县委巡察反馈意见整改进展情况的通报\n",
+        "中共枫江县民政局党组关于县委巡察反馈意见整改进展情况的通报 2026年1月20日\n",
+    )
+    text = text.replace("发布时间：2026-01-16", "")
+    report = read_text(text, "variant.txt")
+    assert report.title == "中共枫江县民政局党组关于县委巡察反馈意见整改进展情况的通报"
+    assert _dates(report)["published"] == "2026-01-20"
+
+
+def test_inspector_from_another_district_of_the_same_city():
+    text = _rewrite(QINGPU, "区委统一部署,区委第五巡察组", "区委统一部署,经松江区委第二巡察组")
+    assert read_text(text, "variant.txt").inspector == "中共上海市松江区委第二巡察组"
