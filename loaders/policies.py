@@ -80,7 +80,7 @@ FILLER = re.compile(r"(?:了|起|一套|一个|一项|一批)?")
 # A run may carry a short bracketed gloss: 实行“正面清单”(指导性目录)与“负面清单”相结合的管理模式.
 RUN = re.compile(r"(?:[^,。;:!?()《》〈〉\s〔〕\[\]]|\([^()。;]{0,20}\))*")
 CONNECTORS = ("以及", "和", "及", "与", "、")
-MAX_NAME = 30
+MAX_NAME = 22  # characters without quotes: longer is a clause, not a name
 FORMALISING = ("created", "revised", "issued")
 
 
@@ -129,17 +129,28 @@ def _ends(run: str) -> list[int]:
     ends = []
     for i in range(1, len(run) + 1):
         end = i + 1 if run[i : i + 1] == "”" else i
-        if _head(_core(run[:i])) and end not in ends and run[end - 1] != "“":
+        if _head(_core(run[:i])) and end not in ends and not re.search(r"\d", _unquoted(run[:end])):
             ends.append(end)
     return [e for e in ends if _boundary(run, e, ends)]
 
 
+def _unquoted(text: str) -> str:
+    return re.sub(r"“[^“”]*”", "", text)
+
+
+def _joins(run: str, end: int) -> str | None:
+    """The connector after a name: 和, 、 …, or nothing between two quoted names (“A清单”“B清单”)."""
+    if run[end - 1 : end + 1] == "”“":
+        return ""
+    return next((c for c in CONNECTORS if run.startswith(c, end)), None)
+
+
 def _boundary(run: str, end: int, ends: list[int]) -> bool:
     rest = run[end:]
-    if not rest or rest[0] in "等并":
+    if not rest or rest[0] in "等并" or rest[0].isdigit():  # “…清单”3项: a count follows the names
         return True
     # A connector ends a name only if another name follows it (制度A和制度B).
-    return rest.startswith(CONNECTORS) and any(e > end for e in ends)
+    return _joins(run, end) is not None and any(e > end for e in ends)
 
 
 def _names(run: str) -> list[tuple[int, int]]:
@@ -148,14 +159,13 @@ def _names(run: str) -> list[tuple[int, int]]:
     if not ends:
         return []
     end = max(ends)
-    cuts = [e for e in ends if e < end and run[e:].startswith(CONNECTORS)]
+    cuts = [e for e in ends if e < end and _joins(run, e) is not None]
     if not cuts:
         return [(0, end)]
     spans, start = [], 0
     for cut in [*cuts, end]:
         spans.append((start, cut))
-        connector = next((c for c in CONNECTORS if run[cut:].startswith(c)), "")
-        start = cut + len(connector)
+        start = cut + len(_joins(run, cut) or "")
     return spans
 
 

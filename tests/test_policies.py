@@ -117,3 +117,19 @@ def test_action_follows_the_verb(verb, action):
 def test_verb_used_as_modifier_governs_nothing(fengjiang):
     names = [u.name for m in fengjiang.report.measures for u in m.policies]
     assert not any("好做法" in n for n in names)
+
+
+@pytest.mark.parametrize(
+    ("phrase", "names"),
+    [
+        ("建立健全“立行立改清单”“反馈清单”“对账销号清单”3项清单", {"“立行立改清单”", "“反馈清单”", "“对账销号清单”"}),
+        ("制定措施清单、任务清单和责任清单", {"措施清单", "任务清单", "责任清单"}),
+        ("实行“签字背书+双审核+双督促”机制", {"“签字背书+双审核+双督促”机制"}),
+        ("实行整改落实双审制", {"整改落实双审制"}),
+        ("完善制度机制", set()),
+        ("建立巡察组原班人马对被巡察党组织不定期“点穴式”督查机制", set()),
+    ],
+)
+def test_phrasings_from_other_reports(phrase, names):
+    text = QINGPU.read_text(encoding="utf-8").replace("建立“黑名单”管理制度", phrase)
+    assert set(_uses(_finding(read_text(text, "variant.txt"), "21"))) == names
