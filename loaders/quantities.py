@@ -33,18 +33,19 @@ UNIT_WORDS = (
 )
 UNITS = sorted(UNIT_WORDS.split(), key=len, reverse=True)
 CN_UNITS = ("人次", "次", "名", "个", "项", "家", "条", "期", "批", "场", "轮", "年", "件", "处", "份", "户", "所")
-MONEY = ("万元", "亿元", "千元", "元")
 MULTIPLIER = {"万": 10_000, "亿": 100_000_000, "千": 1_000}
 CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 ARABIC = re.compile(
-    r"(?<![\d.\-/:〔])(?P<approx_before>约|大约)?(?P<num>\d+(?:\.\d+)?)(?P<mult>[万亿千])?"
+    r"(?<![\d.\-/:〔第])(?P<approx_before>约|大约)?(?P<num>\d+(?:\.\d+)?)(?P<mult>[万亿千])?"
     r"(?P<approx>余|多)?(?:(?P<percent>%|‰)|(?P<unit>" + "|".join(UNITS) + r"))(?P<approx_after>左右)?"
 )
 CHINESE = re.compile(
     r"(?<![第逐统唯万之])(?P<num>[一二两三四五六七八九十百]+)(?P<approx>余|多)?"
     r"(?P<unit>" + "|".join(CN_UNITS) + r")(?![性一二两三四五六七八九十])"
 )
+SLOGAN_TAIL = re.compile(r"[\u4e00-\u9fff]{0,2}?一")
+QUOTED = re.compile(r"“[^“”]*”")
 TERMINATORS = set(",。;:!?、()“”《》〈〉 \n")
 # What ends the noun phrase after a unit: the verb, conjunction or preposition that follows it.
 # A one-character word ends it only where it is not the start of a noun (对象, 经营, 未成年人).
@@ -135,7 +136,9 @@ BEFORE_CUES = (
 LEADING = re.compile(r"组织|对(?!象|接|比|标|照|口|应)|将|由(?!于)|为(?!期|主)|共(?!享|同|青|建)|向|全年|累计|共计")
 NOT_COUNTED = {"", "其中", "其余", "共", "共计", "累计", "对", "将", "针对", "为期", "覆盖"}
 
-DATE = re.compile(r"(?P<y>\d{4})年(?:(?P<m>\d{1,2})月(?:(?P<d>\d{1,2})日)?)?|(?P<m2>\d{1,2})月(?P<d2>\d{1,2})日")
+DATE = re.compile(
+    r"(?<!\d)(?P<y>\d{4})年(?:(?P<m>\d{1,2})月(?:(?P<d>\d{1,2})日)?)?|(?<![\d年])(?P<m2>\d{1,2})月(?P<d2>\d{1,2})日"
+)
 PERIOD = re.compile(r"(?P<a>\d{4})(?:年)?\s*[—–\-~至到]\s*(?P<b>\d{4})年")
 DATE_RANGE_SEPARATOR = re.compile(r"\s*(?:起)?\s*[—–\-~至到]\s*")
 
@@ -152,16 +155,17 @@ def read_quantities(report: Report) -> None:
 
 def _quantities(report: Report, measure: Measure) -> list[Quantity]:
     text, span = report.text, measure.span
-    blocked = [c.span for c in measure.citations] + _quoted(text, span)
+    titles = [c.span for c in measure.citations]
+    quotes = [Span(m.start(), m.end()) for m in QUOTED.finditer(text, span.start, span.end)]
     found: list[tuple[int, int, str, str, bool]] = []
     for m in ARABIC.finditer(text, span.start, span.end):
-        if _inside(m.start("num"), blocked[: len(measure.citations)]) or _is_year(m):
+        if _inside(m.start("num"), titles) or _is_year(m):
             continue
         value, unit = _arabic_value(m)
         approximate = bool(m.group("approx") or m.group("approx_before") or m.group("approx_after"))
         found.append((m.start("num"), m.end(), value, unit, approximate))
     for m in CHINESE.finditer(text, span.start, span.end):
-        if _inside(m.start(), blocked) or _set_phrase(text, m):
+        if _inside(m.start(), titles + quotes) or _set_phrase(text, m):
             continue
         value = _chinese_value(m.group("num"))
         if value:
@@ -172,10 +176,6 @@ def _quantities(report: Report, measure: Measure) -> list[Quantity]:
         counted = _counted(text, span, start, end, quantities, unit)
         quantities.append(Quantity(value, unit, counted, approximate, Span(start, end)))
     return quantities
-
-
-def _quoted(text: str, span: Span) -> list[Span]:
-    return [Span(m.start(), m.end()) for m in re.finditer(r"“[^“”]*”", text[: span.end]) if m.end() > span.start]
 
 
 def _inside(pos: int, spans: list[Span]) -> bool:
@@ -201,8 +201,7 @@ def _arabic_value(m: re.Match[str]) -> tuple[str, str]:
 
 def _set_phrase(text: str, m: re.Match[str]) -> bool:
     """一人一档, 一处一策, 一问题一档案: a numeral-unit pair repeated is a slogan, not a count."""
-    tail = text[m.end() : m.end() + 4]
-    return m.group("num") in ("一", "两", "双") and "一" in tail
+    return m.group("num") in ("一", "两") and bool(SLOGAN_TAIL.match(text, m.end()))
 
 
 def _chinese_value(num: str) -> int | None:
@@ -301,6 +300,8 @@ def _events(text: str, measure: Measure) -> list[Event]:
             continue
         year = y
         month, day = m.group("m") or m.group("m2"), m.group("d") or m.group("d2")
+        if not 1 <= int(month or 1) <= 12 or not 1 <= int(day or 1) <= 31:
+            continue
         precision = "day" if day else ("month" if month else "year")
         date = f"{int(y):04d}-{int(month or 1):02d}-{int(day or 1):02d}"
         event = Event(date, _clause(text, m.start(), span), Span(m.start(), m.end()), precision)

@@ -153,3 +153,14 @@ def test_event_spans_are_dates(qingpu, fengjiang):
                 assert re.fullmatch(
                     r"\d{4}年(\d{1,2}月(\d{1,2}日)?)?|\d{4}—\d{4}年|\d{1,2}月\d{1,2}日", loaded.report.quote(event.span)
                 )
+
+
+def test_ordinal_is_not_a_count():
+    text = _rewrite(QINGPU, "召开1次彩票公益金专题研讨会", "召开第3次彩票公益金专题研讨会")
+    assert ("3", "次") not in {(v, u) for v, u, _, _ in _quantities(_finding(read_text(text, "variant.txt"), "3"))}
+
+
+def test_numeral_before_a_word_starting_with_yi_is_still_a_count(fengjiang):
+    # 重点保障家庭每年复核一次、一般保障家庭每半年复核一次: two counts, not a slogan
+    once = [q for q in _quantities(fengjiang.report.findings[0]) if q[:2] == ("1", "次")]
+    assert len(once) == 2
