@@ -145,15 +145,18 @@ DATE_RANGE_SEPARATOR = re.compile(r"\s*(?:起)?\s*[—–\-~至到]\s*")
 
 def read_quantities(report: Report) -> None:
     """Fill measure.quantities and measure.events for every measure."""
-    for measure in report.measures:
-        measure.quantities.extend(_quantities(report, measure))
-        measure.events.extend(_events(report.text, measure))
+    for finding in report.findings:
+        earlier: list[Quantity] = []  # 其余41家 in the next measure still counts 社会组织
+        for measure in finding.measures:
+            measure.quantities.extend(_quantities(report, measure, earlier))
+            measure.events.extend(_events(report.text, measure))
+            earlier.extend(measure.quantities)
 
 
 # --- quantities ---------------------------------------------------------------------------------
 
 
-def _quantities(report: Report, measure: Measure) -> list[Quantity]:
+def _quantities(report: Report, measure: Measure, context: list[Quantity]) -> list[Quantity]:
     text, span = report.text, measure.span
     titles = [c.span for c in measure.citations]
     quotes = [Span(m.start(), m.end()) for m in QUOTED.finditer(text, span.start, span.end)]
@@ -173,7 +176,7 @@ def _quantities(report: Report, measure: Measure) -> list[Quantity]:
     found.sort()
     quantities: list[Quantity] = []
     for start, end, value, unit, approximate in found:
-        counted = _counted(text, span, start, end, quantities, unit)
+        counted = _counted(text, span, start, end, quantities, unit, context)
         quantities.append(Quantity(value, unit, counted, approximate, Span(start, end)))
     return quantities
 
@@ -221,7 +224,9 @@ def _chinese_value(num: str) -> int | None:
     return total + current or None
 
 
-def _counted(text: str, span: Span, start: int, end: int, earlier: list[Quantity], unit: str) -> str:
+def _counted(
+    text: str, span: Span, start: int, end: int, earlier: list[Quantity], unit: str, context: list[Quantity]
+) -> str:
     after = _after(text, end, span.end)
     if after:
         return after
@@ -230,21 +235,35 @@ def _counted(text: str, span: Span, start: int, end: int, earlier: list[Quantity
     before = _before(text, start, span.start, earlier)
     if before not in NOT_COUNTED and before not in BEFORE_CUES:
         return before
-    same = [q.counted for q in earlier if q.unit == unit and q.counted]
+    same = [q.counted for q in (*context, *earlier) if q.unit == unit and q.counted]
     if same:
         return same[-1]
     return "" if before in NOT_COUNTED else before
 
 
 def _after(text: str, pos: int, limit: int) -> str:
-    if text.startswith("的", pos):  # 10%的对象: what follows 的 is the noun
+    """The noun after a unit: 464户救助家庭; 10%的对象; 3名存在心理危机倾向的儿童 → 儿童."""
+    if text.startswith("的", pos):
         pos += 1
+    end = _noun_end(text, pos, limit)
+    if end == pos and pos < limit and text[pos] not in TERMINATORS:
+        clause_end = pos
+        while clause_end < min(limit, pos + 24) and text[clause_end] not in TERMINATORS:
+            clause_end += 1
+        de = text.rfind("的", pos, clause_end)
+        if de != -1:
+            pos = de + 1
+            end = _noun_end(text, pos, limit)
+    return text[pos:end][:16]
+
+
+def _noun_end(text: str, pos: int, limit: int) -> int:
     end = pos
     while end < limit and text[end] not in TERMINATORS and not text[end].isdigit():
         if AFTER_STOP.match(text, end):
             break
         end += 1
-    return text[pos:end][:16]
+    return end
 
 
 def _before(text: str, pos: int, limit: int, earlier: list[Quantity]) -> str:

@@ -38,6 +38,8 @@ def _events(finding) -> list[tuple[str, str, str]]:
         ("6", ("8.7", "percent", "社会组织", False)),
         ("6", ("10", "项", "核心审计内容", False)),
         ("10", ("2", "场", "专题婚育咨询活动", False)),
+        ("5", ("41", "家", "社会组织", False)),  # 其余41家: what 46家社会组织 counted, a measure earlier
+        ("6", ("1", "家", "第三方机构", False)),  # 聘请1家具备…资质的第三方机构
     ],
 )
 def test_qingpu_quantities(qingpu, number, quantity):
@@ -51,6 +53,8 @@ def test_qingpu_quantities(qingpu, number, quantity):
         (1, ("5306", "人", "城乡低保家庭", False)),
         (3, ("412", "名", "困境儿童", False)),
         (3, ("1300", "人次", "服务", True)),
+        (3, ("3", "名", "儿童", False)),  # 3名存在心理危机倾向的儿童
+        (2, ("2", "处", "隐患", False)),
         (4, ("9.72", "万元", "资金", False)),
         (4, ("63", "人", "问题对象", False)),
         (7, ("2", "次", "考核不合格", False)),
