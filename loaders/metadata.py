@@ -96,10 +96,10 @@ CLAIMS: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 CONTACT = [
-    ("telephone", re.compile(r"(?:联系|举报|咨询|监督)?电话(?:号码)?\s*:\s*([\d\-() ]{7,}\d)")),
+    ("telephone", re.compile(r"(?:联系|举报|咨询|监督)?电\s*话(?:号码)?\s*:?\s*([\d\-() ]{7,}\d)")),
     ("email", re.compile(r"(?:电子邮箱|邮箱|电子邮件|E-?mail)\s*:\s*([\w.+-]+@[\w.-]+\w)", re.IGNORECASE)),
     ("address", re.compile(r"(?:通讯|通信|联系|邮寄)?地址\s*:\s*([^\n(,;]+)")),
-    ("postcode", re.compile(r"邮(?:政)?编(?:码)?\s*:\s*(\d{6})")),
+    ("postcode", re.compile(r"邮(?:政)?编(?:码)?\s*:?\s*(\d{6})(?!\d)")),
 ]
 
 

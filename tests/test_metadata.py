@@ -231,3 +231,10 @@ def test_title_line_with_a_chinese_date_is_the_publication_date():
 def test_inspector_from_another_district_of_the_same_city():
     text = _rewrite(QINGPU, "区委统一部署,区委第五巡察组", "区委统一部署,经松江区委第二巡察组")
     assert read_text(text, "variant.txt").inspector == "中共上海市松江区委第二巡察组"
+
+
+def test_contact_phrasings_of_other_pages():
+    text = FENGJIANG.read_text(encoding="utf-8")
+    text = text.replace("联系电话：0734-6213508", "电 话：0734-6213509").replace("邮政编码：421700", "邮政编码421701")
+    contact = {k: v for k, (v, _) in read_text(text, "variant.txt").contact.items()}
+    assert (contact["telephone"], contact["postcode"]) == ("0734-6213509", "421701")
