@@ -170,7 +170,7 @@ def _quantities(report: Report, measure: Measure, context: list[Quantity]) -> li
     for m in CHINESE.finditer(text, span.start, span.end):
         if _inside(m.start(), titles + quotes) or _set_phrase(text, m):
             continue
-        value = _chinese_value(m.group("num"))
+        value = chinese_number(m.group("num"))
         if value:
             found.append((m.start(), m.end(), str(value), m.group("unit"), bool(m.group("approx"))))
     found.sort()
@@ -207,7 +207,7 @@ def _set_phrase(text: str, m: re.Match[str]) -> bool:
     return m.group("num") in ("一", "两") and bool(SLOGAN_TAIL.match(text, m.end()))
 
 
-def _chinese_value(num: str) -> int | None:
+def chinese_number(num: str) -> int | None:
     """一 → 1, 十二 → 12, 二十 → 20, 一百二十 → 120; anything else (三三) is not a number here."""
     total, current = 0, 0
     for ch in num:

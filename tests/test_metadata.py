@@ -238,3 +238,14 @@ def test_contact_phrasings_of_other_pages():
     text = text.replace("联系电话：0734-6213508", "电 话：0734-6213509").replace("邮政编码：421700", "邮政编码421701")
     contact = {k: v for k, (v, _) in read_text(text, "variant.txt").contact.items()}
     assert (contact["telephone"], contact["postcode"]) == ("0734-6213509", "421701")
+
+
+def test_headline_in_chinese_numerals():
+    text = _rewrite(
+        FENGJIANG,
+        "反馈的4个方面22个问题，已完成整改20个，其余2个",
+        "反馈的四个方面二十二个问题，已完成整改二十个，其余两个",
+    )
+    claims = _claims(read_text(text, "variant.txt"))
+    assert (claims["aspects"], claims["findings"], claims["findings-rectified"]) == (4, 22, 20)
+    assert claims["findings-in-progress"] == 2 and claims["measures"] == 67
