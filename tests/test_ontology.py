@@ -8,12 +8,14 @@ from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef
+from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS
 
 from graph.store import OxigraphStore
+from loaders import documents, policies
 from ontology import iris
-from ontology.iris import OA, RK
-from ontology.validate import ontology, validate_graph
+from ontology.iris import OA, RK, SH
+from ontology.validate import ontology, shapes, validate_graph
 from tests.conftest import FENGJIANG, QINGPU
 
 OWL_TERMS = {OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, OWL.NamedIndividual}
@@ -157,3 +159,23 @@ def test_cli_validate_passes_on_a_store_of_both_samples_and_fails_on_a_broken_on
     invalid = _rectkg("--store", store, "validate")
     assert invalid.returncode == 1
     assert str(finding) in invalid.stderr.replace("\n", "")
+
+
+def _sh_in(shapes_graph: Graph, cls, path) -> set:
+    """The sh:in values the shape for cls allows on path."""
+    for shape in shapes_graph.subjects(SH.targetClass, cls):
+        for prop in shapes_graph.objects(shape, SH.property):
+            if (prop, SH.path, path) in shapes_graph and (prop, SH["in"], None) in shapes_graph:
+                return set(Collection(shapes_graph, shapes_graph.value(prop, SH["in"])))
+    return set()
+
+
+def test_every_action_and_role_the_loader_can_emit_is_in_the_ontology_and_shapes(onto):
+    """Guards the vocabularies the sample reports may not exercise in full."""
+    citation_actions = {action for action, _verbs in documents.ACTIONS} | {"mentioned"}
+    policy_actions = set(policies.VERBS.values())
+    shapes_graph = shapes()
+    assert {RK[a] for a in citation_actions} == _sh_in(shapes_graph, RK.Citation, RK.action)
+    assert {RK[a] for a in policy_actions} == _sh_in(shapes_graph, RK.PolicyAction, RK.action)
+    assert _sh_in(shapes_graph, RK.Involvement, RK.role) == set(onto.subjects(RDF.type, RK.Role))
+    assert {RK[a] for a in citation_actions | policy_actions} == set(onto.subjects(RDF.type, RK.Action))
