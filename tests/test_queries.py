@@ -423,3 +423,16 @@ def test_shared_responsibility_with_a_department_keeps_only_its_pairs(sample_sto
     narrowed = run(sample_store, "shared-responsibility", department=department).rows
     assert narrowed and all(department in (r["dept_a"].value, r["dept_b"].value) for r in narrowed)
     assert len(narrowed) < len(pairs) or all(department in (r["dept_a"].value, r["dept_b"].value) for r in pairs)
+
+
+def test_acceptance_on_a_store_holding_only_the_sample_report(store, qingpu):
+    """As the issue runs it: ingest the sample, then the saved queries without parameters."""
+    store.replace_graph(qingpu.graph_iri, qingpu.graph)
+    titles = values(run(store, "documents"), "title")
+    assert len(titles) == len(set(titles)) == 32
+    claims = {
+        r["claim"].value: (r["claimed"].value, r["counted"].value) for r in run(store, "claims").rows if "counted" in r
+    }
+    assert claims["findings"] == ("63", "63") and claims["measures"] == ("186", "186")
+    dates = values(run(store, "timeline"), "date")
+    assert set(QINGPU_DATES) <= set(dates)
