@@ -209,20 +209,27 @@ def _register_issuer(report: Report) -> str | None:
     return canonical
 
 
+def _issuer_span(report: Report) -> Span:
+    """Where the issuer is printed: the start of the title (中共…民政局党组关于…)."""
+    title = report.title_span or Span(0, 0)
+    if report.issuer_name and report.quote(title).startswith(report.issuer_name):
+        return Span(title.start, title.start + len(report.issuer_name))
+    return title
+
+
 def read_entities(report: Report) -> None:
     issuer = _register_issuer(report)
     gaz, jur = gazetteer(), Jurisdiction.of(report)
     finder = Finder(gaz, jur, report.bureau)
     namer = Namer(report, gaz, jur, issuer)
     _abbreviations(report, finder, namer)
-    title = report.title_span or Span(0, 0)
+    printed = _issuer_span(report)
     per_measure = [(m, _read_measure(report, finder, m)) for m in report.measures]
     namer.choose_names([item for _, found in per_measure for lst, _ in found for item in lst.items])
     for measure, found in per_measure:
         if issuer:
-            measure.involvements.append(
-                Involvement(issuer, "lead", report.issuer_name or issuer, "issuing body", title)
-            )
+            surface = report.quote(printed)
+            measure.involvements.append(Involvement(issuer, "lead", surface, "issuing body", printed))
         for lst, cue in found:
             carry = None
             for m in lst.items:
