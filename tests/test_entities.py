@@ -1,0 +1,230 @@
+"""Organisations and roles, checked on the real sample texts against the annotation guide's worked
+examples and the Fengjiang gold annotation."""
+
+from __future__ import annotations
+
+import pytest
+
+from loaders.model import Finding, Report
+from loaders.normalise import to_half_width
+from loaders.pipeline import load_bytes
+from queries import catalog
+from tests.conftest import FENGJIANG
+
+
+def finding(report: Report, number: str) -> Finding:
+    """A Qingpu finding by its printed number (the guide cites them so; numbers are unique there)."""
+    (hit,) = [f for f in report.findings if f.number == number]
+    return hit
+
+
+def roles(f: Finding, ordinal: int | None = None) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for m in f.measures:
+        if ordinal is None or m.ordinal == ordinal:
+            for inv in m.involvements:
+                out.setdefault(inv.org, set()).add(inv.role)
+    return out
+
+
+def partners(report: Report, f: Finding) -> set[str]:
+    """Departments that share responsibility: lead or partner, not the issuer, generic or internal."""
+    out = set()
+    for org, found in roles(f).items():
+        o = report.orgs[org]
+        if found & {"lead", "partner"} and org != report.issuer and not (o.generic or o.internal):
+            out.add(org)
+    return out
+
+
+@pytest.fixture(scope="module")
+def q(qingpu):
+    return qingpu.report
+
+
+@pytest.fixture(scope="module")
+def fj(fengjiang):
+    return fengjiang.report
+
+
+# -- the guide's worked examples (Qingpu) ---------------------------------------------------------
+
+
+def test_3_charity_office_partner_and_townships_visited(q):
+    r = roles(finding(q, "3"), 1)
+    assert r["青浦区慈善代表处"] == {"partner"}
+    assert r["青浦区各街镇"] == {"mentioned"}
+
+
+def test_10_maternal_health_institute_partner(q):
+    assert roles(finding(q, "10"), 1)["青浦区妇幼保健所"] == {"partner"}
+
+
+def test_18_education_is_a_common_noun(q):
+    assert set(roles(finding(q, "18"))) == {q.issuer}
+    # 教育 is the bureau only where it stands in a list of departments (与文旅、教育等业务主管单位).
+    assert {f.number for f in q.findings if "青浦区教育局" in roles(f)} == {"11"}
+
+
+def test_23_paid_to_district_finance_is_a_mention(q):
+    r = roles(finding(q, "23"))
+    assert r["青浦区财政局"] == {"mentioned"}
+    assert "上缴区财政" in q.text and "区财政" in q.orgs["青浦区财政局"].aliases
+
+
+def test_40_four_partners_named_by_short_forms(q):
+    r = roles(finding(q, "40"), 1)
+    four = {"青浦区市场监督管理局", "青浦区发展和改革委员会", "青浦区公安分局", "青浦区卫生健康委员会"}
+    assert {org for org, found in r.items() if found == {"partner"}} == four
+
+
+def test_41_departments_given_duties_are_partners(q):
+    r = roles(finding(q, "41"), 1)
+    named = {"青浦区公安分局", "青浦区市场监督管理局", "青浦区卫生健康委员会", "国家税务总局青浦区税务局"}
+    assert named | {"青浦区委网络安全和信息化委员会办公室"} <= {o for o, found in r.items() if "partner" in found}
+    assert r[q.issuer] == {"lead"}
+    assert roles(finding(q, "41"), 2)["青浦区规划和自然资源局"] == {"partner"}
+
+
+def test_42_and_63_market_regulation_is_one_body(q):
+    for number in ("42", "63"):
+        r = roles(finding(q, number))
+        assert r["青浦区市场监督管理局"] == {"partner"}
+        assert not any("市场" in org for org in r if org != "青浦区市场监督管理局")
+    aliases = q.orgs["青浦区市场监督管理局"].aliases
+    assert {"区市场监管局", "市场监管局", "区市场局", "市场监管部门", "区市场部门", "市场"} <= aliases
+
+
+def test_54_townships_summoned_are_targets(q):
+    assert roles(finding(q, "54"), 1)["青浦区各街镇"] == {"target"}
+
+
+def test_57_list_cue_covers_every_item_and_reports_are_mentions(q):
+    f = finding(q, "57")
+    first = roles(f, 1)
+    for org in ("青浦区数据局", "青浦区医疗保障局", "青浦区残疾人联合会"):
+        assert first[org] == {"partner"}
+    second = [(inv.surface, inv.role) for inv in f.measures[1].involvements]
+    assert ("属地街镇", "mentioned") in second
+    assert ("行业协会", "mentioned") in second
+    assert ("12家服务机构", "target") in second
+
+
+def test_59_fire_brigade_and_townships_partners(q):
+    r = roles(finding(q, "59"), 2)
+    assert r["青浦区消防救援支队"] == {"partner"}
+    assert r["青浦区各街镇"] == {"partner"}
+
+
+def test_relative_and_other_places_resolve(q):
+    assert "市局" in q.orgs["上海市民政局"].aliases
+    assert q.orgs["上海市民政局"].place == "上海市"
+    kunshan = q.orgs["昆山市民政局"]
+    assert {"昆山市民政局", "昆山民政"} <= kunshan.aliases and kunshan.place == "昆山市"
+    assert q.orgs["青浦区民政局"].place == "上海市青浦区"
+    assert roles(finding(q, "43"), 3)["昆山市自然资源局"] == {"partner"}
+
+
+def test_internal_units_belong_to_the_issuer(q, fj):
+    for report, unit in ((q, "青浦区殡仪馆"), (fj, "枫江县社会福利中心"), (fj, "枫江县民政局机关纪委")):
+        org = report.orgs[unit]
+        assert org.internal and org.parent == report.issuer
+    assert roles(finding(q, "1"), 1)["青浦区民政局党组书记"] == {"lead"}
+
+
+def test_generic_bodies_are_flagged(q, fj):
+    assert fj.orgs["有关部门(枫江县)"].generic
+    assert fj.orgs["相邻县民政部门(枫江县)"].generic
+    assert q.orgs["各成员单位(青浦区)"].generic
+
+
+# -- every report ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["qingpu", "fengjiang"])
+def test_every_involvement_quotes_its_span(name, request):
+    report = request.getfixturevalue(name).report
+    involvements = [inv for m in report.measures for inv in m.involvements]
+    assert involvements
+    for inv in involvements:
+        assert report.quote(inv.span) == inv.surface, inv
+        assert inv.surface in report.orgs[inv.org].aliases
+        assert inv.role in {"lead", "partner", "target", "mentioned"}
+
+
+def test_same_name_in_two_places_is_two_bodies(q, fj):
+    assert q.issuer == "青浦区民政局" and fj.issuer == "枫江县民政局"
+    assert not set(q.orgs) & set(fj.orgs)
+
+
+# -- the Fengjiang gold --------------------------------------------------------------------------
+
+
+def gold_canonical(name: str, place: str) -> str:
+    """Gold writes 县公安局 where the graph writes 枫江县公安局; full names (共青团枫江县委员会) stay."""
+    name = to_half_width(name)
+    return place + name if name.startswith("县") else name
+
+
+def test_fengjiang_partners_match_gold(fj, fengjiang_gold):
+    for f, gold in zip(fj.findings, fengjiang_gold["findings"], strict=True):
+        expected = {gold_canonical(p["canonical"], "枫江") for p in gold["partners"]}
+        assert partners(fj, f) == expected, gold["seq"]
+
+
+def test_fengjiang_aliases_hold_gold_surface_forms(fj, fengjiang_gold):
+    for dept in fengjiang_gold["departments"]:
+        org = fj.orgs[gold_canonical(dept["canonical"], "枫江")]
+        assert {to_half_width(s) for s in dept["surface_forms"]} <= org.aliases
+
+
+def test_fengjiang_non_partners_are_not_partners(fj, fengjiang_gold):
+    for f, gold in zip(fj.findings, fengjiang_gold["findings"], strict=True):
+        for mention in gold.get("non_partner_mentions", []):
+            hits = [inv for m in f.measures for inv in m.involvements if inv.surface.endswith(mention["surface"])]
+            assert all(inv.role != "partner" or fj.orgs[inv.org].generic for inv in hits), mention
+
+
+def test_education_is_the_bureau_only_where_gold_says_so(fj, fengjiang_gold):
+    text = fj.text
+    bureau_spans = [inv.span for m in fj.measures for inv in m.involvements if inv.org == "枫江县教育局"]
+    for occurrence in fengjiang_gold["education_token_occurrences"]:
+        context = to_half_width(occurrence["context"])
+        at = text.find(context)
+        assert at != -1, context
+        edu = at + context.index("教育")
+        named = any(s.start <= edu < s.end for s in bureau_spans)
+        assert named == occurrence["is_education_bureau"], context
+
+
+def test_nothing_is_keyed_on_the_place_name(fengjiang_gold):
+    """The same report issued by another county reads the same, with that county's names."""
+    text = FENGJIANG.read_text(encoding="utf-8").replace("枫江", "临川")
+    report = load_bytes(text.encode("utf-8"), "renamed.txt").report
+    for f, gold in zip(report.findings, fengjiang_gold["findings"], strict=True):
+        expected = {gold_canonical(p["canonical"].replace("枫江", "临川"), "临川") for p in gold["partners"]}
+        assert partners(report, f) == expected, gold["seq"]
+
+
+def test_abbreviation_defined_in_the_text_is_an_alias():
+    text = FENGJIANG.read_text(encoding="utf-8")
+    text = text.replace("联合县人力资源和社会保障局、", "联合县人力资源和社会保障局（以下简称“人保部门”）、", 1)
+    text = text.replace("会同县人社局", "会同人保部门", 1)
+    report = load_bytes(text.encode("utf-8"), "abbreviated.txt").report
+    org = report.orgs["枫江县人力资源和社会保障局"]
+    assert "人保部门" in org.aliases
+    (f,) = [f for f in report.findings if "干部队伍结构" in f.title]
+    assert "枫江县人力资源和社会保障局" in partners(report, f)
+
+
+# -- the saved queries over a real store ----------------------------------------------------------
+
+
+def test_shared_responsibility_leaves_out_generic_and_internal(sample_store, q, fj):
+    rows = catalog.get("shared-responsibility").run(sample_store).rows
+    labels = {str(row[k]) for row in rows for k in ("dept_a", "dept_b")}
+    flagged = {o.canonical for r in (q, fj) for o in r.orgs.values() if o.generic or o.internal}
+    assert labels and not labels & flagged
+    pairs = {frozenset((str(row["dept_a"]), str(row["dept_b"]))) for row in rows}
+    assert frozenset({"青浦区民政局", "青浦区市场监督管理局"}) in pairs
+    assert frozenset({"枫江县民政局", "共青团枫江县委员会"}) in pairs
