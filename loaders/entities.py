@@ -111,8 +111,8 @@ class Namer:
             body = self.gaz.bureau_body(self.report.bureau)
             if place == self.own:
                 return self._issuer()
-        if m.term.sort == "pattern" or body is None:
-            name = m.form if m.term.sort == "pattern" else (self.report.bureau or m.form)
+        if m.term.sort in ("pattern", "unknown") or body is None:
+            name = m.form if m.term.sort in ("pattern", "unknown") else (self.report.bureau or m.form)
             return Organisation(f"{place.label}{name}", m.term.kind, place.name)
         return self._named_body(body, place)
 

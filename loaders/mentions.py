@@ -52,7 +52,8 @@ class Finder:
 
     def find(self, text: str, lo: int, hi: int) -> list[MentionList]:
         masked = _masked(text, lo, hi)
-        chosen = _longest_first(self._candidates(text, lo, hi, masked))
+        known = _longest_first(self._candidates(text, lo, hi, masked))
+        chosen = _longest_first(known + self._unknown_candidates(text, lo, hi, masked), keep=known)
         lists = self._group(text, chosen)
         return [kept for lst in lists if (kept := self._valid(text, lst))]
 
@@ -95,6 +96,22 @@ class Finder:
             if m.start() not in masked:
                 term = Term("collective", "", "grassroots-government")
                 out.append(Mention(m.start(), m.end(), m.group(0), m.group(0), term))
+        return out
+
+    def _unknown_candidates(self, text: str, lo: int, hi: int, masked: set[int]) -> list[Mention]:
+        """Bodies the gazetteer lacks, by shape: (区|县|市|a known place) + name + suffix, after a cue."""
+        places = "|".join(re.escape(p) for p in sorted(self.jur.known, key=len, reverse=True))
+        pattern = re.compile(rf"(?P<prefix>{places + '|' if places else ''}[区县市]){self.gaz.unknown_name}")
+        stop = set(self.gaz.words("place_stopwords")) | set(self.gaz.words("adverbs"))
+        stop |= {w for ws in self.gaz.raw["cues"].values() if isinstance(ws, list) for w in ws}
+        out = []
+        for m in pattern.finditer(text, lo, hi):
+            if m.start() in masked or not self._boundary(text[lo : m.start()], stop):
+                continue
+            prefix, name = m.group("prefix"), m.group("name")
+            place = self.jur.known.get(prefix) or self.jur.relative(prefix)
+            term = Term("unknown", name, self.gaz.unknown_kinds[m.group("suffix")])
+            out.append(Mention(m.start(), m.end(), m.group(0), name, term, prefix, place))
         return out
 
     def _mention(self, text: str, lo: int, s: int, e: int, form: str, terms: list[Term]) -> Mention | None:
@@ -192,9 +209,12 @@ def _pick(terms: list[Term], prefixed: bool) -> Term | None:
     return next((t for t in terms if not t.needs_prefix), None)
 
 
-def _longest_first(candidates: list[Mention]) -> list[Mention]:
-    taken: list[Mention] = []
+def _longest_first(candidates: list[Mention], keep: list[Mention] | None = None) -> list[Mention]:
+    """Non-overlapping mentions, longest first; `keep` are settled already and always win."""
+    taken: list[Mention] = list(keep or [])
     for m in sorted(candidates, key=lambda m: (-(m.end - m.start), m.start)):
+        if m in taken:
+            continue
         if all(m.end <= t.start or m.start >= t.end for t in taken):
             taken.append(m)
     return sorted(taken, key=lambda m: m.start)

@@ -61,6 +61,8 @@ class Gazetteer:
     collective_label: dict[str, str] = field(default_factory=dict)
     quantity: re.Pattern[str] = re.compile("(?!)")
     list_tail: re.Pattern[str] = re.compile("(?!)")
+    unknown_kinds: dict[str, str] = field(default_factory=dict)  # organisation suffix → kind
+    unknown_name: str = ""  # regex for the name between a place prefix and a suffix
     raw: dict[str, Any] = field(default_factory=dict)
 
     def add(self, form: str, term: Term) -> None:
@@ -138,7 +140,18 @@ def build(data: dict[str, Any]) -> Gazetteer:
     gaz.collective_label = dict(data["collective"]["label"])
     gaz.quantity = re.compile(data["quantity"] + "$")
     gaz.list_tail = re.compile(data["list_tail"])
+    _unknown(gaz, data["unknown_bodies"])
     return gaz
+
+
+def _unknown(gaz: Gazetteer, data: dict[str, Any]) -> None:
+    gaz.unknown_kinds = dict(data["suffixes"])
+    first = re.escape(data["first_char_blockers"])
+    stop = re.escape(data["stop_chars"])
+    suffixes = _alternation(list(gaz.unknown_kinds))
+    gaz.unknown_name = (
+        rf"(?P<name>(?![{first}])(?:(?![{stop}])[\u4e00-\u9fff]){{1,{data['max_name']}}}?(?P<suffix>{suffixes}))"
+    )
 
 
 @cache
