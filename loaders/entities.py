@@ -89,7 +89,8 @@ class Namer:
 
     def _generic(self, m: Mention, carry: Place | None) -> Organisation:
         place = m.place or carry or self.own
-        org = Organisation(f"{m.prefix if m.vague else ''}{m.form}({place.label})", m.term.kind, place.name or None)
+        kind = m.term.kind if m.term.sort in ("generic", "other") else "generic"
+        org = Organisation(f"{m.prefix if m.vague else ''}{m.form}({place.label})", kind, place.name or None)
         org.generic = True
         return org
 
