@@ -102,11 +102,9 @@ class Finder:
         """Bodies the gazetteer lacks, by shape: (区|县|市|a known place) + name + suffix, after a cue."""
         places = "|".join(re.escape(p) for p in sorted(self.jur.known, key=len, reverse=True))
         pattern = re.compile(rf"(?P<prefix>{places + '|' if places else ''}[区县市]){self.gaz.unknown_name}")
-        stop = set(self.gaz.words("place_stopwords")) | set(self.gaz.words("adverbs"))
-        stop |= {w for ws in self.gaz.raw["cues"].values() if isinstance(ws, list) for w in ws}
         out = []
         for m in pattern.finditer(text, lo, hi):
-            if m.start() in masked or not self._boundary(text[lo : m.start()], stop):
+            if m.start() in masked or not self._boundary(text[lo : m.start()]):
                 continue
             prefix, name = m.group("prefix"), m.group("name")
             place = self.jur.known.get(prefix) or self.jur.relative(prefix)
@@ -145,27 +143,21 @@ class Finder:
 
     def _new_place(self, before: str) -> str | None:
         """A place the report names for the first time (对接昆山市民政局): 2–3 characters and a
-        level suffix, standing after a cue, a separator or punctuation, and not itself a verb."""
+        level suffix, standing after a cue or a separator, and holding no verb or function word."""
         if not before or before[-1] not in "市县区":
             return None
-        stop = set(self.gaz.words("place_stopwords")) | {
-            w for ws in self.gaz.raw["cues"].values() if isinstance(ws, list) for w in ws
-        }
+        stop, stop_chars = self.gaz.stopwords(), self.gaz.raw["place_stop_chars"]
         for size in (2, 3):
-            name = before[-size - 1 : -1]
-            rest = before[: -size - 1]
-            if len(name) < size or not all(HAN.match(c) for c in name) or any(w in name for w in stop):
-                continue
-            if any(c in self.gaz.raw["place_stop_chars"] for c in name):
-                continue
-            if self._boundary(rest, stop):
+            name, rest = before[-size - 1 : -1], before[: -size - 1]
+            plain = len(name) == size and all(HAN.match(c) and c not in stop_chars for c in name)
+            if plain and not any(w in name for w in stop) and self._boundary(rest):
                 return name + before[-1]
         return None
 
-    def _boundary(self, rest: str, stop: set[str]) -> bool:
+    def _boundary(self, rest: str) -> bool:
         """A new place name must follow a cue or a separator (对接昆山市…, 、嘉定区…): after
         any other word, 区/县/市 is far more often the report's own relative prefix (制定区民政局…)."""
-        words = stop | set(self.gaz.words("adverbs")) | set(self.gaz.words("list_separators"))
+        words = self.gaz.stopwords() | set(self.gaz.words("adverbs")) | set(self.gaz.words("list_separators"))
         return not rest or any(rest.endswith(w) for w in words)
 
     # -- lists ------------------------------------------------------------------------------------

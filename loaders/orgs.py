@@ -74,6 +74,11 @@ class Gazetteer:
     def words(self, name: str) -> list[str]:
         return list(self.raw[name])
 
+    def stopwords(self) -> set[str]:
+        """Verbs and cue words: never part of a place name."""
+        cues = {w for words in self.raw["cues"].values() if isinstance(words, list) for w in words}
+        return set(self.raw["place_stopwords"]) | cues
+
     def bureau_body(self, bureau: str | None) -> Body | None:
         """The gazetteer body an issuer's bureau name (民政局) belongs to."""
         for term in self.terms.get(bureau or "", []):
