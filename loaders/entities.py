@@ -10,7 +10,6 @@ townships taken together keep their own flags, so that queries can leave them ou
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass, field
 
 from loaders.mentions import Finder, Mention, MentionList
@@ -21,7 +20,6 @@ from loaders.roles import Cue, context, read_cue
 
 log = logging.getLogger(__name__)
 
-ABBREVIATION = re.compile(r"\((?:以下简称|以下称|下称|简称)[“\"]?([^”\")]{1,20}?)[”\"]?\)")
 CLAUSE_START = "。;,:、\n"
 
 
@@ -63,7 +61,7 @@ class Namer:
         if sort == "issuer":
             return self._issuer()
         if sort == "collective":
-            return self._collective()
+            return self._collective(m.form)
         if sort == "internal":
             return self._internal(m.term.name)
         if sort in ("generic", "other"):
@@ -75,8 +73,12 @@ class Namer:
     def _issuer(self) -> Organisation:
         return self.report.orgs[self.issuer] if self.issuer else self._unresolved("本局", "government-department")
 
-    def _collective(self) -> Organisation:
+    def _collective(self, printed: str) -> Organisation:
+        """Townships and streets (11个街镇, 各乡镇(街道)) are one node per jurisdiction; so are the
+        counties and districts of a city (各县(市、区))."""
         label = self.gaz.collective_label.get(self.own.level or "", self.gaz.collective_label["default"])
+        if printed.endswith(self.gaz.upper_forms):
+            label = self.gaz.upper_label
         org = Organisation(f"{self.own.label}{label}", "grassroots-government", self.own.name or None)
         org.collective = True
         return org
@@ -105,6 +107,8 @@ class Namer:
         body = m.term.body
         if m.vague:
             return self._generic(m, carry)
+        if m.lower:
+            return self._lower(m)
         place = self._place(m, carry)
         if place is None:
             return self._unresolved(f"{m.prefix}{m.form}", m.term.kind)
@@ -116,6 +120,14 @@ class Namer:
             name = m.form if m.term.sort in ("pattern", "unknown") else (self.report.bureau or m.form)
             return Organisation(f"{place.label}{name}", m.term.kind, place.name)
         return self._named_body(body, place)
+
+    def _lower(self, m: Mention) -> Organisation:
+        """各区民政局: the same department of every lower jurisdiction, one collective node."""
+        body = m.term.body
+        name = body.default_name(None) if body else m.form
+        org = Organisation(f"{self.own.label}{m.prefix}{name}", m.term.kind, self.own.name or None)
+        org.collective = True
+        return org
 
     def _place(self, m: Mention, carry: Place | None) -> Place | None:
         if m.term.sort == "level" and m.term.level:
@@ -129,7 +141,7 @@ class Namer:
         issuer_body = self.gaz.bureau_body(self.report.bureau)
         if place == self.own and issuer_body is not None and body.key == issuer_body.key:
             return self._issuer()
-        return Organisation(body.label(place.label, name), body.kind, place.name or None)
+        return Organisation(body.label(place.label, name, self.issuer or ""), body.kind, place.name or None)
 
     def _unresolved(self, printed: str, kind: str) -> Organisation:
         """区X in a county report, 市X where the city is unknown: a body we cannot place."""
@@ -166,7 +178,7 @@ def _carry(m: Mention, carry: Place | None, own: Place | None) -> Place | None:
 
 def _abbreviations(report: Report, finder: Finder, namer: Namer) -> None:
     """(以下简称X): X names the body just before the bracket, wherever it appears later."""
-    for match in ABBREVIATION.finditer(report.text):
+    for match in finder.gaz.abbreviation.finditer(report.text):
         short, start = match.group(1), match.start()
         lists = finder.find(report.text, max(0, start - 40), start)
         last = lists[-1].items[-1] if lists else None

@@ -30,6 +30,15 @@ class Mention:
     prefix: str = ""  # 区, 青浦区, 昆山市, 相邻县 — as printed
     place: Place | None = None  # what the prefix resolves to; None without prefix or if unknown
     vague: bool = False  # the prefix names no particular place (相邻县)
+    lower: bool = False  # the prefix names every lower jurisdiction (各区民政局)
+
+
+@dataclass(frozen=True)
+class Prefix:
+    text: str = ""
+    place: Place | None = None
+    vague: bool = False
+    lower: bool = False
 
 
 @dataclass
@@ -51,7 +60,9 @@ class Finder:
     extra: dict[str, Term] = field(default_factory=dict)  # (以下简称X) abbreviations of this report
 
     def find(self, text: str, lo: int, hi: int) -> list[MentionList]:
-        masked = _masked(text, lo, hi)
+        masked = _masked(text, lo, hi) | {
+            i for m in self.gaz.abbreviation.finditer(text, lo, hi) for i in range(m.start(), m.end())
+        }
         known = _longest_first(self._candidates(text, lo, hi, masked))
         chosen = _longest_first(known + self._unknown_candidates(text, lo, hi, masked), keep=known)
         lists = self._group(text, chosen)
@@ -113,33 +124,40 @@ class Finder:
         return out
 
     def _mention(self, text: str, lo: int, s: int, e: int, form: str, terms: list[Term]) -> Mention | None:
-        prefix, place, vague = self._prefix(text, lo, s, terms)
-        term = _pick(terms, bool(prefix))
+        prefix = self._prefix(text, lo, s, terms)
+        term = _pick(terms, bool(prefix.text))
         if term is None:
             return None
-        counted = term.sort in ("other", "internal", "subordinate") and not prefix
+        counted = term.sort in ("other", "internal", "subordinate") and not prefix.text
         if counted and (q := self.gaz.quantity.search(text, lo, s)):
             return Mention(q.start(), e, text[q.start() : e], form, term)
-        if term.sort not in (*PREFIXED, "generic", "subordinate"):
-            prefix, place, vague = "", None, False
-        start = s - len(prefix)
-        return Mention(start, e, text[start:e], form, term, prefix, place, vague)
+        if term.sort not in (*PREFIXED, "generic", "subordinate") or (prefix.lower and term.sort not in PREFIXED):
+            prefix = Prefix()
+        start = s - len(prefix.text)
+        return Mention(start, e, text[start:e], form, term, prefix.text, prefix.place, prefix.vague, prefix.lower)
 
-    def _prefix(self, text: str, lo: int, s: int, terms: list[Term]) -> tuple[str, Place | None, bool]:
-        """What stands before a term: a vague place, a known place, a new place, or 区/县/市."""
+    def _prefix(self, text: str, lo: int, s: int, terms: list[Term]) -> Prefix:
+        """What stands before a term: a vague place, every lower place, a known place, a new
+        place, or 区/县/市."""
         before = text[lo:s]
-        for vague in self.gaz.words("generic_place_prefixes"):
-            if before.endswith(vague):
-                return vague, None, True
+        for words, flag in (("generic_place_prefixes", "vague"), ("lower_level_prefixes", "lower")):
+            if hit := next((w for w in self.gaz.words(words) if before.endswith(w)), None):
+                return Prefix(hit, None, **{flag: True})
         if hit := self.jur.named(before):
-            return hit[0], hit[1], False
+            return self._headed(before, Prefix(*hit))
         if any(t.sort in ("body", "pattern", "generic") for t in terms) and (name := self._new_place(before)):
-            return name, self.jur.other(name), False
+            return self._headed(before, Prefix(name, self.jur.other(name)))
         if before and before[-1] in LEVEL_CHAR.values():
             if len(before) >= 2 and before[-2] in self.gaz.words("relative_blockers"):
-                return "", None, False
-            return before[-1], self.jur.relative(before[-1]), False
-        return "", None, False
+                return Prefix()
+            return Prefix(before[-1], self.jur.relative(before[-1]))
+        return Prefix()
+
+    def _headed(self, before: str, prefix: Prefix) -> Prefix:
+        """国家税务总局 + 澄州市: the head of an official name belongs to the mention."""
+        rest = before[: len(before) - len(prefix.text)]
+        head = next((h for h in self.gaz.words("name_heads") if rest.endswith(h)), "")
+        return Prefix(head + prefix.text, prefix.place)
 
     def _new_place(self, before: str) -> str | None:
         """A place the report names for the first time (对接昆山市民政局): 2–3 characters and a

@@ -30,8 +30,10 @@ class Body:
     def default_name(self, level: str | None) -> str:
         return self.names.get(level or "", self.names["default"])
 
-    def label(self, place_label: str, name: str) -> str:
-        return self.template.format(place=place_label) if self.template else f"{place_label}{name}"
+    def label(self, place_label: str, name: str, issuer: str = "") -> str:
+        if self.template:
+            return self.template.format(place=place_label, issuer=issuer)
+        return f"{place_label}{name}"
 
 
 @dataclass(frozen=True)
@@ -59,8 +61,11 @@ class Gazetteer:
     patterns: list[tuple[re.Pattern[str], Term]] = field(default_factory=list)
     collective: re.Pattern[str] = re.compile("(?!)")
     collective_label: dict[str, str] = field(default_factory=dict)
+    upper_label: str = ""
+    upper_forms: tuple[str, ...] = ()
     quantity: re.Pattern[str] = re.compile("(?!)")
     list_tail: re.Pattern[str] = re.compile("(?!)")
+    abbreviation: re.Pattern[str] = re.compile("(?!)")
     unknown_kinds: dict[str, str] = field(default_factory=dict)  # organisation suffix → kind
     unknown_name: str = ""  # regex for the name between a place prefix and a suffix
     raw: dict[str, Any] = field(default_factory=dict)
@@ -143,8 +148,11 @@ def build(data: dict[str, Any]) -> Gazetteer:
             gaz.add(form, Term("other", form, kind))
     gaz.collective = _collective(data["collective"])
     gaz.collective_label = dict(data["collective"]["label"])
+    gaz.upper_label = data["collective"]["upper_label"]
+    gaz.upper_forms = tuple(data["collective"]["upper_forms"])
     gaz.quantity = re.compile(data["quantity"] + "$")
     gaz.list_tail = re.compile(data["list_tail"])
+    gaz.abbreviation = re.compile(data["abbreviation"])
     _unknown(gaz, data["unknown_bodies"])
     return gaz
 

@@ -197,13 +197,38 @@ def test_education_is_the_bureau_only_where_gold_says_so(fj, fengjiang_gold):
         assert named == occurrence["is_education_bureau"], context
 
 
-def test_nothing_is_keyed_on_the_place_name(fengjiang_gold):
-    """The same report issued by another county reads the same, with that county's names."""
-    text = FENGJIANG.read_text(encoding="utf-8").replace("枫江", "临川")
+def renamed(text: str, *pairs: tuple[str, str]) -> str:
+    for old, new in pairs:
+        text = text.replace(old, new)
+    return text
+
+
+@pytest.mark.parametrize(
+    "pairs",
+    [
+        (("枫江", "临川"),),  # another county
+        (("枫江县", "澄州市"), ("县", "市"), ("枫江", "澄州")),  # a city: 市X is its own body, 团市委…
+    ],
+)
+def test_nothing_is_keyed_on_the_place_or_its_level(fengjiang_gold, pairs):
+    """The same report issued by another place reads the same, with that place's names."""
+    text = renamed(FENGJIANG.read_text(encoding="utf-8"), *pairs)
     report = load_bytes(text.encode("utf-8"), "renamed.txt").report
+    place = report.place or ""
     for f, gold in zip(report.findings, fengjiang_gold["findings"], strict=True):
-        expected = {gold_canonical(p["canonical"].replace("枫江", "临川"), "临川") for p in gold["partners"]}
+        names = {renamed(to_half_width(p["canonical"]), *pairs) for p in gold["partners"]}
+        expected = {place[:-1] + n if n.startswith(place[-1]) else n for n in names}
         assert partners(report, f) == expected, gold["seq"]
+
+
+def test_official_heads_and_unknown_bodies_after_a_cue():
+    text = FENGJIANG.read_text(encoding="utf-8").replace(
+        "联合县信访局开展", "会同国家税务总局枫江县税务局、县河湖保护中心开展", 1
+    )
+    report = load_bytes(text.encode("utf-8"), "unknown.txt").report
+    (f,) = [f for f in report.findings if "信访" in f.title]
+    assert partners(report, f) == {"国家税务总局枫江县税务局", "枫江县河湖保护中心"}
+    assert "国家税务总局枫江县税务局" in report.orgs["国家税务总局枫江县税务局"].aliases
 
 
 def test_abbreviation_defined_in_the_text_is_an_alias():
