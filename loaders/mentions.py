@@ -173,10 +173,11 @@ class Finder:
         return None
 
     def _boundary(self, rest: str) -> bool:
-        """A new place name must follow a cue or a separator (对接昆山市…, 、嘉定区…): after
-        any other word, 区/县/市 is far more often the report's own relative prefix (制定区民政局…)."""
-        words = self.gaz.stopwords() | set(self.gaz.words("adverbs")) | set(self.gaz.words("list_separators"))
-        return not rest or any(rest.endswith(w) for w in words)
+        """A new place or unknown body must follow a cue or a separator (对接昆山市…, 、嘉定区…):
+        after any other word 区/县/市 is far more often the report's own relative prefix, and the
+        word before it a verb (制定区民政局…, 积极争取市民政局…)."""
+        cues = {w for words in self.gaz.raw["cues"].values() if isinstance(words, list) for w in words}
+        return not rest or any(rest.endswith(w) for w in cues | set(self.gaz.words("list_separators")))
 
     # -- lists ------------------------------------------------------------------------------------
 
@@ -215,7 +216,7 @@ class Finder:
 def _pick(terms: list[Term], prefixed: bool) -> Term | None:
     """The reading of a term that fits its prefix: 区纪委 is a Party body, 纪委 alone the issuer's."""
     if prefixed:
-        return next((t for t in terms if t.sort in (*PREFIXED, "generic")), terms[0] if terms else None)
+        return next((t for t in terms if t.sort in (*PREFIXED, "generic", "subordinate")), terms[0] if terms else None)
     return next((t for t in terms if not t.needs_prefix), None)
 
 

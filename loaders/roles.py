@@ -2,7 +2,7 @@
 
 The annotation guide's cues, in the order they are tried (the first that fits wins):
 X牵头/负责, X参与, 由X组织/落实 (X does the work), 联合/会同/配合/对接/邀请 X, 与X建立/共同/协同,
-约谈/督促/抽查 X, 向X下发, 对X开展检查/审计, 梳理X的职责, and work pushed down (组织/推动/压实 X).
+约谈/督促/抽查 X, 向X下发, 对X开展检查/审计, 在X指导下, 梳理X的职责, and work pushed down (组织/推动/压实 X).
 Anything else is a mention (上缴区财政: a recipient). The cue words themselves are in
 gazetteer.yaml; the kind of organisation then adjusts the role (see entities.adjust).
 """
@@ -103,6 +103,11 @@ def _on(ctx: Context, g: Gazetteer) -> Cue | None:
     return Cue("on", "target", f"对…{verb}") if verb else None
 
 
+def _guided(ctx: Context, g: Gazetteer) -> Cue | None:
+    after = _starts(ctx.post, g.cue("guided_after")) if _ends(ctx, g.cue("guided_before")) else None
+    return Cue("guided", "partner", f"在…{after}") if after else None
+
+
 def _duty(ctx: Context, g: Gazetteer) -> Cue | None:
     w = _ends(ctx, g.cue("duty_before"))
     word = _within(ctx.post, g.cue("duty_words")) if w else None
@@ -128,6 +133,7 @@ RULES: list[Callable[[Context, Gazetteer], Cue | None]] = [
     _target_before,
     _to,
     _on,
+    _guided,
     _duty,
     _push,
 ]

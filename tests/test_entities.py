@@ -253,3 +253,35 @@ def test_shared_responsibility_leaves_out_generic_and_internal(sample_store, q, 
     pairs = {frozenset((str(row["dept_a"]), str(row["dept_b"]))) for row in rows}
     assert frozenset({"青浦区民政局", "青浦区市场监督管理局"}) in pairs
     assert frozenset({"枫江县民政局", "共青团枫江县委员会"}) in pairs
+
+
+PHRASINGS = (
+    "会同区财政局、区审计局对专项资金使用情况开展全面检查;由区卫健委牵头,区民政局、区医保局配合,建立医养结合"
+    "工作机制;向区委巡察办报送整改报告;对区社会福利院开展专项审计;积极争取市民政局支持,与区红十字会共同开展救助;"
+    "在区委组织部指导下,开展干部培训;协调区住建委、区房管局解决问题;区税务局参与联合审核;联合公安机关开展整治。"
+)
+
+
+def test_cues_in_other_phrasings(qingpu):
+    """Phrasings the samples lack, put into a real measure (Qingpu (3), measure 1)."""
+    text = qingpu.report.text
+    (f,) = [f for f in qingpu.report.findings if f.number == "3"]
+    m = f.measures[0]
+    report = load_bytes((text[: m.span.start] + "一是" + PHRASINGS + text[m.span.end :]).encode(), "p.txt").report
+    got = {inv.org: inv.role for inv in finding(report, "3").measures[0].involvements}
+    partner = [
+        "财政局",
+        "审计局",
+        "卫生健康委员会",
+        "医疗保障局",
+        "红十字会",
+        "委组织部",
+        "住房和城乡建设委员会",
+        "房屋管理局",
+    ]
+    assert {got[f"青浦区{name}"] for name in partner} == {"partner"}
+    assert got["国家税务总局青浦区税务局"] == "partner"
+    assert got["青浦区委巡察办"] == got["上海市民政局"] == "mentioned"
+    assert got["青浦区社会福利院"] == "target" and report.orgs["青浦区社会福利院"].internal
+    assert got["青浦区民政局"] == "lead"
+    assert report.orgs["公安机关(青浦区)"].generic
