@@ -110,18 +110,33 @@ class Finder:
         return out
 
     def _unknown_candidates(self, text: str, lo: int, hi: int, masked: set[int]) -> list[Mention]:
-        """Bodies the gazetteer lacks, by shape: (区|县|市|a known place) + name + suffix, after a cue."""
+        """Bodies the gazetteer lacks, by shape, right after a cue or separator: (区|县|市|a known
+        place) + name + suffix (联合区城运中心), or a township named on its own (联合华新镇)."""
         places = "|".join(re.escape(p) for p in sorted(self.jur.known, key=len, reverse=True))
-        pattern = re.compile(rf"(?P<prefix>{places + '|' if places else ''}[区县市]){self.gaz.unknown_name}")
+        body = re.compile(rf"(?P<prefix>{places + '|' if places else ''}[区县市]){self.gaz.unknown_name}")
         out = []
-        for m in pattern.finditer(text, lo, hi):
-            if m.start() in masked or not self._boundary(text[lo : m.start()]):
-                continue
-            prefix, name = m.group("prefix"), m.group("name")
-            place = self.jur.known.get(prefix) or self.jur.relative(prefix)
-            term = Term("unknown", name, self.gaz.unknown_kinds[m.group("suffix")])
-            out.append(Mention(m.start(), m.end(), m.group(0), name, term, prefix, place))
+        for i in sorted(self._boundaries(text, lo, hi) - masked):
+            if m := body.match(text, i, hi):
+                prefix, name = m.group("prefix"), m.group("name")
+                place = self.jur.known.get(prefix) or self.jur.relative(prefix)
+                term = Term("unknown", name, self.gaz.unknown_kinds[m.group("suffix")])
+                out.append(Mention(m.start(), m.end(), m.group(0), name, term, prefix, place))
+            elif m := self.gaz.named_township.match(text, i, hi):
+                term = Term("unknown", m.group("name"), "grassroots-government")
+                out.append(Mention(m.start(), m.end(), m.group(0), m.group("name"), term))
         return out
+
+    def _boundaries(self, text: str, lo: int, hi: int) -> set[int]:
+        """Positions right after a cue word or a list separator (and the start of the text), but
+        not inside a longer cue (对|接 in 对接赵巷镇 is no boundary)."""
+        spans = set()
+        for word in self.gaz.boundary_words():
+            pos = text.find(word, lo, hi)
+            while pos != -1:
+                spans.add((pos, pos + len(word)))
+                pos = text.find(word, pos + 1, hi)
+        inside = {p for a, b in spans if b - a > 1 for p in range(a + 1, b)}
+        return ({b for _, b in spans} - inside) | {lo}
 
     def _mention(self, text: str, lo: int, s: int, e: int, form: str, terms: list[Term]) -> Mention | None:
         prefix = self._prefix(text, lo, s, terms)
@@ -173,11 +188,10 @@ class Finder:
         return None
 
     def _boundary(self, rest: str) -> bool:
-        """A new place or unknown body must follow a cue or a separator (对接昆山市…, 、嘉定区…):
-        after any other word 区/县/市 is far more often the report's own relative prefix, and the
-        word before it a verb (制定区民政局…, 积极争取市民政局…)."""
-        cues = {w for words in self.gaz.raw["cues"].values() if isinstance(words, list) for w in words}
-        return not rest or any(rest.endswith(w) for w in cues | set(self.gaz.words("list_separators")))
+        """A new place must follow a cue or a separator (对接昆山市…, 、嘉定区…): after any other
+        word 区/县/市 is far more often the report's own relative prefix, and the word before it
+        a verb (制定区民政局…, 积极争取市民政局…)."""
+        return not rest or rest.endswith(tuple(self.gaz.boundary_words()))
 
     # -- lists ------------------------------------------------------------------------------------
 

@@ -68,6 +68,7 @@ class Gazetteer:
     abbreviation: re.Pattern[str] = re.compile("(?!)")
     unknown_kinds: dict[str, str] = field(default_factory=dict)  # organisation suffix → kind
     unknown_name: str = ""  # regex for the name between a place prefix and a suffix
+    named_township: re.Pattern[str] = re.compile("(?!)")
     raw: dict[str, Any] = field(default_factory=dict)
 
     def add(self, form: str, term: Term) -> None:
@@ -83,6 +84,11 @@ class Gazetteer:
         """Verbs and cue words: never part of a place name."""
         cues = {w for words in self.raw["cues"].values() if isinstance(words, list) for w in words}
         return set(self.raw["place_stopwords"]) | cues
+
+    def boundary_words(self) -> list[str]:
+        """Cue words and list separators: what may stand right before a name never seen before."""
+        cues = {w for words in self.raw["cues"].values() if isinstance(words, list) for w in words}
+        return sorted(cues | set(self.raw["list_separators"]))
 
     def bureau_body(self, bureau: str | None) -> Body | None:
         """The gazetteer body an issuer's bureau name (民政局) belongs to."""
@@ -154,6 +160,7 @@ def build(data: dict[str, Any]) -> Gazetteer:
     gaz.list_tail = re.compile(data["list_tail"])
     gaz.abbreviation = re.compile(data["abbreviation"])
     _unknown(gaz, data["unknown_bodies"])
+    gaz.named_township = re.compile(data["named_township"])
     return gaz
 
 

@@ -97,7 +97,10 @@ def _to(ctx: Context, g: Gazetteer) -> Cue | None:
 
 
 def _on(ctx: Context, g: Gazetteer) -> Cue | None:
-    if not _within(ctx.clause, g.cue("on_before")):
+    clause = ctx.clause
+    for word in g.cue("on_before_not"):
+        clause = clause.replace(word, "")
+    if not _within(clause, g.cue("on_before")):
         return None
     verb = _within(ctx.post, g.cue("on_verbs"))
     return Cue("on", "target", f"对…{verb}") if verb else None

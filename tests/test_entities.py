@@ -258,7 +258,8 @@ def test_shared_responsibility_leaves_out_generic_and_internal(sample_store, q, 
 PHRASINGS = (
     "会同区财政局、区审计局对专项资金使用情况开展全面检查;由区卫健委牵头,区民政局、区医保局配合,建立医养结合"
     "工作机制;向区委巡察办报送整改报告;对区社会福利院开展专项审计;积极争取市民政局支持,与区红十字会共同开展救助;"
-    "在区委组织部指导下,开展干部培训;协调区住建委、区房管局解决问题;区税务局参与联合审核;联合公安机关开展整治。"
+    "在区委组织部指导下,开展干部培训;协调区住建委、区房管局解决问题;区税务局参与联合审核;联合公安机关开展整治;"
+    "联合华新镇、香花桥街道开展排查,针对区统计局反馈的问题开展核查,对接赵巷镇政府,联合区城运中心开展监测。"
 )
 
 
@@ -285,3 +286,6 @@ def test_cues_in_other_phrasings(qingpu):
     assert got["青浦区社会福利院"] == "target" and report.orgs["青浦区社会福利院"].internal
     assert got["青浦区民政局"] == "lead"
     assert report.orgs["公安机关(青浦区)"].generic
+    for unseen in ("华新镇", "香花桥街道", "赵巷镇", "城市运行管理中心"):
+        assert got[f"青浦区{unseen}"] == "partner", unseen
+    assert got["青浦区统计局"] == "mentioned"  # 针对区统计局反馈的问题开展核查: 针对 is no 对X开展核查
