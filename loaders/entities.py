@@ -10,6 +10,7 @@ townships taken together keep their own flags, so that queries can leave them ou
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 
 from loaders.mentions import Finder, Mention, MentionList
@@ -177,25 +178,38 @@ def _carry(m: Mention, carry: Place | None, own: Place | None) -> Place | None:
 
 
 def _abbreviations(report: Report, finder: Finder, namer: Namer) -> None:
-    """(以下简称X): X names the body just before the bracket, wherever it appears later."""
+    """(以下简称X): X names the body just before the bracket, wherever it appears later. A bracket
+    after anything that is not an organisation (a document, a campaign) is left alone."""
     for match in finder.gaz.abbreviation.finditer(report.text):
         short, start = match.group(1), match.start()
         lists = finder.find(report.text, max(0, start - 40), start)
         last = lists[-1].items[-1] if lists else None
         if last is not None and last.end == start:
             org = _add(report, namer.resolve(last, None), last.surface)
+        elif (unknown := _unknown_body(report.text, start, namer)) is not None:
+            org = _add(report, unknown, short)
         else:
-            org = _add(report, _unknown_body(report.text, start, namer), short)
+            continue
         org.aliases.add(short)
         finder.extra[short] = Term("alias", org.canonical, org.kind)
 
 
-def _unknown_body(text: str, end: int, namer: Namer) -> Organisation:
+def _unknown_body(text: str, end: int, namer: Namer) -> Organisation | None:
+    """The organisation printed in full before an abbreviation bracket, if it ends like one
+    (…服务中心, …工作专班); a measure marker and cue words before it are not part of its name."""
+    gaz = namer.gaz
     start = max(text.rfind(c, 0, end) for c in CLAUSE_START) + 1
-    name = text[start:end]
-    for word in sorted(namer.gaz.cue("partner_before") + namer.gaz.cue("with_before"), key=len, reverse=True):
-        name = name.split(word, 1)[-1] if word in name[:4] else name
-    org = Organisation(name, "organisation", namer.own.name or None)
+    name = re.sub(gaz.raw["measure_marker"], "", text[start:end])
+    leading = sorted(gaz.boundary_words() + gaz.words("adverbs") + gaz.words("founding_words"), key=len, reverse=True)
+    while word := next((w for w in leading if name.startswith(w)), None):
+        name = name[len(word) :]
+    suffix = next((s for s in gaz.abbreviation_suffixes() if name.endswith(s)), None)
+    if suffix is None or not 2 <= len(name) <= 24:
+        return None
+    place = namer.jur.relative(name[0]) if name[0] in LEVEL_CHAR.values() else None
+    canonical = f"{place.label}{name[1:]}" if place else name
+    org = Organisation(canonical, gaz.unknown_kinds.get(suffix, "working-group"), (place or namer.own).name or None)
+    org.generic = suffix in gaz.words("working_groups")
     org.aliases.add(name)
     return org
 

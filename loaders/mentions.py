@@ -199,7 +199,8 @@ class Finder:
         separators = set(self.gaz.words("list_separators"))
         lists: list[MentionList] = []
         for m in mentions:
-            if lists and text[lists[-1].items[-1].end : m.start] in separators:
+            between = self.gaz.abbreviation.sub("", text[lists[-1].items[-1].end : m.start]) if lists else None
+            if between in separators:
                 lists[-1].items.append(m)
             else:
                 lists.append(MentionList([m]))

@@ -90,6 +90,10 @@ class Gazetteer:
         cues = {w for words in self.raw["cues"].values() if isinstance(words, list) for w in words}
         return sorted(cues | set(self.raw["list_separators"]))
 
+    def abbreviation_suffixes(self) -> list[str]:
+        """How a body defined by (以下简称X) may end: any organisation suffix, or a working group."""
+        return sorted([*self.unknown_kinds, *self.raw["working_groups"]], key=len, reverse=True)
+
     def bureau_body(self, bureau: str | None) -> Body | None:
         """The gazetteer body an issuer's bureau name (民政局) belongs to."""
         for term in self.terms.get(bureau or "", []):
