@@ -185,13 +185,15 @@ def _abbreviations(report: Report, finder: Finder, namer: Namer) -> None:
         lists = finder.find(report.text, max(0, start - 40), start)
         last = lists[-1].items[-1] if lists else None
         if last is not None and last.end == start:
-            org = _add(report, namer.resolve(last, None), last.surface)
+            org, printed = _add(report, namer.resolve(last, None), last.surface), last.surface
         elif (unknown := _unknown_body(report.text, start, namer)) is not None:
+            (printed,) = unknown.aliases
             org = _add(report, unknown, short)
         else:
             continue
         org.aliases.add(short)
-        finder.extra[short] = Term("alias", org.canonical, org.kind)
+        for form in (short, printed):  # the full name too, so that it wins over its own tail
+            finder.extra[form] = Term("alias", org.canonical, org.kind)
 
 
 def _unknown_body(text: str, end: int, namer: Namer) -> Organisation | None:

@@ -235,7 +235,14 @@ def test_abbreviation_defined_in_the_text_is_an_alias():
     text = FENGJIANG.read_text(encoding="utf-8")
     text = text.replace("联合县人力资源和社会保障局、", "联合县人力资源和社会保障局（以下简称“人保部门”）、", 1)
     text = text.replace("会同县人社局", "会同人保部门", 1)
+    text = text.replace("》（枫民发〔2025〕12号）", "》（枫民发〔2025〕12号）（以下简称《办法》）", 1)
+    text = text.replace("联合县信访局", "联合县矛盾纠纷调处中心（以下简称“调处中心”）、县信访局", 1)
+    text = text.replace("对尚未办结的7件信访事项", "会同调处中心对尚未办结的7件信访事项", 1)
     report = load_bytes(text.encode("utf-8"), "abbreviated.txt").report
+    assert not any("办法" in name for name in report.orgs)  # a document's short title names no body
+    (petitions,) = [f for f in report.findings if "信访" in f.title]
+    assert partners(report, petitions) == {"枫江县矛盾纠纷调处中心", "枫江县信访局"}
+    assert {"调处中心", "县矛盾纠纷调处中心"} <= report.orgs["枫江县矛盾纠纷调处中心"].aliases
     org = report.orgs["枫江县人力资源和社会保障局"]
     assert "人保部门" in org.aliases
     (f,) = [f for f in report.findings if "干部队伍结构" in f.title]
