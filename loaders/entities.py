@@ -93,7 +93,7 @@ class Namer:
     def _generic(self, m: Mention, carry: Place | None) -> Organisation:
         place = m.place or carry or self.own
         kind = m.term.kind if m.term.sort in ("generic", "other") else "generic"
-        org = Organisation(f"{m.prefix if m.vague else ''}{m.form}({place.label})", kind, place.name or None)
+        org = Organisation(_qualified(f"{m.prefix if m.vague else ''}{m.form}", place.label), kind, place.name or None)
         org.generic = True
         return org
 
@@ -146,7 +146,12 @@ class Namer:
 
     def _unresolved(self, printed: str, kind: str) -> Organisation:
         """区X in a county report, 市X where the city is unknown: a body we cannot place."""
-        return Organisation(f"{printed}({self.own.label})", kind, None)
+        return Organisation(_qualified(printed, self.own.label), kind, None)
+
+
+def _qualified(name: str, place_label: str) -> str:
+    """有关部门(青浦区): an unnamed or unplaced body, told apart by the report's place."""
+    return f"{name}({place_label})" if place_label else name
 
 
 def adjust(cue: Cue, org: Organisation, issuer: str | None) -> tuple[str, str]:
