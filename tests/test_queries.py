@@ -366,8 +366,9 @@ def test_department_profile_agrees_with_departments_and_documents(sample_store, 
         documents = set(r["documents"].value[1:-1].split("》 《")) if r["documents"].value else set()
         assert documents == cited[r["number"].value]
 
-    for alias in aliases:
-        assert run(sample_store, "department-profile", department=alias).rows == profile
+    for alias in aliases:  # an alias may also name another body (局机关 in every report): a superset
+        by_alias = run(sample_store, "department-profile", department=alias).rows
+        assert all(row in by_alias for row in profile), alias
 
 
 def test_finding_trace_shows_every_edge_of_every_finding_with_its_evidence(sample_store, qingpu, fengjiang):
