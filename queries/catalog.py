@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
@@ -79,15 +79,14 @@ class SavedQuery:
     def run(self, store: Store, values: Mapping[str, str] | None = None) -> Result:
         """Run with parameters bound; the answer has exactly the declared columns.
 
-        Oxigraph binds a parameter only if the query projects its variable (SEP-0007), so a
-        query projects every parameter; those that are not columns are dropped here.
-        """
+        A parameter must be projected for Oxigraph (and rdflib) to bind it, so queries project
+        their parameters and the public columns are cut back to the header's `columns` here."""
         result = store.select(self.text, self.bindings(values or {}))
-        if not self.columns:
+        if not self.columns or list(self.columns) == result.variables:
             return result
-        keep = [v for v in result.variables if v in self.columns]
+        keep = list(self.columns)
         rows = [{k: v for k, v in row.items() if k in keep} for row in result.rows]
-        return replace(result, variables=keep, rows=rows)
+        return Result(keep, rows, result.boolean, result.truncated)
 
 
 def parse(name: str, source: str) -> SavedQuery:
