@@ -196,6 +196,7 @@ class _Builder:
         self.add(node, RDF.type, RK.Finding)
         self.add(node, RK.report, self.report)
         self.add(node, RK.number, f.number)
+        self.add(node, RK.ref, f.ref)
         self.add(node, RK.order, Literal(f.order, datatype=XSD.integer))
         self.add(node, DCTERMS.title, Literal(f.title, lang="zh"))
         self.add(node, RK.status, f.status)
