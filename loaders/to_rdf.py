@@ -16,6 +16,8 @@ from ontology import iris
 from ontology.iris import OA, ORG, RK
 
 SENTENCE_END = "。!?;\n"
+# Report dates are rk: properties named by their key, except those a W3C term already names.
+DATE_PROPERTIES = {"published": DCTERMS.issued}
 
 
 def sentence_span(text: str, span: Span) -> Span:
@@ -39,7 +41,7 @@ class _Builder:
         self.report = URIRef(iris.report(key))
 
     def add(self, s, p, o) -> None:
-        if o is None:
+        if o is None or o == "":
             return
         if not isinstance(o, URIRef | BNode | Literal):
             o = Literal(o)
@@ -71,7 +73,7 @@ class _Builder:
     def _shared_responsibility(self) -> None:
         """One node per finding and pair of departments sharing it, read by shared-responsibility.rq.
 
-        It repeats the labels and the finding's number so the query reads one node, not a join, and
+        It repeats the labels, the finding's number and order so the query reads one node, not a join, and
         gives every organisation its names as plain strings (rk:name), which a query parameter
         (an xsd:string) finds through the index where the @zh labels would need a scan.
         """
@@ -85,7 +87,9 @@ class _Builder:
             node = URIRef(iris.child(finding, "pair", counters[finding]))
             self.add(node, RDF.type, RK.SharedResponsibility)
             self.add(node, RK.finding, URIRef(finding))
+            self.add(node, RK.report, self.report)
             self.add(node, RK.number, pair.finding.number)
+            self.add(node, RK.order, Literal(pair.finding.order, datatype=XSD.integer))
             self.add(node, RK.firstAgent, URIRef(iris.organisation(pair.first)))
             self.add(node, RK.secondAgent, URIRef(iris.organisation(pair.second)))
             self.add(node, RK.firstLabel, self.r.orgs[pair.first].canonical)  # what skos:prefLabel holds
@@ -102,21 +106,21 @@ class _Builder:
             self.add(node, RK.issuer, URIRef(iris.organisation(r.issuer)))
             self.add(node, RK.inspectedBody, URIRef(iris.organisation(r.issuer)))
         if r.inspector:
-            self.add(node, RK.inspector, URIRef(iris.organisation(r.inspector)))
+            inspector = URIRef(iris.organisation(r.inspector))
+            self.add(node, RK.inspector, inspector)
+            if r.inspector not in r.orgs:  # named only in the preamble: still an organisation node
+                self.add(inspector, RDF.type, ORG.Organization)
+                self.add(inspector, SKOS.prefLabel, Literal(r.inspector, lang="zh"))
+                self.add(inspector, RK.orgType, "inspection-team")
         self.add(node, RK.inspectionType, r.inspection_type)
         if r.place:
-            place = URIRef(iris.place(r.place))
+            place = self._place(r.place)
             self.add(node, RK.jurisdiction, place)
-            self.add(place, RDF.type, RK.Place)
-            self.add(place, RDFS.label, Literal(r.place, lang="zh"))
             self.add(place, RK.level, r.place_level)
             if r.parent_place:
-                parent = URIRef(iris.place(r.parent_place))
-                self.add(place, RK.within, parent)
-                self.add(parent, RDF.type, RK.Place)
-                self.add(parent, RDFS.label, Literal(r.parent_place, lang="zh"))
+                self.add(place, RK.within, self._place(r.parent_place))
         for n, (kind, (value, span)) in enumerate(sorted(r.dates.items()), start=1):
-            self.add(node, RK[kind], Literal(value, datatype=XSD.date))
+            self.add(node, DATE_PROPERTIES.get(kind, RK[kind]), Literal(value, datatype=XSD.date))
             self._event(node, iris.child(str(node), "date", n), value, kind, span)
         for kind, (value, _span) in sorted(r.contact.items()):
             self.add(node, RK[kind], value)
@@ -141,12 +145,22 @@ class _Builder:
             self.add(c, RK.action, RK[cit.action])
             self.evidence(c, cit.span)
 
-    def _event(self, owner: URIRef, iri: str, date: str, label: str, span: Span) -> None:
+    def _place(self, name: str) -> URIRef:
+        """Every place something is said to belong to is a typed, labelled node."""
+        place = URIRef(iris.place(name))
+        self.add(place, RDF.type, RK.Place)
+        self.add(place, RDFS.label, Literal(name, lang="zh"))
+        return place
+
+    def _event(self, owner: URIRef, iri: str, date: str, label: str, span: Span, precision="day", part="") -> None:
         event = URIRef(iri)
         self.add(event, RDF.type, RK.Event)
         self.add(event, RK.report, self.report)
         self.add(event, RK.about, owner)
         self.add(event, RK.date, Literal(date, datatype=XSD.date))
+        if precision != "day":
+            self.add(event, RK.datePrecision, precision)
+        self.add(event, RK.periodPart, part)
         self.add(event, RDFS.label, label)
         self.evidence(event, span)
 
@@ -159,7 +173,7 @@ class _Builder:
                 self.add(node, SKOS.altLabel, Literal(alias, lang="zh"))
             self.add(node, RK.orgType, org.kind)
             if org.place:
-                self.add(node, RK.jurisdiction, URIRef(iris.place(org.place)))
+                self.add(node, RK.jurisdiction, self._place(org.place))
             if org.collective:
                 self.add(node, RK.collective, Literal(True))
             if org.generic:
@@ -209,6 +223,7 @@ class _Builder:
         self.add(node, RDF.type, RK.Finding)
         self.add(node, RK.report, self.report)
         self.add(node, RK.number, f.number)
+        self.add(node, RK.ref, f.ref)
         self.add(node, RK.order, Literal(f.order, datatype=XSD.integer))
         self.add(node, DCTERMS.title, Literal(f.title, lang="zh"))
         self.add(node, RK.status, f.status)
@@ -218,7 +233,7 @@ class _Builder:
             self.add(node, RK.group, URIRef(iris.group(str(self.report), f.group)))
         self.evidence(node, f.span)
         if f.lead:
-            self.add(node, RK.lead, Literal(self.r.quote(f.lead), lang="zh"))
+            self.add(node, RK.leadText, Literal(self.r.quote(f.lead), lang="zh"))
         for m in f.measures:
             self._measure(node, m)
 
@@ -263,7 +278,7 @@ class _Builder:
             self.add(qn, RK.approximate, Literal(q.approximate))
             self.evidence(qn, q.span)
         for n, ev in enumerate(m.events, start=1):
-            self._event(node, iris.child(str(node), "event", n), ev.date, ev.label, ev.span)
+            self._event(node, iris.child(str(node), "event", n), ev.date, ev.label, ev.span, ev.precision, ev.part)
 
 
 def to_graph(report: Report, key: str) -> Graph:

@@ -56,13 +56,13 @@ def with_partners(path: Path, shift: int = 0) -> Loaded:
 
 
 def answer(result: Result) -> list[tuple[str, str, int, tuple[str, ...]]]:
-    """Rows in a comparable form: GROUP_CONCAT's order is the engine's choice, so numbers as a set."""
+    """Rows as comparable tuples; finding_numbers keep their order (document order) and repeats."""
     return sorted(
         (
             r["dept_a"].value,
             r["dept_b"].value,
             int(r["findings"].value),
-            tuple(sorted(r["finding_numbers"].value.split())),
+            tuple(r["finding_numbers"].value.split()),
         )
         for r in result.rows
     )
