@@ -27,8 +27,42 @@ SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 
 # Jurisdictions: (parent, stem, level suffix). Shanghai's districts and fictional counties.
 CITIES = ("上海市", "江州市", "临海市")
-DISTRICT_STEMS = "青浦 松江 嘉定 奉贤 金山 崇明 闵行 宝山 浦东新 黄浦 徐汇 长宁 静安 普陀 虹口 杨浦".split()
-COUNTY_STEMS = "枫江 临川 清河 云溪 石门 安平 永宁 长乐 桐城 凤台 新丰 南溪 白水 东阳 西平 高唐".split()
+DISTRICT_STEMS = [
+    "青浦",
+    "松江",
+    "嘉定",
+    "奉贤",
+    "金山",
+    "崇明",
+    "闵行",
+    "宝山",
+    "浦东新",
+    "黄浦",
+    "徐汇",
+    "长宁",
+    "静安",
+    "普陀",
+    "虹口",
+    "杨浦",
+]
+COUNTY_STEMS = [
+    "枫江",
+    "临川",
+    "清河",
+    "云溪",
+    "石门",
+    "安平",
+    "永宁",
+    "长乐",
+    "桐城",
+    "凤台",
+    "新丰",
+    "南溪",
+    "白水",
+    "东阳",
+    "西平",
+    "高唐",
+]
 
 # Bureau types: (bureau, the word for its field that the text uses, e.g. 民政领域).
 BUREAUS = (
@@ -49,12 +83,48 @@ BUREAUS = (
 
 # Partner departments as reports name them, relative to the report's own jurisdiction, in
 # descending order of how often they appear (the Zipf rank).
-DEPARTMENTS = (
-    "财政局 人社局 卫健委 市场监管局 公安分局 规划和自然资源局 医保局 数据局 教育局 住房城乡建设管理委 "
-    "农业农村委 残联 消防救援支队 发改委 审计局 司法局 文化旅游局 应急管理局 生态环境局 税务局 档案局 "
-    "妇联 总工会 城管执法局 房管局 商务委 科委 网信办 信访办 统计局 体育局 水务局 交通委 国资委 民政局 "
-    "团委 退役军人事务局 绿化市容局 融媒体中心 机关事务管理局"
-).split()
+DEPARTMENTS = [
+    "财政局",
+    "人社局",
+    "卫健委",
+    "市场监管局",
+    "公安分局",
+    "规划和自然资源局",
+    "医保局",
+    "数据局",
+    "教育局",
+    "住房城乡建设管理委",
+    "农业农村委",
+    "残联",
+    "消防救援支队",
+    "发改委",
+    "审计局",
+    "司法局",
+    "文化旅游局",
+    "应急管理局",
+    "生态环境局",
+    "税务局",
+    "档案局",
+    "妇联",
+    "总工会",
+    "城管执法局",
+    "房管局",
+    "商务委",
+    "科委",
+    "网信办",
+    "信访办",
+    "统计局",
+    "体育局",
+    "水务局",
+    "交通委",
+    "国资委",
+    "民政局",
+    "团委",
+    "退役军人事务局",
+    "绿化市容局",
+    "融媒体中心",
+    "机关事务管理局",
+]
 ZIPF_S = 1.1
 PARTNERS_PER_MEASURE = (0, 0, 0, 0, 0, 1, 1, 1, 2, 3)  # most measures name no partner
 CUES = ("会同", "联合", "配合")
@@ -185,10 +255,8 @@ class Generator:
             if droppable and rng.random() > keep:
                 continue
             order += 1
-            ordinal = 0
             cursor = start
-            for m_start in sorted(s for s in measure_at if start <= s < end):
-                ordinal += 1
+            for ordinal, m_start in enumerate(sorted(s for s in measure_at if start <= s < end), start=1):
                 m_end = measure_at[m_start]
                 pieces.append(rename(t.text[cursor:m_start]))
                 depts = self._partners(bureau)

@@ -145,7 +145,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--rdflib-max", type=int, default=100, help="largest N measured on rdflib")
     ap.add_argument("--rdflib-timeout", type=float, default=20.0, help="seconds before an rdflib query is killed")
     ap.add_argument("--live-max", type=int, default=1000, help="largest N for the on-the-fly self-join")
-    ap.add_argument("--roles", choices=("planted", "extracted"), default="planted")
+    ap.add_argument("--roles", choices=("planted", "extracted"), default="extracted")
     ap.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)

@@ -86,10 +86,10 @@ class _Builder:
             counters[finding] = counters.get(finding, 0) + 1
             node = URIRef(iris.child(finding, "pair", counters[finding]))
             self.add(node, RDF.type, RK.SharedResponsibility)
-            self.add(node, RK.finding, URIRef(finding))
-            self.add(node, RK.report, self.report)
-            self.add(node, RK.number, pair.finding.number)
-            self.add(node, RK.order, Literal(pair.finding.order, datatype=XSD.integer))
+            self.add(node, RK.sharedFinding, URIRef(finding))
+            self.add(node, RK.inReport, self.report)
+            self.add(node, RK.findingNumber, pair.finding.number)
+            self.add(node, RK.findingOrder, Literal(pair.finding.order, datatype=XSD.integer))
             self.add(node, RK.firstAgent, URIRef(iris.organisation(pair.first)))
             self.add(node, RK.secondAgent, URIRef(iris.organisation(pair.second)))
             self.add(node, RK.firstLabel, self.r.orgs[pair.first].canonical)  # what skos:prefLabel holds

@@ -19,8 +19,7 @@ from loaders.pipeline import Loaded, load_file
 from loaders.projections import shared_pairs
 from loaders.to_rdf import to_graph
 from queries.catalog import get, parse
-
-from conftest import FENGJIANG, QINGPU
+from tests.conftest import FENGJIANG, QINGPU
 
 LIVE = Path(__file__).resolve().parents[1] / "queries" / "live" / "shared-responsibility.rq"
 
