@@ -19,7 +19,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from bench.corpus import Generated, Generator
-from graph.store import OxigraphStore, _to_ox
+from graph.store import OxigraphStore, Term, _to_ox
 from loaders.model import Involvement, Organisation, Span
 from loaders.pipeline import Loaded, load_bytes
 from loaders.to_rdf import to_graph
@@ -113,7 +113,7 @@ def ingest(docs: list[Generated], store: OxigraphStore, planted: bool) -> dict:
 
 TYPICAL = {
     "report": "SELECT ?v WHERE { ?v a rk:Report ; rk:text ?t } ORDER BY STRLEN(?t) ?v",
-    "finding": "SELECT ?v WHERE { ?v a rk:Finding ; rk:report ?r . ?r rk:text ?t } ORDER BY STRLEN(?t) ?v",
+    "finding": "SELECT ?v ?report WHERE { ?v a rk:Finding ; rk:report ?report ; rk:order ?o } ORDER BY ?o",
     # Partners count far above leads, so a department that partners wins when there is one.
     "department": "SELECT ?v (SUM(IF(?role = rk:partner, 1000, 1)) AS ?n) WHERE { ?i rk:agent ?o ; rk:role ?role . "
     "?o skos:prefLabel ?l BIND(STR(?l) AS ?v) } GROUP BY ?v ORDER BY DESC(?n) ?v",
@@ -122,10 +122,11 @@ MIDDLE = {"report", "finding"}
 
 
 def typical_values(store: OxigraphStore) -> dict[str, str]:
-    """A middle-sized report, one of its findings, the department named most often as partner."""
+    """A middle-sized report, its middle finding, the department named most often as partner."""
     out = {"role": "partner"}
     for name, query in TYPICAL.items():
-        rows = store.select(iris.sparql_prefixes() + query).rows
+        bindings = {"report": Term("iri", out["report"])} if name == "finding" and "report" in out else None
+        rows = store.select(iris.sparql_prefixes() + query, bindings).rows
         if rows:
             out[name] = rows[len(rows) // 2 if name in MIDDLE else 0]["v"].value
     return out
@@ -140,10 +141,11 @@ def cases(values: dict[str, str], live: bool) -> list[tuple[SavedQuery, str, dic
     extra = [parse("shared-responsibility-live", LIVE.read_text(encoding="utf-8"))] if live else []
     out = []
     for q in [*saved_queries().values(), *extra]:
-        out.append((q, "all", {}))
+        required = {p.name: values[p.name] for p in q.params if p.required}
+        out.append((q, "+".join(required) or "all", required))
         for p in q.params:
-            if p.name in values:
-                out.append((q, p.name, {p.name: values[p.name]}))
+            if not p.required and p.name in values:
+                out.append((q, "+".join([*required, p.name]), required | {p.name: values[p.name]}))
     return out
 
 

@@ -131,7 +131,7 @@ def measure_in_child(n: int, args: argparse.Namespace) -> dict:
     cmd = [sys.executable, "-m", "bench.run", "--one", str(n), "--seed", str(args.seed), "--reps", str(args.reps)]
     cmd += ["--budget", str(args.budget), "--rdflib-max", str(args.rdflib_max), "--roles", args.roles]
     cmd += ["--rdflib-timeout", str(args.rdflib_timeout), "--live-max", str(args.live_max)]
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True)
+    out = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True)  # stderr: the log, passed on
     return json.loads(out.stdout)
 
 
@@ -148,7 +148,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--roles", choices=("planted", "extracted"), default="extracted")
     ap.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    logging.basicConfig(level=logging.WARNING if args.one is not None else logging.INFO, format="%(message)s")
     if args.one is not None:
         from bench.measure import measure_size
 
@@ -170,13 +170,23 @@ def main(argv: list[str] | None = None) -> None:
         t = time.perf_counter()
         sizes[n] = measure_in_child(n, args)
         log.info("N=%d measured in %.0f s", n, time.perf_counter() - t)
+        result = write(args, sizes, time.perf_counter() - started)  # after every N: a long run keeps what it has
+    print(ingest_table(sizes))
+    print()
+    print(table(sizes))
+    print()
+    print(json.dumps({k: v for k, v in result.items() if k not in ("sizes", "settings", "machine")}, indent=1))
+
+
+def write(args: argparse.Namespace, sizes: dict[int, dict], wall_s: float) -> dict:
+    """bench/results/<name>.json and the two PNG plots, for the sizes measured so far."""
     result = {
         **summarise(sizes),
         "name": args.name,
         "roles": args.roles,
         "settings": vars(args) | {"one": None},
         "machine": machine(),
-        "wall_s": time.perf_counter() - started,
+        "wall_s": wall_s,
         "sizes": {str(n): r for n, r in sizes.items()},
     }
     RESULTS.mkdir(exist_ok=True)
@@ -184,11 +194,7 @@ def main(argv: list[str] | None = None) -> None:
     from bench.plot import plot
 
     plot(sizes, RESULTS / args.name)
-    print(ingest_table(sizes))
-    print()
-    print(table(sizes))
-    print()
-    print(json.dumps({k: v for k, v in result.items() if k not in ("sizes", "settings", "machine")}, indent=1))
+    return result
 
 
 if __name__ == "__main__":
