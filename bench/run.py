@@ -82,6 +82,8 @@ def table(sizes: dict[int, dict]) -> str:
                     cells.append("–")
                     continue
                 mark = ">" if "timeout_s" in v[engine] else ""
+                if v[engine].get("rows", p["rows"]) != p["rows"]:
+                    mark = f"{v[engine]['rows']} rows! " + mark
                 cells.append(f"{mark}{base:.1f} ms ({base / p['p50_ms']:.2f}×)")
             lines.append(
                 f"| {n} | {key} | {p['rows']} | {p['p50_ms']:.1f} / {p['p95_ms']:.1f} | " + " | ".join(cells) + " |"
