@@ -37,5 +37,5 @@ bench-quick: setup
 	$(BIN)/python -m bench.run --name quick --sizes 10,100 --reps 5 --budget 1 --rdflib-max 10 --rdflib-timeout 5 --live-max 10
 
 bench: setup
-	$(BIN)/python -m bench.run --name full --sizes 10,100,1000 --reps 5 --budget 2 --rdflib-max 10 --rdflib-timeout 20 --live-max 100
+	$(BIN)/python -m bench.run --name full --sizes 10,100,1000 --reps 5 --budget 1 --rdflib-max 10 --rdflib-timeout 10 --live-max 100
 	$(BIN)/python -m bench.report bench/results/full.json BENCHMARKS.md

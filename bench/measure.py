@@ -158,12 +158,16 @@ def typical_values(store: OxigraphStore) -> dict[str, str]:
 LIVE = Path(__file__).resolve().parents[1] / "queries" / "live" / "shared-responsibility.rq"
 
 
-def cases(values: dict[str, str], live: bool) -> list[tuple[SavedQuery, str, dict[str, str]]]:
+def cases(
+    values: dict[str, str], live: bool, only: set[str] | None = None
+) -> list[tuple[SavedQuery, str, dict[str, str]]]:
     """Every saved query without parameters and with each parameter at its typical value, and
     (with `live`) the on-the-fly self-join the materialised pairs replace, for comparison."""
     extra = [parse("shared-responsibility-live", LIVE.read_text(encoding="utf-8"))] if live else []
     out = []
     for q in [*saved_queries().values(), *extra]:
+        if only and q.name not in only:
+            continue
         required = {p.name: values[p.name] for p in q.params if p.required}
         out.append((q, "+".join(required) or "all", required))
         for p in q.params:
@@ -196,6 +200,7 @@ def measure_size(
     rdflib_max: int,
     rdflib_timeout_s: float,
     live_max: int,
+    only: set[str] | None = None,
 ) -> dict:
     """Everything for one N; the raw on-disk store opens the very files the product store wrote.
 
@@ -213,7 +218,7 @@ def measure_size(
         result["triples"] = store.triple_count()
         values = typical_values(store)
         result["typical"] = values
-        todo = cases(values, live=n <= live_max)
+        todo = cases(values, live=n <= live_max, only=only)
         del store
         gc.collect()  # closes the writer, releasing its lock
         product = OxigraphStore(path, read_only=True)

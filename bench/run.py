@@ -132,7 +132,7 @@ def machine() -> dict:
 def measure_in_child(n: int, args: argparse.Namespace) -> dict:
     cmd = [sys.executable, "-m", "bench.run", "--one", str(n), "--seed", str(args.seed), "--reps", str(args.reps)]
     cmd += ["--budget", str(args.budget), "--rdflib-max", str(args.rdflib_max), "--roles", args.roles]
-    cmd += ["--rdflib-timeout", str(args.rdflib_timeout), "--live-max", str(args.live_max)]
+    cmd += ["--rdflib-timeout", str(args.rdflib_timeout), "--live-max", str(args.live_max), "--only", args.only]
     out = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True)  # stderr: the log, passed on
     return json.loads(out.stdout)
 
@@ -147,6 +147,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--rdflib-max", type=int, default=100, help="largest N measured on rdflib")
     ap.add_argument("--rdflib-timeout", type=float, default=20.0, help="seconds before an rdflib query is killed")
     ap.add_argument("--live-max", type=int, default=1000, help="largest N for the on-the-fly self-join")
+    ap.add_argument("--only", default="", help="comma-separated saved-query names (default: all)")
     ap.add_argument("--roles", choices=("planted", "extracted"), default="extracted")
     ap.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -163,6 +164,7 @@ def main(argv: list[str] | None = None) -> None:
             rdflib_max=args.rdflib_max,
             rdflib_timeout_s=args.rdflib_timeout,
             live_max=args.live_max,
+            only=set(filter(None, args.only.split(","))),
         )
         json.dump(figures, sys.stdout, ensure_ascii=False)
         return
