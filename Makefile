@@ -38,4 +38,4 @@ bench-quick: setup
 
 bench: setup
 	$(BIN)/python -m bench.run --name full --sizes 10,100,1000 --reps 5 --budget 1 --rdflib-max 10 --rdflib-timeout 10 --live-max 100
-	$(BIN)/python -m bench.report bench/results/full.json BENCHMARKS.md
+	$(BIN)/python -m bench.report BENCHMARKS.md bench/results/full.json

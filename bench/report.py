@@ -1,4 +1,4 @@
-"""`python -m bench.report bench/results/full.json BENCHMARKS.md`: the tables of a run as Markdown.
+"""`python -m bench.report BENCHMARKS.md bench/results/full.json [more.json …]`: runs as Markdown.
 
 The method and the analysis live in bench/BENCHMARKS.head.md (prose that numbers do not change);
 this module appends the machine, the targets checked against the figures, and the tables, so
@@ -47,32 +47,38 @@ def targets(r: dict) -> str:
     return "\n".join(lines)
 
 
-def render(r: dict, png_stem: str) -> str:
+def render(r: dict, png_stem: str, level: str = "##") -> list[str]:
     sizes = {int(n): v for n, v in r["sizes"].items()}
     m = r["machine"]
     parts = [
-        HEAD.read_text(encoding="utf-8").rstrip(),
-        "## Machine and run",
+        f"{level} Run `{r['name']}`: machine and settings",
         f"{m['cpu']}, {m['cores']} cores; Python {m['python']}, pyoxigraph {m['pyoxigraph']}, rdflib {m['rdflib']}; "
         f"{m['platform']}. Roles: {r['roles']}. Settings: `{json.dumps(r['settings'])}`. "
         f"Whole run: {r['wall_s'] / 60:.1f} min.",
-        "## Targets",
+        f"{level} Targets",
         targets(r),
-        "## Ingest, store size and memory",
+        f"{level} Ingest, store size and memory",
         ingest_table(sizes),
-        "## Query latency (product = saved query through `OxigraphStore` on disk; ratios are baseline ÷ product)",
+        f"{level} Query latency (product: the saved query through `OxigraphStore` on disk; "
+        "in brackets: baseline ÷ product, above 1 the product is faster)",
         table(sizes),
-        "## Scaling",
-        f"![query latency against N]({png_stem}-latency.png)\n\n![ingest time against N]({png_stem}-ingest.png)",
     ]
-    return "\n\n".join(parts) + "\n"
+    if len(sizes) > 1:
+        parts += [
+            f"{level} Scaling",
+            f"![query latency against N]({png_stem}-latency.png)\n\n![ingest time against N]({png_stem}-ingest.png)",
+        ]
+    return parts
 
 
 def main() -> None:
-    source, target = Path(sys.argv[1]), Path(sys.argv[2])
-    r = json.loads(source.read_text(encoding="utf-8"))
-    stem = source.resolve().with_suffix("").relative_to(target.resolve().parent)
-    target.write_text(render(r, str(stem)), encoding="utf-8")
+    target, sources = Path(sys.argv[1]), [Path(a) for a in sys.argv[2:]]
+    parts = [HEAD.read_text(encoding="utf-8").rstrip()]
+    for source in sources:
+        r = json.loads(source.read_text(encoding="utf-8"))
+        stem = source.resolve().with_suffix("").relative_to(target.resolve().parent)
+        parts += render(r, str(stem))
+    target.write_text("\n\n".join(parts) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
