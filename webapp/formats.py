@@ -37,8 +37,9 @@ GRAPH_ALIASES = {
     "application/xml": "rdfxml",
     "text/xml": "rdfxml",
 }
-# ?format= values people type.
+# ?format= values people (and SPARQLWrapper, which sends format=xml|json|turtle…) use.
 FORMAT_NAMES = {"ttl": "turtle", "nt": "ntriples", "n-triples": "ntriples", "json-ld": "jsonld", "rdf": "rdfxml"}
+GRAPH_FORMAT_NAMES = {**FORMAT_NAMES, "xml": "rdfxml", "json": "jsonld"}
 RDFLIB_FORMATS = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rdfxml": "xml"}
 
 

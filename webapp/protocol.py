@@ -74,7 +74,8 @@ def choose(request: Request, *, graph: bool) -> tuple[str, str]:
     aliases = formats.GRAPH_ALIASES if graph else formats.RESULT_ALIASES
     wanted = request.args.get("format") or request.form.get("format")
     if wanted:
-        name = formats.FORMAT_NAMES.get(wanted.lower(), wanted.lower())
+        names = formats.GRAPH_FORMAT_NAMES if graph else formats.FORMAT_NAMES
+        name = names.get(wanted.lower(), wanted.lower())
         name = aliases.get(name, name) if "/" in name else name
         if name not in types:
             raise NotAcceptable(f"format {wanted!r} is not one of {', '.join(types)}")
