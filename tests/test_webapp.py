@@ -144,7 +144,7 @@ def test_saved_query_form_has_typed_inputs_and_links(base_url, reader):
 def test_finding_page_highlights_its_evidence(base_url, reader, finding):
     html = page(base_url, url_of(finding["f"])).text
     marked = re.findall(r'<mark class="ev ev-finding"[^>]*>(.*?)</mark>', html, re.S)
-    assert finding["exact"] in marked
+    assert marked == [finding["exact"]], "only this finding's own title is marked as the finding"
     assert finding["categoryTitle"] in html
     for m in select(reader, "SELECT ?f ?t WHERE { ?m rk:finding ?f ; rk:text ?t }", f=Term("iri", finding["f"])):
         assert m["t"] in html
@@ -183,9 +183,11 @@ def test_department_pages(base_url, reader):
         )
         for f in findings:
             assert f'href="{url_of(f["f"])}"' in html
-    label = orgs[0]["label"]
-    redirected = requests.get(base_url + "/department", params={"label": label})
-    assert redirected.url.endswith(url_of(orgs[0]["o"]).split("/id/", 1)[1]) or redirected.history
+    for org in orgs:
+        for name in [org["label"], *filter(None, org["aliases"].split("|"))]:
+            found = requests.get(base_url + "/department", params={"label": name}, allow_redirects=False)
+            assert found.status_code == 302 and found.headers["Location"].endswith(url_of(org["o"]))
+    assert requests.get(base_url + "/department", params={"label": "没有这个部门"}).status_code == 404
 
 
 def test_document_page_lists_citing_measures(base_url, reader):

@@ -11,16 +11,13 @@ def iri(value: str) -> Term:
     return Term("iri", value)
 
 
-def literal(value: str) -> Term:
-    return Term("literal", value, "http://www.w3.org/2001/XMLSchema#string")
-
-
 def select(query: str, **bindings: Term) -> Result:
     """Run a page's SELECT within the time limit; `bindings` fill variables without pasting text.
 
-    Oxigraph substitutes only variables the SELECT projects, so every bound variable is projected
-    (and grouped by, in aggregates); and a substituted variable reads as unbound to BOUND(), so no
-    page query tests BOUND on one."""
+    pyoxigraph 0.5 applies substitutions as a join on the projected output, not inside the
+    pattern: a bound variable must be projected (and grouped by, in aggregates), and it is
+    unbound inside FILTER, BIND and EXISTS. So page queries use bound variables in triple
+    patterns only; comparisons with a bound value happen in Python."""
     text = iris.sparql_prefixes() + query
     return db.run(lambda store: store.select(text, bindings))
 

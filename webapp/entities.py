@@ -19,11 +19,6 @@ TYPES = """SELECT ?s ?type WHERE { ?s a ?type }"""
 DESCRIBE = """
 CONSTRUCT { ?s ?p ?o . ?e ?ep ?eo }
 WHERE { { ?s ?p ?o } UNION { ?s rk:evidence ?e . ?e ?ep ?eo } }"""
-BY_LABEL = """
-SELECT ?label ?org WHERE {
-  ?org skos:prefLabel|skos:altLabel ?n . FILTER(STR(?n) = ?label)
-  OPTIONAL { ?org skos:prefLabel ?p } BIND(STR(?p) = ?label AS ?preferred)
-} ORDER BY DESC(?preferred) LIMIT 1"""
 
 # rdf:type → (gatherer, template); the first type a node has in this order decides its page.
 PAGES = [
@@ -57,10 +52,10 @@ def show(path: str):
 def by_label():
     """A department named by any of its labels (how result tables link department names)."""
     label = request.args.get("label", "")
-    found = data.rows(BY_LABEL, label=data.literal(label))
-    if not label or not found:
+    found = org.by_label(label) if label else None
+    if found is None:
         abort(404, description=f"no department is called {label!r}")
-    return redirect(links.entity_url(found[0]["org"]))
+    return redirect(links.entity_url(found))
 
 
 def _wanted() -> str:

@@ -46,11 +46,9 @@ SELECT ?f ?value ?unit ?counted ?ordinal WHERE {
 
 SPANS = """
 SELECT DISTINCT ?f ?class ?start ?end ?exact ?sentence ?sentenceStart WHERE {
-  { BIND(?f AS ?node) }
-  UNION { ?node rk:finding ?f }
-  UNION { ?measure rk:finding ?f . ?node rk:measure|rk:about ?measure }
-  ?node rk:evidence ?e .
-  OPTIONAL { ?node a ?class }
+  { ?f rk:evidence ?e BIND(rk:Finding AS ?class) }
+  UNION { ?node rk:finding ?f ; rk:evidence ?e OPTIONAL { ?node a ?class } }
+  UNION { ?measure rk:finding ?f . ?node rk:measure|rk:about ?measure ; rk:evidence ?e OPTIONAL { ?node a ?class } }
   ?e oa:start ?start ; oa:end ?end .
   OPTIONAL { ?e oa:exact ?exact }
   OPTIONAL { ?e rk:sentence ?sentence ; rk:sentenceStart ?sentenceStart }

@@ -22,7 +22,7 @@ PARTNERS = """
 SELECT ?o ?other ?label (COUNT(DISTINCT ?finding) AS ?count) WHERE {
   ?ia rk:agent ?o ; rk:role ?ra ; rk:measure ?ma . ?ma rk:finding ?finding .
   ?ib rk:agent ?other ; rk:role ?rb ; rk:measure ?mb . ?mb rk:finding ?finding .
-  FILTER(?other != ?o && ?ra IN (rk:lead, rk:partner) && ?rb IN (rk:lead, rk:partner))
+  FILTER(?ra IN (rk:lead, rk:partner) && ?rb IN (rk:lead, rk:partner))
   FILTER NOT EXISTS { ?other rk:generic true }
   FILTER NOT EXISTS { ?other rk:internalUnit true }
   ?other skos:prefLabel ?l BIND(STR(?l) AS ?label)
@@ -44,8 +44,22 @@ def gather(subject: str) -> dict | None:
         "aliases": sorted({r["alt"] for r in names if r["alt"]} - set(pref)),
         "types": sorted({r["type"] for r in names if r["type"]}),
         "by_role": ordered,
-        "partners": rows(PARTNERS, o=o),
+        "partners": [p for p in rows(PARTNERS, o=o) if p["other"] != subject],
     }
+
+
+LABELS = """
+SELECT ?org (STR(?n) AS ?name) ?preferred WHERE {
+  { ?org skos:prefLabel ?n BIND(true AS ?preferred) } UNION { ?org skos:altLabel ?n BIND(false AS ?preferred) }
+  ?org a ?type FILTER(?type IN (org:Organization, org:OrganizationalUnit))
+}"""
+
+
+def by_label(label: str) -> str | None:
+    """The department called `label`, by preferred label first, else by an alias."""
+    found = [r for r in rows(LABELS) if r["name"] == label]
+    found.sort(key=lambda r: (r["preferred"] != "true", r["org"]))
+    return found[0]["org"] if found else None
 
 
 def _role_rank(role_iri: str) -> int:
