@@ -54,7 +54,13 @@ SELECT DISTINCT ?f ?class ?start ?end ?exact ?sentence ?sentenceStart WHERE {
   OPTIONAL { ?e rk:sentence ?sentence ; rk:sentenceStart ?sentenceStart }
 }"""
 
-KINDS = {"Finding": "finding", "Measure": "measure", "Involvement": "involvement", "Citation": "citation"}
+KINDS = {
+    "Finding": "finding",
+    "Measure": "measure",
+    "Involvement": "involvement",
+    "Citation": "citation",
+    "Quantity": "quantity",
+}
 
 
 def gather(subject: str) -> dict | None:
