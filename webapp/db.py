@@ -13,8 +13,6 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 from typing import TypeVar
 
@@ -45,10 +43,23 @@ class StoreHolder:
             if self._store is None or now - self._checked >= self.refresh:
                 self._checked = now
                 stamp = _stamp(self.spec)
-                if self._store is None or stamp != self._stamp:
+                if self._store is None:
                     self._store, self._stamp = self._open(), stamp
                     self.generation += 1
+                elif stamp != self._stamp:
+                    self._reopen(stamp)
             return self._store
+
+    def _reopen(self, stamp: float | None) -> None:
+        """Take the newer store; while a writer is mid-write the open may fail, and then the
+        handle we have keeps serving until the next check."""
+        try:
+            fresh = self._open()
+        except StoreError as error:
+            log.warning("keeping the store as it was; reopening failed: %s", error)
+            return
+        self._store, self._stamp = fresh, stamp
+        self.generation += 1
 
     def _open(self) -> Store:
         if self.spec.startswith(("http://", "https://")):
@@ -57,7 +68,14 @@ class StoreHolder:
             log.info("creating an empty store at %s", self.spec)
             OxigraphStore(self.spec).close()
         log.info("opening store %s read-only", self.spec)
-        return open_store(self.spec, read_only=True)
+        try:
+            return open_store(self.spec, read_only=True)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as error:  # pyoxigraph panics are BaseExceptions
+            if isinstance(error, StoreError):
+                raise
+            raise StoreError(f"cannot open store {self.spec} read-only: {error!r}") from error
 
 
 def _stamp(spec: str) -> float | None:
@@ -72,18 +90,39 @@ def _stamp(spec: str) -> float | None:
 
 
 class QueryRunner:
-    """Runs store calls on worker threads and stops waiting after the time limit."""
+    """Runs store calls on daemon threads, at most `workers` at once, and stops waiting after
+    the time limit. pyoxigraph cannot cancel a query, so one past the limit keeps its slot until
+    it ends; when every slot is held, new queries get a 503 instead of piling up. (Daemon threads,
+    so a runaway query never holds the process open at exit.)"""
 
     def __init__(self, workers: int, timeout: float):
         self.timeout = timeout
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="rectkg-query")
+        self._slots = threading.BoundedSemaphore(workers)
 
     def run(self, call: Callable[[], T]) -> T:
-        future = self._pool.submit(call)
-        try:
-            return future.result(timeout=self.timeout)
-        except FutureTimeout as error:
-            raise QueryTimeout(f"the query ran longer than {self.timeout:g} s (setting QUERY_TIMEOUT)") from error
+        if not self._slots.acquire(timeout=self.timeout):
+            raise QueryTimeout("every query worker is busy with long queries; try again shortly")
+        outcome: dict[str, object] = {}
+
+        def work() -> None:
+            try:
+                outcome["value"] = call()
+            except BaseException as error:  # handed to the request thread below
+                outcome["error"] = error
+            finally:
+                self._slots.release()
+
+        thread = threading.Thread(target=work, name="rectkg-query", daemon=True)
+        thread.start()
+        thread.join(self.timeout)
+        if thread.is_alive():
+            raise QueryTimeout(f"the query ran longer than {self.timeout:g} s (setting QUERY_TIMEOUT)")
+        error = outcome.get("error")
+        if isinstance(error, Exception):
+            raise error
+        if error is not None:  # a pyoxigraph panic (a BaseException): a store failure, not a crash
+            raise StoreError(f"the store failed: {error!r}") from error
+        return outcome["value"]  # type: ignore[return-value]
 
 
 def store() -> Store:
