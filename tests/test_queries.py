@@ -38,6 +38,8 @@ NEEDS = {
     "policies": "?x a rk:PolicyAction",
     "quantities": "?x a rk:Quantity",
     "shared-responsibility": "?x rk:role rk:partner",
+    "documents-across-reports": "?a rk:document ?d ; rk:measure/rk:finding/rk:report ?r1 . "
+    "?b rk:document ?d ; rk:measure/rk:finding/rk:report ?r2 . FILTER(?r1 != ?r2)",
 }
 
 
