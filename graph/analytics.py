@@ -44,11 +44,10 @@ SELECT DISTINCT ?org ?measure ?finding WHERE {
 
 # Labels of every organisation (anything with SKOS labels) and finding, one (node, attribute,
 # value) row each: a UNION keeps it one round trip on remote stores, and avoids multiplying rows
-# as OPTIONALs would. DISTINCT
-# because an organisation is described again in every report's graph that names it, and the
-# union default graph repeats its triples once per graph (200 reports: 1.2M rows without it).
-# Organisations are matched by their SKOS labels alone: adding `a org:Organization` would join
-# those repeats with each other, squaring them.
+# as OPTIONALs would. DISTINCT because an organisation is described again in every report's graph
+# that names it, and the union default graph repeats its triples once per graph (200 reports:
+# 1.2M rows without it). Organisations are matched by their SKOS labels alone: adding
+# `a org:Organization` would join those repeats with each other, squaring them.
 NODES_QUERY = """
 SELECT DISTINCT ?node ?attr ?value WHERE {
   { ?node skos:prefLabel ?value . BIND("pref" AS ?attr) }
