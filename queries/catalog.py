@@ -77,7 +77,16 @@ class SavedQuery:
         return out
 
     def run(self, store: Store, values: Mapping[str, str] | None = None) -> Result:
-        return store.select(self.text, self.bindings(values or {}))
+        """Run with parameters bound; the answer has exactly the declared columns.
+
+        A parameter must be projected for Oxigraph (and rdflib) to bind it, so queries project
+        their parameters and the public columns are cut back to the header's `columns` here."""
+        result = store.select(self.text, self.bindings(values or {}))
+        if not self.columns or list(self.columns) == result.variables:
+            return result
+        keep = list(self.columns)
+        rows = [{k: v for k, v in row.items() if k in keep} for row in result.rows]
+        return Result(keep, rows, result.boolean, result.truncated)
 
 
 def parse(name: str, source: str) -> SavedQuery:
