@@ -1,10 +1,11 @@
 """Responsibility analytics on real reports in a real on-disk store: pairs, centrality,
 communities, chains, GraphML/GEXF export and the `rectkg analyze` command.
 
-Two stores: the sample reports exactly as the loader reads them, and the Fengjiang report read by
-the same loader with the partner departments of its gold annotation added as involvements on the
-measures whose text names them (plus the gold's generic and subordinate non-partners, which must
-not count). The second guarantees real sharing pairs whatever the loader's entity reader finds.
+Two stores: the sample reports exactly as the loader reads them (whatever departments its entity
+reader finds), and the Fengjiang report read by the same loader with its involvements replaced by
+the gold annotation's: the issuing bureau leads, the gold partners partner on the measures whose
+text names them, and the gold's generic and subordinate non-partners are added where named, which
+must not count. The second store's answers are known from the gold file alone.
 """
 
 from __future__ import annotations
@@ -58,6 +59,8 @@ def annotated(tmp_path_factory, fengjiang_gold):
     """Fengjiang with its gold partners, and its generic and subordinate non-partners."""
     loaded = load_file(FENGJIANG)
     report = loaded.report
+    for measure in report.measures:
+        measure.involvements = [i for i in measure.involvements if i.org == report.issuer and i.role == "lead"]
     partners: dict[int, set[str]] = {}
     for gold, finding in zip(fengjiang_gold["findings"], report.findings, strict=True):
         partners[finding.order] = set()
@@ -94,7 +97,9 @@ def _analysed_pairs(result: analytics.Analysis) -> Counter:
 
 
 def test_pairs_equal_the_saved_query_on_the_samples(sample_store):
-    assert _analysed_pairs(analytics.analyse(sample_store)) == _saved_pairs(sample_store)
+    expected = _saved_pairs(sample_store)
+    assert expected, "the sample reports name partner departments"
+    assert _analysed_pairs(analytics.analyse(sample_store)) == expected
 
 
 def test_pairs_equal_the_saved_query_with_gold_partners(annotated, analysis):
@@ -170,7 +175,7 @@ def test_departments_are_found_by_label_or_alias(annotated, analysis):
     report = annotated.report
     bureau = analysis.find_department(report.issuer)
     assert analysis.find_department(report.issuer_name) == bureau
-    assert analysis.bipartite.nodes[bureau]["aliases"] == (report.issuer_name,)
+    assert report.issuer_name in analysis.bipartite.nodes[bureau]["aliases"]
     with pytest.raises(analytics.AnalyticsError, match="no department"):
         analysis.find_department("有关部门")
 
