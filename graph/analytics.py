@@ -98,8 +98,8 @@ def _node_attributes(result: Result) -> dict[str, dict[str, list]]:
 def _labels(node: str, attrs: dict[str, list]) -> dict[str, object]:
     """Chinese and English labels from language tags; an untagged label counts as Chinese."""
     pref = sorted(attrs.get("pref", []), key=lambda t: (t.lang or "", t.value))
-    zh = next((t.value for t in pref if t.lang in (None, "zh") or (t.lang or "").startswith("zh-")), None)
-    en = next((t.value for t in pref if (t.lang or "").startswith("en")), None)
+    zh = next((t.value for t in pref if (t.lang or "zh").split("-")[0] == "zh"), None)
+    en = next((t.value for t in pref if (t.lang or "").split("-")[0] == "en"), None)
     out: dict[str, object] = {"label": zh or en or (pref[0].value if pref else node)}
     if zh:
         out["label_zh"] = zh
@@ -170,6 +170,11 @@ class Analysis:
     communities: list[list[str]]  # department IRIs; largest first, numbered from 1 in this order
 
     @property
+    def sharing(self) -> nx.Graph:
+        """The projection without departments that share nothing (they only ever work alone)."""
+        return _sharing(self.projection)
+
+    @property
     def community_of(self) -> dict[str, int]:
         return {node: n for n, members in enumerate(self.communities, start=1) for node in members}
 
@@ -188,7 +193,7 @@ class Analysis:
 
     def centrality(self) -> list[Centrality]:
         """Departments that share anything, by weighted degree then betweenness."""
-        sharing = self.projection.subgraph(n for n in self.projection if self.projection.degree(n))
+        sharing = self.sharing
         between = nx.betweenness_centrality(sharing, weight="distance", normalized=True)
         strength = dict(sharing.degree(weight="findings"))
         community = self.community_of
@@ -225,11 +230,15 @@ class Analysis:
             return []
 
 
+def _sharing(projection: nx.Graph) -> nx.Graph:
+    return projection.subgraph(n for n in projection if projection.degree(n))
+
+
 def analyse(store: Store, *, seed: int = SEED) -> Analysis:
     """Read the store once and compute the projection and its communities (Louvain, seeded)."""
     bipartite = read_responsibility(store)
     projection = project(bipartite)
-    sharing = projection.subgraph(n for n in projection if projection.degree(n))
+    sharing = _sharing(projection)
     found = nx.community.louvain_communities(sharing, weight="findings", seed=seed) if sharing else []
     communities = sorted((sorted(c) for c in found), key=lambda c: (-len(c), c))
     return Analysis(bipartite, projection, communities)

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import SKOS
 
 from graph import analytics
 from graph.store import OxigraphStore
@@ -29,6 +31,7 @@ from loaders.model import Involvement, Organisation, Report, Span
 from loaders.normalise import to_half_width
 from loaders.pipeline import load_file
 from loaders.to_rdf import to_graph
+from ontology import iris
 from queries import catalog
 from tests.conftest import FENGJIANG
 
@@ -256,3 +259,17 @@ def test_export_command_writes_graph_formats(annotated, analysis, tmp_path, fmt)
     assert result.returncode == 0, result.stderr
     back = (nx.read_graphml if fmt == "graphml" else nx.read_gexf)(out)
     assert set(back) == set(analysis.bipartite)
+
+
+def test_english_labels_travel_with_the_chinese_ones(store, qingpu):
+    """Where the graph has an @en label (a vocabulary or a later translation), exports carry both."""
+    graph = Graph() + qingpu.graph
+    bureau = URIRef(iris.organisation(qingpu.report.issuer))
+    graph.add((bureau, SKOS.prefLabel, Literal("Qingpu District Civil Affairs Bureau", lang="en")))
+    store.replace_graph(qingpu.graph_iri, graph)
+    for fmt in analytics.EXPORT_FORMATS:
+        back = (nx.read_graphml if fmt == "graphml" else nx.read_gexf)(io.BytesIO(analytics.export(store, fmt)))
+        node = back.nodes[str(bureau)]
+        assert (node["label"], node["label_zh"]) == (qingpu.report.issuer,) * 2
+        assert node["label_en"] == "Qingpu District Civil Affairs Bureau"
+        assert all("label_en" not in d for n, d in back.nodes(data=True) if n != str(bureau))
