@@ -124,11 +124,9 @@ def project(bipartite: nx.Graph) -> nx.Graph:
     for finding in sorted(n for n, d in bipartite.nodes(data=True) if d["type"] == FINDING):
         involved = sorted(bipartite[finding].items())
         for (a, ea), (b, eb) in itertools.combinations(involved, 2):
-            if graph.has_edge(a, b):
-                edge = graph[a][b]
-            else:
+            if not graph.has_edge(a, b):
                 graph.add_edge(a, b, findings=0, measures=0, shared=[])
-                edge = graph[a][b]
+            edge = graph[a][b]
             edge["findings"] += 1
             edge["measures"] += len(ea["measures"] & eb["measures"])
             edge["shared"].append(finding)
