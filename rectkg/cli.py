@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from graph import results
+from graph import analytics, results
 from graph.store import QueryError, Store, StoreError, open_store
 from loaders.errors import LoaderError
 from loaders.pipeline import Loaded, load_file
@@ -172,7 +172,7 @@ def list_queries() -> None:
         console.print(f"[bold]{q.name}[/bold] — {q.summary}  [dim]{params}[/dim]", highlight=False)
 
 
-EXPORT_FORMATS = ("turtle", "ntriples", "nquads", "trig", "jsonld")
+EXPORT_FORMATS = ("turtle", "ntriples", "nquads", "trig", "jsonld", *analytics.EXPORT_FORMATS)
 
 
 @main.command()
@@ -180,12 +180,88 @@ EXPORT_FORMATS = ("turtle", "ntriples", "nquads", "trig", "jsonld")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here instead of standard output.")
 @click.pass_obj
 def export(obj: Context, fmt: str, output: str | None) -> None:
-    """Export the whole store (nquads and trig keep one named graph per document)."""
-    data = _store(obj).export(fmt)
+    """Export the whole store (nquads and trig keep one named graph per document).
+
+    graphml and gexf export the responsibility network instead (departments, findings, shared
+    findings as weighted edges), for Gephi and Cytoscape.
+    """
+    store = _store(obj)
+    data = analytics.export(store, fmt) if fmt in analytics.EXPORT_FORMATS else store.export(fmt)
     if output:
         Path(output).write_bytes(data)
     else:
         sys.stdout.buffer.write(data)
+
+
+@main.command()
+@click.option("--top", default=20, show_default=True, type=click.IntRange(min=1), help="Rows in each ranking.")
+@click.option(
+    "--path",
+    "path",
+    nargs=2,
+    metavar="DEPT_A DEPT_B",
+    help="Shortest chain of shared findings between two departments.",
+)
+@click.pass_obj
+def analyze(obj: Context, top: int, path: tuple[str, str] | None) -> None:
+    """Who shares responsibility with whom: pairs, centrality, communities, chains."""
+    try:
+        result = analytics.analyse(_store(obj))
+        chain = result.chain(*(result.find_department(name) for name in path)) if path else None
+    except analytics.AnalyticsError as error:
+        fail(str(error), 2)
+    except (QueryError, StoreError) as error:
+        fail(str(error).splitlines()[0])
+    pairs = result.pairs()
+    console.print(
+        f"{result.projection.number_of_nodes()} departments lead or partner on "
+        f"{result.bipartite.number_of_nodes() - result.projection.number_of_nodes()} findings; "
+        f"{len(pairs)} pairs share at least one finding",
+        highlight=False,
+    )
+    if pairs:
+        _print_pairs(pairs[:top], len(pairs))
+        _print_centrality(result.centrality()[:top])
+        _print_communities(result)
+    if chain is not None:
+        _print_chain(result, path, chain)
+
+
+def _print_pairs(pairs: list[analytics.Pair], total: int) -> None:
+    table = Table("department A", "department B", "findings", "measures", title=f"Shared findings (top {len(pairs)})")
+    for p in pairs:
+        table.add_row(p.label_a, p.label_b, str(p.findings), str(p.measures))
+    console.print(table)
+    if total > len(pairs):
+        console.print(f"{total - len(pairs)} more pairs (--top, or `rectkg query --saved shared-responsibility`)")
+
+
+def _print_centrality(rows: list[analytics.Centrality]) -> None:
+    table = Table("department", "partners", "weighted degree", "betweenness", "community", title="Centrality")
+    for c in rows:
+        table.add_row(c.label, str(c.partners), str(c.weighted_degree), f"{c.betweenness:.3f}", str(c.community))
+    console.print(table)
+
+
+def _print_communities(result: analytics.Analysis) -> None:
+    table = Table("community", "size", title="Communities (Louvain, seeded)")
+    table.add_column("departments", overflow="fold")
+    for n, members in enumerate(result.communities, start=1):
+        table.add_row(str(n), str(len(members)), "、".join(sorted(result.label(m) for m in members)))
+    console.print(table)
+
+
+def _print_chain(result: analytics.Analysis, names: tuple[str, str], chain: list[str]) -> None:
+    if not chain:
+        console.print(f"{names[0]} and {names[1]} are not linked by shared findings", highlight=False)
+        return
+    table = Table("department", "shares finding", "report", title=f"Chain: {names[0]} → {names[1]}")
+    nodes = result.bipartite.nodes
+    for i in range(0, len(chain), 2):
+        finding = nodes[chain[i + 1]] if i + 1 < len(chain) else None
+        via = f"{finding.get('number', '')} {finding['label']}" if finding else ""
+        table.add_row(result.label(chain[i]), via, finding.get("report", "") if finding else "")
+    console.print(table)
 
 
 @main.command()
