@@ -52,6 +52,9 @@ def _pdf(data: bytes, source: str, charset: str | None) -> tuple[str, str]:
 Reader = Callable[[bytes, str, str | None], tuple[str, str]]
 READERS: dict[str, Reader] = {".txt": _text, ".html": _html, ".htm": _html, ".docx": _docx, ".pdf": _pdf}
 SUFFIXES = frozenset(READERS)
+# Formats a folder walk should still try, so their owner is told how to convert them rather than nothing.
+OLD_WORD = frozenset({".doc", ".wps"})
+RECOGNISED = SUFFIXES | OLD_WORD
 
 
 def read_source(data: bytes, source: str, *, charset: str | None = None) -> tuple[str, str]:
@@ -63,8 +66,8 @@ def read_source(data: bytes, source: str, *, charset: str | None = None) -> tupl
     if not data.strip():
         raise FormatError(source, "the file is empty; fetch it again or give the report's file")
     suffix = PurePath(source).suffix.lower()
-    if suffix == ".doc":
-        raise FormatError(source, "an old Word .doc; open it in Word or WPS and save it as .docx")
+    if suffix in OLD_WORD:
+        raise FormatError(source, f"an old Word or WPS {suffix} file; open it in Word or WPS and save it as .docx")
     sniffed = _sniff(data)
     if sniffed and sniffed != suffix and READERS.get(sniffed) is not READERS.get(suffix):
         log.warning("%s: the content is %s, not %s; reading it as %s", source, sniffed, suffix or "?", sniffed)
