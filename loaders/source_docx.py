@@ -2,8 +2,9 @@
 
 python-docx opens the package; the text is read from the WordprocessingML itself, because
 `Paragraph.text` skips runs inside tracked insertions (<w:ins>) and text boxes, and reports
-edited with track changes on are common. Page headers, footers and footnotes are separate parts
-and stay out, as they are furniture, not the report.
+edited with track changes on are common. Headings numbered by Word's list feature get their
+numbers back (loaders/docx_numbering.py), as the structure reader depends on them. Page
+headers, footers and footnotes are separate parts and stay out: furniture, not the report.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import zipfile
 from docx import Document
 from docx.oxml.ns import qn
 
+from loaders.docx_numbering import Numbering
 from loaders.errors import FormatError
 
 log = logging.getLogger(__name__)
@@ -34,7 +36,8 @@ def docx_text(data: bytes, source: str) -> str:
     _check_package(data, source)
     try:
         document = Document(io.BytesIO(data))
-        paragraphs = [_paragraph_text(p) for p in document.element.body.iter(_P)]
+        numbering = Numbering(document)
+        paragraphs = [numbering.label(p) + _paragraph_text(p) for p in document.element.body.iter(_P)]
     except Exception as error:  # a damaged package can fail in zipfile, lxml or python-docx; all mean the same
         log.debug("python-docx failed on %s", source, exc_info=True)
         raise FormatError(

@@ -118,9 +118,13 @@ def _wrap_source(text: str, width: int = 70) -> str:
 # ---------------------------------------------------------------------------------------- DOCX
 
 
-def docx_file(article: Article) -> bytes:
+def docx_file(article: Article, *, listed: bool = False) -> bytes:
     """A Word file: centred title, date line, indented paragraphs split into runs, a tracked change,
-    and a page header and footer that are not part of the report."""
+    and a page header and footer that are not part of the report.
+
+    listed=True numbers the headings with Word's list feature instead of typed numbers, wherever
+    the list's own count gives the printed number (一、 and (一) as one two-level list, (1) as another).
+    """
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
@@ -134,9 +138,11 @@ def docx_file(article: Article) -> bytes:
     run = title.add_run(article.title)
     run.bold, run.font.size = True, Pt(18)
     doc.add_paragraph(f"发布时间：{article.date}").alignment = WD_ALIGN_PARAGRAPH.CENTER
-    for i, text in enumerate(article.body):
+    lists = _Lists(doc) if listed else None
+    for i, line in enumerate(article.body):
         paragraph = doc.add_paragraph()
         paragraph.paragraph_format.first_line_indent = Pt(24)
+        text = lists.number(paragraph, line) if lists else line
         cut = len(text) // 3
         paragraph.add_run(text[:cut])
         inserted = paragraph.add_run(text[cut : 2 * cut])
@@ -146,6 +152,63 @@ def docx_file(article: Article) -> bytes:
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
+
+
+_CN = "一二三四五六七八九十"
+# (pattern of a typed heading, list numId, level, the number as the list would print it)
+_LISTED = [
+    (re.compile(rf"^([{_CN}]+)、"), "101", 0),
+    (re.compile(rf"^[(（]([{_CN}]+)[)）]"), "101", 1),
+    (re.compile(r"^[(（](\d+)[)）]"), "102", 0),
+]
+_LIST_XML = (
+    """<w:abstractNum {ns} w:abstractNumId="{id}"><w:multiLevelType w:val="multilevel"/>{levels}</w:abstractNum>"""
+)
+_LEVEL_XML = """<w:lvl {ns} w:ilvl="{ilvl}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/><w:lvlText w:val="{text}"/>
+<w:suff w:val="nothing"/></w:lvl>"""
+
+
+class _Lists:
+    """Word lists for the headings; a heading is listed only where the list's count matches its printed number."""
+
+    def __init__(self, doc):
+        from docx.oxml import parse_xml
+        from docx.oxml.ns import nsdecls
+
+        ns = nsdecls("w")
+        numbering = doc.part.numbering_part.element
+        first_num = numbering.find("{*}num")
+        definitions = {
+            "101": [("chineseCounting", "%1、"), ("chineseCounting", "（%2）")],
+            "102": [("decimal", "(%1)")],
+        }
+        for num_id, levels in definitions.items():
+            xml = "".join(_LEVEL_XML.format(ns=ns, ilvl=i, fmt=f, text=t) for i, (f, t) in enumerate(levels))
+            first_num.addprevious(parse_xml(_LIST_XML.format(ns=ns, id=num_id, levels=xml)))
+            numbering.append(parse_xml(f'<w:num {ns} w:numId="{num_id}"><w:abstractNumId w:val="{num_id}"/></w:num>'))
+        self.counters: dict[str, list[int]] = {"101": [0, 0], "102": [0]}
+
+    def number(self, paragraph, line: str) -> str:
+        """Give the paragraph list numbering and return its text without the typed number, where they agree."""
+        for pattern, num_id, level in _LISTED:
+            m = pattern.match(line)
+            if not m:
+                continue
+            counters = self.counters[num_id]
+            expected = counters[level] + 1
+            printed = m.group(1)
+            if printed != (str(expected) if num_id == "102" else _cn(expected)):
+                return line
+            counters[level] = expected
+            counters[level + 1 :] = [0] * len(counters[level + 1 :])
+            paragraph._p.get_or_add_pPr().get_or_add_numPr().get_or_add_numId().val = int(num_id)
+            paragraph._p.pPr.numPr.get_or_add_ilvl().val = level
+            return line[m.end() :]
+        return line
+
+
+def _cn(n: int) -> str:
+    return _CN[n - 1] if n <= 10 else ("" if n < 20 else _CN[n // 10 - 1]) + "十" + (_CN[n % 10 - 1] if n % 10 else "")
 
 
 def _track(paragraph, run) -> None:

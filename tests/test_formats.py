@@ -27,6 +27,8 @@ BUILDS = {
     "fengjiang.html": lambda a: html_page(a, "utf-8", meta="http-equiv", paragraphs="br"),
     "qingpu.docx": docx_file,
     "fengjiang.docx": docx_file,
+    "qingpu-listed.docx": lambda a: docx_file(a, listed=True),
+    "fengjiang-listed.docx": lambda a: docx_file(a, listed=True),
     "qingpu.pdf": pdf_file,
     "fengjiang.pdf": pdf_file,
 }
@@ -39,9 +41,13 @@ def built(tmp_path_factory) -> dict[str, Loaded]:
     loaded = {}
     for name, build in BUILDS.items():
         path = folder / name
-        path.write_bytes(build(article_of(SAMPLES[name.split(".")[0]])))
+        path.write_bytes(build(article_of(SAMPLES[_sample(name)])))
         loaded[name] = load_file(path)
     return loaded
+
+
+def _sample(name: str) -> str:
+    return re.split(r"[.-]", name)[0]
 
 
 def _squash(text: str) -> str:
@@ -70,7 +76,7 @@ def signature(loaded: Loaded) -> dict:
 
 @pytest.mark.parametrize("name", list(BUILDS))
 def test_every_format_reads_like_the_text(name, built, qingpu, fengjiang):
-    text = {"qingpu": qingpu, "fengjiang": fengjiang}[name.split(".")[0]]
+    text = {"qingpu": qingpu, "fengjiang": fengjiang}[_sample(name)]
     got, want = signature(built[name]), signature(text)
     assert want["findings"] and want["measures"] and want["departments"] and want["documents"]
     for key in want:
@@ -102,6 +108,15 @@ def test_word_headers_footers_and_deletions_stay_out(built):
         text = built[name].report.text
         assert "政务公开" not in text and "第 1 页" not in text
         assert "已删除的旧表述" not in text  # a tracked deletion is not the report's text
+
+
+def test_word_list_numbers_are_read_back(tmp_path):
+    """The listed copies really carry their heading numbers as Word lists, not as text."""
+    for sample, listed in (("qingpu", 63 + 4), ("fengjiang", 10)):
+        data = docx_file(article_of(SAMPLES[sample]), listed=True)
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            xml = z.read("word/document.xml").decode()
+        assert xml.count("<w:numPr>") >= listed, sample
 
 
 def test_pdf_running_heads_page_numbers_and_wraps_are_undone(built):
@@ -257,7 +272,7 @@ def test_a_missing_file_is_a_loader_error(tmp_path):
 @pytest.mark.parametrize("name", ["qingpu.docx", "qingpu.pdf", "qingpu.html"])
 def test_cut_short_files_load_or_fail_cleanly(name):
     """A download cut anywhere gives a report or the loader's own error, never another exception."""
-    data = BUILDS[name](article_of(SAMPLES[name.split(".")[0]]))
+    data = BUILDS[name](article_of(SAMPLES[_sample(name)]))
     for fraction in (0.05, 0.3, 0.5, 0.7, 0.95, 0.999):
         try:
             load_source(data[: int(len(data) * fraction)], name)
