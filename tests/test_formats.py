@@ -278,3 +278,50 @@ def test_cut_short_files_load_or_fail_cleanly(name):
             load_source(data[: int(len(data) * fraction)], name)
         except LoaderError as error:
             assert name in str(error)
+
+
+@pytest.fixture(scope="module")
+def originals() -> dict[str, bytes]:
+    return {
+        name: BUILDS[name](article_of(SAMPLES[_sample(name)]))
+        for name in ("qingpu.docx", "qingpu.pdf", "fengjiang.html")
+    }
+
+
+@pytest.mark.parametrize(("name", "examples"), [("qingpu.docx", 25), ("qingpu.pdf", 8), ("fengjiang.html", 25)])
+def test_damaged_files_load_or_fail_with_a_loader_error(originals, name, examples):
+    """Flipped, inserted and deleted bytes anywhere: a report or the loader's own error, nothing else."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    data = originals[name]
+    edits = st.lists(
+        st.tuples(
+            st.integers(0, len(data) - 1),
+            st.sampled_from(["flip", "insert", "delete"]),
+            st.binary(min_size=1, max_size=64),
+        ),
+        min_size=1,
+        max_size=8,
+    )
+
+    @settings(max_examples=examples, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None)
+    @given(edits)
+    def check(changes):
+        damaged = bytearray(data)
+        for at, kind, junk in changes:
+            at = min(at, len(damaged))
+            if kind == "flip":
+                damaged[at : at + len(junk)] = bytes(
+                    b ^ j for b, j in zip(damaged[at : at + len(junk)], junk, strict=False)
+                )
+            elif kind == "insert":
+                damaged[at:at] = junk
+            else:
+                del damaged[at : at + len(junk) * 16]
+        try:
+            load_source(bytes(damaged), name)
+        except LoaderError as error:
+            assert str(error).startswith(name)
+
+    check()
