@@ -36,7 +36,7 @@ _BLOCK = frozenset(
      "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "ol", "p", "pre", "section",
      "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul")
 )  # fmt: skip
-_TITLE_SPLIT = re.compile(r"\s*(?:[_|｜]|--|—|-\s)\s*")
+_TITLE_SPLIT = re.compile(r"\s*(?:[_|｜—–]|(?<!\d)-(?!\d))\s*")  # "标题_站名", "标题 - 站名", not "2025-2026"
 _PUBLISHED_TEXT = re.compile(r"发布(?:时间|日期)")
 _PUBDATE_META = ("pubdate", "publishdate", "firstpublishedtime", "article:published_time", "dc.date")
 _ISO_DATE = re.compile(r"(\d{4})[-/年.](\d{1,2})[-/月.](\d{1,2})")
@@ -95,7 +95,7 @@ def _meta(doc: html.HtmlElement) -> dict[str, str]:
             found.setdefault("date", "{}-{:0>2}-{:0>2}".format(*m.groups()))
     title = doc.find(".//title")
     if "title" not in found and title is not None and title.text_content().strip():
-        found["title"] = _TITLE_SPLIT.split(title.text_content().strip())[0]
+        found["title"] = max(_TITLE_SPLIT.split(title.text_content().strip()), key=len)  # the site's name is shorter
     return found
 
 
@@ -124,17 +124,22 @@ def _content_node(body: html.HtmlElement) -> html.HtmlElement:
 def _title_element(
     body: html.HtmlElement, page_title: str | None, content: html.HtmlElement
 ) -> html.HtmlElement | None:
-    """The heading that names the article: an h1–h3 or a 'title' block repeating the page's <title>."""
+    """The element that shows the article's title: the one whose text is closest to the page's <title>.
+
+    Headings are not required: older pages set the title in a bold table cell. An element that
+    merely contains the title (a wrapper with the date line too) or a fragment of it (the site's
+    name in a logo) also qualifies, but the closest in length wins.
+    """
     wanted = _squash(page_title or "")
+    if len(wanted) < 6:
+        return None
     candidates = []
     for el in body.iter():
         if not isinstance(el.tag, str) or el is content:
             continue
-        is_heading = el.tag in ("h1", "h2", "h3") or "title" in (el.get("class", "") + el.get("id", "")).lower()
         text = _squash(el.text_content())
-        if is_heading and 6 <= len(text) <= 200 and _CJK.search(text) and wanted and (text in wanted or wanted in text):
+        if (text in wanted and len(text) >= 0.6 * len(wanted)) or (wanted in text and len(text) <= 2 * len(wanted)):
             candidates.append(el)
-    # The closest in length: not the site's name in a logo <h1>, not a wrapper that also holds the date.
     return min(candidates, key=lambda e: abs(len(_squash(e.text_content())) - len(wanted)), default=None)
 
 

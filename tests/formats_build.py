@@ -274,3 +274,44 @@ def _register_font(kind: str) -> str:
         raise RuntimeError(f"{CJK_TTF} is missing: `make test` installs it (Debian fonts-wqy-microhei)")
     pdfmetrics.registerFont(TTFont("WenQuanYi", str(CJK_TTF), subfontIndex=0))
     return "WenQuanYi"
+
+
+def html_table_page(article: Article) -> bytes:
+    """An older CMS page: layout tables, the title in a table cell, paragraphs in <font> and <span>
+    chunks indented with ideographic spaces, and a table of links beside the article."""
+
+    def chunks(text: str) -> str:
+        third = max(1, len(text) // 3)
+        a, b, c = text[:third], text[third : 2 * third], text[2 * third :]
+        return (
+            f'&#12288;&#12288;<font face="仿宋_GB2312">{html.escape(a)}</font>'
+            f'<span style="font-family:仿宋">{html.escape(b)}</span>{html.escape(c)}'
+        )
+
+    paragraphs = "\n".join(f"<p>{chunks(p)}</p>" for p in article.body)
+    page = f"""<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">
+<title>{html.escape(article.title)} - {article.site}</title></head>
+<body><table width="1000" align="center"><tr><td colspan="2"><img src="/banner.jpg" alt="{article.site}"></td></tr>
+<tr><td width="200" valign="top"><table class="leftlist">
+<tr><td><a href="/a">机构概况</a></td></tr><tr><td><a href="/b">政策文件</a></td></tr>
+<tr><td><a href="/c">巡察整改</a></td></tr><tr><td><a href="/d">联系我们</a></td></tr></table></td>
+<td valign="top"><table width="100%">
+<tr><td class="bt" align="center"><b>{html.escape(article.title)}</b></td></tr>
+<tr><td align="center">发布日期：{article.date}　　来源：{article.site}
+　　【<a href="javascript:print()">打印</a>】</td></tr>
+<tr><td class="TRS_Editor">{paragraphs}</td></tr>
+</table></td></tr>
+<tr><td colspan="2" align="center">版权所有：{article.site}　技术支持：某某网络公司</td></tr></table></body></html>
+"""
+    return page.encode("gb18030")
+
+
+def html_bare_page(article: Article) -> bytes:
+    """A page whose title is only in <title> and whose date is only in a PubDate <meta>."""
+    paragraphs = "\n".join(f"<p>{html.escape(p)}</p>" for p in article.body)
+    page = f"""<!doctype html><html><head><meta charset="utf-8">
+<title>{html.escape(article.title)}-{article.site}</title><meta name="PubDate" content="{article.date} 09:00:00">
+</head><body><div id="top"><a href="/">首页</a> | <a href="/en">English</a></div>
+<div id="zoom">{paragraphs}</div><div id="bottom">{article.site}版权所有</div></body></html>
+"""
+    return page.encode("utf-8")

@@ -18,13 +18,15 @@ from loaders.errors import DecodeError, FormatError, LoaderError
 from loaders.pipeline import Loaded, load_file, load_source
 from loaders.sources import read_source
 from tests.conftest import FENGJIANG, QINGPU
-from tests.formats_build import article_of, docx_file, html_page, pdf_file
+from tests.formats_build import article_of, docx_file, html_bare_page, html_page, html_table_page, pdf_file
 
 SAMPLES = {"qingpu": QINGPU, "fengjiang": FENGJIANG}
 # Each sample in each format; the two pages declare gb18030 (in <meta charset>) and utf-8 (http-equiv).
 BUILDS = {
     "qingpu.html": lambda a: html_page(a, "gb18030", meta="charset", paragraphs="p"),
     "fengjiang.html": lambda a: html_page(a, "utf-8", meta="http-equiv", paragraphs="br"),
+    "fengjiang-table.html": html_table_page,
+    "qingpu-bare.html": html_bare_page,
     "qingpu.docx": docx_file,
     "fengjiang.docx": docx_file,
     "qingpu-listed.docx": lambda a: docx_file(a, listed=True),
