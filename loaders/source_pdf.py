@@ -68,10 +68,12 @@ def pdf_text(data: bytes, source: str) -> str:
         raise FormatError(source, "the PDF has no text; give the report's text")
     text = "\n".join(_paragraphs(lines))
     unmapped = len(_UNMAPPED.findall(text))
-    if unmapped > 0.05 * len(text) / 8:
+    if unmapped > 0.05 * (unmapped + len(_UNMAPPED.sub("", text))):
         raise FormatError(
             source, "the PDF's fonts have no Unicode mapping, so its text cannot be read; run OCR on it instead"
         )
+    if unmapped:
+        log.warning("%s: %d characters have no Unicode mapping and read as (cid:N)", source, unmapped)
     return text
 
 
@@ -89,6 +91,8 @@ def _read_lines(data: bytes, source: str) -> tuple[list[list[_Line]], int]:
         raise
     except Exception as error:  # pdfminer raises many types for damaged files (PSEOF, PDFSyntaxError, KeyError, …)
         log.debug("pdfminer failed on %s", source, exc_info=True)
+        if "Password" in type(error).__name__ or "Encryption" in type(error).__name__:
+            raise FormatError(source, "the PDF is password-protected; remove the password and try again") from None
         raise FormatError(
             source, f"a damaged, cut-short or encrypted PDF ({type(error).__name__}); get the file again"
         ) from None

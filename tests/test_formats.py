@@ -228,6 +228,25 @@ def _scan(canvas) -> None:
     canvas.drawImage(ImageReader(image), 72, 500, 400, 200)
 
 
+def _encrypted_pdf(user: str) -> bytes:
+    """A one-line report PDF, encrypted with a user password (must be typed to open) or only an owner one."""
+    from reportlab.lib import pdfencrypt
+    from reportlab.pdfgen.canvas import Canvas
+
+    from tests.formats_build import _register_font
+
+    out = io.BytesIO()
+    canvas = Canvas(out, encrypt=pdfencrypt.StandardEncryption(user, ownerPassword="owner", canPrint=0))
+    canvas.setFont(_register_font("ttf"), 12)
+    canvas.drawString(72, 700, "关于巡察整改进展情况的通报")
+    canvas.save()
+    return out.getvalue()
+
+
+def test_a_pdf_locked_only_against_printing_is_read():
+    assert read_source(_encrypted_pdf(""), "owner.pdf") == ("关于巡察整改进展情况的通报", "pdf")
+
+
 def _not_word_zip() -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as z:
@@ -248,6 +267,7 @@ BAD = [
     ("random.docx", lambda: bytes(range(256)) * 40, "not a Word"),
     ("other.docx", _not_word_zip, "not a Word document"),
     ("random.pdf", lambda: b"%PDF-1.7\n" + bytes(range(256)) * 40, "PDF"),
+    ("locked.pdf", lambda: _encrypted_pdf("secret"), "password"),
     ("scripts.html", lambda: SCRIPTS_ONLY.encode(), "no article text"),
     ("menu.html", lambda: MENU_ONLY.encode(), "no article text"),
     ("old.doc", lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500), ".docx"),
