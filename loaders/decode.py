@@ -27,6 +27,8 @@ def decode(data: bytes, source: str) -> tuple[str, str]:
     """Return (text, encoding name)."""
     if not data.strip():
         raise DecodeError(source, "the file is empty; give a report's text")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Notepad's "Unicode"
+        return _strict(data, "utf-16", source), "utf-16"
     if b"\x00" in data[:4096]:
         raise DecodeError(source, "the file looks binary (NUL bytes); give a .txt report in UTF-8 or GB18030")
     if data.startswith(codecs.BOM_UTF8):
@@ -70,10 +72,8 @@ def decode_declared(data: bytes, source: str, declared: list[tuple[str, str]]) -
     """
     if not data.strip():
         raise DecodeError(source, "the file is empty; give a report's text")
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # a byte-order mark outranks any declaration
-        return _strict(data, "utf-16", source), "utf-16"
-    if data.startswith(codecs.BOM_UTF8):
-        return decode(data, source)
+    if data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return decode(data, source)  # a byte-order mark outranks any declaration
     for where, label in declared:
         codec = codec_name(label)
         if codec is None:

@@ -6,6 +6,7 @@ between what a publisher would put out in each format and the plain text, read b
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import io
 import re
@@ -188,6 +189,13 @@ def test_a_header_charset_that_does_not_fit_is_passed_over():
     page = BIG5_PAGE.replace("big5", "gbk").encode("gb18030")
     text, how = read_source(page, "gbk.html", charset="utf-8")
     assert "關於巡察整改進展情況的通報" in text and how == "html, gb18030"
+
+
+@pytest.mark.parametrize(("bom", "codec"), [(codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")])
+def test_utf16_text_with_a_byte_order_mark_reads_like_utf8(bom, codec, qingpu):
+    """Windows Notepad saves "Unicode" as UTF-16 with a byte-order mark."""
+    loaded = load_source(bom + QINGPU.read_text(encoding="utf-8").encode(codec), "unicode.txt")
+    assert loaded.encoding == "utf-16" and signature(loaded) == signature(qingpu)
 
 
 def test_a_page_saved_as_txt_is_read_as_a_page():

@@ -107,3 +107,28 @@ def test_claims_that_disagree_with_counts_are_warned(tmp_path):
 def test_a_clean_sample_has_no_warnings(tmp_path):
     code, out, err = run(tmp_path / "store", QINGPU)
     assert code == 0 and "warning" not in out and err == ""
+
+
+def test_several_files_on_a_terminal_show_a_progress_bar(tmp_path):
+    """On a terminal (a pty here) the bar is drawn, and the per-file lines are printed above it."""
+    shutil.copy(QINGPU, tmp_path / "a.txt")
+    shutil.copy(FENGJIANG, tmp_path / "b.txt")
+    master, slave = os.openpty()
+    argv = [RECTKG, "--store", tmp_path / "store", "ingest", tmp_path / "a.txt", tmp_path / "b.txt"]
+    env = {**os.environ, "COLUMNS": "400", "TERM": "xterm"}
+    process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=slave, stderr=slave, env=env)
+    os.close(slave)
+    screen = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        screen += chunk
+    os.close(master)
+    assert process.wait(timeout=120) == 0
+    text = screen.decode("utf-8", "replace")
+    assert "ingest" in text and "━" in text  # the bar
+    assert text.count("63 findings") == 1 and text.count("22 findings") == 1
