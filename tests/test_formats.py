@@ -95,6 +95,19 @@ def test_the_graph_iri_comes_from_title_and_date_not_the_format(built, qingpu, f
 PAGE_FURNITURE = ("政务公开", "上一篇", "分享到", "打印本页", "主办单位", "访问量统计", "加载中", "隐藏", "相关信息")
 
 
+def test_graphs_from_other_formats_conform_and_quote_their_text(built):
+    """Evidence offsets point into the text read from the file, whatever its format; the shapes hold."""
+    from ontology.validate import validate_graph
+
+    for name in ("fengjiang.pdf", "fengjiang.docx", "fengjiang.html"):
+        r = built[name].report
+        for f in r.findings:
+            assert r.quote(f.span) == f.title
+            assert all(r.quote(m.span) == m.text for m in f.measures)
+    conforms, text = validate_graph(built["fengjiang.pdf"].graph)
+    assert conforms, text
+
+
 def test_page_furniture_stays_out(built):
     """Navigation, related links, share and print buttons, footers, scripts and hidden text are not the report."""
     for name in ("qingpu.html", "fengjiang.html"):
