@@ -3,8 +3,8 @@
 Reports are published as pages of a government site, wrapped in navigation, breadcrumbs, share
 and font-size buttons, related-link lists, footers, scripts and styles. Only the article is the
 report: its text is found as the block that holds most of the page's prose (text outside links),
-widened to the page's own title heading so the title and the 发布时间 line above the body come
-along; inside it, furniture is dropped by tag, by class or id, and by link density.
+widened to the element that shows the page's <title> so the title and the 发布时间 line above the
+body come along; inside it, furniture is dropped by tag, by class or id, and by link density.
 """
 
 from __future__ import annotations
@@ -135,12 +135,20 @@ def _title_element(
         return None
     candidates = []
     for el in body.iter():
-        if not isinstance(el.tag, str) or el is content:
+        if not isinstance(el.tag, str) or el is content or _in_furniture(el):
             continue
         text = _squash(el.text_content())
         if (text in wanted and len(text) >= 0.6 * len(wanted)) or (wanted in text and len(text) <= 2 * len(wanted)):
             candidates.append(el)
     return min(candidates, key=lambda e: abs(len(_squash(e.text_content())) - len(wanted)), default=None)
+
+
+def _in_furniture(el: html.HtmlElement) -> bool:
+    """A link, or inside a link, breadcrumb or menu: "首页 > 巡察整改 > 标题" shows the title but is not it."""
+    if el.tag == "a" or el.find(".//a") is not None:
+        return True
+    return any(a.tag == "a" or _FURNITURE_NAMES.search(f"{a.get('class', '')} {a.get('id', '')}")
+               for a in el.iterancestors())  # fmt: skip
 
 
 def _squash(text: str) -> str:

@@ -45,7 +45,7 @@ _FURNITURE_TOP = """<div class="header"><div class="logo"><h1>{site}门户网站
 <ul class="nav-list"><li><a href="/">首页</a></li><li><a href="/zwgk/">政务公开</a></li>
 <li><a href="/bsfw/">办事服务</a></li><li><a href="/hdjl/">互动交流</a></li></ul></div>
 <div class="wrap"><div class="crumb">当前位置：<a href="/">首页</a> &gt;
-<a href="/zwgk/">政务公开</a> &gt; 巡察整改</div>
+<a href="/zwgk/">政务公开</a> &gt; 巡察整改 &gt; <span>{title}</span></div>
 <div class="side"><h3>相关信息</h3><ul><li><a href="/1.html">关于开展养老服务质量提升行动的通知</a></li>
 <li><a href="/2.html">关于进一步加强社会救助工作的实施意见</a></li></ul></div>"""
 
@@ -84,7 +84,7 @@ def html_page(article: Article, charset: str, *, meta: str = "charset", paragrap
 <style>body {{ font: 14px/1.8 "Microsoft YaHei"; }} .nav-list li {{ display: inline; }}</style>
 <script>window.onload = function () {{ document.title = "加载中……"; }};</script>
 </head><body>
-{_FURNITURE_TOP.format(site=article.site)}
+{_FURNITURE_TOP.format(site=article.site, title=html.escape(article.title))}
 <div class="article">
 <h2 class="art-title">{html.escape(article.title)}</h2>
 <div class="art-info"><span>发布时间：{article.date} 10:24</span>　<span>信息来源：{article.site}</span>
