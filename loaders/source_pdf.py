@@ -137,17 +137,16 @@ def _drop_running_lines(pages: list[list[_Line]]) -> list[list[_Line]]:
     for lines in pages:
         edges.update({_shape(line.text) for line in _edge(lines)})
     repeated = max(2, len(pages) // 2 + 1)
+    body_size = median(line.size for lines in pages for line in lines) if any(pages) else 0
+
+    def running(line: _Line) -> bool:
+        # Set no larger than the body: the title atop page 1 may repeat the running head's words.
+        return len(pages) > 1 and edges[_shape(line.text)] >= repeated and line.size <= 1.1 * body_size
+
     kept = []
     for lines in pages:
         edge = {id(line) for line in _edge(lines)}
-        kept.append(
-            [
-                line
-                for line in lines
-                if id(line) not in edge
-                or not (_PAGE_NUMBER.match(line.text) or (len(pages) > 1 and edges[_shape(line.text)] >= repeated))
-            ]
-        )
+        kept.append([x for x in lines if id(x) not in edge or not (_PAGE_NUMBER.match(x.text) or running(x))])
     return kept
 
 

@@ -229,12 +229,14 @@ def _track(paragraph, run) -> None:
 # ----------------------------------------------------------------------------------------- PDF
 
 
-def pdf_file(article: Article, font: str = "ttf") -> bytes:
+def pdf_file(article: Article, font: str = "ttf", *, head: str = "site") -> bytes:
     """A PDF as a word processor sets it: A4, a centred 18 pt title that wraps, indented 12 pt
     paragraphs wrapped at the margin, a running head and a page number on every page.
 
     font="ttf" embeds a TrueType subset (what Word and WPS produce); font="cid" uses reportlab's
     built-in STSong-Light, a non-embedded CID font read through Adobe's UniGB-UCS2-H CMap.
+    head="site" heads each page with the site's name and numbers it "- 3 -"; head="title" repeats
+    the report's own title above it, first page included, and numbers it "第 3 页".
     """
     from reportlab.lib.enums import TA_CENTER
     from reportlab.lib.pagesizes import A4
@@ -249,8 +251,8 @@ def pdf_file(article: Article, font: str = "ttf") -> bytes:
     def furniture(canvas, doc) -> None:
         canvas.saveState()
         canvas.setFont(name, 9)
-        canvas.drawCentredString(A4[0] / 2, A4[1] - 36, f"{article.site}政务公开")
-        canvas.drawCentredString(A4[0] / 2, 30, f"- {doc.page} -")
+        canvas.drawCentredString(A4[0] / 2, A4[1] - 36, article.title if head == "title" else f"{article.site}政务公开")
+        canvas.drawCentredString(A4[0] / 2, 30, f"第 {doc.page} 页" if head == "title" else f"- {doc.page} -")
         canvas.restoreState()
 
     story = [Paragraph(html.escape(article.title), title), Paragraph(f"发布时间：{article.date}", date)]

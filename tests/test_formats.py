@@ -19,7 +19,7 @@ from loaders.errors import DecodeError, FormatError, LoaderError
 from loaders.pipeline import Loaded, load_file, load_source
 from loaders.sources import read_source
 from tests.conftest import FENGJIANG, QINGPU
-from tests.formats_build import article_of, docx_file, html_bare_page, html_page, html_table_page, pdf_file
+from tests.formats_build import Article, article_of, docx_file, html_bare_page, html_page, html_table_page, pdf_file
 
 SAMPLES = {"qingpu": QINGPU, "fengjiang": FENGJIANG}
 # Each sample in each format; the two pages declare gb18030 (in <meta charset>) and utf-8 (http-equiv).
@@ -33,7 +33,7 @@ BUILDS = {
     "qingpu-listed.docx": lambda a: docx_file(a, listed=True),
     "fengjiang-listed.docx": lambda a: docx_file(a, listed=True),
     "qingpu.pdf": pdf_file,
-    "fengjiang.pdf": pdf_file,
+    "fengjiang.pdf": lambda a: pdf_file(a, head="title"),
 }
 
 
@@ -138,11 +138,18 @@ def test_word_list_numbers_are_read_back(tmp_path):
 def test_pdf_running_heads_page_numbers_and_wraps_are_undone(built):
     for name in ("qingpu.pdf", "fengjiang.pdf"):
         text = built[name].report.text
-        assert "政务公开" not in text
-        assert not re.search(r"^-\s*\d+\s*-$", text, flags=re.M)
+        assert "政务公开" not in text and text.count(built[name].report.title) == 1
+        assert not re.search(r"^(-\s*\d+\s*-|第 ?\d+ ?页)$", text, flags=re.M)
         # Every finding heading starts its own line, as in the text: wrapped lines were joined back.
         for f in built[name].report.findings:
             assert re.search(rf"^\(?{f.number}\)?[.、]?{re.escape(f.title)}", text, flags=re.M), f.title
+
+
+def test_a_running_head_that_repeats_a_short_title_keeps_the_title():
+    body = article_of(FENGJIANG).body
+    article = Article("关于巡察整改情况的通报", "2026-01-16", body, "枫江县民政局")
+    text = read_source(pdf_file(article, head="title"), "short.pdf")[0]
+    assert text.splitlines()[0] == article.title and text.count(article.title) == 1
 
 
 def test_pdf_with_a_builtin_cid_font_reads_the_chinese():
