@@ -74,6 +74,12 @@ def signature(loaded: Loaded) -> dict:
         "documents": sorted((d.title, d.doc_type or "", d.number or "") for d in r.documents.values()),
         "citations": sorted((f.order, c.title, c.action) for f in r.findings for m in f.measures for c in m.citations),
         "contact": {kind: value for kind, (value, _) in r.contact.items()},
+        "quantities": [
+            (f.order, q.value, q.unit, q.counted) for f in r.findings for m in f.measures for q in m.quantities
+        ],
+        "policies": [
+            (f.order, p.name, p.action, p.document) for f in r.findings for m in f.measures for p in m.policies
+        ],
     }
 
 
