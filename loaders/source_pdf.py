@@ -7,7 +7,8 @@ pypdf returns lines without positions. Three extraction artefacts are undone her
 structure reader sees the same lines as in a .txt copy:
 
 - paragraphs are wrapped into lines: a line that reaches the right margin continues on the next
-  line unless that line is indented, set in another size, or after a paragraph gap; a long title,
+  line unless that line is indented (by its position, or by spaces typed before it), set in another
+  size, or after a paragraph gap; a long title,
   set larger and centred, continues on the next centred line of its size;
 - running page headers and footers (the same text at the top or bottom of most pages, page
   numbers such as "- 3 -" or "第3页 共9页") are dropped;
@@ -53,6 +54,7 @@ class _Line:
     bottom: float
     size: float
     page: int
+    typed_indent: bool = False  # the line starts with spaces typed as text: a paragraph's first line
 
 
 def pdf_text(data: bytes, source: str) -> str:
@@ -116,7 +118,8 @@ def _merge_baselines(found: list[LTTextLine], page: int) -> list[_Line]:
     """One line per baseline, top to bottom: pdfminer splits a line at wide gaps (justified text)."""
     lines: list[_Line] = []
     for item in sorted(found, key=lambda t: (-round(t.y0), t.x0)):
-        text = item.get_text().strip()
+        raw = item.get_text()
+        text = raw.strip()
         if not text:
             continue
         size = max(item.y1 - item.y0, 1.0)
@@ -125,7 +128,8 @@ def _merge_baselines(found: list[LTTextLine], page: int) -> list[_Line]:
             last.text += " " + text
             last.x1 = item.x1
             continue
-        lines.append(_Line(text, item.x0, item.x1, item.y1, item.y0, size, page))
+        typed_indent = raw[:1] in ("\u3000", " ", "\u00a0")
+        lines.append(_Line(text, item.x0, item.x1, item.y1, item.y0, size, page, typed_indent))
     for line in lines:
         line.text = _CJK_GAP.sub("", line.text)
     return lines
@@ -175,7 +179,7 @@ def _paragraphs(lines: list[_Line]) -> list[str]:
         same_size = abs(prev.size - line.size) <= 0.15 * size
         next_page = prev.page != line.page
         near = not next_page and prev.bottom - line.top <= gap + 0.5 * size
-        wrapped = prev.x1 >= right - 2 * size and line.x0 <= left + 0.5 * size
+        wrapped = prev.x1 >= right - 2 * size and line.x0 <= left + 0.5 * size and not line.typed_indent
         # A long title is set larger and centred, and wraps onto a second centred line.
         title = prev.size > 1.15 * size and all(abs((x.x0 + x.x1) / 2 - middle) < size for x in (prev, line))
         if same_size and ((title and near) or (wrapped and (near or next_page))):

@@ -229,7 +229,7 @@ def _track(paragraph, run) -> None:
 # ----------------------------------------------------------------------------------------- PDF
 
 
-def pdf_file(article: Article, font: str = "ttf", *, head: str = "site") -> bytes:
+def pdf_file(article: Article, font: str = "ttf", *, head: str = "site", indent: str = "first-line") -> bytes:
     """A PDF as a word processor sets it: A4, a centred 18 pt title that wraps, indented 12 pt
     paragraphs wrapped at the margin, a running head and a page number on every page.
 
@@ -237,6 +237,7 @@ def pdf_file(article: Article, font: str = "ttf", *, head: str = "site") -> byte
     built-in STSong-Light, a non-embedded CID font read through Adobe's UniGB-UCS2-H CMap.
     head="site" heads each page with the site's name and numbers it "- 3 -"; head="title" repeats
     the report's own title above it, first page included, and numbers it "第 3 页".
+    indent="none" sets block paragraphs, no first-line indent but space between paragraphs.
     """
     from reportlab.lib.enums import TA_CENTER
     from reportlab.lib.pagesizes import A4
@@ -246,7 +247,10 @@ def pdf_file(article: Article, font: str = "ttf", *, head: str = "site") -> byte
     name = _register_font(font)
     title = ParagraphStyle("title", fontName=name, fontSize=18, leading=28, alignment=TA_CENTER, wordWrap="CJK")
     date = ParagraphStyle("date", fontName=name, fontSize=10, leading=18, alignment=TA_CENTER, spaceAfter=12)
-    body = ParagraphStyle("body", fontName=name, fontSize=12, leading=20, firstLineIndent=24, wordWrap="CJK")
+    first_line, space = (24, 0) if indent == "first-line" else (0, 10)
+    body = ParagraphStyle(
+        "body", fontName=name, fontSize=12, leading=20, firstLineIndent=first_line, spaceBefore=space, wordWrap="CJK"
+    )
 
     def furniture(canvas, doc) -> None:
         canvas.saveState()

@@ -34,6 +34,7 @@ BUILDS = {
     "fengjiang-listed.docx": lambda a: docx_file(a, listed=True),
     "qingpu.pdf": pdf_file,
     "fengjiang.pdf": lambda a: pdf_file(a, head="title"),
+    "fengjiang-blocks.pdf": lambda a: pdf_file(a, indent="none"),
 }
 
 
@@ -156,6 +157,25 @@ def test_a_running_head_that_repeats_a_short_title_keeps_the_title():
     article = Article("关于巡察整改情况的通报", "2026-01-16", body, "枫江县民政局")
     text = read_source(pdf_file(article, head="title"), "short.pdf")[0]
     assert text.splitlines()[0] == article.title and text.count(article.title) == 1
+
+
+def test_paragraphs_indented_by_typed_spaces_are_kept_apart():
+    """Some editors indent with two typed ideographic spaces: the line starts at the margin, but a paragraph."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    from tests.formats_build import _register_font
+
+    full = "巡察整改工作持续推进各项措施落实到位" * 2  # 38 characters: a full line at 12 pt on A4
+    lines = [full, full, "\u3000\u3000" + full[:36], full, "二是细化任务分解。"]  # the first paragraph ends full
+    out = io.BytesIO()
+    canvas = Canvas(out)
+    font = _register_font("ttf")
+    canvas.setFont(font, 12)
+    for i, line in enumerate(lines):
+        canvas.drawString(72, 760 - 20 * i, line)
+    canvas.save()
+    text = read_source(out.getvalue(), "typed.pdf")[0]
+    assert text.split("\n") == [full * 2, full[:36] + full + "二是细化任务分解。"]
 
 
 def test_pdf_with_a_builtin_cid_font_reads_the_chinese():
