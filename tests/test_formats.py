@@ -311,7 +311,17 @@ def _not_word_zip() -> bytes:
 SCRIPTS_ONLY = """<html><head><meta charset="utf-8"><script>var t="巡察整改通报";</script><style>p{}</style>
 </head><body><script>document.write('关于')</script></body></html>"""
 MENU_ONLY = '<html><body><nav><a href="/">首页</a><a href="/a">巡察整改</a></nav></body></html>'
+def _cut_inside_a_character() -> bytes:
+    data = QINGPU.read_bytes()
+    cut = len(data) // 2
+    while not 0xE0 <= data[cut] <= 0xEF:  # the first byte of a three-byte character
+        cut += 1
+    return data[: cut + 1]
+
+
 BAD = [
+    ("binary.txt", lambda: bytes(range(256)) * 20, "binary"),
+    ("truncated.txt", _cut_inside_a_character, "truncated"),
     ("empty.docx", _empty_docx, "no text"),
     ("empty.pdf", lambda: _pdf(lambda c: None), "no text"),
     ("zero.pdf", lambda: b"", "empty"),
