@@ -311,6 +311,8 @@ def _not_word_zip() -> bytes:
 SCRIPTS_ONLY = """<html><head><meta charset="utf-8"><script>var t="巡察整改通报";</script><style>p{}</style>
 </head><body><script>document.write('关于')</script></body></html>"""
 MENU_ONLY = '<html><body><nav><a href="/">首页</a><a href="/a">巡察整改</a></nav></body></html>'
+
+
 def _cut_inside_a_character() -> bytes:
     data = QINGPU.read_bytes()
     cut = len(data) // 2
