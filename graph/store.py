@@ -177,7 +177,7 @@ class OxigraphStore(Store):
         subs = {ox.Variable(k): _to_ox(v) for k, v in (bindings or {}).items()}
         try:
             return self._store.query(query, use_default_graph_as_union=True, substitutions=subs)
-        except SyntaxError as error:
+        except (SyntaxError, RuntimeError) as error:  # RuntimeError: a query Oxigraph cannot evaluate
             raise QueryError(str(error)) from error
         except OSError as error:
             raise StoreError(str(error)) from error
