@@ -32,6 +32,8 @@ from pdfminer.layout import LAParams, LTChar, LTFigure, LTImage, LTPage, LTTextL
 from loaders.errors import FormatError
 
 log = logging.getLogger(__name__)
+# pdfminer narrates every oddity of a damaged file at WARNING; the outcome is reported by this module.
+logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 MAX_PAGES = 500
 _CJK_CHAR = r"[\u2e80-\u2fdf\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef\u2018-\u201d]"
