@@ -117,23 +117,23 @@ def _collect(container: LTPage | LTFigure, found: list[LTTextLine]) -> int:
 
 
 def _merge_baselines(found: list[LTTextLine], page: int) -> list[_Line]:
-    """One line per baseline, top to bottom: pdfminer splits a line at wide gaps (justified text)."""
-    lines: list[_Line] = []
-    for item in sorted(found, key=lambda t: (-round(t.y0), t.x0)):
-        raw = item.get_text()
-        text = raw.strip()
-        if not text:
-            continue
-        size = max(item.y1 - item.y0, 1.0)
-        last = lines[-1] if lines else None
-        if last and abs(last.bottom - item.y0) < 0.3 * size and item.x0 >= last.x1 - 1:
-            last.text += " " + text
-            last.x1 = item.x1
-            continue
+    """One line per baseline, top to bottom, left to right: pdfminer splits a line at wide gaps
+    (justified text, table cells), and its pieces' baselines differ by fractions of a point."""
+    rows: list[list[LTTextLine]] = []
+    for item in sorted((t for t in found if t.get_text().strip()), key=lambda t: -t.y0):
+        if rows and abs(rows[-1][0].y0 - item.y0) < 0.3 * max(item.y1 - item.y0, 1.0):
+            rows[-1].append(item)
+        else:
+            rows.append([item])
+    lines = []
+    for row in rows:
+        row.sort(key=lambda t: t.x0)
+        raw = row[0].get_text()
+        text = _CJK_GAP.sub("", " ".join(t.get_text().strip() for t in row))
+        size = max(max(t.y1 - t.y0 for t in row), 1.0)
+        top, bottom = max(t.y1 for t in row), min(t.y0 for t in row)
         typed_indent = raw[:1] in ("\u3000", " ", "\u00a0")
-        lines.append(_Line(text, item.x0, item.x1, item.y1, item.y0, size, page, typed_indent))
-    for line in lines:
-        line.text = _CJK_GAP.sub("", line.text)
+        lines.append(_Line(text, row[0].x0, row[-1].x1, top, bottom, size, page, typed_indent))
     return lines
 
 

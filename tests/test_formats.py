@@ -159,6 +159,21 @@ def test_a_running_head_that_repeats_a_short_title_keeps_the_title():
     assert text.splitlines()[0] == article.title and text.count(article.title) == 1
 
 
+def test_pieces_of_one_line_are_joined_left_to_right():
+    """Justified or tabbed text comes out of pdfminer as pieces, in stream order, a fraction of a point apart."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    from tests.formats_build import _register_font
+
+    out = io.BytesIO()
+    canvas = Canvas(out)
+    canvas.setFont(_register_font("ttf"), 12)
+    canvas.drawString(400, 700.4, "进展情况的通报")  # drawn first, right-hand piece
+    canvas.drawString(72, 700, "关于巡察整改")
+    canvas.save()
+    assert read_source(out.getvalue(), "pieces.pdf")[0] == "关于巡察整改进展情况的通报"
+
+
 def test_paragraphs_indented_by_typed_spaces_are_kept_apart():
     """Some editors indent with two typed ideographic spaces: the line starts at the margin, but a paragraph."""
     from reportlab.pdfgen.canvas import Canvas
