@@ -21,7 +21,12 @@ run: setup
 	$(BIN)/rectkg --store $(STORE) stats
 	$(BIN)/rectkg --store $(STORE) query --saved shared-responsibility
 
-test: setup
+# Tests set PDFs in an embedded TrueType CJK font, as Word and WPS do (Debian; CI runs as root).
+CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
+$(CJK_FONT):
+	apt-get update -qq && apt-get install -y -qq --no-install-recommends fonts-wqy-microhei
+
+test: setup $(CJK_FONT)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 

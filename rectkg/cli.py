@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 a failure (a file that did not load, a store error), 2 
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import sys
 from pathlib import Path
@@ -19,12 +20,13 @@ from graph import analytics, results
 from graph.store import QueryError, Store, StoreError, open_store
 from loaders.errors import LoaderError
 from loaders.pipeline import Loaded, load_file
+from loaders.sources import RECOGNISED
 from queries import catalog
 from queries.catalog import ParamError
 
 console = Console()
 err = Console(stderr=True)
-SOURCE_SUFFIXES = {".txt", ".html", ".htm"}
+log = logging.getLogger(__name__)
 
 
 class Context:
@@ -63,47 +65,116 @@ def main(ctx: click.Context, store_spec: str | None, verbose: bool) -> None:
 
 
 def source_files(paths: tuple[str, ...]) -> list[Path]:
+    """Files named, and report files found under folders named; each once, in a stable order."""
     files: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            files.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SOURCE_SUFFIXES))
+            files.extend(sorted(f for f in p.rglob("*") if f.is_file() and _is_source(f)))
         elif p.exists():
             files.append(p)
         else:
             fail(f"{p}: no such file or folder", 2)
-    return files
+    unique: dict[Path, Path] = {}
+    for f in files:
+        unique.setdefault(f.resolve(), f)
+    return list(unique.values())
+
+
+def _is_source(path: Path) -> bool:
+    """A report file in a folder: a supported suffix, not hidden, not an Office lock file (~$x.docx)."""
+    return path.suffix.lower() in RECOGNISED and not path.name.startswith((".", "~$"))
 
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.pass_obj
 def ingest(obj: Context, paths: tuple[str, ...]) -> None:
-    """Read report files (or folders of them) into the store, one named graph each."""
+    """Read report files (.txt, .html, .docx, .pdf) or folders of them into the store, one named graph each.
+
+    Every file is tried: a file that fails is named and the others still load. Exact copies
+    (same bytes) are read once.
+    """
     files = source_files(paths)
     store = _store(obj)
     failed: list[str] = []
+    seen_bytes: dict[str, Path] = {}
+    seen_reports: dict[str, Path] = {}
     with Progress(console=err, transient=True, disable=len(files) < 2) as progress:
+
+        def say(target: Console, text: str) -> None:
+            """On a terminal the bar owns the screen: lines go above it, or they would be drawn over it."""
+            if not progress.disable and target.is_terminal and progress.console.is_terminal:
+                target = progress.console
+            target.print(text, highlight=False, soft_wrap=True)
+
         task = progress.add_task("ingest", total=len(files))
         for path in files:
             try:
+                digest = _digest(path)
+                if digest in seen_bytes:
+                    say(console, f"skipped {path}: an exact copy of {seen_bytes[digest]}")
+                    continue
+                seen_bytes[digest] = path
                 loaded = load_file(path)
                 store.replace_graph(loaded.graph_iri, loaded.graph)
-                console.print(_summary(loaded), highlight=False)
-            except (LoaderError, StoreError) as error:
+                say(console, _summary(loaded))
+                for warning in _warnings(loaded, seen_reports.get(loaded.graph_iri)):
+                    say(console, f"  [yellow]warning:[/yellow] {warning}")
+                seen_reports[loaded.graph_iri] = path
+            except (LoaderError, StoreError, OSError) as error:
                 failed.append(str(path))
-                err.print(f"[red]failed:[/red] {error}", highlight=False)
-            progress.advance(task)
+                say(err, f"[red]failed:[/red] {_one_line(error, path)}")
+            except Exception as error:  # a loader bug on one file must not stop the other files
+                log.exception("unexpected error on %s", path)
+                failed.append(str(path))
+                say(err, f"[red]failed:[/red] {path}: unexpected {type(error).__name__} (a bug; please report it)")
+            finally:
+                progress.advance(task)
     if failed:
         fail(f"{len(failed)} of {len(files)} files did not load: {', '.join(failed)}")
 
 
+def _digest(path: Path) -> str:
+    with path.open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def _one_line(error: Exception, path: Path) -> str:
+    text = str(error).splitlines()[0] if str(error) else type(error).__name__
+    return text if str(path) in text else f"{path}: {text}"
+
+
 def _summary(loaded: Loaded) -> str:
     r = loaded.report
+    departments = sum(1 for o in r.orgs.values() if not o.generic)
     return (
         f"{loaded.source}: {r.title or '(untitled)'} — {len(r.findings)} findings, "
-        f"{len(r.measures)} measures, {len(r.orgs)} organisations, {len(r.documents)} documents "
+        f"{len(r.measures)} measures, {departments} departments, {len(r.documents)} documents "
         f"({loaded.encoding}) → <{loaded.graph_iri}>"
     )
+
+
+def _warnings(loaded: Loaded, same_report: Path | None) -> list[str]:
+    """What a reader should check: headline claims that disagree with what was read, a report read twice."""
+    r = loaded.report
+    counted = {"findings": len(r.findings), "measures": len(r.measures)}
+    warnings = [
+        f"the report claims {claim.value} {claim.kind} ({claim.text}), but {counted[claim.kind]} were read"
+        for claim in r.claims
+        if claim.kind in counted and _number(claim.value) != counted[claim.kind]
+    ]
+    if not r.title:
+        warnings.append("no title found: the graph is named after the text, not the title and date")
+    if same_report is not None:
+        warnings.append(f"the same report (title and date) as {same_report}; this file's reading replaced it")
+    return warnings
+
+
+def _number(value: str) -> float | None:
+    try:
+        return float(value)
+    except ValueError:
+        return None
 
 
 def _store(obj: Context) -> Store:
