@@ -24,8 +24,8 @@ from loaders.sources import RECOGNISED
 from queries import catalog
 from queries.catalog import ParamError
 
-console = Console()
-err = Console(stderr=True)
+console = Console(soft_wrap=True)  # lines a script may read are never wrapped
+err = Console(stderr=True, soft_wrap=True)
 log = logging.getLogger(__name__)
 
 
