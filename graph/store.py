@@ -211,8 +211,12 @@ class OxigraphStore(Store):
         return len(self._store)
 
     def close(self) -> None:
+        """Flush and let go of the files: Oxigraph releases its lock when the store is dropped."""
+        if self._store is None:
+            return
         if not self.read_only and self.path is not None:
             self._store.flush()
+        self._store = None
 
 
 def _union_as(ntriples_data: bytes, fmt: str) -> bytes:

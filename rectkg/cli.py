@@ -24,7 +24,9 @@ from loaders.sources import RECOGNISED
 from queries import catalog
 from queries.catalog import ParamError
 
-console = Console(soft_wrap=True)  # lines a script may read are never wrapped
+# Lines a script may read are never wrapped, and tables sent to a pipe or file are not cut to 80.
+_WIDTH = None if sys.stdout.isatty() else 240
+console = Console(soft_wrap=True, width=_WIDTH)
 err = Console(stderr=True, soft_wrap=True)
 log = logging.getLogger(__name__)
 
@@ -42,6 +44,7 @@ class Context:
     def close(self) -> None:
         if self._store is not None:
             self._store.close()
+            self._store = None
 
 
 def fail(message: str, code: int = 1) -> None:
@@ -332,6 +335,22 @@ def _print_chain(result: analytics.Analysis, names: tuple[str, str], chain: list
         finding = nodes[chain[i + 1]] if i + 1 < len(chain) else None
         via = f"{finding.get('number', '')} {finding['label']}" if finding else ""
         table.add_row(result.label(chain[i]), via, finding.get("report", "") if finding else "")
+    console.print(table)
+
+
+@main.command()
+@click.option("--name", metavar="LABEL", help="Only this body (its label or any alias).")
+@click.pass_obj
+def orgs(obj: Context, name: str | None) -> None:
+    """Canonical bodies with every name they were merged from and a sentence for each."""
+    try:
+        result = catalog.get("organisations").run(_store(obj), {"name": name} if name else {})
+    except (ParamError, QueryError) as error:
+        fail(str(error).splitlines()[0], 2)
+    table = Table("body", "type", "place", "name as printed", "times", "evidence", show_lines=False)
+    for row in results.cells(result):
+        _iri, label, kind, place, alias, mentions, evidence = row
+        table.add_row(label, kind, place, alias, mentions, evidence[:60])
     console.print(table)
 
 
