@@ -27,7 +27,12 @@ browser:
 	test -x /usr/bin/chromium || (apt-get update && DEBIAN_FRONTEND=noninteractive \
 		apt-get install -y --no-install-recommends chromium fonts-noto-cjk)
 
-test: setup browser
+# Tests set PDFs in an embedded TrueType CJK font, as Word and WPS do (Debian; CI runs as root).
+CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
+$(CJK_FONT):
+	apt-get update -qq && apt-get install -y -qq --no-install-recommends fonts-wqy-microhei
+
+test: setup browser $(CJK_FONT)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 

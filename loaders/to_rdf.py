@@ -10,11 +10,14 @@ from __future__ import annotations
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
+from loaders.grams import title_grams
 from loaders.model import Finding, Measure, Report, Span
 from ontology import iris
 from ontology.iris import OA, ORG, RK
 
 SENTENCE_END = "。!?;\n"
+# Report dates are rk: properties named by their key, except those a W3C term already names.
+DATE_PROPERTIES = {"published": DCTERMS.issued}
 
 
 def sentence_span(text: str, span: Span) -> Span:
@@ -38,7 +41,7 @@ class _Builder:
         self.report = URIRef(iris.report(key))
 
     def add(self, s, p, o) -> None:
-        if o is None:
+        if o is None or o == "":
             return
         if not isinstance(o, URIRef | BNode | Literal):
             o = Literal(o)
@@ -77,21 +80,21 @@ class _Builder:
             self.add(node, RK.issuer, URIRef(iris.organisation(r.issuer)))
             self.add(node, RK.inspectedBody, URIRef(iris.organisation(r.issuer)))
         if r.inspector:
-            self.add(node, RK.inspector, URIRef(iris.organisation(r.inspector)))
+            inspector = URIRef(iris.organisation(r.inspector))
+            self.add(node, RK.inspector, inspector)
+            if r.inspector not in r.orgs:  # named only in the preamble: still an organisation node
+                self.add(inspector, RDF.type, ORG.Organization)
+                self.add(inspector, SKOS.prefLabel, Literal(r.inspector, lang="zh"))
+                self.add(inspector, RK.orgType, "inspection-team")
         self.add(node, RK.inspectionType, r.inspection_type)
         if r.place:
-            place = URIRef(iris.place(r.place))
+            place = self._place(r.place)
             self.add(node, RK.jurisdiction, place)
-            self.add(place, RDF.type, RK.Place)
-            self.add(place, RDFS.label, Literal(r.place, lang="zh"))
             self.add(place, RK.level, r.place_level)
             if r.parent_place:
-                parent = URIRef(iris.place(r.parent_place))
-                self.add(place, RK.within, parent)
-                self.add(parent, RDF.type, RK.Place)
-                self.add(parent, RDFS.label, Literal(r.parent_place, lang="zh"))
+                self.add(place, RK.within, self._place(r.parent_place))
         for n, (kind, (value, span)) in enumerate(sorted(r.dates.items()), start=1):
-            self.add(node, RK[kind], Literal(value, datatype=XSD.date))
+            self.add(node, DATE_PROPERTIES.get(kind, RK[kind]), Literal(value, datatype=XSD.date))
             self._event(node, iris.child(str(node), "date", n), value, kind, span)
         for kind, (value, _span) in sorted(r.contact.items()):
             self.add(node, RK[kind], value)
@@ -116,12 +119,22 @@ class _Builder:
             self.add(c, RK.action, RK[cit.action])
             self.evidence(c, cit.span)
 
-    def _event(self, owner: URIRef, iri: str, date: str, label: str, span: Span) -> None:
+    def _place(self, name: str) -> URIRef:
+        """Every place something is said to belong to is a typed, labelled node."""
+        place = URIRef(iris.place(name))
+        self.add(place, RDF.type, RK.Place)
+        self.add(place, RDFS.label, Literal(name, lang="zh"))
+        return place
+
+    def _event(self, owner: URIRef, iri: str, date: str, label: str, span: Span, precision="day", part="") -> None:
         event = URIRef(iri)
         self.add(event, RDF.type, RK.Event)
         self.add(event, RK.report, self.report)
         self.add(event, RK.about, owner)
         self.add(event, RK.date, Literal(date, datatype=XSD.date))
+        if precision != "day":
+            self.add(event, RK.datePrecision, precision)
+        self.add(event, RK.periodPart, part)
         self.add(event, RDFS.label, label)
         self.evidence(event, span)
 
@@ -134,7 +147,7 @@ class _Builder:
                 self.add(node, SKOS.altLabel, Literal(alias, lang="zh"))
             self.add(node, RK.orgType, org.kind)
             if org.place:
-                self.add(node, RK.jurisdiction, URIRef(iris.place(org.place)))
+                self.add(node, RK.jurisdiction, self._place(org.place))
             if org.collective:
                 self.add(node, RK.collective, Literal(True))
             if org.generic:
@@ -184,6 +197,9 @@ class _Builder:
         self.add(node, RDF.type, RK.Finding)
         self.add(node, RK.report, self.report)
         self.add(node, RK.number, f.number)
+        self.add(node, RK.ref, f.ref)
+        for gram in sorted(title_grams(f.title)):
+            self.add(node, RK.titleGram, gram)
         self.add(node, RK.order, Literal(f.order, datatype=XSD.integer))
         self.add(node, DCTERMS.title, Literal(f.title, lang="zh"))
         self.add(node, RK.status, f.status)
@@ -193,7 +209,7 @@ class _Builder:
             self.add(node, RK.group, URIRef(iris.group(str(self.report), f.group)))
         self.evidence(node, f.span)
         if f.lead:
-            self.add(node, RK.lead, Literal(self.r.quote(f.lead), lang="zh"))
+            self.add(node, RK.leadText, Literal(self.r.quote(f.lead), lang="zh"))
         for m in f.measures:
             self._measure(node, m)
 
@@ -238,7 +254,7 @@ class _Builder:
             self.add(qn, RK.approximate, Literal(q.approximate))
             self.evidence(qn, q.span)
         for n, ev in enumerate(m.events, start=1):
-            self._event(node, iris.child(str(node), "event", n), ev.date, ev.label, ev.span)
+            self._event(node, iris.child(str(node), "event", n), ev.date, ev.label, ev.span, ev.precision, ev.part)
 
 
 def to_graph(report: Report, key: str) -> Graph:

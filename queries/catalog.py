@@ -29,7 +29,7 @@ class ParamError(QueryError):
 @dataclass(frozen=True)
 class Param:
     name: str
-    type: str = "string"  # string | iri | integer | date
+    type: str = "string"  # string | iri | integer | decimal | date
     default: str | None = None
     description: str = ""
     required: bool = False
@@ -46,6 +46,10 @@ class Param:
             if not re.fullmatch(r"-?\d{1,12}", value):
                 raise ParamError(f"parameter {self.name} must be a whole number")
             return Term("literal", value, XSD + "integer")
+        if self.type == "decimal":
+            if not re.fullmatch(r"-?\d{1,12}(?:\.\d{1,12})?", value):
+                raise ParamError(f"parameter {self.name} must be a number like 0.5")
+            return Term("literal", value, XSD + "decimal")
         if self.type == "date":
             if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
                 raise ParamError(f"parameter {self.name} must be a date YYYY-MM-DD")
@@ -91,7 +95,12 @@ class SavedQuery:
 
 def parse(name: str, source: str) -> SavedQuery:
     header = "\n".join(line[3:] for line in source.splitlines() if line.startswith("#+ "))
-    meta = yaml.safe_load(header) or {}
+    try:
+        meta = yaml.safe_load(header) or {}
+    except yaml.YAMLError as error:
+        raise QueryError(
+            f"queries/{name}.rq: the #+ header is not valid YAML ({error}); quote values with ': '"
+        ) from error
     body = "\n".join(line for line in source.splitlines() if not line.startswith("#+"))
     params = tuple(Param(name=k, **(v or {})) for k, v in (meta.get("params") or {}).items())
     return SavedQuery(
@@ -127,9 +136,13 @@ ENUMERATIONS: dict[str, str] = {
     "reports": "SELECT DISTINCT ?value ?label WHERE { ?value a rk:Report ; dcterms:title ?label } ORDER BY ?label",
     "roles": "SELECT ?value ?label WHERE { VALUES (?value ?label) { "
     '("lead" "牵头 lead") ("partner" "配合 partner") ("target" "对象 target") ("mentioned" "提及 mentioned") } }',
+    "findings": "SELECT ?value ?label WHERE { ?f a rk:Finding ; rk:report ?r ; rk:order ?o ; rk:number ?n ; "
+    'dcterms:title ?t . ?r dcterms:title ?rt BIND(STR(?f) AS ?value) BIND(CONCAT("(", ?n, ") ", STR(?t)) AS ?label) } '
+    "ORDER BY ?rt ?r ?o",
+    # Departments that play a role in some measure (not bodies named only in a preamble).
     "departments": "SELECT DISTINCT ?value ?label WHERE { ?org a org:Organization ; skos:prefLabel ?l . "
-    "FILTER NOT EXISTS { ?org rk:generic true } BIND(STR(?l) AS ?value) BIND(STR(?l) AS ?label) } "
-    "ORDER BY ?label",
+    "FILTER EXISTS { ?inv rk:agent ?org } FILTER NOT EXISTS { ?org rk:generic true } "
+    "BIND(STR(?l) AS ?value) BIND(STR(?l) AS ?label) } ORDER BY ?label",
 }
 
 
