@@ -10,6 +10,7 @@ from __future__ import annotations
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
+from loaders.grams import title_grams
 from loaders.model import Finding, Measure, Report, Span
 from loaders.projections import shared_pairs
 from ontology import iris
@@ -224,6 +225,8 @@ class _Builder:
         self.add(node, RK.report, self.report)
         self.add(node, RK.number, f.number)
         self.add(node, RK.ref, f.ref)
+        for gram in sorted(title_grams(f.title)):
+            self.add(node, RK.titleGram, gram)
         self.add(node, RK.order, Literal(f.order, datatype=XSD.integer))
         self.add(node, DCTERMS.title, Literal(f.title, lang="zh"))
         self.add(node, RK.status, f.status)
