@@ -62,6 +62,7 @@ def summarise(sizes: dict[int, dict]) -> dict:
         "ingest_reports_per_s": top["ingest_reports_per_s"],
         "ingest_chars_per_s": top["ingest_chars_per_s"],
         "peak_rss_mb": top["peak_rss_mb"],
+        "analyze_p50_ms": top.get("analyze", {}).get("p50_ms"),
         "store_bytes": top["store_bytes"],
     }
 
@@ -93,14 +94,16 @@ def table(sizes: dict[int, dict]) -> str:
 
 def ingest_table(sizes: dict[int, dict]) -> str:
     lines = [
-        "| N | triples | chars | ingest s | reports/s | chars/s | load s | write s | store MB | peak RSS MB |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| N | triples | chars | ingest s | reports/s | chars/s | load s | write s | store MB | peak RSS MB "
+        "| analyze ms |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for n, r in sorted(sizes.items()):
         lines.append(
             f"| {n} | {r['triples']:,} | {r['chars']:,} | {r['ingest_s']:.1f} | {r['ingest_reports_per_s']:.2f} | "
             f"{r['ingest_chars_per_s']:,.0f} | {r['load_s']:.1f} | {r['write_s']:.1f} | "
-            f"{r['store_bytes'] / 2**20:.0f} | {r['peak_rss_mb']:.0f} |"
+            f"{r['store_bytes'] / 2**20:.0f} | {r['peak_rss_mb']:.0f} | "
+            f"{r['analyze']['p50_ms'] if 'analyze' in r else float('nan'):,.0f} |"
         )
     return "\n".join(lines)
 
