@@ -139,7 +139,8 @@ TYPICAL = {
     "finding": "SELECT ?v ?report WHERE { ?v a rk:Finding ; rk:report ?report ; rk:order ?o } ORDER BY ?o",
     # Partners count far above leads, so a department that partners wins when there is one.
     "department": "SELECT ?v (SUM(IF(?role = rk:partner, 1000, 1)) AS ?n) WHERE { ?i rk:agent ?o ; rk:role ?role . "
-    "?o skos:prefLabel ?l BIND(STR(?l) AS ?v) } GROUP BY ?v ORDER BY DESC(?n) ?v",
+    "?o skos:prefLabel ?l FILTER NOT EXISTS { ?o rk:generic true } FILTER NOT EXISTS { ?o rk:internalUnit true } "
+    "BIND(STR(?l) AS ?v) } GROUP BY ?v ORDER BY DESC(?n) ?v",
 }
 MIDDLE = {"report", "finding"}
 
