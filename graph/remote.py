@@ -1,0 +1,405 @@
+"""A store on any SPARQL 1.1 server (Oxigraph server, Virtuoso, Fuseki, GraphDB, QLever, Neptune).
+
+Reads go through the SPARQL 1.1 Protocol with SPARQLWrapper; writes through SPARQL 1.1 Update,
+or the Graph Store HTTP Protocol where a server offers it. Settings come from the environment
+(see `RemoteSettings.from_env`), credentials too: never from the command line, where every user
+of the machine could read them.
+
+Replacing a document's graph must be all-or-nothing, but a large graph does not fit in one
+request, and HTTP has no transactions spanning requests. So the triples go, in chunks, into a
+fresh *staging* graph, and one final update `MOVE <staging> TO <graph>` swaps them in: a server
+applies one update request as a unit, so readers see the old document or the new one, and a
+failure (or the server dying) at any point before the MOVE leaves the document as it was. Staging
+graphs live outside the document-graph namespace, and every query runs on an explicit dataset
+(`default-graph-uri`/`named-graph-uri` = the document graphs and the ontology graph), so they
+never show up in results, whatever the server's notion of the default graph: Oxigraph server's
+default graph is its own empty graph, Virtuoso's is the union of all graphs, system graphs
+included. Staging graphs left behind by a crash are dropped by a later write once stale.
+"""
+
+from __future__ import annotations
+
+import ast
+import http.client
+import json
+import logging
+import os
+import socket
+import time
+import urllib.error
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import TypeVar
+from urllib.parse import urlsplit
+
+import requests
+from rdflib import Graph
+from SPARQLWrapper import DIGEST, JSON, POST, POSTDIRECTLY, TURTLE, URLENCODED, SPARQLWrapper
+from SPARQLWrapper.SPARQLExceptions import (
+    EndPointNotFound,
+    QueryBadFormed,
+    SPARQLWrapperException,
+    Unauthorized,
+)
+
+from graph.binding import query_form, with_values
+from graph.store import ONTOLOGY_GRAPH, OxigraphStore, QueryError, Result, Store, StoreError, Term, ntriples
+from ontology import iris
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+ENV = "RECTKG_SPARQL_"
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_ACCEPT = "application/n-triples,text/turtle;q=0.9,application/rdf+xml;q=0.5"
+RDF_FORMATS = {
+    "application/n-triples": "nt",
+    "text/plain": "nt",
+    "text/turtle": "turtle",
+    "application/x-turtle": "turtle",
+    "application/rdf+xml": "xml",
+    "application/ld+json": "json-ld",
+}
+# Status codes meaning "not processed, try again later"; 502/504 may hide a processed request.
+RETRY_ALWAYS = {429, 503}
+RETRY_IF_SAFE = {502, 504}
+
+
+@dataclass(frozen=True)
+class RemoteSettings:
+    """Where the server's endpoints are, how to log in, and how patient to be."""
+
+    query_url: str
+    update_url: str | None
+    graph_store_url: str | None
+    user: str | None = None
+    password: str | None = None
+    auth: str = "basic"
+    realm: str = "SPARQL"
+    token: str | None = None
+    timeout: float = 60.0
+    retries: int = 3
+    backoff: float = 0.5
+    chunk_triples: int = 1000
+    staging_max_age: float = 3600.0
+
+    @classmethod
+    def from_env(cls, spec: str, environ: Mapping[str, str] | None = None) -> RemoteSettings:
+        """Endpoints from the store URL, each overridable by RECTKG_SPARQL_*; an empty value disables one.
+
+        A bare base URL (`http://host:7878`) means Oxigraph server's layout: /query, /update,
+        /store. A URL with a path (`http://host:8890/sparql`) is taken as one endpoint for both
+        queries and updates, which is how Virtuoso, Fuseki's dataset URL, QLever and Neptune work.
+        """
+        env = os.environ if environ is None else environ
+        base = spec.rstrip("/")
+        if urlsplit(spec).path in ("", "/"):
+            query, update, store = base + "/query", base + "/update", base + "/store"
+        else:
+            query, update, store = spec, spec, None
+
+        def url(name: str, default: str | None) -> str | None:
+            value = env.get(ENV + name)
+            return default if value is None else (value or None)
+
+        query_url = url("QUERY_URL", query)
+        if not query_url:
+            raise StoreError(f"{ENV}QUERY_URL is empty: rectkg needs a SPARQL query endpoint")
+        auth = env.get(ENV + "AUTH", "basic").lower()
+        if auth not in ("basic", "digest"):
+            raise StoreError(f"{ENV}AUTH must be basic or digest, not {auth!r}")
+        return cls(
+            query_url=query_url,
+            update_url=url("UPDATE_URL", update),
+            graph_store_url=url("GRAPH_STORE_URL", store),
+            user=env.get(ENV + "USER") or None,
+            password=env.get(ENV + "PASSWORD") or None,
+            auth=auth,
+            realm=env.get(ENV + "REALM", "SPARQL"),
+            token=env.get(ENV + "TOKEN") or None,
+            timeout=_number(env, "TIMEOUT", cls.timeout, float),
+            retries=_number(env, "RETRIES", cls.retries, int),
+            backoff=_number(env, "BACKOFF", cls.backoff, float),
+            chunk_triples=max(1, _number(env, "CHUNK", cls.chunk_triples, int)),
+        )
+
+
+def _number(env: Mapping[str, str], name: str, default: T, kind: Callable[[str], T]) -> T:
+    value = env.get(ENV + name)
+    if not value:
+        return default
+    try:
+        number = kind(value)
+    except ValueError:
+        raise StoreError(f"{ENV}{name} must be a number, not {value!r}") from None
+    if number < 0:  # type: ignore[operator]
+        raise StoreError(f"{ENV}{name} must not be negative")
+    return number
+
+
+class RemoteStore(Store):
+    """The Store interface over SPARQL 1.1 Protocol, Update and Graph Store HTTP Protocol."""
+
+    def __init__(self, spec: str, *, settings: RemoteSettings | None = None):
+        self.spec = spec
+        self.settings = settings or RemoteSettings.from_env(spec)
+        self._http = requests.Session()
+        if self.settings.token:
+            self._http.headers["Authorization"] = f"Bearer {self.settings.token}"
+        elif self.settings.user:
+            auth_class = requests.auth.HTTPDigestAuth if self.settings.auth == "digest" else requests.auth.HTTPBasicAuth
+            self._http.auth = auth_class(self.settings.user, self.settings.password or "")
+
+    # -- writes ------------------------------------------------------------------------------
+
+    def replace_graph(self, graph_iri: str, graph: Graph) -> None:
+        s = self.settings
+        if s.update_url is None:
+            if s.graph_store_url is None:
+                raise StoreError(f"{self.spec} is read-only here: set {ENV}UPDATE_URL or {ENV}GRAPH_STORE_URL")
+            # Without SPARQL Update there is no swap: one PUT, which the server applies whole.
+            self._graph_store("PUT", graph_iri, ntriples(graph), what=f"writing {graph_iri}")
+            return
+        self._drop_stale_staging()
+        staging = iris.staging_graph(f"{int(time.time())}-{uuid.uuid4().hex}")
+        try:
+            for chunk in _chunks(ntriples(graph), s.chunk_triples):
+                self._append(staging, chunk)
+            if len(graph):
+                self._update(f"MOVE <{staging}> TO <{graph_iri}>", resend_safe=False)
+            else:
+                self._update(f"DROP SILENT GRAPH <{graph_iri}>")
+        except StoreError as error:
+            self._drop_quietly(staging)
+            raise StoreError(f"writing {graph_iri} failed, store unchanged: {error}") from error
+
+    def remove_graph(self, graph_iri: str) -> bool:
+        if self.settings.update_url is None:
+            return self._graph_store("DELETE", graph_iri, None, what=f"removing {graph_iri}", missing_ok=True)
+        if not self.select(f"ASK {{ GRAPH <{graph_iri}> {{ ?s ?p ?o }} }}").boolean:
+            return False
+        self._update(f"DROP GRAPH <{graph_iri}>")
+        return True
+
+    def _append(self, staging: str, chunk: str) -> None:
+        """Add a chunk of N-Triples to the staging graph (re-sending is harmless: sets of triples)."""
+        if self.settings.graph_store_url:
+            self._graph_store("POST", staging, chunk, what="sending triples")
+        else:
+            self._update(f"INSERT DATA {{ GRAPH <{staging}> {{\n{chunk}\n}} }}")
+
+    def _drop_stale_staging(self) -> None:
+        """Drop staging graphs a crashed ingest left behind; young ones may belong to a running ingest."""
+        now = time.time()
+        for name in self._graph_names(iris.STAGING):
+            started = name[len(iris.STAGING) :].split("-", 1)[0]
+            if not started.isdigit() or now - int(started) > self.settings.staging_max_age:
+                log.info("dropping stale staging graph %s", name)
+                self._update(f"DROP SILENT GRAPH <{name}>")
+
+    def _drop_quietly(self, staging: str) -> None:
+        try:
+            self._update(f"DROP SILENT GRAPH <{staging}>")
+        except StoreError as error:  # the server is gone; a later write drops the graph once stale
+            log.warning("could not drop staging graph %s: %s", staging, error)
+
+    # -- reads -------------------------------------------------------------------------------
+
+    def graphs(self) -> list[str]:
+        return [g for g in self._graph_names(iris.GRAPH) if g != ONTOLOGY_GRAPH]
+
+    def select(self, query: str, bindings: Mapping[str, Term] | None = None) -> Result:
+        if query_form(query) not in ("SELECT", "ASK"):
+            raise QueryError("expected a SELECT or ASK query")
+        body, _ = self._query(with_values(query, bindings or {}), accept=None, dataset=self._dataset())
+        try:
+            answer = json.loads(body)
+        except ValueError as error:
+            raise StoreError(f"{self.settings.query_url} sent results that are not JSON: {error}") from error
+        if "boolean" in answer:
+            return Result([], [], bool(answer["boolean"]))
+        names = answer["head"].get("vars", [])
+        rows = [{name: _term(cell) for name, cell in b.items()} for b in answer["results"]["bindings"]]
+        return Result(names, rows)
+
+    def construct(self, query: str, bindings: Mapping[str, Term] | None = None) -> Graph:
+        if query_form(query) not in ("CONSTRUCT", "DESCRIBE"):
+            raise QueryError("expected a CONSTRUCT or DESCRIBE query")
+        return self._construct(with_values(query, bindings or {}), self._dataset())
+
+    def export(self, fmt: str) -> bytes:
+        """Each graph fetched on its own (keeping graph names), then written as the embedded store does."""
+        copy = OxigraphStore(None)
+        for name in self._graph_names(iris.GRAPH):
+            copy.replace_graph(
+                name, self._construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}")
+            )
+        return copy.export(fmt)
+
+    def triple_count(self) -> int:
+        names = self._dataset()
+        body, _ = self._query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", accept=None, dataset=names)
+        rows = json.loads(body)["results"]["bindings"]
+        return int(rows[0]["n"]["value"]) if rows else 0
+
+    def _graph_names(self, prefix: str) -> list[str]:
+        """Named graphs under a prefix, asked of the whole store (no dataset, so staging graphs too)."""
+        query = f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{prefix}")) }}'
+        body, _ = self._query(query, accept=None, dataset=None)
+        return sorted(b["g"]["value"] for b in json.loads(body)["results"]["bindings"] if "g" in b)
+
+    def _dataset(self) -> list[str]:
+        """The graphs queries see: the ontology graph (present or not, so the list is never empty) and the documents."""
+        return [ONTOLOGY_GRAPH, *self.graphs()]
+
+    def _construct(self, query: str, dataset: list[str] | None = None) -> Graph:
+        body, content_type = self._query(query, accept=RDF_ACCEPT, dataset=dataset)
+        fmt = RDF_FORMATS.get(content_type)
+        if fmt is None:
+            raise StoreError(f"{self.settings.query_url} answered a CONSTRUCT with {content_type!r}, not RDF")
+        return Graph().parse(data=body, format=fmt)
+
+    # -- HTTP --------------------------------------------------------------------------------
+
+    def _wrapper(self, endpoint: str) -> SPARQLWrapper:
+        s = self.settings
+        sw = SPARQLWrapper(endpoint, updateEndpoint=endpoint)
+        sw.setMethod(POST)
+        sw.setOnlyConneg(True)
+        sw.setTimeout(max(1, round(s.timeout)))
+        if s.token:
+            sw.addCustomHttpHeader("Authorization", f"Bearer {s.token}")
+        elif s.user:
+            sw.setHTTPAuth(DIGEST if s.auth == "digest" else "BASIC")
+            sw.setCredentials(s.user, s.password or "", realm=s.realm)
+        return sw
+
+    def _query(self, query: str, *, accept: str | None, dataset: list[str] | None) -> tuple[bytes, str]:
+        sw = self._wrapper(self.settings.query_url)
+        sw.setRequestMethod(URLENCODED)  # form-encoded, so the dataset parameters travel in the body
+        sw.setQuery(query)
+        sw.setReturnFormat(TURTLE if accept else JSON)
+        if accept:
+            sw.addCustomHttpHeader("Accept", accept)
+        for name in dataset or ():
+            sw.addDefaultGraph(name)
+            sw.addNamedGraph(name)
+
+        def run() -> tuple[bytes, str]:
+            response = sw.query().response
+            content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+            return response.read(), content_type
+
+        return self._retrying("query", run, resend_safe=True, query=True)
+
+    def _update(self, update: str, *, resend_safe: bool = True) -> None:
+        sw = self._wrapper(self.settings.update_url or "")
+        sw.setRequestMethod(POSTDIRECTLY)  # the update as the body: no form-encoding of long texts
+        sw.setQuery(update)
+        self._retrying("update", lambda: sw.query().response.read(), resend_safe=resend_safe)
+
+    def _graph_store(self, method: str, graph_iri: str, data: str | None, *, what: str, missing_ok=False) -> bool:
+        """One Graph Store HTTP Protocol request; False when the graph was missing and that is fine."""
+        url = self.settings.graph_store_url or ""
+
+        def run() -> bool:
+            response = self._http.request(
+                method,
+                url,
+                params={"graph": graph_iri},
+                data=None if data is None else data.encode("utf-8"),
+                headers={"Content-Type": "text/turtle; charset=utf-8"} if data is not None else {},
+                timeout=self.settings.timeout,
+            )
+            if missing_ok and response.status_code == 404:
+                return False
+            response.raise_for_status()
+            return True
+
+        return self._retrying(what, run, resend_safe=True)
+
+    def _retrying(self, what: str, action: Callable[[], T], *, resend_safe: bool, query: bool = False) -> T:
+        """Run one request, retrying transient failures with exponential back-off."""
+        delay = self.settings.backoff
+        for attempt in range(self.settings.retries + 1):
+            try:
+                return action()
+            except Exception as error:
+                if attempt < self.settings.retries and _transient(error, resend_safe):
+                    log.warning("%s at %s failed (%s); retrying in %.1f s", what, self.spec, _describe(error), delay)
+                    time.sleep(delay)
+                    delay *= 2
+                    continue
+                raise self._error(what, error, query=query, attempts=attempt + 1) from error
+        raise AssertionError("unreachable")
+
+    def _error(self, what: str, error: Exception, *, query: bool, attempts: int) -> StoreError:
+        if query and isinstance(error, QueryBadFormed):
+            return QueryError(f"the SPARQL server rejected the query: {_describe(error)}")
+        if isinstance(error, Unauthorized) or _status(error) in (401, 403):
+            hint = f"check {ENV}USER, {ENV}PASSWORD, {ENV}AUTH or {ENV}TOKEN"
+            return StoreError(f"{what}: {self.spec} refused the credentials ({hint})")
+        if isinstance(error, EndPointNotFound) or _status(error) == 404:
+            return StoreError(f"{what}: no SPARQL endpoint there on {self.spec} (set {ENV}QUERY_URL/UPDATE_URL)")
+        tries = f" after {attempts} attempts" if attempts > 1 else ""
+        return StoreError(f"{what} on SPARQL server {self.spec} failed{tries}: {_describe(error)}")
+
+
+def _chunks(nt: str, size: int) -> Iterator[str]:
+    """N-Triples has one triple per line (line breaks in literals are escaped), so lines are triples."""
+    lines = nt.splitlines()
+    for start in range(0, len(lines), size):
+        yield "\n".join(lines[start : start + size])
+
+
+def _term(cell: Mapping[str, str]) -> Term:
+    """A SPARQL JSON results cell as a Term, shaped as the embedded store shapes it."""
+    kind = cell["type"]
+    if kind == "uri":
+        return Term("iri", cell["value"])
+    if kind == "bnode":
+        return Term("bnode", cell["value"])
+    lang = cell.get("xml:lang")
+    return Term("literal", cell["value"], None if lang else cell.get("datatype", XSD_STRING), lang)
+
+
+def _status(error: Exception) -> int | None:
+    if isinstance(error, urllib.error.HTTPError):
+        return error.code
+    if isinstance(error, requests.HTTPError) and error.response is not None:
+        return error.response.status_code
+    return None
+
+
+def _transient(error: Exception, resend_safe: bool) -> bool:
+    """Worth another try: the server is busy, restarting, or the connection broke."""
+    status = _status(error)
+    if status is not None:
+        return status in RETRY_ALWAYS or (resend_safe and status in RETRY_IF_SAFE)
+    reason = error.reason if isinstance(error, urllib.error.URLError) else error
+    if isinstance(reason, ConnectionRefusedError) or isinstance(error, requests.exceptions.ConnectTimeout):
+        return True  # the request never reached the server
+    if isinstance(error, requests.ConnectionError) and "refused" in str(error).lower():
+        return True
+    broken = (ConnectionError, TimeoutError, socket.timeout, http.client.HTTPException, requests.ConnectionError)
+    return resend_safe and isinstance(reason, broken + (requests.Timeout, urllib.error.URLError))
+
+
+def _describe(error: Exception) -> str:
+    """The server's own first line where there is one, else the client's."""
+    if isinstance(error, SPARQLWrapperException) and "Response:\n" in str(error):
+        raw = str(error).split("Response:\n", 1)[1]
+        try:
+            text = ast.literal_eval(raw).decode("utf-8", "replace")
+        except (ValueError, SyntaxError):
+            text = raw
+        return next((line.strip() for line in text.splitlines() if line.strip()), type(error).__name__)
+    if isinstance(error, requests.HTTPError) and error.response is not None:
+        first = error.response.text.strip().splitlines()[:1]
+        return f"HTTP {error.response.status_code}" + (f": {first[0]}" if first else "")
+    if isinstance(error, urllib.error.HTTPError):
+        return f"HTTP {error.code} {error.reason}"
+    if isinstance(error, urllib.error.URLError):
+        return f"cannot connect: {error.reason}"
+    return str(error) or type(error).__name__
