@@ -169,7 +169,7 @@ class RemoteStore(Store):
             if len(graph):
                 self._update(f"MOVE <{staging}> TO <{graph_iri}>", resend_safe=False)
             else:
-                self._update(f"DROP SILENT GRAPH <{graph_iri}>")
+                self._drop(graph_iri)
         except StoreError as error:
             self._drop_quietly(staging)
             raise StoreError(f"writing {graph_iri} failed, store unchanged: {error}") from error
@@ -179,7 +179,7 @@ class RemoteStore(Store):
             return self._graph_store("DELETE", graph_iri, None, what=f"removing {graph_iri}", missing_ok=True)
         if not self.select(f"ASK {{ GRAPH <{graph_iri}> {{ ?s ?p ?o }} }}").boolean:
             return False
-        self._update(f"DROP GRAPH <{graph_iri}>")
+        self._drop(graph_iri)
         return True
 
     def _append(self, staging: str, chunk: str) -> None:
@@ -196,11 +196,15 @@ class RemoteStore(Store):
             started = name[len(iris.STAGING) :].split("-", 1)[0]
             if not started.isdigit() or now - int(started) > self.settings.staging_max_age:
                 log.info("dropping stale staging graph %s", name)
-                self._update(f"DROP SILENT GRAPH <{name}>")
+                self._drop(name)
+
+    def _drop(self, graph_iri: str) -> None:
+        """CLEAR then DROP: Virtuoso ignores DROP SILENT of a graph never CREATEd, yet CLEARs it."""
+        self._update(f"CLEAR SILENT GRAPH <{graph_iri}> ; DROP SILENT GRAPH <{graph_iri}>")
 
     def _drop_quietly(self, staging: str) -> None:
         try:
-            self._update(f"DROP SILENT GRAPH <{staging}>")
+            self._drop(staging)
         except StoreError as error:  # the server is gone; a later write drops the graph once stale
             log.warning("could not drop staging graph %s: %s", staging, error)
 
@@ -210,7 +214,8 @@ class RemoteStore(Store):
         return [g for g in self._graph_names(iris.GRAPH) if g != ONTOLOGY_GRAPH]
 
     def select(self, query: str, bindings: Mapping[str, Term] | None = None) -> Result:
-        if query_form(query) not in ("SELECT", "ASK"):
+        form = query_form(query)
+        if form not in ("SELECT", "ASK"):
             raise QueryError("expected a SELECT or ASK query")
         body, _ = self._query(with_values(query, bindings or {}), accept=None, dataset=self._dataset())
         try:
@@ -219,6 +224,9 @@ class RemoteStore(Store):
             raise StoreError(f"{self.settings.query_url} sent results that are not JSON: {error}") from error
         if "boolean" in answer:
             return Result([], [], bool(answer["boolean"]))
+        if form == "ASK":  # Virtuoso 7 answers ASK with a one-cell table: __ASK_RETVAL = 1 or 0
+            cells = [cell["value"] for b in answer["results"]["bindings"] for cell in b.values()]
+            return Result([], [], bool(cells) and cells[0] not in ("0", "false"))
         names = answer["head"].get("vars", [])
         rows = [{name: _term(cell) for name, cell in b.items()} for b in answer["results"]["bindings"]]
         return Result(names, rows)
@@ -382,8 +390,8 @@ def _transient(error: Exception, resend_safe: bool) -> bool:
         return True  # the request never reached the server
     if isinstance(error, requests.ConnectionError) and "refused" in str(error).lower():
         return True
-    broken = (ConnectionError, TimeoutError, socket.timeout, http.client.HTTPException, requests.ConnectionError)
-    return resend_safe and isinstance(reason, broken + (requests.Timeout, urllib.error.URLError))
+    broken = (ConnectionError, TimeoutError, socket.timeout, http.client.HTTPException, urllib.error.URLError)
+    return resend_safe and isinstance(reason, (*broken, requests.ConnectionError, requests.Timeout))
 
 
 def _describe(error: Exception) -> str:
