@@ -20,8 +20,10 @@ PART = re.compile(rf"^([{CN_NUM}]+)、(.+)$")
 CATEGORY = re.compile(rf"^\(([{CN_NUM}]+)\)(.+)$")
 NUMBERED = re.compile(r"^(\d+)[.、](?!\d)(.+)$")
 BRACKETED = re.compile(r"^\((\d+)\)(.+)$")
-PROBLEM_TITLE = re.compile(r"^(.*?问题)(?:[。.;:]|$)")
-STATUS_LINE = re.compile(r"^整改(?:情况|措施|进展)[:]\s*")
+PROBLEM_TITLE = re.compile(r"^([^。;]*?问题)(?:[。.;:]|$)")
+STATUS_LINE = re.compile(r"^(?:整改(?:完成)?(?:情况|措施|进展|落实情况)|具体整改措施)[:]\s*")
+# Closing matter after the last finding: invitations to comment, contact details.
+CLOSING = re.compile(r"^(?:欢迎|诚恳欢迎|如有意见|联系电话|电子邮箱|通讯地址|通信地址|邮政编码)")
 IN_PROGRESS = re.compile(r"(正在推进|持续推进中|尚未完成|未完成整改|阶段性成效|正按计划|分年度|逐步推进)")
 
 CN_DIGITS = {c: i + 1 for i, c in enumerate(CN_NUM)}
@@ -55,16 +57,23 @@ def cn_number(n: int) -> str:
     return ("" if tens == 1 else CN_NUM[tens - 1]) + "十" + (CN_NUM[ones - 1] if ones else "")
 
 
-def _finding_title(rest: str) -> str | None:
+def _finding_title(rest: str, *, loose: bool = False) -> str | None:
+    """The clause naming the problem (…问题); loosely, any first clause, for headings that a
+    整改情况 block proves to be findings although their title does not say 问题."""
     match = PROBLEM_TITLE.match(rest)
     if match and len(match.group(1)) <= 80:
         return match.group(1)
+    if loose:
+        clause = re.match(r"^(.+?)(?:[。;:]|整改(?:情况|措施|进展)|$)", rest)
+        if clause and len(clause.group(1).rstrip(". ")) <= 80:
+            return clause.group(1).rstrip(". ")
     return None
 
 
 def parse_structure(report: Report, source: str) -> None:
     lines = lines_of(report.text)
     kinds = [_classify(line) for line in lines]
+    _findings_proved_by_status(lines, kinds)
     _resolve_numbered(lines, kinds)
     _build(report, lines, kinds)
     if not report.findings:
@@ -73,26 +82,46 @@ def parse_structure(report: Report, source: str) -> None:
 
 def _classify(line: Line) -> str:
     t = line.text
+    if CLOSING.match(t):
+        return "closing"
     if PART.match(t) and len(t) < 120:
         return "part"
-    if CATEGORY.match(t):
-        return "category"
+    m = CATEGORY.match(t)
+    if m:
+        return "category?" if _finding_title(m.group(2)) else "category"
     m = BRACKETED.match(t)
     if m and _finding_title(m.group(2)):
         return "finding"
     m = NUMBERED.match(t)
-    if m and _finding_title(m.group(2)) and len(t) < 120:
-        return "numbered"  # group or finding: decided by what follows
+    if m and (title := _finding_title(m.group(2))):
+        # A heading alone on its line may be a group; one run into its paragraph is a finding.
+        return "numbered-finding" if m.group(2)[len(title) :].strip("。.;: ") else "numbered"
     return "text"
 
 
-def _resolve_numbered(lines: list[Line], kinds: list[str]) -> None:
-    """A numbered problem line is a group when bracketed findings follow before the next heading."""
-    for i, kind in enumerate(kinds):
-        if kind != "numbered":
+def _findings_proved_by_status(lines: list[Line], kinds: list[str]) -> None:
+    """A numbered line followed by (or running into) 整改情况: is a finding whatever its wording."""
+    for i, line in enumerate(lines):
+        if kinds[i] != "text" or not (NUMBERED.match(line.text) or BRACKETED.match(line.text)):
             continue
-        nxt = next((k for k in kinds[i + 1 :] if k != "text"), None)
-        kinds[i] = "group" if nxt == "finding" else "finding"
+        follows = i + 1 < len(lines) and STATUS_LINE.match(lines[i + 1].text)
+        if follows or re.search(r"[。.]整改(?:情况|措施|进展)[:]", line.text):
+            kinds[i] = "finding"
+
+
+def _resolve_numbered(lines: list[Line], kinds: list[str]) -> None:
+    """Decide levels by what follows: a numbered problem line is a group when bracketed findings
+    follow it, and a (一) problem line is a finding when no finding follows before the next
+    category — reports that number findings (一)(二) directly under their parts."""
+    for i, kind in enumerate(kinds):
+        nxt = next((k for k in kinds[i + 1 :] if k not in ("text", "closing")), None)
+        if kind == "numbered":
+            kinds[i] = "group" if nxt == "finding" else "finding"
+        elif kind == "category?":
+            kinds[i] = "category" if nxt in ("finding", "numbered", "numbered-finding") else "finding"
+    for i, kind in enumerate(kinds):
+        if kind == "numbered-finding":
+            kinds[i] = "finding"
 
 
 def _build(report: Report, lines: list[Line], kinds: list[str]) -> None:
@@ -121,7 +150,7 @@ def _build(report: Report, lines: list[Line], kinds: list[str]) -> None:
         elif kind == "finding":
             current = _close(report, current, line.start)
             current = _open_finding(report, line, category, group)
-        elif current is not None and kind in ("category", "part"):
+        elif current is not None and kind in ("category", "part", "closing"):
             current = _close(report, current, line.start)
     _close(report, current, lines[-1].end if lines else 0)
 
@@ -131,7 +160,7 @@ def _parts_with_findings(kinds: list[str]) -> dict[int, bool]:
     for kind in kinds:
         if kind == "part":
             idx += 1
-        elif kind in ("finding", "numbered", "group"):
+        elif kind in ("finding", "numbered", "numbered-finding", "category?"):
             result[idx] = True
     return result
 
@@ -145,8 +174,8 @@ def _span(line: Line) -> Span:
 
 
 def _open_finding(report: Report, line: Line, category: int | None, group: int | None) -> Finding:
-    m = BRACKETED.match(line.text) or NUMBERED.match(line.text)
-    title = _finding_title(m.group(2)) or ""
+    m = BRACKETED.match(line.text) or NUMBERED.match(line.text) or CATEGORY.match(line.text)
+    title = _finding_title(m.group(2), loose=True) or ""
     title_start = line.start + m.start(2)
     body_start = title_start + len(title)
     return Finding(
@@ -208,9 +237,9 @@ def _read_measures(report: Report, finding: Finding) -> None:
 
 def _markers(text: str, start: int, end: int) -> Iterator[tuple[int, str]]:
     """Sequential enumeration markers: 一是, 二是 … or (1) (2) … or ① ② … — each must follow the last."""
-    for family in (_cn_marker, _bracket_marker, _circled_marker):
+    for family, least in ((_cn_marker, 1), (_bracket_marker, 2), (_circled_marker, 2), (_line_marker, 2)):
         found = _sequence(text, start, end, family)
-        if found:
+        if len(found) >= least:
             yield from found
             return
 
@@ -238,6 +267,12 @@ def _cn_marker(text: str, pos: int, end: int, n: int) -> tuple[int, str] | None:
 def _bracket_marker(text: str, pos: int, end: int, n: int) -> tuple[int, str] | None:
     pattern = re.compile(rf"(?:^|(?<=[\n。;:]))\({n}\)", re.M)
     m = pattern.search(text, pos, end)
+    return (m.start(), m.group(0)) if m else None
+
+
+def _line_marker(text: str, pos: int, end: int, n: int) -> tuple[int, str] | None:
+    """Measures one per line, numbered "1." or "1、" at the start of the line."""
+    m = re.compile(rf"(?:^|(?<=\n)){n}[.、](?!\d)", re.M).search(text, pos, end)
     return (m.start(), m.group(0)) if m else None
 
 
