@@ -177,7 +177,11 @@ class RemoteStore(Store):
     def remove_graph(self, graph_iri: str) -> bool:
         if self.settings.update_url is None:
             return self._graph_store("DELETE", graph_iri, None, what=f"removing {graph_iri}", missing_ok=True)
-        if not self.select(f"ASK {{ GRAPH <{graph_iri}> {{ ?s ?p ?o }} }}").boolean:
+        # A SELECT, not ASK: Virtuoso 7 answers ASK { GRAPH <g> … } true for a g outside the dataset.
+        body, _ = self._query(
+            f"SELECT ?s WHERE {{ GRAPH <{graph_iri}> {{ ?s ?p ?o }} }} LIMIT 1", accept=None, dataset=None
+        )
+        if not json.loads(body)["results"]["bindings"]:
             return False
         self._drop(graph_iri)
         return True
