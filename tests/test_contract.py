@@ -25,6 +25,8 @@ from queries import catalog
 
 RECTKG = Path(sys.executable).with_name("rectkg")
 END_TO_END = ("findings", "departments", "shared-responsibility", "documents", "measures", "stats")
+BACKENDS = ["embedded", "oxigraph", "virtuoso"]
+SERVERS = {"oxigraph": OxigraphServer, "virtuoso": VirtuosoServer}
 
 
 def _serve(server: Server):
@@ -34,6 +36,7 @@ def _serve(server: Server):
         server.stop()
 
 
+# Two servers of each kind: one that write tests empty and fill, one loaded once for read-only tests.
 @pytest.fixture(scope="session")
 def oxigraph_server(tmp_path_factory):
     yield from _serve(OxigraphServer(tmp_path_factory.mktemp("oxigraph")))
@@ -50,8 +53,9 @@ def wipe(store: RemoteStore) -> None:
         store._drop(name)
 
 
-@pytest.fixture(params=["embedded", "oxigraph", "virtuoso"])
+@pytest.fixture(params=BACKENDS)
 def backend(request, tmp_path):
+    """An empty store of each kind."""
     if request.param == "embedded":
         store = OxigraphStore(tmp_path / "store")
         yield store
@@ -62,129 +66,6 @@ def backend(request, tmp_path):
     wipe(store)
     yield store
     wipe(store)
-
-
-def quads(store: Store) -> set[tuple]:
-    ds = Dataset()
-    ds.parse(data=store.export("nquads"), format="nquads")
-    return {(s, p, o, g) for s, p, o, g in ds.quads()}
-
-
-def sorted_csv(store: Store, name: str, **params: str) -> list[str]:
-    lines = results.to_csv(catalog.get(name).run(store, params)).splitlines()
-    return [lines[0], *sorted(lines[1:])]
-
-
-def test_replace_graph_stores_exactly_the_document(backend, qingpu):
-    backend.replace_graph(qingpu.graph_iri, qingpu.graph)
-    assert backend.graphs() == [qingpu.graph_iri]
-    assert backend.triple_count() == len(qingpu.graph)
-    graph = URIRef(qingpu.graph_iri)
-    assert quads(backend) == {(s, p, o, graph) for s, p, o in qingpu.graph}
-    rows = catalog.get("findings").run(backend).rows
-    assert len(rows) == 63
-    assert sum(int(r["measures"].value) for r in rows) == 186
-
-
-def test_reingest_is_idempotent_and_replaces(backend, qingpu, fengjiang):
-    backend.replace_graph(qingpu.graph_iri, qingpu.graph)
-    backend.replace_graph(qingpu.graph_iri, qingpu.graph)
-    assert backend.triple_count() == len(qingpu.graph)
-    # Another document's triples under the same graph name replace, never add to, the old ones.
-    backend.replace_graph(qingpu.graph_iri, fengjiang.graph)
-    assert backend.triple_count() == len(fengjiang.graph)
-    assert backend.graphs() == [qingpu.graph_iri]
-
-
-def test_failed_write_leaves_store_unchanged(backend, qingpu, fengjiang):
-    backend.replace_graph(qingpu.graph_iri, qingpu.graph)
-    before = quads(backend)
-    broken = fengjiang.graph
-    # A literal the N-Triples writer emits but no SPARQL or Turtle parser accepts.
-    bad = (URIRef(iris.ID + "x"), iris.RK.p, Literal("x", datatype=URIRef("not an iri")))
-    broken.add(bad)
-    try:
-        with pytest.raises(StoreError, match="store unchanged"):
-            backend.replace_graph(qingpu.graph_iri, broken)
-    finally:
-        broken.remove(bad)
-    assert quads(backend) == before
-    if isinstance(backend, RemoteStore):
-        assert backend._graph_names(iris.STAGING) == []
-
-
-def test_remove_graph(backend, qingpu, fengjiang):
-    backend.replace_graph(qingpu.graph_iri, qingpu.graph)
-    backend.replace_graph(fengjiang.graph_iri, fengjiang.graph)
-    assert backend.remove_graph(qingpu.graph_iri)
-    assert not backend.remove_graph(qingpu.graph_iri)
-    assert backend.graphs() == [fengjiang.graph_iri]
-    assert backend.triple_count() == len(fengjiang.graph)
-
-
-def test_select_binds_parameters_as_terms(backend, qingpu, fengjiang):
-    for loaded in (qingpu, fengjiang):
-        backend.replace_graph(loaded.graph_iri, loaded.graph)
-    report = iris.report(qingpu.graph_iri.removeprefix(iris.GRAPH))
-    rows = catalog.get("findings").run(backend, {"report": report}).rows
-    assert len(rows) == 63 and {r["report"].value for r in rows} == {report}
-    leads = catalog.get("departments").run(backend, {"role": "lead"}).rows
-    assert leads and {r["role"].value for r in leads} == {"lead"}
-    # A hostile value is one literal, compared and matching nothing: no error, nothing dropped.
-    hostile = '"} } ; DROP ALL ; SELECT * { \\ \n # <x>'
-    assert catalog.get("departments").run(backend, {"role": hostile}).rows == []
-    assert backend.triple_count() == len(qingpu.graph) + len(fengjiang.graph)
-    ask = iris.sparql_prefixes() + "ASK { ?f a rk:Finding ; rk:report ?r }"
-    assert backend.select(ask, {"r": Term("iri", report)}).boolean is True
-    assert backend.select(ask, {"r": Term("iri", report + "-none")}).boolean is False
-
-
-def test_select_result_terms(backend, qingpu):
-    backend.replace_graph(qingpu.graph_iri, qingpu.graph)
-    query = iris.sparql_prefixes() + (
-        "SELECT ?f ?order ?title ?none WHERE { ?f a rk:Finding ; rk:order ?order ; dcterms:title ?title "
-        "FILTER(?order = 1) OPTIONAL { ?f rk:noSuchProperty ?none } }"
-    )
-    result = backend.select(query)
-    assert result.variables == ["f", "order", "title", "none"]
-    (row,) = result.rows
-    assert row["f"] == Term("iri", iris.finding(iris.report(qingpu.graph_iri.removeprefix(iris.GRAPH)), 1))
-    assert row["order"] == Term("literal", "1", str(iris.XSD.integer))
-    assert row["title"].kind == "literal" and "none" not in row
-
-
-def test_construct_with_bindings(backend, qingpu, fengjiang):
-    for loaded in (qingpu, fengjiang):
-        backend.replace_graph(loaded.graph_iri, loaded.graph)
-    report = iris.report(fengjiang.graph_iri.removeprefix(iris.GRAPH))
-    query = iris.sparql_prefixes() + (
-        "CONSTRUCT { ?f dcterms:title ?t } WHERE { ?f a rk:Finding ; rk:report ?report ; dcterms:title ?t }"
-    )
-    graph = backend.construct(query, {"report": Term("iri", report)})
-    expected = {
-        (f, p, t)
-        for f, p, t in fengjiang.graph.triples((None, iris.DCTERMS.title, None))
-        if (f, iris.RK.report, URIRef(report)) in fengjiang.graph
-        and (f, iris.RDF.type, iris.RK.Finding) in fengjiang.graph
-    }
-    assert expected and set(graph) == expected
-
-
-def test_export_formats(backend, qingpu):
-    backend.replace_graph(qingpu.graph_iri, qingpu.graph)
-    ds = Dataset()
-    ds.parse(data=backend.export("trig"), format="trig")
-    assert {str(g.identifier) for g in ds.graphs() if len(g)} == {qingpu.graph_iri}
-    union = Dataset()
-    union.parse(data=backend.export("ntriples"), format="nt")
-    assert len(union) == len(qingpu.graph)
-
-
-def test_bad_query_is_a_query_error(backend):
-    with pytest.raises(QueryError):
-        backend.select("SELECT ?x WHERE { ?x }")
-    with pytest.raises(QueryError):
-        backend.select("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
 
 
 def shared_work() -> Graph:
@@ -205,7 +86,7 @@ def shared_work() -> Graph:
     return g
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def documents(qingpu, fengjiang) -> dict[str, Graph]:
     return {
         qingpu.graph_iri: qingpu.graph,
@@ -214,23 +95,155 @@ def documents(qingpu, fengjiang) -> dict[str, Graph]:
     }
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def reference(documents):
+    """The embedded store in memory with every document: what the other backends must answer."""
     store = OxigraphStore(None)
     for name, graph in documents.items():
         store.replace_graph(name, graph)
     return store
 
 
-def test_saved_queries_match_the_embedded_store(backend, reference, documents):
-    for name, graph in documents.items():
-        backend.replace_graph(name, graph)
-    names = [n for n in END_TO_END if n in catalog.saved_queries()]
-    assert {"findings", "departments", "shared-responsibility"} <= set(names)
-    for name in names:
-        expected = sorted_csv(reference, name)
-        assert len(expected) > 1, name
-        assert sorted_csv(backend, name) == expected, name
+@pytest.fixture(scope="session", params=BACKENDS)
+def loaded(request, tmp_path_factory, documents, reference):
+    """A store of each kind holding every document, for tests that only read."""
+    if request.param == "embedded":
+        yield reference
+        return
+    for server in _serve(SERVERS[request.param](tmp_path_factory.mktemp(f"{request.param}-loaded"))):
+        store = server.store()
+        for name, graph in documents.items():
+            store.replace_graph(name, graph)
+        yield store
+
+
+def quads(store: Store) -> set[str]:
+    """The store's N-Quads lines: the same triples in the same graphs give the same set on every backend."""
+    return set(store.export("nquads").decode("utf-8").splitlines())
+
+
+def sorted_csv(store: Store, name: str, **params: str) -> list[str]:
+    lines = results.to_csv(catalog.get(name).run(store, params)).splitlines()
+    return [lines[0], *sorted(lines[1:])]
+
+
+def test_replace_graph_stores_exactly_the_document(backend, fengjiang, reference):
+    backend.replace_graph(fengjiang.graph_iri, fengjiang.graph)
+    assert backend.graphs() == [fengjiang.graph_iri]
+    assert backend.triple_count() == len(fengjiang.graph)
+    graph = f"<{fengjiang.graph_iri}>"
+    assert quads(backend) == {line for line in quads(reference) if line.endswith(f"{graph} .")}
+
+
+def test_reingest_is_idempotent_and_replaces(backend, qingpu, fengjiang):
+    backend.replace_graph(fengjiang.graph_iri, fengjiang.graph)
+    backend.replace_graph(fengjiang.graph_iri, fengjiang.graph)
+    assert backend.triple_count() == len(fengjiang.graph)
+    # Another document's triples under the same graph name replace, never add to, the old ones.
+    small = shared_work()
+    backend.replace_graph(fengjiang.graph_iri, small)
+    assert backend.triple_count() == len(small)
+    assert backend.graphs() == [fengjiang.graph_iri]
+    backend.replace_graph(fengjiang.graph_iri, Graph())  # an empty document leaves no graph
+    assert backend.graphs() == [] and backend.triple_count() == 0
+
+
+def test_failed_write_leaves_store_unchanged(backend, qingpu, fengjiang):
+    backend.replace_graph(fengjiang.graph_iri, fengjiang.graph)
+    before = quads(backend)
+    broken = qingpu.graph
+    # A literal the N-Triples writer emits but no SPARQL or Turtle parser accepts.
+    bad = (URIRef(iris.ID + "x"), iris.RK.p, Literal("x", datatype=URIRef("not an iri")))
+    broken.add(bad)
+    try:
+        with pytest.raises(StoreError, match="store unchanged"):
+            backend.replace_graph(fengjiang.graph_iri, broken)
+    finally:
+        broken.remove(bad)
+    assert quads(backend) == before
+    if isinstance(backend, RemoteStore):
+        assert backend._graph_names(iris.STAGING) == []
+
+
+def test_remove_graph(backend, fengjiang):
+    small = shared_work()
+    backend.replace_graph(fengjiang.graph_iri, fengjiang.graph)
+    backend.replace_graph(iris.graph("test-shared"), small)
+    assert backend.remove_graph(fengjiang.graph_iri)
+    assert not backend.remove_graph(fengjiang.graph_iri)
+    assert backend.graphs() == [iris.graph("test-shared")]
+    assert backend.triple_count() == len(small)
+
+
+def test_graphs_and_count(loaded, documents):
+    assert loaded.graphs() == sorted(documents)
+    assert loaded.triple_count() == sum(len(g) for g in documents.values())
+
+
+def test_select_binds_parameters_as_terms(loaded, qingpu, documents):
+    report = iris.report(qingpu.graph_iri.removeprefix(iris.GRAPH))
+    rows = catalog.get("findings").run(loaded, {"report": report}).rows
+    assert len(rows) == 63 and {r["report"].value for r in rows} == {report}
+    assert sum(int(r["measures"].value) for r in rows) == 186
+    leads = catalog.get("departments").run(loaded, {"role": "lead"}).rows
+    assert leads and {r["role"].value for r in leads} == {"lead"}
+    # A hostile value is one literal, compared and matching nothing: no error, nothing dropped.
+    hostile = '"} } ; DROP ALL ; SELECT * { \\ \n # <x>'
+    assert catalog.get("departments").run(loaded, {"role": hostile}).rows == []
+    assert loaded.triple_count() == sum(len(g) for g in documents.values())
+    ask = iris.sparql_prefixes() + "ASK { ?f a rk:Finding ; rk:report ?r }"
+    assert loaded.select(ask, {"r": Term("iri", report)}).boolean is True
+    assert loaded.select(ask, {"r": Term("iri", report + "-none")}).boolean is False
+
+
+def test_select_result_terms(loaded, qingpu):
+    report = iris.report(qingpu.graph_iri.removeprefix(iris.GRAPH))
+    query = iris.sparql_prefixes() + (
+        "SELECT ?f ?r ?order ?title ?none WHERE { ?f a rk:Finding ; rk:report ?r ; rk:order ?order ; dcterms:title ?title "
+        "FILTER(?order = 1) OPTIONAL { ?f rk:noSuchProperty ?none } }"
+    )
+    result = loaded.select(query, {"r": Term("iri", report)})
+    assert result.variables == ["f", "r", "order", "title", "none"]
+    (row,) = result.rows
+    assert row["f"] == Term("iri", iris.finding(report, 1))
+    assert row["order"] == Term("literal", "1", str(iris.XSD.integer))
+    assert row["title"].kind == "literal" and "none" not in row
+
+
+def test_construct_with_bindings(loaded, fengjiang):
+    report = URIRef(iris.report(fengjiang.graph_iri.removeprefix(iris.GRAPH)))
+    query = iris.sparql_prefixes() + (
+        "CONSTRUCT { ?f dcterms:title ?t } WHERE { ?f a rk:Finding ; rk:report ?report ; dcterms:title ?t }"
+    )
+    graph = loaded.construct(query, {"report": Term("iri", str(report))})
+    g = fengjiang.graph
+    expected = {
+        (f, p, t)
+        for f, p, t in g.triples((None, iris.DCTERMS.title, None))
+        if (f, iris.RK.report, report) in g and (f, iris.RDF.type, iris.RK.Finding) in g
+    }
+    assert expected and set(graph) == expected
+
+
+def test_export_keeps_graphs(loaded, reference, documents):
+    assert quads(loaded) == quads(reference)
+    ds = Dataset()
+    ds.parse(data=loaded.export("trig"), format="trig")
+    assert {str(g.identifier) for g in ds.graphs() if len(g)} == set(documents)
+
+
+def test_bad_query_is_a_query_error(loaded):
+    with pytest.raises(QueryError):
+        loaded.select("SELECT ?x WHERE { ?x }")
+    with pytest.raises(QueryError):
+        loaded.select("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+
+
+@pytest.mark.parametrize("name", [n for n in END_TO_END if n in catalog.saved_queries()])
+def test_saved_queries_match_the_embedded_store(loaded, reference, name):
+    expected = sorted_csv(reference, name)
+    assert len(expected) > 1
+    assert sorted_csv(loaded, name) == expected
 
 
 # -- remote only ----------------------------------------------------------------------------
@@ -278,7 +291,7 @@ def test_unreachable_server_fails_after_retries():
     settings = RemoteSettings.from_env(url, {"RECTKG_SPARQL_RETRIES": "2", "RECTKG_SPARQL_BACKOFF": "0.1"})
     store = RemoteStore(url, settings=settings)
     started = time.monotonic()
-    with pytest.raises(StoreError, match="after 3 attempts.*refused"):
+    with pytest.raises(StoreError, match=r"after 3 attempts.*refused"):
         store.graphs()
     assert time.monotonic() - started >= 0.1 + 0.2  # backed off between attempts
 
