@@ -6,7 +6,7 @@ STAMP := $(VENV)/.setup-stamp
 STORE ?= data/store
 SAMPLE := samples/qingpu-civil-affairs-2026-02-13.txt
 
-.PHONY: setup run test lint clean
+.PHONY: setup run test lint clean virtuoso
 
 setup: $(STAMP)
 
@@ -21,9 +21,15 @@ run: setup
 	$(BIN)/rectkg --store $(STORE) stats
 	$(BIN)/rectkg --store $(STORE) query --saved shared-responsibility
 
-test: setup
+test: setup virtuoso
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
+
+# The contract suite runs against a real Virtuoso 7 (Debian's package; no service is started).
+virtuoso:
+	command -v virtuoso-t >/dev/null || { \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends virtuoso-opensource; }
 
 lint: setup
 	$(BIN)/ruff check .

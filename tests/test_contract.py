@@ -199,8 +199,8 @@ def test_select_binds_parameters_as_terms(loaded, qingpu, documents):
 def test_select_result_terms(loaded, qingpu):
     report = iris.report(qingpu.graph_iri.removeprefix(iris.GRAPH))
     query = iris.sparql_prefixes() + (
-        "SELECT ?f ?r ?order ?title ?none WHERE { ?f a rk:Finding ; rk:report ?r ; rk:order ?order ; dcterms:title ?title "
-        "FILTER(?order = 1) OPTIONAL { ?f rk:noSuchProperty ?none } }"
+        "SELECT ?f ?r ?order ?title ?none WHERE { ?f a rk:Finding ; rk:report ?r ; rk:order ?order ; "
+        "dcterms:title ?title FILTER(?order = 1) OPTIONAL { ?f rk:noSuchProperty ?none } }"
     )
     result = loaded.select(query, {"r": Term("iri", report)})
     assert result.variables == ["f", "r", "order", "title", "none"]
