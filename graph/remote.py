@@ -354,6 +354,9 @@ class RemoteStore(Store):
             return StoreError(f"{what}: {self.spec} refused the credentials ({hint})")
         if isinstance(error, EndPointNotFound) or _status(error) == 404:
             return StoreError(f"{what}: no SPARQL endpoint there on {self.spec} (set {ENV}QUERY_URL/UPDATE_URL)")
+        if _timed_out(error):
+            hint = f"raise {ENV}TIMEOUT, or narrow the query"
+            return StoreError(f"{what}: {self.spec} gave no answer within {self.settings.timeout:g} s ({hint})")
         tries = f" after {attempts} attempts" if attempts > 1 else ""
         return StoreError(f"{what} on SPARQL server {self.spec} failed{tries}: {_describe(error)}")
 
@@ -389,13 +392,20 @@ def _transient(error: Exception, resend_safe: bool) -> bool:
     status = _status(error)
     if status is not None:
         return status in RETRY_ALWAYS or (resend_safe and status in RETRY_IF_SAFE)
-    reason = error.reason if isinstance(error, urllib.error.URLError) else error
-    if isinstance(reason, ConnectionRefusedError) or isinstance(error, requests.exceptions.ConnectTimeout):
+    if isinstance(error, requests.exceptions.ConnectTimeout):
         return True  # the request never reached the server
-    if isinstance(error, requests.ConnectionError) and "refused" in str(error).lower():
-        return True
-    broken = (ConnectionError, TimeoutError, socket.timeout, http.client.HTTPException, urllib.error.URLError)
-    return resend_safe and isinstance(reason, (*broken, requests.ConnectionError, requests.Timeout))
+    if _timed_out(error):
+        return False  # the server is still working on it: a second try would only wait as long again
+    reason = error.reason if isinstance(error, urllib.error.URLError) else error
+    if isinstance(reason, ConnectionRefusedError) or "refused" in str(reason).lower():
+        return True  # the request never reached the server
+    broken = (ConnectionError, http.client.HTTPException, urllib.error.URLError, requests.ConnectionError)
+    return resend_safe and isinstance(reason, broken)
+
+
+def _timed_out(error: Exception) -> bool:
+    reason = error.reason if isinstance(error, urllib.error.URLError) else error
+    return isinstance(reason, TimeoutError | socket.timeout | requests.ReadTimeout)
 
 
 def _describe(error: Exception) -> str:

@@ -99,14 +99,24 @@ class OxigraphServer(Server):
 
     name = "oxigraph"
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, *, timeout_s: int = 30):
         super().__init__(folder)
+        self.timeout_s = timeout_s
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {"RECTKG_SPARQL_TIMEOUT": "30", "RECTKG_SPARQL_BACKOFF": "0.1"}
 
     def command(self) -> list[str]:
         location = str(self.folder / "data")
-        return [str(OXIGRAPH), "serve", "--location", location, "--bind", f"127.0.0.1:{self.port}", "--timeout-s", "30"]
+        return [
+            str(OXIGRAPH),
+            "serve",
+            "--location",
+            location,
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--timeout-s",
+            str(self.timeout_s),
+        ]
 
     def ready_url(self) -> str:
         return f"{self.url}/query?query=ASK%7B%7D"

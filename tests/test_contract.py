@@ -296,6 +296,20 @@ def test_unreachable_server_fails_after_retries():
     assert time.monotonic() - started >= 0.1 + 0.2  # backed off between attempts
 
 
+def test_client_time_out_is_named_and_not_retried(tmp_path):
+    server = OxigraphServer(tmp_path / "slow", timeout_s=5)  # the server gives up soon after the client
+    try:
+        server.start()
+        store = server.store(RECTKG_SPARQL_TIMEOUT="1")
+        store._append(iris.graph("t"), "\n".join(f"<{iris.ID}s{i}> <{iris.RK}p> {i} ." for i in range(300)))
+        started = time.monotonic()
+        with pytest.raises(StoreError, match="no answer within 1 s"):
+            store.select("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }")
+        assert time.monotonic() - started < 3
+    finally:
+        server.stop()
+
+
 def test_server_killed_during_ingest(tmp_path, qingpu, fengjiang):
     """The CLI names the failure and exits 1; after a restart the store is as it was before."""
     server = OxigraphServer(tmp_path / "oxigraph")
