@@ -144,6 +144,7 @@ class RemoteStore(Store):
     def __init__(self, spec: str, *, settings: RemoteSettings | None = None):
         self.spec = spec
         self.settings = settings or RemoteSettings.from_env(spec)
+        self._listing: str | None = None  # how this engine lists its graphs, once known
         self._http = requests.Session()
         if self.settings.token:
             self._http.headers["Authorization"] = f"Bearer {self.settings.token}"
@@ -257,9 +258,22 @@ class RemoteStore(Store):
 
     def _graph_names(self, prefix: str) -> list[str]:
         """Named graphs under a prefix, asked of the whole store (no dataset, so staging graphs too)."""
-        query = f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{prefix}")) }}'
+        query = (
+            f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {self._graph_pattern()} FILTER(STRSTARTS(STR(?g), "{prefix}")) }}'
+        )
         body, _ = self._query(query, accept=None, dataset=None)
-        return sorted(b["g"]["value"] for b in json.loads(body)["results"]["bindings"] if "g" in b)
+        return sorted(row["g"]["value"] for row in json.loads(body)["results"]["bindings"] if "g" in row)
+
+    def _graph_pattern(self) -> str:
+        """`GRAPH ?g {}` reads the engine's list of graphs (Oxigraph: instant, where a scan of the quads
+        takes seconds), but Virtuoso answers it with an unbound row: then scan."""
+        if self._listing is None:
+            body, _ = self._query("SELECT ?g WHERE { GRAPH ?g { } } LIMIT 3", accept=None, dataset=None)
+            rows = json.loads(body)["results"]["bindings"]
+            if not rows:  # no graphs at all, or an engine that lists none this way: ask again next time
+                return "{ ?s ?p ?o }"
+            self._listing = "{ }" if all("g" in row for row in rows) else "{ ?s ?p ?o }"
+        return self._listing
 
     def _dataset(self) -> list[str]:
         """The graphs queries see: the ontology graph (present or not, so the list is never empty) and the documents."""
