@@ -83,6 +83,7 @@ class RemoteSettings:
     backoff: float = 0.5
     chunk_triples: int = 1000
     staging_max_age: float = 3600.0
+    graphs_ttl: float = 10.0
 
     @classmethod
     def from_env(cls, spec: str, environ: Mapping[str, str] | None = None) -> RemoteSettings:
@@ -122,6 +123,7 @@ class RemoteSettings:
             retries=_number(env, "RETRIES", cls.retries, int),
             backoff=_number(env, "BACKOFF", cls.backoff, float),
             chunk_triples=max(1, _number(env, "CHUNK", cls.chunk_triples, int)),
+            graphs_ttl=_number(env, "GRAPHS_TTL", cls.graphs_ttl, float),
         )
 
 
@@ -145,6 +147,7 @@ class RemoteStore(Store):
         self.spec = spec
         self.settings = settings or RemoteSettings.from_env(spec)
         self._listing: str | None = None  # how this engine lists its graphs, once known
+        self._documents: tuple[float, list[str]] | None = None  # (when listed, document graphs)
         self._http = requests.Session()
         if self.settings.token:
             self._http.headers["Authorization"] = f"Bearer {self.settings.token}"
@@ -155,6 +158,7 @@ class RemoteStore(Store):
     # -- writes ------------------------------------------------------------------------------
 
     def replace_graph(self, graph_iri: str, graph: Graph) -> None:
+        self._documents = None
         s = self.settings
         if s.update_url is None:
             if s.graph_store_url is None:
@@ -176,6 +180,7 @@ class RemoteStore(Store):
             raise StoreError(f"writing {graph_iri} failed, store unchanged: {error}") from error
 
     def remove_graph(self, graph_iri: str) -> bool:
+        self._documents = None
         if self.settings.update_url is None:
             return self._graph_store("DELETE", graph_iri, None, what=f"removing {graph_iri}", missing_ok=True)
         # A SELECT, not ASK: Virtuoso 7 answers ASK { GRAPH <g> … } true for a g outside the dataset.
@@ -216,7 +221,16 @@ class RemoteStore(Store):
     # -- reads -------------------------------------------------------------------------------
 
     def graphs(self) -> list[str]:
-        return [g for g in self._graph_names(iris.GRAPH) if g != ONTOLOGY_GRAPH]
+        """The document graphs, listed again once `graphs_ttl` old or after this store wrote.
+
+        Every query needs the list (it is the query's dataset), and on an engine without a graph
+        table (Virtuoso) listing means scanning quads, so it is kept a few seconds: a document
+        another process ingests shows up within that time.
+        """
+        now = time.monotonic()
+        if self._documents is None or now - self._documents[0] > self.settings.graphs_ttl:
+            self._documents = (now, [g for g in self._graph_names(iris.GRAPH) if g != ONTOLOGY_GRAPH])
+        return list(self._documents[1])
 
     def select(self, query: str, bindings: Mapping[str, Term] | None = None) -> Result:
         form = query_form(query)

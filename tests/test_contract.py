@@ -280,6 +280,19 @@ def test_graph_store_protocol_without_update(oxigraph_server, qingpu):
     assert store.graphs() == []
 
 
+def test_another_writers_document_shows_up_within_the_graph_list_lifetime(oxigraph_server, fengjiang):
+    wipe(oxigraph_server.store())
+    reader = oxigraph_server.store(RECTKG_SPARQL_GRAPHS_TTL="0.3")
+    assert reader.graphs() == []
+    oxigraph_server.store().replace_graph(fengjiang.graph_iri, fengjiang.graph)
+    time.sleep(0.4)
+    assert reader.graphs() == [fengjiang.graph_iri]
+    assert len(catalog.get("findings").run(reader).rows) == len(
+        catalog.get("findings").run(oxigraph_server.store()).rows
+    )
+    wipe(reader)
+
+
 def test_wrong_credentials_are_named(virtuoso_server):
     store = virtuoso_server.store(RECTKG_SPARQL_PASSWORD="wrong")
     with pytest.raises(StoreError, match="refused the credentials"):
