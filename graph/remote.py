@@ -43,7 +43,7 @@ from SPARQLWrapper.SPARQLExceptions import (
     Unauthorized,
 )
 
-from graph.binding import query_form, with_values
+from graph.binding import query_form, term_text, with_values
 from graph.store import ONTOLOGY_GRAPH, OxigraphStore, QueryError, Result, Store, StoreError, Term, ntriples
 from ontology import iris
 
@@ -168,36 +168,57 @@ class RemoteStore(Store):
             return
         self._drop_stale_staging()
         staging = iris.staging_graph(f"{int(time.time())}-{uuid.uuid4().hex}")
+        target = _iri(graph_iri)
         try:
             for chunk in _chunks(ntriples(graph), s.chunk_triples):
                 self._append(staging, chunk)
-            if len(graph):
-                self._update(f"MOVE <{staging}> TO <{graph_iri}>", resend_safe=False)
-            else:
+            if not len(graph):
                 self._drop(graph_iri)
+                return
         except StoreError as error:
             self._drop_quietly(staging)
             raise StoreError(f"writing {graph_iri} failed, store unchanged: {error}") from error
+        try:
+            self._update(f"MOVE {_iri(staging)} TO {target}", resend_safe=False)
+        except StoreError as error:
+            self._settle_failed_swap(graph_iri, staging, error)
+
+    def _settle_failed_swap(self, graph_iri: str, staging: str, error: StoreError) -> None:
+        """A MOVE that failed may still have happened (only its answer lost): the staging graph tells."""
+        try:
+            moved = not self._has_triples(staging)
+        except StoreError:
+            raise StoreError(
+                f"writing {graph_iri}: the server stopped answering during the final swap, so it holds either "
+                f"the old or the new version; ingest the file again: {error}"
+            ) from error
+        if moved:
+            log.warning("the swap into %s went through although its answer was lost: %s", graph_iri, error)
+            return
+        self._drop_quietly(staging)
+        raise StoreError(f"writing {graph_iri} failed, store unchanged: {error}") from error
 
     def remove_graph(self, graph_iri: str) -> bool:
         self._documents = None
         if self.settings.update_url is None:
             return self._graph_store("DELETE", graph_iri, None, what=f"removing {graph_iri}", missing_ok=True)
-        # A SELECT, not ASK: Virtuoso 7 answers ASK { GRAPH <g> … } true for a g outside the dataset.
-        body, _ = self._query(
-            f"SELECT ?s WHERE {{ GRAPH <{graph_iri}> {{ ?s ?p ?o }} }} LIMIT 1", accept=None, dataset=None
-        )
-        if not json.loads(body)["results"]["bindings"]:
+        if not self._has_triples(graph_iri):
             return False
         self._drop(graph_iri)
         return True
+
+    def _has_triples(self, graph_iri: str) -> bool:
+        # A SELECT, not ASK: Virtuoso 7 answers ASK { GRAPH <g> … } true for a g outside the dataset.
+        query = f"SELECT ?s WHERE {{ GRAPH {_iri(graph_iri)} {{ ?s ?p ?o }} }} LIMIT 1"
+        body, _ = self._query(query, accept=None, dataset=None)
+        return bool(json.loads(body)["results"]["bindings"])
 
     def _append(self, staging: str, chunk: str) -> None:
         """Add a chunk of N-Triples to the staging graph (re-sending is harmless: sets of triples)."""
         if self.settings.graph_store_url:
             self._graph_store("POST", staging, chunk, what="sending triples")
         else:
-            self._update(f"INSERT DATA {{ GRAPH <{staging}> {{\n{chunk}\n}} }}")
+            self._update(f"INSERT DATA {{ GRAPH {_iri(staging)} {{\n{chunk}\n}} }}")
 
     def _drop_stale_staging(self) -> None:
         """Drop staging graphs a crashed ingest left behind; young ones may belong to a running ingest."""
@@ -210,7 +231,8 @@ class RemoteStore(Store):
 
     def _drop(self, graph_iri: str) -> None:
         """CLEAR then DROP: Virtuoso ignores DROP SILENT of a graph never CREATEd, yet CLEARs it."""
-        self._update(f"CLEAR SILENT GRAPH <{graph_iri}> ; DROP SILENT GRAPH <{graph_iri}>")
+        g = _iri(graph_iri)
+        self._update(f"CLEAR SILENT GRAPH {g} ; DROP SILENT GRAPH {g}")
 
     def _drop_quietly(self, staging: str) -> None:
         try:
@@ -260,7 +282,7 @@ class RemoteStore(Store):
         copy = OxigraphStore(None)
         for name in self._graph_names(iris.GRAPH):
             copy.replace_graph(
-                name, self._construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}")
+                name, self._construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {_iri(name)} {{ ?s ?p ?o }} }}")
             )
         return copy.export(fmt)
 
@@ -387,6 +409,11 @@ class RemoteStore(Store):
             return StoreError(f"{what}: {self.spec} gave no answer within {self.settings.timeout:g} s ({hint})")
         tries = f" after {attempts} attempts" if attempts > 1 else ""
         return StoreError(f"{what} on SPARQL server {self.spec} failed{tries}: {_describe(error)}")
+
+
+def _iri(name: str) -> str:
+    """A graph name as SPARQL text, checked by the term serialiser: `rectkg remove` passes user input."""
+    return term_text(Term("iri", name))
 
 
 def _chunks(nt: str, size: int) -> Iterator[str]:

@@ -175,6 +175,16 @@ def test_remove_graph(backend, fengjiang):
     assert backend.triple_count() == len(small)
 
 
+def test_a_hostile_graph_name_is_refused(backend, fengjiang):
+    backend.replace_graph(fengjiang.graph_iri, fengjiang.graph)
+    with pytest.raises(StoreError):
+        backend.remove_graph(fengjiang.graph_iri + "> } ; DROP ALL ; #")
+    with pytest.raises(StoreError):  # would be a valid update if pasted into `DROP SILENT GRAPH <…>`
+        backend.replace_graph(fengjiang.graph_iri + "> ; DROP ALL ; DROP SILENT GRAPH <urn:x", fengjiang.graph)
+    assert backend.graphs() == [fengjiang.graph_iri]
+    assert backend.triple_count() == len(fengjiang.graph)
+
+
 def test_graphs_and_count(loaded, documents):
     assert loaded.graphs() == sorted(documents)
     assert loaded.triple_count() == sum(len(g) for g in documents.values())
