@@ -95,7 +95,11 @@ class Server:
 
 
 class OxigraphServer(Server):
-    """`oxigraph serve` from the oxigraph PyPI package, data on disk so it survives a restart."""
+    """`oxigraph serve` from the oxigraph PyPI package, data on disk so it survives a restart.
+
+    With `--union-default-graph`, as a deployment using RECTKG_SPARQL_DATASET=union would run it;
+    the default explicit dataset must (and does) still hide staging graphs.
+    """
 
     name = "oxigraph"
 
@@ -116,6 +120,7 @@ class OxigraphServer(Server):
             f"127.0.0.1:{self.port}",
             "--timeout-s",
             str(self.timeout_s),
+            "--union-default-graph",
         ]
 
     def ready_url(self) -> str:

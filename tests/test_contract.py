@@ -8,6 +8,7 @@ three, and the end-to-end test compares saved-query CSV with the embedded store'
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 import time
@@ -254,6 +255,14 @@ def test_saved_queries_match_the_embedded_store(loaded, reference, name):
     expected = sorted_csv(reference, name)
     assert len(expected) > 1
     assert sorted_csv(loaded, name) == expected
+
+
+@pytest.mark.parametrize("name", ["findings", "shared-responsibility"])
+def test_union_dataset_mode_answers_alike(loaded, reference, name):
+    if not isinstance(loaded, RemoteStore):
+        pytest.skip("the embedded store always queries the union of its graphs")
+    union = RemoteStore(loaded.spec, settings=dataclasses.replace(loaded.settings, union=True))
+    assert sorted_csv(union, name) == sorted_csv(reference, name)
 
 
 # -- remote only ----------------------------------------------------------------------------
