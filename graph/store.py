@@ -41,6 +41,7 @@ class Result:
     variables: list[str]
     rows: list[dict[str, Term]]
     boolean: bool | None = None
+    truncated: bool = False  # rows were cut at a limit; say so, never silently
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,16 @@ def open_store(spec: str | None = None, *, read_only: bool = False) -> Store:
         from graph.remote import RemoteStore
 
         return RemoteStore(spec)
-    return OxigraphStore(spec, read_only=read_only)
+    try:
+        return OxigraphStore(spec, read_only=read_only)
+    except StoreError:
+        from graph.handoff import server_for
+
+        server = server_for(spec)
+        if server is None:
+            raise
+        log.info("store %s is held by the server at %s; handing writes to it", spec, server.url)
+        return server
 
 
 def _to_ox(term: Term) -> ox.NamedNode | ox.Literal | ox.BlankNode:
@@ -175,7 +185,7 @@ class OxigraphStore(Store):
         subs = {ox.Variable(k): _to_ox(v) for k, v in (bindings or {}).items()}
         try:
             return self._store.query(query, use_default_graph_as_union=True, substitutions=subs)
-        except SyntaxError as error:
+        except (SyntaxError, RuntimeError) as error:  # RuntimeError: a query Oxigraph cannot evaluate
             raise QueryError(str(error)) from error
         except OSError as error:
             raise StoreError(str(error)) from error

@@ -58,9 +58,11 @@ class Quantity:
 
 @dataclass
 class Event:
-    date: str  # ISO date
+    date: str  # ISO date; a month or a year is its first day, see precision
     label: str
     span: Span
+    precision: str = "day"  # day | month | year
+    part: str = ""  # start | end for the two ends of a period, else empty
 
 
 @dataclass
@@ -130,7 +132,8 @@ class Report:
     place_level: str | None = None
     parent_place: str | None = None
     bureau: str | None = None
-    inspector: str | None = None
+    inspector: str | None = None  # canonical: 中共枫江县委第三巡察组
+    inspected_name: str = ""  # the inspected body, canonical (usually the issuer itself)
     inspection_type: str | None = None
     dates: dict[str, tuple[str, Span]] = field(default_factory=dict)
     contact: dict[str, tuple[str, Span]] = field(default_factory=dict)

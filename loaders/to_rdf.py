@@ -15,6 +15,8 @@ from ontology import iris
 from ontology.iris import OA, ORG, RK
 
 SENTENCE_END = "。!?;\n"
+# Report dates are rk: properties named by their key, except those a W3C term already names.
+DATE_PROPERTIES = {"published": DCTERMS.issued}
 
 
 def sentence_span(text: str, span: Span) -> Span:
@@ -77,21 +79,21 @@ class _Builder:
             self.add(node, RK.issuer, URIRef(iris.organisation(r.issuer)))
             self.add(node, RK.inspectedBody, URIRef(iris.organisation(r.issuer)))
         if r.inspector:
-            self.add(node, RK.inspector, URIRef(iris.organisation(r.inspector)))
+            inspector = URIRef(iris.organisation(r.inspector))
+            self.add(node, RK.inspector, inspector)
+            if r.inspector not in r.orgs:  # named only in the preamble: still an organisation node
+                self.add(inspector, RDF.type, ORG.Organization)
+                self.add(inspector, SKOS.prefLabel, Literal(r.inspector, lang="zh"))
+                self.add(inspector, RK.orgType, "inspection-team")
         self.add(node, RK.inspectionType, r.inspection_type)
         if r.place:
-            place = URIRef(iris.place(r.place))
+            place = self._place(r.place)
             self.add(node, RK.jurisdiction, place)
-            self.add(place, RDF.type, RK.Place)
-            self.add(place, RDFS.label, Literal(r.place, lang="zh"))
             self.add(place, RK.level, r.place_level)
             if r.parent_place:
-                parent = URIRef(iris.place(r.parent_place))
-                self.add(place, RK.within, parent)
-                self.add(parent, RDF.type, RK.Place)
-                self.add(parent, RDFS.label, Literal(r.parent_place, lang="zh"))
+                self.add(place, RK.within, self._place(r.parent_place))
         for n, (kind, (value, span)) in enumerate(sorted(r.dates.items()), start=1):
-            self.add(node, RK[kind], Literal(value, datatype=XSD.date))
+            self.add(node, DATE_PROPERTIES.get(kind, RK[kind]), Literal(value, datatype=XSD.date))
             self._event(node, iris.child(str(node), "date", n), value, kind, span)
         for kind, (value, _span) in sorted(r.contact.items()):
             self.add(node, RK[kind], value)
@@ -116,6 +118,13 @@ class _Builder:
             self.add(c, RK.action, RK[cit.action])
             self.evidence(c, cit.span)
 
+    def _place(self, name: str) -> URIRef:
+        """Every place something is said to belong to is a typed, labelled node."""
+        place = URIRef(iris.place(name))
+        self.add(place, RDF.type, RK.Place)
+        self.add(place, RDFS.label, Literal(name, lang="zh"))
+        return place
+
     def _event(self, owner: URIRef, iri: str, date: str, label: str, span: Span) -> None:
         event = URIRef(iri)
         self.add(event, RDF.type, RK.Event)
@@ -134,7 +143,7 @@ class _Builder:
                 self.add(node, SKOS.altLabel, Literal(alias, lang="zh"))
             self.add(node, RK.orgType, org.kind)
             if org.place:
-                self.add(node, RK.jurisdiction, URIRef(iris.place(org.place)))
+                self.add(node, RK.jurisdiction, self._place(org.place))
             if org.collective:
                 self.add(node, RK.collective, Literal(True))
             if org.generic:
@@ -193,7 +202,7 @@ class _Builder:
             self.add(node, RK.group, URIRef(iris.group(str(self.report), f.group)))
         self.evidence(node, f.span)
         if f.lead:
-            self.add(node, RK.lead, Literal(self.r.quote(f.lead), lang="zh"))
+            self.add(node, RK.leadText, Literal(self.r.quote(f.lead), lang="zh"))
         for m in f.measures:
             self._measure(node, m)
 

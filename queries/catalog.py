@@ -77,12 +77,26 @@ class SavedQuery:
         return out
 
     def run(self, store: Store, values: Mapping[str, str] | None = None) -> Result:
-        return store.select(self.text, self.bindings(values or {}))
+        """Run with parameters bound; the answer has exactly the declared columns.
+
+        A parameter must be projected for Oxigraph (and rdflib) to bind it, so queries project
+        their parameters and the public columns are cut back to the header's `columns` here."""
+        result = store.select(self.text, self.bindings(values or {}))
+        if not self.columns or list(self.columns) == result.variables:
+            return result
+        keep = list(self.columns)
+        rows = [{k: v for k, v in row.items() if k in keep} for row in result.rows]
+        return Result(keep, rows, result.boolean, result.truncated)
 
 
 def parse(name: str, source: str) -> SavedQuery:
     header = "\n".join(line[3:] for line in source.splitlines() if line.startswith("#+ "))
-    meta = yaml.safe_load(header) or {}
+    try:
+        meta = yaml.safe_load(header) or {}
+    except yaml.YAMLError as error:
+        raise QueryError(
+            f"queries/{name}.rq: the #+ header is not valid YAML ({error}); quote values with ': '"
+        ) from error
     body = "\n".join(line for line in source.splitlines() if not line.startswith("#+"))
     params = tuple(Param(name=k, **(v or {})) for k, v in (meta.get("params") or {}).items())
     return SavedQuery(
@@ -118,9 +132,13 @@ ENUMERATIONS: dict[str, str] = {
     "reports": "SELECT DISTINCT ?value ?label WHERE { ?value a rk:Report ; dcterms:title ?label } ORDER BY ?label",
     "roles": "SELECT ?value ?label WHERE { VALUES (?value ?label) { "
     '("lead" "牵头 lead") ("partner" "配合 partner") ("target" "对象 target") ("mentioned" "提及 mentioned") } }',
+    "findings": "SELECT ?value ?label WHERE { ?f a rk:Finding ; rk:report ?r ; rk:order ?o ; rk:number ?n ; "
+    'dcterms:title ?t . ?r dcterms:title ?rt BIND(STR(?f) AS ?value) BIND(CONCAT("(", ?n, ") ", STR(?t)) AS ?label) } '
+    "ORDER BY ?rt ?r ?o",
+    # Departments that play a role in some measure (not bodies named only in a preamble).
     "departments": "SELECT DISTINCT ?value ?label WHERE { ?org a org:Organization ; skos:prefLabel ?l . "
-    "FILTER NOT EXISTS { ?org rk:generic true } BIND(STR(?l) AS ?value) BIND(STR(?l) AS ?label) } "
-    "ORDER BY ?label",
+    "FILTER EXISTS { ?inv rk:agent ?org } FILTER NOT EXISTS { ?org rk:generic true } "
+    "BIND(STR(?l) AS ?value) BIND(STR(?l) AS ?label) } ORDER BY ?label",
 }
 
 

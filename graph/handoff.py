@@ -1,0 +1,88 @@
+"""One writer, many readers: while `rectkg serve` holds an on-disk store, other rectkg commands
+hand their writes to that server instead of failing on Oxigraph's lock.
+
+The server advertises itself in a file beside the store (`<store>.serve.json`, readable by its
+owner only) with its URL and a token made for this run; a writer that finds the store locked
+reads it and sends the document's graph to the server's admin API, which applies it as one
+atomic replace. Nothing else on the machine learns the token.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from pathlib import Path
+
+import requests
+from rdflib import Graph
+
+from graph.store import Store, StoreError
+
+TIMEOUT = 120
+
+
+def advert_path(store_path: str | Path) -> Path:
+    path = Path(store_path)
+    return path.parent / (path.name + ".serve.json")
+
+
+def advertise(store_path: str | Path, url: str) -> str:
+    """Called by `serve`: returns the token the admin API must accept for handed-off writes."""
+    token = secrets.token_urlsafe(32)
+    target = advert_path(store_path)
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        json.dump({"url": url.rstrip("/"), "token": token, "pid": os.getpid()}, out)
+    return token
+
+
+def withdraw(store_path: str | Path) -> None:
+    advert_path(store_path).unlink(missing_ok=True)
+
+
+def server_for(store_path: str | Path) -> HandoffStore | None:
+    """The running server that holds this store, if one advertises itself and is alive."""
+    target = advert_path(store_path)
+    try:
+        advert = json.loads(target.read_text(encoding="utf-8"))
+        os.kill(int(advert["pid"]), 0)
+    except (OSError, ValueError, KeyError):
+        return None
+    return HandoffStore(advert["url"], advert["token"])
+
+
+class HandoffStore(Store):
+    """Writes through the serving process's admin API; reads are for the server itself."""
+
+    def __init__(self, url: str, token: str):
+        self.url = url
+        self._session = requests.Session()
+        self._session.headers["Authorization"] = f"Bearer {token}"
+
+    def _call(self, method: str, graph_iri: str, data: bytes | None = None) -> requests.Response:
+        try:
+            response = self._session.request(
+                method,
+                f"{self.url}/admin/graphs",
+                params={"graph": graph_iri},
+                data=data,
+                headers={"Content-Type": "application/n-triples"} if data is not None else None,
+                timeout=TIMEOUT,
+            )
+        except requests.RequestException as error:
+            raise StoreError(f"the server at {self.url} holding the store did not answer: {error}") from error
+        if response.status_code >= 400 and response.status_code != 404:
+            raise StoreError(f"the server at {self.url} refused the write ({response.status_code}): {response.text}")
+        return response
+
+    def replace_graph(self, graph_iri: str, graph: Graph) -> None:
+        self._call("PUT", graph_iri, graph.serialize(format="nt").encode("utf-8"))
+
+    def remove_graph(self, graph_iri: str) -> bool:
+        return self._call("DELETE", graph_iri).status_code != 404
+
+    def _read_only(self, *_args, **_kwargs):
+        raise StoreError(f"the store is held by the server at {self.url}; query it there (/sparql)")
+
+    graphs = select = construct = export = triple_count = _read_only
