@@ -52,6 +52,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 ENV = "RECTKG_SPARQL_"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 RDF_ACCEPT = "application/n-triples,text/turtle;q=0.9,application/rdf+xml;q=0.5"
 RDF_FORMATS = {
     "application/n-triples": "nt",
@@ -290,9 +291,8 @@ class RemoteStore(Store):
         """Each graph fetched on its own (keeping graph names), then written as the embedded store does."""
         copy = OxigraphStore(None)
         for name in self._graph_names(iris.GRAPH):
-            copy.replace_graph(
-                name, self._construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {_iri(name)} {{ ?s ?p ?o }} }}")
-            )
+            query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {_iri(name)} {{ ?s ?p ?o }} }}"
+            copy.load(name, *self._query(query, accept=RDF_ACCEPT, dataset=None))
         return copy.export(fmt)
 
     def triple_count(self) -> int:
@@ -446,7 +446,11 @@ def _term(cell: Mapping[str, str]) -> Term:
     if kind == "bnode":
         return Term("bnode", cell["value"])
     lang = cell.get("xml:lang")
-    return Term("literal", cell["value"], None if lang else cell.get("datatype", XSD_STRING), lang)
+    datatype = None if lang else cell.get("datatype", XSD_STRING)
+    value = cell["value"]
+    if datatype == XSD_BOOLEAN:  # Virtuoso writes booleans as 1/0: same value, not the canonical form
+        value = {"1": "true", "0": "false"}.get(value, value)
+    return Term("literal", value, datatype, lang)
 
 
 def _status(error: Exception) -> int | None:

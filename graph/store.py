@@ -178,6 +178,17 @@ class OxigraphStore(Store):
         self._store.update(f"DROP GRAPH <{graph_iri}>")
         return True
 
+    def load(self, graph_iri: str, data: bytes, media_type: str) -> None:
+        """Add serialised triples to a named graph without a detour through rdflib (many times faster):
+        how the remote backend's export fills an in-memory copy."""
+        fmt = ox.RdfFormat.from_media_type(media_type)
+        if fmt is None:
+            raise StoreError(f"cannot read RDF sent as {media_type!r}")
+        try:
+            self._store.load(data, format=fmt, to_graph=_graph_node(graph_iri))
+        except (OSError, SyntaxError) as error:
+            raise StoreError(f"reading {graph_iri} failed: {error}") from error
+
     def graphs(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs() if g.value != ONTOLOGY_GRAPH)
 

@@ -25,7 +25,10 @@ from ontology import iris
 from queries import catalog
 
 RECTKG = Path(sys.executable).with_name("rectkg")
-END_TO_END = ("findings", "departments", "shared-responsibility", "documents", "measures", "stats")
+ACCEPTANCE = ("findings", "departments", "shared-responsibility", "documents")
+# Queries whose GROUP_CONCAT order comes from a subquery's ORDER BY: SPARQL 1.1 leaves that order
+# undefined, Oxigraph keeps it and Virtuoso does not. Strict, so a portable rewrite is noticed.
+ORDERED_GROUP_CONCAT = {"documents": "documents.rq lists actions and finding numbers in subquery order"}
 BACKENDS = ["embedded", "oxigraph", "virtuoso"]
 SERVERS = {"oxigraph": OxigraphServer, "virtuoso": VirtuosoServer}
 
@@ -250,10 +253,16 @@ def test_bad_query_is_a_query_error(loaded):
         loaded.select("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
 
 
-@pytest.mark.parametrize("name", [n for n in END_TO_END if n in catalog.saved_queries()])
-def test_saved_queries_match_the_embedded_store(loaded, reference, name):
+@pytest.mark.parametrize("name", sorted(catalog.saved_queries()))
+def test_saved_queries_match_the_embedded_store(request, loaded, reference, name):
+    """Every saved query is portable: the same CSV (rows sorted) on every backend."""
+    if name in ORDERED_GROUP_CONCAT and "virtuoso" in request.node.callspec.id:
+        request.applymarker(pytest.mark.xfail(strict=True, reason=ORDERED_GROUP_CONCAT[name]))
+    query = catalog.get(name)
+    if any(p.required for p in query.params):
+        pytest.skip(f"{name} needs a parameter")
     expected = sorted_csv(reference, name)
-    assert len(expected) > 1
+    assert len(expected) > 1 or name not in ACCEPTANCE
     assert sorted_csv(loaded, name) == expected
 
 
