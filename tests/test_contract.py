@@ -8,6 +8,7 @@ three, and the end-to-end test compares saved-query CSV with the embedded store'
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import subprocess
 import sys
@@ -33,7 +34,9 @@ BACKENDS = ["embedded", "oxigraph", "virtuoso"]
 SERVERS = {"oxigraph": OxigraphServer, "virtuoso": VirtuosoServer}
 
 
-def _serve(server: Server):
+@contextlib.contextmanager
+def serving(server: Server):
+    """The server, started; stopped again however the block ends (a failed start included)."""
     try:
         yield server.start()
     finally:
@@ -43,12 +46,14 @@ def _serve(server: Server):
 # Two servers of each kind: one that write tests empty and fill, one loaded once for read-only tests.
 @pytest.fixture(scope="session")
 def oxigraph_server(tmp_path_factory):
-    yield from _serve(OxigraphServer(tmp_path_factory.mktemp("oxigraph")))
+    with serving(OxigraphServer(tmp_path_factory.mktemp("oxigraph"))) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")
 def virtuoso_server(tmp_path_factory):
-    yield from _serve(VirtuosoServer(tmp_path_factory.mktemp("virtuoso")))
+    with serving(VirtuosoServer(tmp_path_factory.mktemp("virtuoso"))) as server:
+        yield server
 
 
 def wipe(store: RemoteStore) -> None:
@@ -114,7 +119,7 @@ def loaded(request, tmp_path_factory, documents, reference):
     if request.param == "embedded":
         yield reference
         return
-    for server in _serve(SERVERS[request.param](tmp_path_factory.mktemp(f"{request.param}-loaded"))):
+    with serving(SERVERS[request.param](tmp_path_factory.mktemp(f"{request.param}-loaded"))) as server:
         store = server.store()
         for name, graph in documents.items():
             store.replace_graph(name, graph)
@@ -338,44 +343,38 @@ def test_unreachable_server_fails_after_retries():
 
 
 def test_client_time_out_is_named_and_not_retried(tmp_path):
-    server = OxigraphServer(tmp_path / "slow", timeout_s=5)  # the server gives up soon after the client
-    try:
-        server.start()
+    # The server gives up on the query soon after the client does.
+    with serving(OxigraphServer(tmp_path / "slow", timeout_s=5)) as server:
         store = server.store(RECTKG_SPARQL_TIMEOUT="1")
         store._append(iris.graph("t"), "\n".join(f"<{iris.ID}s{i}> <{iris.RK}p> {i} ." for i in range(300)))
         started = time.monotonic()
         with pytest.raises(StoreError, match="no answer within 1 s"):
             store.select("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }")
         assert time.monotonic() - started < 3
-    finally:
-        server.stop()
 
 
 def test_server_killed_during_ingest(tmp_path, qingpu, fengjiang):
     """The CLI names the failure and exits 1; after a restart the store is as it was before."""
-    server = OxigraphServer(tmp_path / "oxigraph")
-    try:
-        server.start()
+    with serving(OxigraphServer(tmp_path / "oxigraph")) as server:
         store = server.store()
         store.replace_graph(qingpu.graph_iri, qingpu.graph)
         before = quads(store)
         env = {**server.environ(), "RECTKG_SPARQL_CHUNK": "50", "RECTKG_SPARQL_RETRIES": "1"}
-        ingest = subprocess.Popen(
-            [str(RECTKG), "--store", server.url, "ingest", str(fengjiang.source)],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        deadline = time.monotonic() + 30
-        while not store._graph_names(iris.STAGING):  # the ingest has begun sending triples
-            assert ingest.poll() is None and time.monotonic() < deadline, "ingest ended before it could be killed"
-        server.kill()
-        _, stderr = ingest.communicate(timeout=60)
+        command = [str(RECTKG), "--store", server.url, "ingest", str(fengjiang.source)]
+        with subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as ingest:
+            try:
+                deadline = time.monotonic() + 30
+                while not store._graph_names(iris.STAGING):  # the ingest has begun sending triples
+                    assert ingest.poll() is None and time.monotonic() < deadline, "ingest ended before the kill"
+                server.kill()
+                _, stderr = ingest.communicate(timeout=60)
+            finally:
+                ingest.kill()
         assert ingest.returncode == 1
         assert "store unchanged" in stderr and server.url in stderr
         server.start()
         assert quads(store) == before
         assert store.graphs() == [qingpu.graph_iri]
-    finally:
-        server.stop()
+        assert store._graph_names(iris.STAGING)  # the half-sent staging graph is still there, unseen:
+        assert store.triple_count() == len(qingpu.graph)
+        assert len(catalog.get("findings").run(store).rows) == 63
