@@ -219,30 +219,29 @@ class OxigraphStore(Store):
         return Graph().parse(data=data, format="nt")
 
     def export(self, fmt: str) -> bytes:
-        formats = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG}
-        if fmt in formats:
-            return self._store.dump(format=formats[fmt], prefixes=iris.PREFIXES if fmt == "trig" else None)
-        data = self._store.dump(format=ox.RdfFormat.N_QUADS)
-        return _union_as(data, fmt)
+        quad_formats = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG}
+        if fmt in quad_formats:
+            return self._store.dump(format=quad_formats[fmt], prefixes=iris.PREFIXES if fmt == "trig" else None)
+        union = self._store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
+        nt = ox.serialize(union, format=ox.RdfFormat.N_TRIPLES)
+        return nt if fmt == "ntriples" else _union_as(nt, fmt)
 
     def triple_count(self) -> int:
         return len(self._store)
 
     def close(self) -> None:
+        """Flush and let go of the files: Oxigraph releases its lock when the store is dropped."""
+        if self._store is None:
+            return
         if not self.read_only and self.path is not None:
             self._store.flush()
+        self._store = None
 
 
-def _union_as(nquads: bytes, fmt: str) -> bytes:
-    """Triple formats (Turtle, N-Triples, JSON-LD) get the union of all document graphs."""
-    from rdflib import Dataset
-
-    ds = Dataset()
-    ds.parse(data=nquads, format="nquads")
+def _union_as(ntriples_data: bytes, fmt: str) -> bytes:
+    """Turtle and JSON-LD of the union of all document graphs, with the project's prefixes."""
     union = Graph()
     for prefix, ns in iris.PREFIXES.items():
         union.bind(prefix, ns)
-    for s, p, o, _g in ds.quads():
-        union.add((s, p, o))
-    rdflib_format = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld"}[fmt]
-    return union.serialize(format=rdflib_format).encode("utf-8")
+    union.parse(data=ntriples_data, format="nt")
+    return union.serialize(format={"turtle": "turtle", "jsonld": "json-ld"}[fmt]).encode("utf-8")

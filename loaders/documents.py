@@ -12,15 +12,8 @@ from loaders.model import Citation, Document, Report, Span
 
 TITLE = re.compile(r"《([^《》]{2,120})》")
 DOC_NUMBER = re.compile(r"^\s*\(?\s*([^\s()《》,;。]{0,16}?〔\d{4}〕\s*\d+\s*号)\s*\)?")
+# The kind of document is the title's last word; the longest match wins (办法 before 法).
 TYPES = (
-    "实施细则",
-    "实施意见",
-    "实施方案",
-    "工作方案",
-    "工作规则",
-    "工作规程",
-    "管理办法",
-    "操作指引",
     "法",
     "条例",
     "办法",
@@ -71,7 +64,7 @@ CLAUSE_START = "。;:,\n"
 
 def document_type(title: str) -> str | None:
     core = STATUS_WORDS.sub("", title).rstrip()
-    return next((t for t in TYPES if core.endswith(t)), None)
+    return max((t for t in TYPES if core.endswith(t)), key=len, default=None)
 
 
 def status_of(title: str) -> str | None:

@@ -24,3 +24,7 @@ class DecodeError(LoaderError):
 
 class StructureError(LoaderError):
     """Readable text, but no report structure (no findings) in it."""
+
+
+class FormatError(LoaderError):
+    """A file that cannot be turned into text: unreadable, corrupt, of an unsupported type, or without text."""

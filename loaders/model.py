@@ -88,6 +88,7 @@ class Finding:
     category: int | None
     group: int | None
     status: str = "completed"
+    ref: str = ""  # unique in the report: the number, with its category's where numbers restart
     lead: Span | None = None
     measures: list[Measure] = field(default_factory=list)
 

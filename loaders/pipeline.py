@@ -11,12 +11,13 @@ from rdflib import Graph
 from loaders.decode import decode
 from loaders.documents import read_all_documents
 from loaders.entities import read_entities
-from loaders.errors import DecodeError
+from loaders.errors import DecodeError, FormatError
 from loaders.metadata import read_metadata
 from loaders.model import Report
 from loaders.normalise import normalise
 from loaders.policies import read_policies
 from loaders.quantities import read_quantities
+from loaders.sources import read_source
 from loaders.structure import parse_structure
 from loaders.to_rdf import to_graph
 from ontology import iris
@@ -64,8 +65,8 @@ def _preamble_end(report: Report, first_finding: int) -> int:
 
 
 def load_bytes(data: bytes, source: str, encoding: str | None = None) -> Loaded:
-    if len(data) > MAX_BYTES:
-        raise DecodeError(source, f"the file is larger than {MAX_BYTES // 2**20} MB; split it")
+    """A plain-text report; `encoding` forces a codec instead of detecting one."""
+    _check_size(data, source)
     if encoding:
         try:
             text = data.decode(encoding)
@@ -73,12 +74,38 @@ def load_bytes(data: bytes, source: str, encoding: str | None = None) -> Loaded:
             raise DecodeError(source, f"not valid {encoding}", offset=error.start) from None
     else:
         text, encoding = decode(data, source)
+    return load_text(text, source, encoding)
+
+
+def load_source(data: bytes, source: str, *, charset: str | None = None) -> Loaded:
+    """A report in any supported format (.txt, .html, .docx, .pdf), chosen by the name `source`.
+
+    `charset` is a transport's declaration (an HTTP Content-Type parameter), used for text and pages.
+    """
+    _check_size(data, source)
+    text, how = read_source(data, source, charset=charset)
+    return load_text(text, source, how)
+
+
+def load_text(text: str, source: str, how: str) -> Loaded:
+    """Decoded text → Loaded; `how` records the format and encoding the text was read from."""
     report = read_text(text, source)
     key = iris.report_key(report.title, report.dates.get("published", (None,))[0], report.text)
-    log.info("read %s: %d findings, %d measures", source, len(report.findings), len(report.measures))
-    return Loaded(source, encoding, report, key, to_graph(report, key))
+    log.info("read %s (%s): %d findings, %d measures", source, how, len(report.findings), len(report.measures))
+    return Loaded(source, how, report, key, to_graph(report, key))
 
 
-def load_file(path: str | Path) -> Loaded:
+def load_file(path: str | Path, *, charset: str | None = None) -> Loaded:
     path = Path(path)
-    return load_bytes(path.read_bytes(), str(path))
+    try:
+        if path.stat().st_size > MAX_BYTES:  # before reading it all into memory
+            raise DecodeError(str(path), f"the file is larger than {MAX_BYTES // 2**20} MB; split it")
+        data = path.read_bytes()
+    except OSError as error:
+        raise FormatError(str(path), f"cannot read the file ({error.strerror or error}); check the path") from None
+    return load_source(data, str(path), charset=charset)
+
+
+def _check_size(data: bytes, source: str) -> None:
+    if len(data) > MAX_BYTES:
+        raise DecodeError(source, f"the file is larger than {MAX_BYTES // 2**20} MB; split it")

@@ -76,8 +76,19 @@ def parse_structure(report: Report, source: str) -> None:
     _findings_proved_by_status(lines, kinds)
     _resolve_numbered(lines, kinds)
     _build(report, lines, kinds)
+    _assign_refs(report)
     if not report.findings:
         raise StructureError(source, "no findings found (expected headings like '(1)关于…问题' or '1.关于…问题')")
+
+
+def _assign_refs(report: Report) -> None:
+    """Printed numbers restart in each category in some layouts (1. 2. … under every (一)): there
+    a finding is referred to as (二)4, elsewhere by its number alone."""
+    numbers = [f.number for f in report.findings]
+    restart = len(set(numbers)) < len(numbers)
+    for f in report.findings:
+        category = report.categories[f.category - 1].number if restart and f.category else ""
+        f.ref = f"({category}){f.number}" if category else f.number
 
 
 def _classify(line: Line) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
+from loaders.grams import title_grams
 from loaders.model import Finding, Measure, Report, Span
 from ontology import iris
 from ontology.iris import OA, ORG, RK
@@ -40,7 +41,7 @@ class _Builder:
         self.report = URIRef(iris.report(key))
 
     def add(self, s, p, o) -> None:
-        if o is None:
+        if o is None or o == "":
             return
         if not isinstance(o, URIRef | BNode | Literal):
             o = Literal(o)
@@ -125,12 +126,15 @@ class _Builder:
         self.add(place, RDFS.label, Literal(name, lang="zh"))
         return place
 
-    def _event(self, owner: URIRef, iri: str, date: str, label: str, span: Span) -> None:
+    def _event(self, owner: URIRef, iri: str, date: str, label: str, span: Span, precision="day", part="") -> None:
         event = URIRef(iri)
         self.add(event, RDF.type, RK.Event)
         self.add(event, RK.report, self.report)
         self.add(event, RK.about, owner)
         self.add(event, RK.date, Literal(date, datatype=XSD.date))
+        if precision != "day":
+            self.add(event, RK.datePrecision, precision)
+        self.add(event, RK.periodPart, part)
         self.add(event, RDFS.label, label)
         self.evidence(event, span)
 
@@ -193,6 +197,9 @@ class _Builder:
         self.add(node, RDF.type, RK.Finding)
         self.add(node, RK.report, self.report)
         self.add(node, RK.number, f.number)
+        self.add(node, RK.ref, f.ref)
+        for gram in sorted(title_grams(f.title)):
+            self.add(node, RK.titleGram, gram)
         self.add(node, RK.order, Literal(f.order, datatype=XSD.integer))
         self.add(node, DCTERMS.title, Literal(f.title, lang="zh"))
         self.add(node, RK.status, f.status)
@@ -247,7 +254,7 @@ class _Builder:
             self.add(qn, RK.approximate, Literal(q.approximate))
             self.evidence(qn, q.span)
         for n, ev in enumerate(m.events, start=1):
-            self._event(node, iris.child(str(node), "event", n), ev.date, ev.label, ev.span)
+            self._event(node, iris.child(str(node), "event", n), ev.date, ev.label, ev.span, ev.precision, ev.part)
 
 
 def to_graph(report: Report, key: str) -> Graph:

@@ -29,7 +29,7 @@ class ParamError(QueryError):
 @dataclass(frozen=True)
 class Param:
     name: str
-    type: str = "string"  # string | iri | integer | date
+    type: str = "string"  # string | iri | integer | decimal | date
     default: str | None = None
     description: str = ""
     required: bool = False
@@ -46,6 +46,10 @@ class Param:
             if not re.fullmatch(r"-?\d{1,12}", value):
                 raise ParamError(f"parameter {self.name} must be a whole number")
             return Term("literal", value, XSD + "integer")
+        if self.type == "decimal":
+            if not re.fullmatch(r"-?\d{1,12}(?:\.\d{1,12})?", value):
+                raise ParamError(f"parameter {self.name} must be a number like 0.5")
+            return Term("literal", value, XSD + "decimal")
         if self.type == "date":
             if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
                 raise ParamError(f"parameter {self.name} must be a date YYYY-MM-DD")

@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 a failure (a file that did not load, a store error), 2 
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import sys
 from pathlib import Path
@@ -15,16 +16,19 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from graph import results
+from graph import analytics, results
 from graph.store import QueryError, Store, StoreError, open_store
 from loaders.errors import LoaderError
 from loaders.pipeline import Loaded, load_file
+from loaders.sources import RECOGNISED
 from queries import catalog
 from queries.catalog import ParamError
 
-console = Console()
-err = Console(stderr=True)
-SOURCE_SUFFIXES = {".txt", ".html", ".htm"}
+# Lines a script may read are never wrapped, and tables sent to a pipe or file are not cut to 80.
+_WIDTH = None if sys.stdout.isatty() else 240
+console = Console(soft_wrap=True, width=_WIDTH)
+err = Console(stderr=True, soft_wrap=True)
+log = logging.getLogger(__name__)
 
 
 class Context:
@@ -40,6 +44,7 @@ class Context:
     def close(self) -> None:
         if self._store is not None:
             self._store.close()
+            self._store = None
 
 
 def fail(message: str, code: int = 1) -> None:
@@ -63,47 +68,116 @@ def main(ctx: click.Context, store_spec: str | None, verbose: bool) -> None:
 
 
 def source_files(paths: tuple[str, ...]) -> list[Path]:
+    """Files named, and report files found under folders named; each once, in a stable order."""
     files: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            files.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SOURCE_SUFFIXES))
+            files.extend(sorted(f for f in p.rglob("*") if f.is_file() and _is_source(f)))
         elif p.exists():
             files.append(p)
         else:
             fail(f"{p}: no such file or folder", 2)
-    return files
+    unique: dict[Path, Path] = {}
+    for f in files:
+        unique.setdefault(f.resolve(), f)
+    return list(unique.values())
+
+
+def _is_source(path: Path) -> bool:
+    """A report file in a folder: a supported suffix, not hidden, not an Office lock file (~$x.docx)."""
+    return path.suffix.lower() in RECOGNISED and not path.name.startswith((".", "~$"))
 
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.pass_obj
 def ingest(obj: Context, paths: tuple[str, ...]) -> None:
-    """Read report files (or folders of them) into the store, one named graph each."""
+    """Read report files (.txt, .html, .docx, .pdf) or folders of them into the store, one named graph each.
+
+    Every file is tried: a file that fails is named and the others still load. Exact copies
+    (same bytes) are read once.
+    """
     files = source_files(paths)
     store = _store(obj)
     failed: list[str] = []
+    seen_bytes: dict[str, Path] = {}
+    seen_reports: dict[str, Path] = {}
     with Progress(console=err, transient=True, disable=len(files) < 2) as progress:
+
+        def say(target: Console, text: str) -> None:
+            """On a terminal the bar owns the screen: lines go above it, or they would be drawn over it."""
+            if not progress.disable and target.is_terminal and progress.console.is_terminal:
+                target = progress.console
+            target.print(text, highlight=False, soft_wrap=True)
+
         task = progress.add_task("ingest", total=len(files))
         for path in files:
             try:
+                digest = _digest(path)
+                if digest in seen_bytes:
+                    say(console, f"skipped {path}: an exact copy of {seen_bytes[digest]}")
+                    continue
+                seen_bytes[digest] = path
                 loaded = load_file(path)
                 store.replace_graph(loaded.graph_iri, loaded.graph)
-                console.print(_summary(loaded), highlight=False)
-            except (LoaderError, StoreError) as error:
+                say(console, _summary(loaded))
+                for warning in _warnings(loaded, seen_reports.get(loaded.graph_iri)):
+                    say(console, f"  [yellow]warning:[/yellow] {warning}")
+                seen_reports[loaded.graph_iri] = path
+            except (LoaderError, StoreError, OSError) as error:
                 failed.append(str(path))
-                err.print(f"[red]failed:[/red] {error}", highlight=False)
-            progress.advance(task)
+                say(err, f"[red]failed:[/red] {_one_line(error, path)}")
+            except Exception as error:  # a loader bug on one file must not stop the other files
+                log.exception("unexpected error on %s", path)
+                failed.append(str(path))
+                say(err, f"[red]failed:[/red] {path}: unexpected {type(error).__name__} (a bug; please report it)")
+            finally:
+                progress.advance(task)
     if failed:
         fail(f"{len(failed)} of {len(files)} files did not load: {', '.join(failed)}")
 
 
+def _digest(path: Path) -> str:
+    with path.open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def _one_line(error: Exception, path: Path) -> str:
+    text = str(error).splitlines()[0] if str(error) else type(error).__name__
+    return text if str(path) in text else f"{path}: {text}"
+
+
 def _summary(loaded: Loaded) -> str:
     r = loaded.report
+    departments = sum(1 for o in r.orgs.values() if not o.generic)
     return (
         f"{loaded.source}: {r.title or '(untitled)'} — {len(r.findings)} findings, "
-        f"{len(r.measures)} measures, {len(r.orgs)} organisations, {len(r.documents)} documents "
+        f"{len(r.measures)} measures, {departments} departments, {len(r.documents)} documents "
         f"({loaded.encoding}) → <{loaded.graph_iri}>"
     )
+
+
+def _warnings(loaded: Loaded, same_report: Path | None) -> list[str]:
+    """What a reader should check: headline claims that disagree with what was read, a report read twice."""
+    r = loaded.report
+    counted = {"findings": len(r.findings), "measures": len(r.measures)}
+    warnings = [
+        f"the report claims {claim.value} {claim.kind} ({claim.text}), but {counted[claim.kind]} were read"
+        for claim in r.claims
+        if claim.kind in counted and _number(claim.value) != counted[claim.kind]
+    ]
+    if not r.title:
+        warnings.append("no title found: the graph is named after the text, not the title and date")
+    if same_report is not None:
+        warnings.append(f"the same report (title and date) as {same_report}; this file's reading replaced it")
+    return warnings
+
+
+def _number(value: str) -> float | None:
+    try:
+        return float(value)
+    except ValueError:
+        return None
 
 
 def _store(obj: Context) -> Store:
@@ -172,7 +246,7 @@ def list_queries() -> None:
         console.print(f"[bold]{q.name}[/bold] — {q.summary}  [dim]{params}[/dim]", highlight=False)
 
 
-EXPORT_FORMATS = ("turtle", "ntriples", "nquads", "trig", "jsonld")
+EXPORT_FORMATS = ("turtle", "ntriples", "nquads", "trig", "jsonld", *analytics.EXPORT_FORMATS)
 
 
 @main.command()
@@ -180,12 +254,104 @@ EXPORT_FORMATS = ("turtle", "ntriples", "nquads", "trig", "jsonld")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here instead of standard output.")
 @click.pass_obj
 def export(obj: Context, fmt: str, output: str | None) -> None:
-    """Export the whole store (nquads and trig keep one named graph per document)."""
-    data = _store(obj).export(fmt)
+    """Export the whole store (nquads and trig keep one named graph per document).
+
+    graphml and gexf export the responsibility network instead (departments, findings, shared
+    findings as weighted edges), for Gephi and Cytoscape.
+    """
+    store = _store(obj)
+    data = analytics.export(store, fmt) if fmt in analytics.EXPORT_FORMATS else store.export(fmt)
     if output:
         Path(output).write_bytes(data)
     else:
         sys.stdout.buffer.write(data)
+
+
+@main.command()
+@click.option("--top", default=20, show_default=True, type=click.IntRange(min=1), help="Rows in each ranking.")
+@click.option(
+    "--path",
+    "path",
+    nargs=2,
+    metavar="DEPT_A DEPT_B",
+    help="Shortest chain of shared findings between two departments.",
+)
+@click.pass_obj
+def analyze(obj: Context, top: int, path: tuple[str, str] | None) -> None:
+    """Who shares responsibility with whom: pairs, centrality, communities, chains."""
+    try:
+        result = analytics.analyse(_store(obj))
+        chain = result.chain(*(result.find_department(name) for name in path)) if path else None
+    except analytics.AnalyticsError as error:
+        fail(str(error), 2)
+    except (QueryError, StoreError) as error:
+        fail(str(error).splitlines()[0])
+    pairs = result.pairs()
+    console.print(
+        f"{result.projection.number_of_nodes()} departments lead or partner on "
+        f"{result.bipartite.number_of_nodes() - result.projection.number_of_nodes()} findings; "
+        f"{len(pairs)} pairs share at least one finding",
+        highlight=False,
+    )
+    if pairs:
+        _print_pairs(pairs[:top], len(pairs))
+        _print_centrality(result.centrality()[:top])
+        _print_communities(result)
+    if chain is not None:
+        _print_chain(result, path, chain)
+
+
+def _print_pairs(pairs: list[analytics.Pair], total: int) -> None:
+    table = Table("department A", "department B", "findings", "measures", title=f"Shared findings (top {len(pairs)})")
+    for p in pairs:
+        table.add_row(p.label_a, p.label_b, str(p.findings), str(p.measures))
+    console.print(table)
+    if total > len(pairs):
+        console.print(f"{total - len(pairs)} more pairs (--top, or `rectkg query --saved shared-responsibility`)")
+
+
+def _print_centrality(rows: list[analytics.Centrality]) -> None:
+    table = Table("department", "partners", "weighted degree", "betweenness", "community", title="Centrality")
+    for c in rows:
+        table.add_row(c.label, str(c.partners), str(c.weighted_degree), f"{c.betweenness:.3f}", str(c.community))
+    console.print(table)
+
+
+def _print_communities(result: analytics.Analysis) -> None:
+    table = Table("community", "size", title="Communities (Louvain, seeded)")
+    table.add_column("departments", overflow="fold")
+    for n, members in enumerate(result.communities, start=1):
+        table.add_row(str(n), str(len(members)), "、".join(sorted(result.label(m) for m in members)))
+    console.print(table)
+
+
+def _print_chain(result: analytics.Analysis, names: tuple[str, str], chain: list[str]) -> None:
+    if not chain:
+        console.print(f"{names[0]} and {names[1]} are not linked by shared findings", highlight=False)
+        return
+    table = Table("department", "shares finding", "report", title=f"Chain: {names[0]} → {names[1]}")
+    nodes = result.bipartite.nodes
+    for i in range(0, len(chain), 2):
+        finding = nodes[chain[i + 1]] if i + 1 < len(chain) else None
+        via = f"{finding.get('number', '')} {finding['label']}" if finding else ""
+        table.add_row(result.label(chain[i]), via, finding.get("report", "") if finding else "")
+    console.print(table)
+
+
+@main.command()
+@click.option("--name", metavar="LABEL", help="Only this body (its label or any alias).")
+@click.pass_obj
+def orgs(obj: Context, name: str | None) -> None:
+    """Canonical bodies with every name they were merged from and a sentence for each."""
+    try:
+        result = catalog.get("organisations").run(_store(obj), {"name": name} if name else {})
+    except (ParamError, QueryError) as error:
+        fail(str(error).splitlines()[0], 2)
+    table = Table("body", "type", "place", "name as printed", "times", "evidence", show_lines=False)
+    for row in results.cells(result):
+        _iri, label, kind, place, alias, mentions, evidence = row
+        table.add_row(label, kind, place, alias, mentions, evidence[:60])
+    console.print(table)
 
 
 @main.command()

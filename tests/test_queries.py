@@ -38,6 +38,8 @@ NEEDS = {
     "policies": "?x a rk:PolicyAction",
     "quantities": "?x a rk:Quantity",
     "shared-responsibility": "?x rk:role rk:partner",
+    "documents-across-reports": "?a rk:document ?d ; rk:measure/rk:finding/rk:report ?r1 . "
+    "?b rk:document ?d ; rk:measure/rk:finding/rk:report ?r2 . FILTER(?r1 != ?r2)",
 }
 
 
@@ -73,7 +75,7 @@ def test_every_query_has_a_header_parses_and_projects_its_columns_and_params(nam
     assert set(projected) == set(q.columns) | set(params)
     assert [v for v in projected if v in q.columns] == list(q.columns)
     for p in q.params:
-        assert p.type in {"string", "iri", "integer", "date"} and p.description
+        assert p.type in {"string", "iri", "integer", "decimal", "date"} and p.description
         assert p.enumerate is None or p.enumerate in catalog.ENUMERATIONS
 
 

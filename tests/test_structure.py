@@ -44,3 +44,10 @@ def test_fengjiang_categories_and_status(fengjiang, fengjiang_gold):
     r = fengjiang.report
     assert [c.title for c in r.categories] == [c["category"] for c in fengjiang_gold["structure"]["categories"]]
     assert [f.order for f in r.findings if f.status == "in-progress"] == [5, 20]
+
+
+def test_refs_are_unique_and_plain_where_numbers_do_not_restart(qingpu, fengjiang):
+    assert [f.ref for f in qingpu.report.findings] == [f.number for f in qingpu.report.findings]
+    refs = [f.ref for f in fengjiang.report.findings]
+    assert len(set(refs)) == len(refs) == 22
+    assert refs[9] == "(二)2"  # the second finding of the second category, printed "2."

@@ -1,0 +1,64 @@
+"""Corpus queries over several reports: the samples, plus the Fengjiang report as if another county
+had published it (every 枫江 renamed), which shares laws and problems but no departments with it."""
+
+from __future__ import annotations
+
+import pytest
+
+from graph.store import OxigraphStore
+from loaders.pipeline import load_bytes
+from queries import catalog
+from tests.conftest import FENGJIANG
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory, qingpu, fengjiang):
+    store = OxigraphStore(tmp_path_factory.mktemp("corpus") / "store")
+    twin = load_bytes(FENGJIANG.read_text(encoding="utf-8").replace("枫江", "松溪").encode(), "songxi.txt")
+    for loaded in (qingpu, fengjiang, twin):
+        store.replace_graph(loaded.graph_iri, loaded.graph)
+    yield store
+    store.close()
+
+
+def rows(store, query, **params):
+    return [{k: v.value for k, v in r.items()} for r in catalog.get(query).run(store, params).rows]
+
+
+def test_compare_reports_lists_each_report_with_claims_beside_counts(corpus):
+    got = {
+        (r["place"], r["findings_claimed"], r["findings_counted"], r["measures_claimed"], r["measures_counted"])
+        for r in rows(corpus, "compare-reports")
+    }
+    assert got == {
+        ("上海市青浦区", "63", "63", "186", "186"),
+        ("枫江县", "22", "22", "67", "67"),
+        ("松溪县", "22", "22", "67", "67"),
+    }
+
+
+def test_same_name_in_two_places_is_two_bodies(corpus):
+    civil = {
+        r["department"]: r["department_place"]
+        for r in rows(corpus, "departments-across-reports")
+        if r["department"].endswith("民政局") and "lead" in r["roles"]
+    }
+    assert civil == {"青浦区民政局": "上海市青浦区", "枫江县民政局": "枫江县", "松溪县民政局": "松溪县"}
+    finance = rows(corpus, "departments-across-reports", name="县财政局")
+    assert {r["department"] for r in finance} == {"枫江县财政局", "松溪县财政局"}
+
+
+def test_documents_cited_by_several_reports(corpus):
+    shared = {r["title"]: r for r in rows(corpus, "documents-across-reports")}
+    assert "中华人民共和国政府采购法" in shared
+    assert shared["中华人民共和国政府采购法"]["reports"] == "2"
+    assert not any("枫江县" in title or "松溪县" in title for title in shared)
+
+
+def test_recurring_problems_pair_the_same_problem_in_two_counties(corpus):
+    pairs = rows(corpus, "recurring-problems", min_score="0.99")
+    assert len(pairs) == 22  # every Fengjiang finding has its Songxi twin, and nothing else is that alike
+    assert all(p["title_a"] == p["title_b"] for p in pairs)
+    looser = rows(corpus, "recurring-problems")
+    assert len(looser) > len(pairs)
+    assert all(float(p["score"]) >= 0.2 for p in looser)
