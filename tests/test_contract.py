@@ -357,9 +357,10 @@ def test_client_time_out_is_named_and_not_retried(tmp_path):
         assert time.monotonic() - started < 3
 
 
-def test_server_killed_during_ingest(tmp_path, qingpu, fengjiang):
+@pytest.mark.parametrize("kind", SERVERS)
+def test_server_killed_during_ingest(tmp_path, qingpu, fengjiang, kind):
     """The CLI names the failure and exits 1; after a restart the store is as it was before."""
-    with serving(OxigraphServer(tmp_path / "oxigraph")) as server:
+    with serving(SERVERS[kind](tmp_path / kind)) as server:
         store = server.store()
         store.replace_graph(qingpu.graph_iri, qingpu.graph)
         before = quads(store)
