@@ -14,7 +14,8 @@ graphs live outside the document-graph namespace, and every query runs on an exp
 (`default-graph-uri`/`named-graph-uri` = the document graphs and the ontology graph), so they
 never show up in results, whatever the server's notion of the default graph: Oxigraph server's
 default graph is its own empty graph, Virtuoso's is the union of all graphs, system graphs
-included. Staging graphs left behind by a crash are dropped by a later write once stale.
+included. (RECTKG_SPARQL_DATASET=union trades that for speed: see RemoteSettings.) Staging graphs
+left behind by a crash are dropped by a later write once stale.
 """
 
 from __future__ import annotations
@@ -69,7 +70,13 @@ RETRY_IF_SAFE = {502, 504}
 
 @dataclass(frozen=True)
 class RemoteSettings:
-    """Where the server's endpoints are, how to log in, and how patient to be."""
+    """Where the server's endpoints are, how to log in, how patient to be, and which graphs queries see.
+
+    `union=False` (RECTKG_SPARQL_DATASET=explicit) sends the document graphs as each query's dataset:
+    exact, but slow on joins over many documents on Virtuoso. `union=True` sends none and relies on
+    the engine's default graph being the union of its graphs, staging graphs of a running ingest
+    included.
+    """
 
     query_url: str
     update_url: str | None
@@ -164,6 +171,9 @@ class RemoteStore(Store):
         elif self.settings.user:
             auth_class = requests.auth.HTTPDigestAuth if self.settings.auth == "digest" else requests.auth.HTTPBasicAuth
             self._http.auth = auth_class(self.settings.user, self.settings.password or "")
+
+    def close(self) -> None:
+        self._http.close()
 
     # -- writes ------------------------------------------------------------------------------
 
