@@ -6,7 +6,7 @@ STAMP := $(VENV)/.setup-stamp
 STORE ?= data/store
 SAMPLE := samples/qingpu-civil-affairs-2026-02-13.txt
 
-.PHONY: setup run test lint clean
+.PHONY: setup run test lint clean browser
 
 setup: $(STAMP)
 
@@ -16,10 +16,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# Ingest the bundled samples only into an empty store, then serve (the URL is printed).
 run: setup
-	$(BIN)/rectkg --store $(STORE) ingest $(SAMPLE)
-	$(BIN)/rectkg --store $(STORE) stats
-	$(BIN)/rectkg --store $(STORE) query --saved shared-responsibility
+	$(BIN)/rectkg --store $(STORE) query 'ASK { ?s ?p ?o }' --format json | grep -q true \
+		|| $(BIN)/rectkg --store $(STORE) ingest samples
+	$(BIN)/rectkg --store $(STORE) serve --host 127.0.0.1 --port 5000
+
+# The browser tests drive Debian's Chromium (never `playwright install`, which downloads a browser).
+browser:
+	test -x /usr/bin/chromium || (apt-get update && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y --no-install-recommends chromium fonts-noto-cjk)
 
 # Tests set PDFs in an embedded TrueType CJK font, as Word and WPS do (Debian; CI runs as root).
 CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
@@ -31,7 +37,7 @@ VIRTUOSO := /usr/bin/virtuoso-t
 $(VIRTUOSO):
 	apt-get update -qq && apt-get install -y -qq --no-install-recommends virtuoso-opensource
 
-test: setup $(CJK_FONT) $(VIRTUOSO)
+test: setup browser $(CJK_FONT) $(VIRTUOSO)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import os
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,6 +79,20 @@ class Store(ABC):
     @abstractmethod
     def construct(self, query: str, bindings: Mapping[str, Term] | None = None) -> Graph:
         """Run CONSTRUCT or DESCRIBE over the union of all graphs."""
+
+    def query(
+        self,
+        query: str,
+        *,
+        default_graphs: Sequence[str] = (),
+        named_graphs: Sequence[str] = (),
+        max_rows: int | None = None,
+    ) -> Result | Graph:
+        """Run any read query form, as the SPARQL 1.1 Protocol asks: SELECT/ASK give a Result,
+        CONSTRUCT/DESCRIBE a Graph. No default graphs means the union of all graphs; named graphs
+        limit what GRAPH can see. max_rows caps solutions (or triples) so a web request cannot
+        materialise the whole store. Optional: backends that cannot select datasets say so."""
+        raise StoreError(f"{type(self).__name__} cannot run protocol queries")
 
     @abstractmethod
     def export(self, fmt: str) -> bytes:
@@ -218,6 +232,37 @@ class OxigraphStore(Store):
         data = ox.serialize(answer, format=ox.RdfFormat.N_TRIPLES)
         return Graph().parse(data=data, format="nt")
 
+    def query(
+        self,
+        query: str,
+        *,
+        default_graphs: Sequence[str] = (),
+        named_graphs: Sequence[str] = (),
+        max_rows: int | None = None,
+    ) -> Result | Graph:
+        dataset: dict = {"use_default_graph_as_union": not default_graphs}
+        if default_graphs:
+            dataset["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+        if named_graphs:
+            dataset["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        try:
+            answer = self._store.query(query, **dataset)
+            if isinstance(answer, ox.QueryBoolean):
+                return Result([], [], bool(answer))
+            if isinstance(answer, ox.QuerySolutions):
+                names = [v.value for v in answer.variables]
+                rows, truncated = _take(answer, max_rows)
+                result = [{n: _from_ox(sol[n]) for n in names if sol[n] is not None} for sol in rows]
+                return Result(names, result, truncated=truncated)
+            triples, truncated = _take(answer, max_rows)
+        except (SyntaxError, ValueError, RuntimeError) as error:  # RuntimeError: cannot evaluate
+            raise QueryError(str(error)) from error
+        except OSError as error:
+            raise StoreError(str(error)) from error
+        graph = Graph().parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"", format="nt")
+        graph.truncated = truncated  # type: ignore[attr-defined]
+        return graph
+
     def export(self, fmt: str) -> bytes:
         quad_formats = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG}
         if fmt in quad_formats:
@@ -236,6 +281,16 @@ class OxigraphStore(Store):
         if not self.read_only and self.path is not None:
             self._store.flush()
         self._store = None
+
+
+def _take(answer, max_rows: int | None) -> tuple[list, bool]:
+    """At most max_rows items of a lazy answer, and whether more were left behind."""
+    items = []
+    for item in answer:
+        if max_rows is not None and len(items) >= max_rows:
+            return items, True
+        items.append(item)
+    return items, False
 
 
 def _union_as(ntriples_data: bytes, fmt: str) -> bytes:

@@ -400,3 +400,25 @@ def validate(obj: Context) -> None:
     else:
         err.print(text, highlight=False)
         fail("the store does not conform to the rectkg shapes (details above)")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64), help="Request threads.")
+@click.pass_obj
+def serve(obj: Context, host: str, port: int, threads: int) -> None:
+    """Serve the web app (SPARQL endpoint, saved queries, entity pages, search) with waitress."""
+    from waitress import create_server
+
+    from webapp import create_app
+    from webapp.settings import SettingsError
+
+    logging.getLogger("webapp").setLevel(logging.INFO)
+    try:
+        app = create_app({"STORE": obj.store_spec} if obj.store_spec else None)
+    except SettingsError as error:
+        fail(str(error), 2)
+    server = create_server(app, host=host, port=port, threads=threads)
+    console.print(f"rectkg web app: http://{host}:{server.effective_port}/  (Ctrl-C stops it)", highlight=False)
+    server.run()

@@ -1,0 +1,62 @@
+"""Fixtures for the web app tests: the sample reports in a real on-disk store, served by waitress
+on a free 127.0.0.1 port in a thread, the way `rectkg serve` runs it.
+
+Test modules import the fixtures they use (`from web_fixtures import ...`).
+"""
+
+from __future__ import annotations
+
+import gc
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from waitress import create_server
+
+from graph.store import OxigraphStore
+from webapp import create_app
+
+
+def build_store(path: Path, *loaded) -> Path:
+    """Write the loaded reports into a new on-disk store and release it, as `rectkg ingest` does."""
+    store = OxigraphStore(path)
+    for report in loaded:
+        store.replace_graph(report.graph_iri, report.graph)
+    store.close()
+    del store
+    gc.collect()  # drop the writer's lock so other processes (the CLI) can open it too
+    return path
+
+
+@contextmanager
+def serve(settings: Mapping[str, Any]) -> Iterator[str]:
+    """Serve an app made with these settings; yields its base URL (no trailing slash)."""
+    app = create_app({"TESTING": True, **settings})
+    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}"
+    finally:
+        server.close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def web_store(tmp_path_factory, qingpu, fengjiang) -> Path:
+    return build_store(tmp_path_factory.mktemp("web") / "store", qingpu, fengjiang)
+
+
+@pytest.fixture(scope="session")
+def reader(web_store) -> OxigraphStore:
+    """A read-only handle on the served store, for the answers the tests compare against."""
+    return OxigraphStore(web_store, read_only=True)
+
+
+@pytest.fixture(scope="session")
+def base_url(web_store) -> Iterator[str]:
+    with serve({"STORE": str(web_store)}) as url:
+        yield url

@@ -1,0 +1,63 @@
+"""One error shape for the whole app: `{"error": code, "message": text}` with a precise status.
+
+A malformed query or parameter is the caller's fault (400); a query over its time limit is 503; a
+store that cannot be read is ours (500); HTTP errors keep their own status. Each has its own
+handler, so a broken store is never reported as a bad query or the reverse.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify
+from werkzeug.exceptions import HTTPException
+
+from graph.store import QueryError, StoreError
+
+log = logging.getLogger(__name__)
+
+
+class QueryTimeout(Exception):
+    """A query ran past the QUERY_TIMEOUT setting."""
+
+
+class Refused(Exception):
+    """A request the app will not carry out (an update, a SERVICE call); status says which."""
+
+    def __init__(self, status: int, error: str, message: str):
+        super().__init__(message)
+        self.status = status
+        self.error = error
+
+
+def error_response(status: int, error: str, message: str):
+    response = jsonify({"error": error, "message": message})
+    response.status_code = status
+    return response
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(QueryError)
+    def bad_query(error: QueryError):
+        return error_response(400, "bad-query", str(error))
+
+    @app.errorhandler(QueryTimeout)
+    def timeout(error: QueryTimeout):
+        return error_response(503, "timeout", str(error))
+
+    @app.errorhandler(StoreError)
+    def store_failure(error: StoreError):
+        log.exception("store failure")
+        return error_response(500, "store-failure", str(error))
+
+    @app.errorhandler(Refused)
+    def refused(error: Refused):
+        return error_response(error.status, error.error, str(error))
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        code = (error.name or "error").lower().replace(" ", "-")
+        response = error_response(error.code or 500, code, error.description or error.name)
+        if error.code == 405 and error.get_response().allow:
+            response.headers["Allow"] = ", ".join(error.get_response().allow)
+        return response

@@ -1,0 +1,114 @@
+"""Interface language (Chinese by default, English on ?lang=en) and labels for RDF terms.
+
+Words of the interface live in MESSAGES; labels of classes, properties and roles come from the
+ontology's own rdfs:label/skos:prefLabel in each language, so the pages say what the ontology says.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+
+from flask import current_app, request
+from rdflib import Graph, Literal
+from rdflib.namespace import RDFS, SKOS
+
+LANGUAGES = ("zh", "en")
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    "app": ("整改知识图谱", "Rectification knowledge graph"),
+    "dashboard": ("概览", "Dashboard"),
+    "queries": ("保存的查询", "Saved queries"),
+    "editor": ("SPARQL 编辑器", "SPARQL editor"),
+    "search": ("搜索", "Search"),
+    "search_placeholder": ("搜索问题、措施、部门、文件", "Search findings, measures, departments, documents"),
+    "reports": ("已载入的通报", "Loaded reports"),
+    "issuer": ("发布单位", "Issuer"),
+    "inspector": ("巡察组", "Inspector"),
+    "inspection": ("巡察时间", "Inspection"),
+    "published": ("发布日期", "Published"),
+    "status_date": ("截至日期", "Status as of"),
+    "findings": ("问题", "Findings"),
+    "measures": ("整改措施", "Measures"),
+    "claims": ("通报所称与实际计数", "Claims beside counts"),
+    "claimed": ("通报所称", "Claimed"),
+    "counted": ("图谱计数", "Counted"),
+    "mismatch": ("不一致", "mismatch"),
+    "shared_top": ("共同负责最多的部门", "Most shared departments"),
+    "all_pairs": ("全部部门对", "All pairs"),
+    "run": ("运行", "Run"),
+    "download": ("下载", "Download"),
+    "open_in_editor": ("在编辑器中打开", "Open in editor"),
+    "parameters": ("参数", "Parameters"),
+    "no_parameters": ("无参数", "No parameters"),
+    "any": ("（全部）", "(any)"),
+    "results": ("结果", "Results"),
+    "rows": ("行", "rows"),
+    "truncated": ("结果已截断，上限", "Results cut short at the limit of"),
+    "no_results": ("没有结果", "No results"),
+    "category": ("问题类别", "Category"),
+    "group": ("问题组", "Group"),
+    "report": ("通报", "Report"),
+    "departments": ("部门及角色", "Departments and roles"),
+    "documents": ("文件", "Documents"),
+    "quantities": ("数量", "Quantities"),
+    "evidence": ("原文与证据", "Source text and evidence"),
+    "evidence_elsewhere": ("原文其他位置的证据", "Evidence elsewhere in the report"),
+    "aliases": ("别名", "Aliases"),
+    "partners": ("共同负责的部门", "Partners"),
+    "findings_by_role": ("按角色列出的问题", "Findings by role"),
+    "cited_by": ("引用该文件的措施", "Measures citing it"),
+    "action": ("动作", "Action"),
+    "tree": ("类别、问题组与问题", "Categories, groups and findings"),
+    "properties": ("属性", "Properties"),
+    "referenced_by": ("被引用", "Referenced by"),
+    "shared_findings": ("共同负责的问题", "Findings they share"),
+    "formats": ("其他格式", "Other formats"),
+    "query": ("查询", "Query"),
+    "kind": ("类型", "Kind"),
+    "hits": ("条结果", "hits"),
+    "number": ("编号", "Number"),
+    "title": ("标题", "Title"),
+    "role": ("角色", "Role"),
+    "count": ("次数", "Count"),
+    "filter_departments": ("输入部门名称筛选", "Type to filter departments"),
+    "metadata": ("基本信息", "Metadata"),
+}
+
+
+def language() -> str:
+    chosen = request.args.get("lang") or request.cookies.get("lang")
+    return chosen if chosen in LANGUAGES else current_app.config["LANGUAGE"]
+
+
+def message(key: str) -> str:
+    zh, en = MESSAGES[key]
+    return en if language() == "en" else zh
+
+
+def pick(literals: list[tuple[str, str | None]], lang: str) -> str:
+    """The value in the wanted language, else Chinese, else untagged, else any: (value, lang) pairs."""
+    for wanted in (lang, "zh", None):
+        for value, tag in literals:
+            if (tag or None) == wanted or (wanted and tag and tag.startswith(wanted + "-")):
+                return value
+    return literals[0][0] if literals else ""
+
+
+@cache
+def _ontology_labels() -> dict[str, list[tuple[str, str | None]]]:
+    graph = Graph().parse(data=resources.files("ontology").joinpath("rectkg.ttl").read_text("utf-8"), format="turtle")
+    labels: dict[str, list[tuple[str, str | None]]] = {}
+    for prop in (RDFS.label, SKOS.prefLabel):
+        for subject, value in graph.subject_objects(prop):
+            if isinstance(value, Literal):
+                labels.setdefault(str(subject), []).append((str(value), value.language))
+    return labels
+
+
+def term_label(iri: str) -> str:
+    """The ontology's label for a class, property or role, else its local name."""
+    found = _ontology_labels().get(iri)
+    if found:
+        return pick(found, language())
+    return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]

@@ -1,0 +1,95 @@
+"""SPARQL 1.1 Protocol requests: what the client asked (query, dataset) and in which format.
+
+Three ways to send a query (GET ?query=, POST form, POST application/sparql-query), optional
+default-graph-uri / named-graph-uri, and content negotiation by Accept or ?format=. The endpoint is
+read-only, and it refuses SERVICE: Oxigraph would otherwise fetch any URL a visitor names.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from flask import Request
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.exceptions import NotAcceptable, UnsupportedMediaType
+
+from graph.store import QueryError
+from webapp import formats
+from webapp.errors import Refused
+
+FORM = "application/x-www-form-urlencoded"
+QUERY = "application/sparql-query"
+UPDATE = "application/sparql-update"
+
+# Strings, IRIs and comments are blanked before looking for the SERVICE keyword, so a literal or
+# an IRI that merely contains the word does not trip the check.
+_LEXEMES = re.compile(
+    r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\''
+    r'|<[^<>"{}|^`\\\s]*>|#[^\n]*'
+)
+_SERVICE = re.compile(r"(?<![\w:?$])SERVICE(?![\w:])", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class ProtocolQuery:
+    text: str
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+
+
+def parse(request: Request) -> ProtocolQuery | None:
+    """The query in a protocol request, or None when there is none (a service description request)."""
+    if request.method == "GET":
+        fields = request.args
+    elif request.mimetype == FORM:
+        fields = request.form
+    elif request.mimetype == QUERY:
+        fields = request.args
+    elif request.mimetype == UPDATE:
+        raise Refused(403, "read-only", "this endpoint is read-only: SPARQL Update is not accepted")
+    else:
+        raise UnsupportedMediaType(f"send the query as {FORM} or {QUERY}, not {request.mimetype or 'nothing'}")
+    if "update" in fields:
+        raise Refused(403, "read-only", "this endpoint is read-only: SPARQL Update is not accepted")
+    if request.method == "POST" and request.mimetype == QUERY:
+        texts = [request.get_data(as_text=True)]
+    else:
+        texts = fields.getlist("query")
+    if not texts:
+        return None
+    if len(texts) > 1:
+        raise QueryError("give exactly one query parameter")
+    text = texts[0]
+    if not text.strip():
+        raise QueryError("the query is empty")
+    if _SERVICE.search(_LEXEMES.sub(" ", text)):
+        raise Refused(403, "service-not-allowed", "SERVICE is not allowed: this endpoint does not fetch other URLs")
+    return ProtocolQuery(text, tuple(fields.getlist("default-graph-uri")), tuple(fields.getlist("named-graph-uri")))
+
+
+def choose(request: Request, *, graph: bool) -> tuple[str, str]:
+    """(format name, media type) for a SELECT/ASK answer (graph=False) or a graph (graph=True)."""
+    types = formats.GRAPH_TYPES if graph else formats.RESULT_TYPES
+    aliases = formats.GRAPH_ALIASES if graph else formats.RESULT_ALIASES
+    wanted = request.args.get("format") or request.form.get("format")
+    if wanted:
+        names = formats.GRAPH_FORMAT_NAMES if graph else formats.FORMAT_NAMES
+        name = names.get(wanted.lower(), wanted.lower())
+        name = aliases.get(name, name) if "/" in name else name
+        if name not in types:
+            raise NotAcceptable(f"format {wanted!r} is not one of {', '.join(types)}")
+        return name, types[name]
+    return negotiate(request.accept_mimetypes, types, aliases)
+
+
+def negotiate(accept: MIMEAccept, types: dict[str, str], aliases: dict[str, str]) -> tuple[str, str]:
+    by_type = {media: name for name, media in types.items()} | aliases
+    if not accept:
+        name = next(iter(types))
+        return name, types[name]
+    best = accept.best_match(list(by_type), default=None)
+    if best is None:
+        raise NotAcceptable(f"can answer in {', '.join(types.values())}")
+    name = by_type[best]
+    return name, types[name]

@@ -1,0 +1,80 @@
+"""/queries: every saved query as a form with typed inputs, a linked result table, its SPARQL, and
+downloads at /queries/NAME.csv|.tsv|.json with the parameters in the URL, so results are links.
+
+The downloads are written by graph/results.py, the CLI's writer: the CSV is the same bytes as
+`rectkg query --saved NAME --format csv` with the same parameters.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+
+from graph import results
+from graph.store import Result
+from queries import catalog
+from queries.catalog import SavedQuery
+from webapp import db
+
+bp = Blueprint("saved", __name__)
+
+DOWNLOADS = {
+    "csv": ("text/csv", results.to_csv),
+    "tsv": ("text/tab-separated-values", results.to_tsv),
+    "json": ("application/sparql-results+json", results.to_json),
+}
+# Columns holding a department's name: their cells link to the department's page.
+DEPARTMENT_COLUMNS = {"department", "dept_a", "dept_b"}
+INPUT_TYPES = {"date": "date", "integer": "number", "iri": "url", "string": "text"}
+
+
+def _row_links(name: str, result: Result) -> list[str | None]:
+    """Where each row leads when no cell is an entity IRI (pairs of departments → their findings)."""
+    if {"dept_a", "dept_b"} <= set(result.variables):
+        return [url_for("shared.pair", a=r["dept_a"].value, b=r["dept_b"].value) for r in result.rows]
+    return [None] * len(result.rows)
+
+
+@bp.get("/queries")
+def index():
+    return render_template("queries.html", queries=catalog.saved_queries().values())
+
+
+@bp.get("/queries/<name>")
+def show(name: str):
+    base, _, extension = name.rpartition(".")
+    if extension in DOWNLOADS and base in catalog.saved_queries():
+        return download(catalog.get(base), extension)
+    if name not in catalog.saved_queries():
+        abort(404, description=f"no saved query {name!r}")
+    query = catalog.get(name)
+    values = _values(query)
+    result = db.run(lambda store: query.run(store, values))
+    enumerated = [p for p in query.params if p.enumerate]
+    choices = {p.name: db.run(lambda store, p=p: catalog.choices(store, p.enumerate)) for p in enumerated}
+    limit = current_app.config["MAX_ROWS"]
+    return render_template(
+        "query.html",
+        query=query,
+        values=values,
+        choices=choices,
+        input_types=INPUT_TYPES,
+        result=result,
+        shown=result.rows[:limit],
+        row_links=_row_links(name, result)[:limit],
+        department_columns=DEPARTMENT_COLUMNS,
+        downloads={ext: url_for("saved.show", name=f"{name}.{ext}", **values) for ext in DOWNLOADS},
+    )
+
+
+def download(query: SavedQuery, extension: str) -> Response:
+    media, write = DOWNLOADS[extension]
+    values = _values(query)
+    result = db.run(lambda store: query.run(store, values))
+    response = Response(write(result), mimetype=media)
+    response.headers["Content-Disposition"] = f'inline; filename="{query.name}.{extension}"'
+    return response
+
+
+def _values(query: SavedQuery) -> dict[str, str]:
+    """The query's parameters given in the URL; empty fields mean "use the default", as in the CLI."""
+    return {p.name: request.args[p.name] for p in query.params if request.args.get(p.name)}

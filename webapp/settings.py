@@ -1,0 +1,76 @@
+"""Settings: named limits and locations, read when the app is made (never at import time).
+
+Precedence, lowest first: the defaults below, a TOML file named by $RECTKG_WEB_CONFIG, environment
+variables RECTKG_<NAME> (e.g. RECTKG_MAX_ROWS=500), then the mapping given to `create_app`
+(tests and `rectkg serve` options). Every limit has a name so operators can see and change it.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from ontology import iris
+
+DEFAULTS: dict[str, Any] = {
+    # Store location: a folder of an embedded Oxigraph store (None: $RECTKG_STORE or ./data/store).
+    "STORE": None,
+    # IRIs under BASE_IRI + "id/" are dereferenced at /id/... by this app.
+    "BASE_IRI": iris.BASE,
+    # Seconds a query may run before the request gets a 503 (pyoxigraph cannot cancel it).
+    "QUERY_TIMEOUT": 20.0,
+    # Solutions a SELECT may return through the endpoint or a page before being cut short.
+    "MAX_ROWS": 10000,
+    # Triples a CONSTRUCT/DESCRIBE answer or an entity's RDF may hold.
+    "MAX_GRAPH_NODES": 5000,
+    # Hits a search returns.
+    "SEARCH_LIMIT": 50,
+    # Seconds between checks whether another process (rectkg ingest) changed the store on disk.
+    "STORE_REFRESH": 2.0,
+    # Worker threads that run queries; at most this many run at once.
+    "QUERY_WORKERS": 4,
+    # Default interface language: zh or en.
+    "LANGUAGE": "zh",
+}
+
+ENV_PREFIX = "RECTKG_"
+CONFIG_FILE_ENV = "RECTKG_WEB_CONFIG"
+
+
+class SettingsError(ValueError):
+    """A setting that cannot be used; the message names it."""
+
+
+def load(overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Merge defaults, the config file, the environment and overrides, checking each type."""
+    environ = os.environ if environ is None else environ
+    settings = dict(DEFAULTS)
+    path = environ.get(CONFIG_FILE_ENV)
+    if path:
+        try:
+            with Path(path).open("rb") as handle:
+                from_file = {k.upper(): v for k, v in tomllib.load(handle).items()}
+            unknown = sorted(set(from_file) - set(DEFAULTS))
+            if unknown:
+                raise SettingsError(f"{path}: unknown settings {', '.join(unknown)}")
+            settings.update(from_file)
+        except (OSError, tomllib.TOMLDecodeError) as error:
+            raise SettingsError(f"cannot read {CONFIG_FILE_ENV}={path}: {error}") from error
+    for name in DEFAULTS:
+        if ENV_PREFIX + name in environ:
+            settings[name] = environ[ENV_PREFIX + name]
+    settings.update(overrides or {})
+    return {name: _coerce(name, value) for name, value in settings.items()}
+
+
+def _coerce(name: str, value: Any) -> Any:
+    default = DEFAULTS.get(name)
+    if value is None or default is None or isinstance(default, str):
+        return value
+    try:
+        return type(default)(value)
+    except (TypeError, ValueError) as error:
+        raise SettingsError(f"setting {name} must be a {type(default).__name__}, not {value!r}") from error
