@@ -6,7 +6,7 @@ STAMP := $(VENV)/.setup-stamp
 STORE ?= data/store
 SAMPLE := samples/qingpu-civil-affairs-2026-02-13.txt
 
-.PHONY: setup run test lint clean browser
+.PHONY: setup run test soak lint clean browser
 
 setup: $(STAMP)
 
@@ -40,6 +40,10 @@ $(VIRTUOSO):
 test: setup browser $(CJK_FONT) $(VIRTUOSO)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
+
+# The full-length fuzzing and crash loops (a few minutes), with heavier settings than make test.
+soak: setup
+	RECTKG_SOAK=1 $(BIN)/python -m pytest -q -m "soak or fuzz"
 
 lint: setup
 	$(BIN)/ruff check .
