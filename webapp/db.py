@@ -105,4 +105,9 @@ def serving(app: Flask, url: str) -> Iterator[None]:
     finally:
         if advertised:
             handoff.withdraw(holder.spec)
-        holder.close()
+        close(app)
+
+
+def close(app: Flask) -> None:
+    """Stop the workers and let go of the store."""
+    app.extensions["rectkg.store"].close()
