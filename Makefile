@@ -6,7 +6,7 @@ STAMP := $(VENV)/.setup-stamp
 STORE ?= data/store
 SAMPLE := samples/qingpu-civil-affairs-2026-02-13.txt
 
-.PHONY: setup run test lint clean browser
+.PHONY: setup run test lint clean browser soak
 
 setup: $(STAMP)
 
@@ -35,6 +35,10 @@ $(CJK_FONT):
 test: setup browser $(CJK_FONT)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
+
+# The full-length reliability runs (30 s load test, crash loop); `make test` runs short versions.
+soak: setup
+	$(BIN)/python -m pytest -q -m soak
 
 lint: setup
 	$(BIN)/ruff check .
