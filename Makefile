@@ -41,7 +41,7 @@ test: setup browser $(CJK_FONT) $(VIRTUOSO)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
-# The full-length fuzzing and crash loops (a few minutes), with heavier settings than make test.
+# The full-length reliability runs (30 s load test, 100-kill crash loop, heavy fuzzing); make test runs short ones.
 soak: setup
 	RECTKG_SOAK=1 $(BIN)/python -m pytest -q -m "soak or fuzz"
 

@@ -6,8 +6,10 @@ Exit codes: 0 success, 1 a failure (a file that did not load, a store error), 2 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
+import signal
 import sys
 from pathlib import Path
 
@@ -423,7 +425,7 @@ def serve(obj: Context, host: str, port: int, threads: int) -> None:
     """Serve the web app (SPARQL endpoint, saved queries, entity pages, search) with waitress."""
     from waitress import create_server
 
-    from webapp import create_app
+    from webapp import create_app, db
     from webapp.settings import SettingsError
 
     logging.getLogger("webapp").setLevel(logging.INFO)
@@ -432,5 +434,11 @@ def serve(obj: Context, host: str, port: int, threads: int) -> None:
     except SettingsError as error:
         fail(str(error), 2)
     server = create_server(app, host=host, port=port, threads=threads)
-    console.print(f"rectkg web app: http://{host}:{server.effective_port}/  (Ctrl-C stops it)", highlight=False)
-    server.run()
+    url = f"http://{host}:{server.effective_port}"
+    local = url if host not in ("0.0.0.0", "::", "") else f"http://127.0.0.1:{server.effective_port}"
+    # SIGTERM ends the server like Ctrl-C, so the workers stop and the advert is withdrawn.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    with db.serving(app, local):
+        console.print(f"rectkg web app: {url}/  (Ctrl-C stops it)", highlight=False)
+        with contextlib.suppress(KeyboardInterrupt):
+            server.run()
