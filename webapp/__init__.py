@@ -31,9 +31,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["rectkg.runner"] = db.QueryRunner(app.config["QUERY_WORKERS"], app.config["QUERY_TIMEOUT"])
     errors.register(app)
 
-    from webapp import dashboard, editor, entities, saved, search, shared, sparql
+    from webapp import dashboard, editor, entities, graphview, saved, search, shared, sparql
 
-    for module in (dashboard, editor, entities, saved, search, shared, sparql):
+    for module in (dashboard, editor, entities, graphview, saved, search, shared, sparql):
         app.register_blueprint(module.bp)
 
     app.jinja_env.globals.update(t=i18n.message, lang=i18n.language, entity_url=links.entity_url)
