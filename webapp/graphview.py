@@ -51,7 +51,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "find": ("查找起点", "Find a start node"),
     "find_placeholder": ("输入部门、问题、措施或文件", "A department, finding, measure or document"),
     "all": ("显示全部", "Show everything"),
-    "clear": ("清空", "Clear"),
+    "reset": ("清空", "Clear"),
     "png": ("导出 PNG", "Export PNG"),
     "graphml": ("导出 GraphML", "Export GraphML"),
     "types": ("节点类型", "Node types"),
@@ -73,9 +73,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "community": ("社区", "Community"),
     "no_hits": ("没有结果", "No results"),
     "query": ("查询", "Query"),
+    "show_in_graph": ("在图中显示", "Show in graph"),
+    "trace_graph": ("追踪图", "Trace graph"),
+    "show_as_graph": ("以图显示", "Show as graph"),
 }
 
 
+@bp.app_template_global("graph_word")
 def message(key: str) -> str:
     zh, en = MESSAGES[key]
     return en if i18n.language() == "en" else zh
@@ -222,7 +226,10 @@ def trace_data():
     if len(nodes) > cap():
         raise over_cap(len(nodes), "该问题的追踪图 The trace ")
     return jsonify(
-        {"nodes": [hood.node_json(index, n) for n in sorted(nodes)], "edges": [hood.edge_json(e) for e in edges.values()]}
+        {
+            "nodes": [hood.node_json(index, n) for n in sorted(nodes)],
+            "edges": [hood.edge_json(e) for e in edges.values()],
+        }
     )
 
 
@@ -341,12 +348,22 @@ def _triples_as_view(answer: Graph) -> dict:
             properties.setdefault(subject, []).append([i18n.term_label(str(p)), str(o)])
         elif isinstance(o, URIRef | BNode):
             nodes.add(str(o))
-            edges.append({"id": f"{s} {p} {o}", "from": subject, "to": str(o), "role": "part", "label": i18n.term_label(str(p))})
+            edges.append(
+                {"id": f"{s} {p} {o}", "from": subject, "to": str(o), "role": "part", "label": i18n.term_label(str(p))}
+            )
     if len(nodes) > cap():
         raise over_cap(len(nodes), "该查询结果 The answer ")
     out = []
     for n in sorted(nodes):
         kind = kinds.get(n) or index.kind.get(n, "")
         label = labels.get(n) or index.label.get(n) or n.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
-        out.append({"id": n, "kind": kind or "other", "label": label, "properties": properties.get(n, []), "url": links.entity_url(n)})
+        out.append(
+            {
+                "id": n,
+                "kind": kind or "other",
+                "label": label,
+                "properties": properties.get(n, []),
+                "url": links.entity_url(n),
+            }
+        )
     return {"nodes": out, "edges": edges}

@@ -136,7 +136,9 @@ def build(store: Store) -> Index:
     for node, kind in index.kind.items():  # departments and documents: the categories they work in
         if kind in ("department", "document"):
             for other in index.neighbours(node):
-                index.categories[node] |= index.categories.get(other, set()) if index.kind[other] == "measure" else set()
+                index.categories[node] |= (
+                    index.categories.get(other, set()) if index.kind[other] == "measure" else set()
+                )
     index.categories = defaultdict(
         set, {n: {category_title.get(c, c) for c in cs} for n, cs in index.categories.items()}
     )

@@ -145,6 +145,8 @@
     edges.clear();
     expanded = {};
     add(data);
+    network.once("stabilized", function () { network.fit(); });
+    if (view === "trace" || view === "construct") network.fit();
   }
   function status() {
     var visible = nodes.get({ filter: function (n) { return !n.hidden; } }).length;
@@ -164,7 +166,9 @@
       var swatch = el("span", null, "swatch");
       swatch.style.background = kinds[k].color;
       item.appendChild(swatch);
-      item.appendChild(el("span", kinds[k].name + "（" + kinds[k].shape + "）"));
+      var text = view === "shared" ? kinds[k].name + "：" + words.weighted_degree + " → 大小 size, " + words.community +
+        " → 颜色 colour" : kinds[k].name + "（" + kinds[k].shape + "）";
+      item.appendChild(el("span", text));
       list.appendChild(item);
     });
     if (view === "trace" || view === "explorer") {
