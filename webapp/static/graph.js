@@ -133,9 +133,17 @@
     if (view === "trace" || view === "construct") item.arrows = "to";
     return item;
   }
+  // New nodes are laid out by a bounded number of physics steps, then physics stops: a large
+  // drawing never keeps the tab busy, and nodes stay where they were put (or dragged).
   function add(data) {
-    nodes.update(data.nodes.filter(function (n) { return !nodes.get(n.id); }).map(visNode));
+    var fresh = data.nodes.filter(function (n) { return !nodes.get(n.id); });
+    if (fresh.length && options.physics !== false) {
+      app.dataset.stable = "0";
+      network.setOptions({ physics: { enabled: true } });
+    }
+    nodes.update(fresh.map(visNode));
     edges.update(data.edges.filter(function (e) { return !edges.get(e.id); }).map(visEdge));
+    if (fresh.length && options.physics !== false) network.stabilize(nodes.length > 300 ? 60 : 150);
     refreshCategories();
     status();
     setState("ready");
@@ -145,7 +153,7 @@
     edges.clear();
     expanded = {};
     add(data);
-    network.once("stabilized", function () { network.fit(); });
+    network.once("stabilizationIterationsDone", function () { network.fit(); });
     if (view === "trace" || view === "construct") network.fit();
   }
   function status() {
@@ -425,8 +433,10 @@
       showEdge(event.edges[0]);
     }
   });
-  network.on("startStabilizing", function () { app.dataset.stable = "0"; });
-  network.on("stabilized", function () { app.dataset.stable = "1"; });
+  network.on("stabilizationIterationsDone", function () {
+    if (options.physics !== false) network.setOptions({ physics: { enabled: false } });
+    app.dataset.stable = "1";
+  });
   legend();
 
   if (view === "explorer") {
