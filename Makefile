@@ -32,7 +32,12 @@ CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 $(CJK_FONT):
 	apt-get update -qq && apt-get install -y -qq --no-install-recommends fonts-wqy-microhei
 
-test: setup browser $(CJK_FONT)
+# The store contract suite runs against a real Virtuoso 7 (Debian's package; no service is started).
+VIRTUOSO := /usr/bin/virtuoso-t
+$(VIRTUOSO):
+	apt-get update -qq && apt-get install -y -qq --no-install-recommends virtuoso-opensource
+
+test: setup browser $(CJK_FONT) $(VIRTUOSO)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 

@@ -52,7 +52,19 @@ def fail(message: str, code: int = 1) -> None:
     sys.exit(code)
 
 
-@click.group()
+class Commands(click.Group):
+    """Every command's store failure becomes one line and an exit code, never a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except QueryError as error:
+            fail(str(error).splitlines()[0], 2)
+        except StoreError as error:
+            fail(str(error))
+
+
+@click.group(cls=Commands)
 @click.option(
     "--store", "store_spec", metavar="PATH|URL", help="Store location (default $RECTKG_STORE or ./data/store)."
 )
