@@ -182,6 +182,20 @@ def test_shared_view_draws_every_sharing_department_and_lists_an_edges_findings(
     same_origin_only(foreign)
 
 
+def test_a_construct_from_the_editor_shown_as_a_graph(visit, base_url, reader):  # noqa: F811
+    page, foreign = visit
+    query = PREFIXES + "CONSTRUCT { ?m rk:finding ?f } WHERE { ?m rk:finding ?f ; rk:ordinal 1 }"
+    expected = {str(t) for triple in reader.construct(query) for t in (triple[0], triple[2])}
+    page.goto(base_url + "/editor")
+    page.evaluate("text => window.rectkgEditor.setValue(text)", query)
+    page.locator("#show-as-graph").click()
+    page.wait_for_url("**/graph/construct?**")
+    ready(page)
+    assert set(kinds_drawn(page)) == expected
+    assert set(kinds_drawn(page).values()) == {"finding", "measure"}
+    same_origin_only(foreign)
+
+
 @pytest.fixture(scope="module")
 def hostile_url(tmp_path_factory):
     """A real sample with one finding's title rewritten to markup, loaded by the real loader."""

@@ -52,7 +52,7 @@
   }
   function link(url, text) {
     var a = el("a", text);
-    if (url && url.charAt(0) === "/") a.href = url;  // only the app's own pages
+    if (url && url.charAt(0) === "/" && url.charAt(1) !== "/") a.href = url;  // only the app's own pages
     return a;
   }
   function short(text, length) {
