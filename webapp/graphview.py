@@ -113,7 +113,8 @@ def drawable(text: str) -> bool:
 def _page(view: str, **data: str):
     kinds = {k: {"name": v["en"] if i18n.language() == "en" else v["zh"], **v} for k, v in hood.KINDS.items()}
     words = {key: message(key) for key in MESSAGES}
-    return render_template("graph.html", view=view, kinds=kinds, cap=cap(), data=data, words=words)
+    roles = {name: i18n.term_label(iris.RK + name) for name in ("lead", "partner", "target", "mentioned")}
+    return render_template("graph.html", view=view, kinds=kinds, cap=cap(), data=data, words=words, roles=roles)
 
 
 @bp.get("/")

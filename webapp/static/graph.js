@@ -23,6 +23,8 @@
   var COMMUNITY_COLORS = ["#2e8b57", "#3c78d8", "#d64545", "#b5651d", "#8e44ad", "#16a085", "#d9a441", "#7f8c8d",
     "#c0392b", "#2c3e50"];
   var OTHER = { name: "?", color: "#555555", shape: "ellipse" };
+  var ORDER = ["report", "category", "group", "finding", "measure", "department", "document", "quantity"];
+  var roles = JSON.parse(app.dataset.roles);
 
   var nodes = new vis.DataSet();
   var edges = new vis.DataSet();
@@ -82,7 +84,7 @@
 
   // --- drawing ----------------------------------------------------------------------------
   function countsText(counts) {
-    return Object.keys(kinds).filter(function (k) { return counts && counts[k]; }).map(function (k) {
+    return ORDER.filter(function (k) { return counts && counts[k]; }).map(function (k) {
       return kinds[k].name + " " + counts[k];
     }).join(" · ");
   }
@@ -130,7 +132,7 @@
       item.title = el("div", words.shared_findings + " " + data.findings);
       item.color = { color: "#7a8a93" };
     }
-    if (view === "trace" || view === "construct") item.arrows = "to";
+    if (view === "construct") item.arrows = "to";
     return item;
   }
   // New nodes are laid out by a bounded number of physics steps, then physics stops: a large
@@ -168,7 +170,7 @@
   function legend() {
     var box = document.getElementById("legend");
     var list = el("ul", null, "legend");
-    var shown = view === "shared" ? ["department"] : Object.keys(kinds);
+    var shown = { shared: ["department"], trace: ["finding", "measure", "department", "document"] }[view] || ORDER;
     shown.forEach(function (k) {
       var item = el("li");
       var swatch = el("span", null, "swatch");
@@ -185,7 +187,7 @@
         var line = el("span", null, "edge-swatch");
         line.style.background = ROLE_COLORS[role];
         item.appendChild(line);
-        item.appendChild(el("span", words.roles + " " + role));
+        item.appendChild(el("span", words.roles + "：" + roles[role]));
         list.appendChild(item);
       });
     }
