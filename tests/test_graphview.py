@@ -95,6 +95,9 @@ def test_details_give_the_stored_evidence_sentence(base_url, reader):
     ).rows
     assert [e["sentence"] for e in found[edge["via"]]] == [r["s"].value for r in expected]
     assert found[edge["from"]], "a measure has its own evidence"
+    assert api(base_url, "details", iri=["not an iri", "https://example.org/a b"]) == {}
+    structure = next(e for e in api(base_url, "expand", iri=edge["from"], have=1)["edges"] if e["role"] == "part")
+    assert structure["via"] is None
 
 
 def test_node_cap_is_never_exceeded(web_store, reader):

@@ -10,6 +10,7 @@ cap and said so, before anything is sent.
 
 from __future__ import annotations
 
+import re
 import threading
 from importlib import resources
 
@@ -27,6 +28,7 @@ from webapp.errors import Refused
 bp = Blueprint("graphview", __name__, url_prefix="/graph")
 VIS_VERSION = "vis-9.1.2"
 MAX_DETAIL_IRIS = 12
+IRI = re.compile(r"https?://[^\s<>\"{}|\\^`]+")
 _analysis_lock = threading.Lock()
 LABEL_PREDICATES = (SKOS.prefLabel, DCTERMS.title, RDFS.label, URIRef(iris.RK + "text"))
 TYPE_KINDS = {
@@ -204,7 +206,7 @@ def everything():
 def details():
     """Evidence sentences for a clicked node and the edges drawn around it (at most a dozen IRIs)."""
     wanted = request.args.getlist("iri")[:MAX_DETAIL_IRIS]
-    return jsonify({iri: hood.evidence(iri) for iri in wanted if iri.startswith(("http://", "https://"))})
+    return jsonify({iri: hood.evidence(iri) for iri in wanted if IRI.fullmatch(iri)})
 
 
 @bp.get("/api/trace")

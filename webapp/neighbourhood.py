@@ -78,6 +78,7 @@ class Edge:
     a: str
     b: str
     qualifier: str | None  # role or action IRI; None for structure
+    via: str | None  # the involvement or citation that carries the edge's evidence
 
 
 @dataclass
@@ -130,7 +131,7 @@ def build(store: Store) -> Index:
             continue
         via = row["via"].value if "via" in row else None
         qualifier = row["qualifier"].value if "qualifier" in row else None
-        edge = Edge(via or f"{a} {qualifier or ''} {b}", a, b, qualifier)
+        edge = Edge(via or f"{a} {qualifier or ''} {b}", a, b, qualifier, via)
         index.edges[a].append(edge)
         index.edges[b].append(edge)
     for node, kind in index.kind.items():  # departments and documents: the categories they work in
@@ -191,7 +192,7 @@ def edge_json(edge: Edge) -> dict:
         "to": edge.b,
         "role": role,
         "label": qualifier_label(edge.qualifier),
-        "via": edge.id if edge.id.startswith("http") else None,
+        "via": edge.via,
     }
 
 
