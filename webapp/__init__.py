@@ -30,9 +30,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["rectkg.store"] = db.holder_for(app)
     errors.register(app)
 
-    from webapp import admin, dashboard, editor, entities, saved, search, shared, sparql
+    from webapp import admin, dashboard, editor, entities, graphview, saved, search, shared, sparql
 
-    for module in (admin, dashboard, editor, entities, saved, search, shared, sparql):
+    for module in (admin, dashboard, editor, entities, graphview, saved, search, shared, sparql):
         app.register_blueprint(module.bp)
 
     app.jinja_env.globals.update(t=i18n.message, lang=i18n.language, entity_url=links.entity_url)

@@ -27,6 +27,8 @@ DEFAULTS: dict[str, Any] = {
     "MAX_ROWS": 10000,
     # Triples a CONSTRUCT/DESCRIBE answer or an entity's RDF may hold.
     "MAX_GRAPH_NODES": 5000,
+    # Nodes a graph view (/graph) may draw; a view or an expansion beyond it is never sent.
+    "GRAPH_VIEW_MAX_NODES": 1000,
     # Hits a search returns.
     "SEARCH_LIMIT": 50,
     # Worker processes that run queries; at most this many run at once.
