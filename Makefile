@@ -6,7 +6,7 @@ STAMP := $(VENV)/.setup-stamp
 STORE ?= data/store
 SAMPLE := samples/qingpu-civil-affairs-2026-02-13.txt
 
-.PHONY: setup run test lint clean browser
+.PHONY: setup run test soak lint clean browser
 
 setup: $(STAMP)
 
@@ -32,9 +32,18 @@ CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 $(CJK_FONT):
 	apt-get update -qq && apt-get install -y -qq --no-install-recommends fonts-wqy-microhei
 
-test: setup browser $(CJK_FONT)
+# The store contract suite runs against a real Virtuoso 7 (Debian's package; no service is started).
+VIRTUOSO := /usr/bin/virtuoso-t
+$(VIRTUOSO):
+	apt-get update -qq && apt-get install -y -qq --no-install-recommends virtuoso-opensource
+
+test: setup browser $(CJK_FONT) $(VIRTUOSO)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
+
+# The full-length reliability runs (30 s load test, 100-kill crash loop, heavy fuzzing); make test runs short ones.
+soak: setup
+	RECTKG_SOAK=1 $(BIN)/python -m pytest -q -m "soak or fuzz"
 
 lint: setup
 	$(BIN)/ruff check .

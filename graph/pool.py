@@ -17,7 +17,7 @@ import queue
 import shutil
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,7 +53,7 @@ def _worker_main(conn) -> None:
     opened: tuple[str, OxigraphStore] | None = None
     while True:
         try:
-            snapshot, kind, query, bindings, max_rows = conn.recv()
+            snapshot, kind, query, arguments, max_rows = conn.recv()
         except EOFError:
             return
         try:
@@ -61,15 +61,24 @@ def _worker_main(conn) -> None:
                 opened = (snapshot, OxigraphStore(snapshot, read_only=True))
             store = opened[1]
             if kind == "select":
-                result = store.select(query, bindings)
+                result = store.select(query, arguments)
                 truncated = len(result.rows) > max_rows
                 conn.send(("ok", (result.variables, result.rows[:max_rows], result.boolean, truncated)))
+            elif kind == "query":
+                conn.send(("ok", _protocol_answer(store.query(query, max_rows=max_rows, **arguments))))
             else:
-                conn.send(("ok", store.construct(query, bindings).serialize(format="nt")))
+                conn.send(("ok", store.construct(query, arguments).serialize(format="nt")))
         except QueryError as error:
             conn.send(("query-error", str(error)))
         except Exception as error:  # a worker must always answer, whatever the store raised
             conn.send(("store-error", f"{type(error).__name__}: {error}"))
+
+
+def _protocol_answer(answer: Result | Graph) -> tuple:
+    """A protocol answer in a form that crosses the pipe: a Result as is, a graph as N-Triples."""
+    if isinstance(answer, Result):
+        return ("result", answer)
+    return ("graph", answer.serialize(format="nt"), getattr(answer, "truncated", False))
 
 
 class _Worker:
@@ -149,14 +158,14 @@ class PooledStore(Store):
         return self._writer.triple_count()
 
     # -- queries (workers) -------------------------------------------------------------------
-    def _run(self, kind: str, query: str, bindings: Mapping[str, Term] | None):
+    def _run(self, kind: str, query: str, arguments: Mapping | None):
         try:
             worker = self._idle.get(timeout=self.limits.queue_wait)
         except queue.Empty:
             raise Busy("all query workers are busy; try again in a moment") from None
         deadline = time.monotonic() + self.limits.time_limit
         try:
-            worker.conn.send((self.current_snapshot, kind, query, dict(bindings or {}), self.limits.max_rows))
+            worker.conn.send((self.current_snapshot, kind, query, dict(arguments or {}), self.limits.max_rows))
             if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
                 log.warning("query stopped after %.1f s; replacing its worker", self.limits.time_limit)
                 worker.kill()
@@ -184,6 +193,26 @@ class PooledStore(Store):
 
     def construct(self, query: str, bindings: Mapping[str, Term] | None = None) -> Graph:
         return Graph().parse(data=self._run("construct", query, bindings), format="nt")
+
+    def query(
+        self,
+        query: str,
+        *,
+        default_graphs: Sequence[str] = (),
+        named_graphs: Sequence[str] = (),
+        max_rows: int | None = None,
+    ) -> Result | Graph:
+        """The protocol query, run in a worker; rows are cut at the smaller of max_rows and the limit."""
+        arguments = {"default_graphs": tuple(default_graphs), "named_graphs": tuple(named_graphs)}
+        answer = self._run("query", query, arguments)
+        if answer[0] == "result":
+            result: Result = answer[1]
+            if max_rows is not None and len(result.rows) > max_rows:
+                return Result(result.variables, result.rows[:max_rows], result.boolean, True)
+            return result
+        graph = Graph().parse(data=answer[1], format="nt")
+        graph.truncated = answer[2]  # type: ignore[attr-defined]
+        return graph
 
     def close(self) -> None:
         while not self._idle.empty():

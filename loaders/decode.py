@@ -18,6 +18,10 @@ log = logging.getLogger(__name__)
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Four Chinese characters or punctuation marks in a row in UTF-8: GB18030 text almost never holds
+# such a run by accident, so finding one in "GB18030" bytes (or before a UTF-8 error) means the file
+# mixes the two encodings, which no single codec can read.
+_UTF8_RUN = re.compile(rb"(?:[\xe3-\xe9][\x80-\xbf]{2}){4,}")
 
 # Labels pages use for Chinese encodings that GB18030 (a superset) decodes identically; WHATWG does the same.
 _GB_LABELS = {"gb2312", "gbk", "x-gbk", "cp936", "ms936", "euc-cn", "csgb2312", "iso-ir-58", "chinese", "gb_2312-80"}
@@ -42,14 +46,28 @@ def decode(data: bytes, source: str) -> tuple[str, str]:
                 "the file ends inside a UTF-8 character: it looks truncated; fetch it again",
                 offset=utf8_error.start,
             ) from None
+        if _UTF8_RUN.search(data, 0, utf8_error.start):
+            raise DecodeError(
+                source,
+                "UTF-8 up to here, then bytes in another encoding (a part pasted from a GB18030 file?); "
+                "re-save the whole file as UTF-8",
+                offset=utf8_error.start,
+            ) from None
         try:
-            return _check(data.decode("gb18030"), source), "gb18030"
-        except UnicodeDecodeError:
+            text = data.decode("gb18030")
+        except UnicodeDecodeError as gb_error:
             raise DecodeError(
                 source,
                 "neither UTF-8 nor GB18030; re-save the file as UTF-8",
-                offset=utf8_error.start,
+                offset=max(utf8_error.start, gb_error.start),
             ) from None
+        if mixed := _UTF8_RUN.search(data):
+            raise DecodeError(
+                source,
+                "GB18030 with a part in UTF-8 from here (mixed encodings); re-save the whole file as UTF-8",
+                offset=mixed.start(),
+            ) from None
+        return _check(text, source), "gb18030"
 
 
 def codec_name(label: str) -> str | None:

@@ -7,6 +7,8 @@ an investigator sees can be traced to the words that justify it.
 
 from __future__ import annotations
 
+import re
+
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
@@ -17,17 +19,26 @@ from ontology import iris
 from ontology.iris import OA, ORG, RK
 
 SENTENCE_END = "。!?;\n"
+_SENTENCE_END = re.compile("[。!?;\n]")
+# How far an evidence sentence may reach beyond its quote. Real sentences are far shorter; text run
+# together without stops (a pasted table, lost line breaks) would otherwise make every quote in it
+# carry all of it, and finding its ends would cost time quadratic in its length.
+SENTENCE_REACH = 500
 # Report dates are rk: properties named by their key, except those a W3C term already names.
 DATE_PROPERTIES = {"published": DCTERMS.issued}
 
 
 def sentence_span(text: str, span: Span) -> Span:
-    start = span.start
-    while start > 0 and text[start - 1] not in SENTENCE_END:
-        start -= 1
-    end = span.end
-    while end < len(text) and text[end - 1 : end] not in ("", *SENTENCE_END) and text[end] != "\n":
-        end += 1
+    floor = max(0, span.start - SENTENCE_REACH)
+    start = max(floor, *(text.rfind(stop, floor, span.start) + 1 for stop in SENTENCE_END))
+    ceiling = min(len(text), span.end + SENTENCE_REACH)
+    stop = _SENTENCE_END.search(text, max(span.end - 1, 0), ceiling)
+    if stop is None:
+        end = ceiling
+    elif text[stop.start()] == "\n" and stop.start() >= span.end:
+        end = stop.start()  # a line break ends the sentence but is not part of it
+    else:
+        end = stop.end()
     if end < len(text) and text[end] in "。!?;":
         end += 1
     return Span(start, max(end, span.end))

@@ -16,6 +16,8 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 BASE = "https://w3id.org/rectkg/"
 ID = BASE + "id/"
 GRAPH = BASE + "graph/"
+# Write-in-progress graphs of a remote store: outside GRAPH, so no query and no graph listing sees them.
+STAGING = BASE + "staging/"
 
 RK = Namespace(BASE + "ns#")
 ORG = Namespace("http://www.w3.org/ns/org#")
@@ -63,6 +65,10 @@ def report(key: str) -> str:
 
 def graph(key: str) -> str:
     return f"{GRAPH}{key}"
+
+
+def staging_graph(token: str) -> str:
+    return f"{STAGING}{token}"
 
 
 def part(report_iri: str, order: int) -> str:

@@ -6,8 +6,10 @@ Exit codes: 0 success, 1 a failure (a file that did not load, a store error), 2 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
+import signal
 import sys
 from pathlib import Path
 
@@ -52,7 +54,19 @@ def fail(message: str, code: int = 1) -> None:
     sys.exit(code)
 
 
-@click.group()
+class Commands(click.Group):
+    """Every command's store failure becomes one line and an exit code, never a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except QueryError as error:
+            fail(str(error).splitlines()[0], 2)
+        except StoreError as error:
+            fail(str(error))
+
+
+@click.group(cls=Commands)
 @click.option(
     "--store", "store_spec", metavar="PATH|URL", help="Store location (default $RECTKG_STORE or ./data/store)."
 )
@@ -411,7 +425,7 @@ def serve(obj: Context, host: str, port: int, threads: int) -> None:
     """Serve the web app (SPARQL endpoint, saved queries, entity pages, search) with waitress."""
     from waitress import create_server
 
-    from webapp import create_app
+    from webapp import create_app, db
     from webapp.settings import SettingsError
 
     logging.getLogger("webapp").setLevel(logging.INFO)
@@ -420,5 +434,11 @@ def serve(obj: Context, host: str, port: int, threads: int) -> None:
     except SettingsError as error:
         fail(str(error), 2)
     server = create_server(app, host=host, port=port, threads=threads)
-    console.print(f"rectkg web app: http://{host}:{server.effective_port}/  (Ctrl-C stops it)", highlight=False)
-    server.run()
+    url = f"http://{host}:{server.effective_port}"
+    local = url if host not in ("0.0.0.0", "::", "") else f"http://127.0.0.1:{server.effective_port}"
+    # SIGTERM ends the server like Ctrl-C, so the workers stop and the advert is withdrawn.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    with db.serving(app, local):
+        console.print(f"rectkg web app: {url}/  (Ctrl-C stops it)", highlight=False)
+        with contextlib.suppress(KeyboardInterrupt):
+            server.run()

@@ -24,3 +24,16 @@ def test_orgs_command_prints_the_merges(tmp_path, qingpu):
     out = runner.invoke(main, ["--store", store, "orgs", "--name", "市场监管局"], terminal_width=200)
     assert out.exit_code == 0, out.output
     assert "区市场局" in out.output and "市场监督管理局" in out.output
+
+
+def test_a_store_failure_is_one_line_and_exit_code_1(tmp_path, monkeypatch):
+    """A store that fails while answering (a SPARQL server that is not there, on this machine's
+    discard port) or cannot be opened at all fails cleanly, whatever the command."""
+    monkeypatch.setenv("RECTKG_SPARQL_RETRIES", "0")
+    blocker = tmp_path / "not-a-store"
+    blocker.write_text("x")
+    for store in ("http://127.0.0.1:9", str(blocker)):
+        for command in (["stats"], ["orgs"], ["export"]):
+            out = CliRunner().invoke(main, ["--store", store, *command])
+            assert out.exit_code == 1, (store, command, out.output)
+            assert out.exception is None or isinstance(out.exception, SystemExit)

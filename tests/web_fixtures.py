@@ -7,6 +7,7 @@ Test modules import the fixtures they use (`from web_fixtures import ...`).
 from __future__ import annotations
 
 import gc
+import shutil
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -17,7 +18,7 @@ import pytest
 from waitress import create_server
 
 from graph.store import OxigraphStore
-from webapp import create_app
+from webapp import create_app, db
 
 
 def build_store(path: Path, *loaded) -> Path:
@@ -32,14 +33,17 @@ def build_store(path: Path, *loaded) -> Path:
 
 
 @contextmanager
-def serve(settings: Mapping[str, Any]) -> Iterator[str]:
-    """Serve an app made with these settings; yields its base URL (no trailing slash)."""
+def serve(settings: Mapping[str, Any], threads: int = 4) -> Iterator[str]:
+    """Serve an app made with these settings as `rectkg serve` does (holding the store and
+    advertising itself beside it); yields its base URL (no trailing slash)."""
     app = create_app({"TESTING": True, **settings})
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    server = create_server(app, host="127.0.0.1", port=0, threads=threads)
+    url = f"http://127.0.0.1:{server.effective_port}"
     thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
     try:
-        yield f"http://127.0.0.1:{server.effective_port}"
+        with db.serving(app, url):
+            thread.start()
+            yield url
     finally:
         server.close()
         thread.join(timeout=5)
@@ -57,6 +61,9 @@ def reader(web_store) -> OxigraphStore:
 
 
 @pytest.fixture(scope="session")
-def base_url(web_store) -> Iterator[str]:
-    with serve({"STORE": str(web_store)}) as url:
+def base_url(web_store, tmp_path_factory) -> Iterator[str]:
+    """The app over a copy of web_store, which stays free for tests that serve it themselves."""
+    copy = tmp_path_factory.mktemp("served") / "store"
+    shutil.copytree(web_store, copy)
+    with serve({"STORE": str(copy)}) as url:
         yield url

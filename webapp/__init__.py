@@ -1,7 +1,7 @@
 """The rectkg web app: SPARQL 1.1 endpoint, query editor, saved-query forms, entity pages, search.
 
 `create_app(test_config)` builds an app from settings (see webapp/settings.py), opens the store
-read-only and registers one blueprint per screen. Nothing is read at import time.
+(queries in killable workers, see webapp/db.py) and registers one blueprint per screen. Nothing is read at import time.
 """
 
 from __future__ import annotations
@@ -27,13 +27,12 @@ CONTENT_SECURITY_POLICY = (
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     app.config.from_mapping(settings.load(test_config))
-    app.extensions["rectkg.store"] = db.StoreHolder(app.config["STORE"], app.config["STORE_REFRESH"])
-    app.extensions["rectkg.runner"] = db.QueryRunner(app.config["QUERY_WORKERS"], app.config["QUERY_TIMEOUT"])
+    app.extensions["rectkg.store"] = db.holder_for(app)
     errors.register(app)
 
-    from webapp import dashboard, editor, entities, saved, search, shared, sparql
+    from webapp import admin, dashboard, editor, entities, graphview, saved, search, shared, sparql
 
-    for module in (dashboard, editor, entities, saved, search, shared, sparql):
+    for module in (admin, dashboard, editor, entities, graphview, saved, search, shared, sparql):
         app.register_blueprint(module.bp)
 
     app.jinja_env.globals.update(t=i18n.message, lang=i18n.language, entity_url=links.entity_url)

@@ -1,9 +1,9 @@
-"""The app's view of the store: opened read-only, reopened when another process changed it.
+"""The app's store: for an embedded store, the one writable handle in this process with every
+query run in a killable worker (graph/pool.py), so a time limit really frees the CPU and readers
+always see whole store versions; a remote http(s) store is used through the same Store interface.
 
-An on-disk Oxigraph store admits one writer; the web app is a reader, so `rectkg ingest` can run
-while `rectkg serve` does. A read-only handle sees the store as it was when opened, so the holder
-reopens it when the files on disk changed (checked at most every STORE_REFRESH seconds). Queries
-run in a bounded pool of worker threads so a request can give up after QUERY_TIMEOUT seconds.
+The store is opened on first use, so an app over a broken store still answers — with the store
+failure as a 500 — and tests that never query do not start workers.
 """
 
 from __future__ import annotations
@@ -11,118 +11,65 @@ from __future__ import annotations
 import logging
 import os
 import threading
-import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
-from flask import current_app
+from flask import Flask, current_app
 
-from graph.store import DEFAULT_STORE, OxigraphStore, Store, StoreError, open_store
-from webapp.errors import QueryTimeout
+from graph import handoff
+from graph.pool import Limits, PooledStore
+from graph.store import DEFAULT_STORE, Store, StoreError, open_store
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
 class StoreHolder:
-    """A read-only store handle, renewed when the store's files change; `generation` counts renewals."""
+    """Opens the configured store once, lazily; `generation` is the store version (0 if remote)."""
 
-    def __init__(self, spec: str | None, refresh: float):
+    def __init__(self, spec: str | None, limits: Limits):
         self.spec = spec or os.environ.get("RECTKG_STORE") or DEFAULT_STORE
-        self.refresh = refresh
-        self.generation = 0
+        self.limits = limits
         self._lock = threading.Lock()
         self._store: Store | None = None
-        self._stamp: float | None = None
-        self._checked = 0.0
+
+    @property
+    def remote(self) -> bool:
+        return self.spec.startswith(("http://", "https://"))
 
     def get(self) -> Store:
         with self._lock:
-            now = time.monotonic()
-            if self._store is None or now - self._checked >= self.refresh:
-                self._checked = now
-                stamp = _stamp(self.spec)
-                if self._store is None:
-                    self._store, self._stamp = self._open(), stamp
-                    self.generation += 1
-                elif stamp != self._stamp:
-                    self._reopen(stamp)
+            if self._store is None:
+                if self.remote:
+                    self._store = open_store(self.spec)
+                else:
+                    log.info("opening store %s (queries in %d workers)", self.spec, self.limits.workers)
+                    self._store = PooledStore(Path(self.spec), self.limits)
             return self._store
 
-    def _reopen(self, stamp: float | None) -> None:
-        """Take the newer store; while a writer is mid-write the open may fail, and then the
-        handle we have keeps serving until the next check."""
-        try:
-            fresh = self._open()
-        except StoreError as error:
-            log.warning("keeping the store as it was; reopening failed: %s", error)
-            return
-        self._store, self._stamp = fresh, stamp
-        self.generation += 1
+    @property
+    def generation(self) -> int:
+        store = self._store
+        return store.version if isinstance(store, PooledStore) else 0
 
-    def _open(self) -> Store:
-        if self.spec.startswith(("http://", "https://")):
-            return open_store(self.spec)
-        if not Path(self.spec).exists():
-            log.info("creating an empty store at %s", self.spec)
-            OxigraphStore(self.spec).close()
-        log.info("opening store %s read-only", self.spec)
-        try:
-            return open_store(self.spec, read_only=True)
-        except (KeyboardInterrupt, SystemExit):
-            raise
-        except BaseException as error:  # pyoxigraph panics are BaseExceptions
-            if isinstance(error, StoreError):
-                raise
-            raise StoreError(f"cannot open store {self.spec} read-only: {error!r}") from error
+    def close(self) -> None:
+        with self._lock:
+            if self._store is not None:
+                self._store.close()
+                self._store = None
 
 
-def _stamp(spec: str) -> float | None:
-    """Latest modification time of the store's files (None for a remote store)."""
-    folder = Path(spec)
-    if not folder.is_dir():
-        return None
-    try:
-        return max((entry.stat().st_mtime for entry in os.scandir(folder)), default=0.0)
-    except OSError as error:
-        raise StoreError(f"cannot read store folder {folder}: {error}") from error
-
-
-class QueryRunner:
-    """Runs store calls on daemon threads, at most `workers` at once, and stops waiting after
-    the time limit. pyoxigraph cannot cancel a query, so one past the limit keeps its slot until
-    it ends; when every slot is held, new queries get a 503 instead of piling up. (Daemon threads,
-    so a runaway query never holds the process open at exit.)"""
-
-    def __init__(self, workers: int, timeout: float):
-        self.timeout = timeout
-        self._slots = threading.BoundedSemaphore(workers)
-
-    def run(self, call: Callable[[], T]) -> T:
-        if not self._slots.acquire(timeout=self.timeout):
-            raise QueryTimeout("every query worker is busy with long queries; try again shortly")
-        outcome: dict[str, object] = {}
-
-        def work() -> None:
-            try:
-                outcome["value"] = call()
-            except BaseException as error:  # handed to the request thread below
-                outcome["error"] = error
-            finally:
-                self._slots.release()
-
-        thread = threading.Thread(target=work, name="rectkg-query", daemon=True)
-        thread.start()
-        thread.join(self.timeout)
-        if thread.is_alive():
-            raise QueryTimeout(f"the query ran longer than {self.timeout:g} s (setting QUERY_TIMEOUT)")
-        error = outcome.get("error")
-        if isinstance(error, Exception):
-            raise error
-        if error is not None:  # a pyoxigraph panic (a BaseException): a store failure, not a crash
-            raise StoreError(f"the store failed: {error!r}") from error
-        return outcome["value"]  # type: ignore[return-value]
+def holder_for(app: Flask) -> StoreHolder:
+    config = app.config
+    limits = Limits(
+        time_limit=config["QUERY_TIMEOUT"],
+        max_rows=config["MAX_ROWS"],
+        workers=config["QUERY_WORKERS"],
+        queue_wait=config["QUEUE_WAIT"],
+    )
+    return StoreHolder(config["STORE"], limits)
 
 
 def store() -> Store:
@@ -130,11 +77,37 @@ def store() -> Store:
 
 
 def generation() -> int:
-    """Changes whenever the store was reopened, so caches built from it know to rebuild."""
+    """Changes whenever the store was written, so caches built from it know to rebuild."""
     return current_app.extensions["rectkg.store"].generation
 
 
 def run(call: Callable[[Store], T]) -> T:
-    """Call with the store, within the query time limit."""
-    handle = store()
-    return current_app.extensions["rectkg.runner"].run(lambda: call(handle))
+    """Call with the store; an embedded store enforces the time limit in its workers."""
+    return call(store())
+
+
+@contextmanager
+def serving(app: Flask, url: str) -> Iterator[None]:
+    """While serving at url: hold the embedded store and advertise this server beside it, so
+    `rectkg ingest`/`remove` hand their writes to its admin API; at exit withdraw and let go."""
+    holder: StoreHolder = app.extensions["rectkg.store"]
+    advertised = False
+    if not holder.remote:
+        try:
+            holder.get()  # take the store's lock before telling anyone to hand writes here
+        except StoreError as error:  # every request will say so (500); nothing to hand writes to
+            log.error("the store cannot be opened: %s", error)
+        else:
+            app.config["HANDOFF_TOKEN"] = handoff.advertise(holder.spec, url)
+            advertised = True
+    try:
+        yield
+    finally:
+        if advertised:
+            handoff.withdraw(holder.spec)
+        close(app)
+
+
+def close(app: Flask) -> None:
+    """Stop the workers and let go of the store."""
+    app.extensions["rectkg.store"].close()

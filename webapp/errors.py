@@ -1,8 +1,8 @@
 """One error shape for the whole app: `{"error": code, "message": text}` with a precise status.
 
-A malformed query or parameter is the caller's fault (400); a query over its time limit is 503; a
-store that cannot be read is ours (500); HTTP errors keep their own status. Each has its own
-handler, so a broken store is never reported as a bad query or the reverse.
+A malformed query or parameter is the caller's fault (400); a query over its time limit, or no
+free query worker, is 503; a store that cannot be read is ours (500); HTTP errors keep their own
+status. Each has its own handler, so a broken store is never reported as a bad query or the reverse.
 """
 
 from __future__ import annotations
@@ -12,13 +12,10 @@ import logging
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
+from graph.pool import Busy, QueryTimeout
 from graph.store import QueryError, StoreError
 
 log = logging.getLogger(__name__)
-
-
-class QueryTimeout(Exception):
-    """A query ran past the QUERY_TIMEOUT setting."""
 
 
 class Refused(Exception):
@@ -44,6 +41,12 @@ def register(app: Flask) -> None:
     @app.errorhandler(QueryTimeout)
     def timeout(error: QueryTimeout):
         return error_response(503, "timeout", str(error))
+
+    @app.errorhandler(Busy)
+    def busy(error: Busy):
+        response = error_response(503, "busy", str(error))
+        response.headers["Retry-After"] = str(error.retry_after)
+        return response
 
     @app.errorhandler(StoreError)
     def store_failure(error: StoreError):

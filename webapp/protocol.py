@@ -29,6 +29,8 @@ _LEXEMES = re.compile(
     r'|<[^<>"{}|^`\\\s]*>|#[^\n]*'
 )
 _SERVICE = re.compile(r"(?<![\w:?$])SERVICE(?![\w:])", re.IGNORECASE)
+_PREFIX = re.compile(r"(?<![\w:?$])PREFIX\s+([\w.-]*):\s*<([^>]*)>", re.IGNORECASE)
+_FROM = re.compile(r"(?<![\w:?$])FROM\s+(?:NAMED\s+)?(<[^>]*>|[\w.-]*:[^\s{]*)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,28 @@ class ProtocolQuery:
     text: str
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
+
+    def dataset(self) -> set[str]:
+        """Every graph IRI the request names: FROM / FROM NAMED clauses and the protocol fields."""
+        text = _LEXEMES.sub(lambda lexeme: lexeme[0] if lexeme[0].startswith("<") else " ", self.text)
+        prefixes = {name: iri for name, iri in _PREFIX.findall(text)}
+        named = set(self.default_graphs) | set(self.named_graphs)
+        for token in _FROM.findall(text):
+            if token.startswith("<"):
+                named.add(token[1:-1])
+            else:
+                prefix, _, local = token.partition(":")
+                named.add(prefixes.get(prefix, token + " (undeclared prefix)") + local)
+        return named
+
+
+def check_dataset(query: ProtocolQuery, local_graphs: set[str]) -> None:
+    """Refuse graphs that are not in this store: the endpoint never loads a graph from elsewhere."""
+    foreign = sorted(query.dataset() - local_graphs)
+    if foreign:
+        raise Refused(
+            400, "graph-not-local", f"only this store's graphs can be named in FROM or graph URIs, not {foreign[0]}"
+        )
 
 
 def parse(request: Request) -> ProtocolQuery | None:

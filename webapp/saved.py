@@ -7,6 +7,8 @@ The downloads are written by graph/results.py, the CLI's writer: the CSV is the 
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 
 from graph import results
@@ -14,6 +16,7 @@ from graph.store import Result
 from queries import catalog
 from queries.catalog import SavedQuery
 from webapp import db
+from webapp.sparql import TRUNCATED_HEADER
 
 bp = Blueprint("saved", __name__)
 
@@ -62,8 +65,14 @@ def show(name: str):
         shown=result.rows[:limit],
         row_links=_row_links(name, result)[:limit],
         department_columns=DEPARTMENT_COLUMNS,
-        downloads={ext: url_for("saved.show", name=f"{name}.{ext}", **values) for ext in DOWNLOADS},
+        downloads={ext: _download_url(f"{name}.{ext}", values) for ext in DOWNLOADS},
     )
+
+
+def _download_url(name: str, values: dict[str, str]) -> str:
+    """The download's link; parameters go in the query string by hand, as one may be called `name`."""
+    url = url_for("saved.show", name=name)
+    return f"{url}?{urlencode(values)}" if values else url
 
 
 def download(query: SavedQuery, extension: str) -> Response:
@@ -72,6 +81,8 @@ def download(query: SavedQuery, extension: str) -> Response:
     result = db.run(lambda store: query.run(store, values))
     response = Response(write(result), mimetype=media)
     response.headers["Content-Disposition"] = f'inline; filename="{query.name}.{extension}"'
+    if result.truncated:
+        response.headers[TRUNCATED_HEADER] = str(current_app.config["MAX_ROWS"])
     return response
 
 

@@ -20,23 +20,32 @@ DEFAULTS: dict[str, Any] = {
     "STORE": None,
     # IRIs under BASE_IRI + "id/" are dereferenced at /id/... by this app.
     "BASE_IRI": iris.BASE,
-    # Seconds a query may run before the request gets a 503 (pyoxigraph cannot cancel it).
-    "QUERY_TIMEOUT": 20.0,
+    # Seconds a query may run; then its worker process is killed and the request gets a 503.
+    # Also read from $RECTKG_QUERY_TIME_LIMIT.
+    "QUERY_TIMEOUT": 30.0,
     # Solutions a SELECT may return through the endpoint or a page before being cut short.
     "MAX_ROWS": 10000,
     # Triples a CONSTRUCT/DESCRIBE answer or an entity's RDF may hold.
     "MAX_GRAPH_NODES": 5000,
+    # Nodes a graph view (/graph) may draw; a view or an expansion beyond it is never sent.
+    "GRAPH_VIEW_MAX_NODES": 1000,
     # Hits a search returns.
     "SEARCH_LIMIT": 50,
-    # Seconds between checks whether another process (rectkg ingest) changed the store on disk.
-    "STORE_REFRESH": 2.0,
-    # Worker threads that run queries; at most this many run at once.
+    # Worker processes that run queries; at most this many run at once.
     "QUERY_WORKERS": 4,
+    # Seconds a query waits for a free worker before the request gets a 503 with Retry-After.
+    "QUEUE_WAIT": 5.0,
+    # Largest request body in bytes (queries, admin uploads); more is refused with 413.
+    "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    # Bearer token that turns on the admin API (/admin/graphs); None keeps it off.
+    "ADMIN_TOKEN": None,
     # Default interface language: zh or en.
     "LANGUAGE": "zh",
 }
 
 ENV_PREFIX = "RECTKG_"
+# Environment names the issue and operators use besides RECTKG_<NAME>.
+ENV_ALIASES = {"RECTKG_QUERY_TIME_LIMIT": "QUERY_TIMEOUT"}
 CONFIG_FILE_ENV = "RECTKG_WEB_CONFIG"
 
 
@@ -59,6 +68,9 @@ def load(overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] 
             settings.update(from_file)
         except (OSError, tomllib.TOMLDecodeError) as error:
             raise SettingsError(f"cannot read {CONFIG_FILE_ENV}={path}: {error}") from error
+    for alias, name in ENV_ALIASES.items():
+        if alias in environ:
+            settings[name] = environ[alias]
     for name in DEFAULTS:
         if ENV_PREFIX + name in environ:
             settings[name] = environ[ENV_PREFIX + name]

@@ -6,6 +6,7 @@ from flask import Blueprint, Response, current_app, request, url_for
 from rdflib import BNode, Graph, Namespace, URIRef
 from rdflib.namespace import RDF
 
+from graph.store import ONTOLOGY_GRAPH
 from webapp import db, editor, formats, protocol
 
 bp = Blueprint("sparql", __name__)
@@ -31,6 +32,7 @@ def endpoint():
         if request.accept_mimetypes.best_match(["text/turtle", "text/html"]) == "text/html":
             return editor.page()
         return Response(service_description(), mimetype="text/turtle")
+    protocol.check_dataset(query, set(db.run(lambda store: store.graphs())) | {ONTOLOGY_GRAPH})
     limit = current_app.config["MAX_ROWS"]
     answer = db.run(
         lambda store: store.query(

@@ -1,0 +1,129 @@
+"""Bind query parameters on a server that has no substitutions API: a VALUES block of RDF terms.
+
+The embedded store binds with pyoxigraph's `substitutions=`; the SPARQL 1.1 Protocol has nothing
+like it. So the remote backend adds one `VALUES (?a ?b) { (t1 t2) }` row as the *last* element of
+the query's WHERE group. Why there, and why VALUES:
+
+- A VALUES block is data, not query text: each term is serialised by rdflib's N-Triples/Turtle
+  term writer (`n3()`), which escapes quotes, backslashes and line breaks and refuses an IRI with
+  characters that could end it, so a hostile value can only ever be compared as a term.
+- As the last element of the outermost WHERE group it is joined before the group's FILTERs run
+  (filters apply to the whole group) and after its BINDs (a BIND may not re-assign a variable that
+  is already in scope), which is where a pre-bound variable behaves like pyoxigraph's
+  substitution for the saved queries: `FILTER(!BOUND(?department) || …)` sees the value, and
+  `BIND(… AS ?role)` is then narrowed to it. A trailing VALUES after the whole query would instead
+  join after GROUP BY, too late for filters.
+
+Finding that group needs only a brace-level scan that skips strings, IRIs and comments; braces
+never occur inside an IRI, so a `<` comparison mistaken for an IRI cannot hide one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from rdflib import Literal, URIRef
+
+from graph.store import QueryError, Term
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+FORMS = ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
+
+_TOKEN = re.compile(
+    r"""
+      (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+                 |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
+    | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+    | (?P<comment>\#[^\n\r]*)
+    | (?P<var>[?$]\w+)
+    | (?P<pname>[\w.-]*:[\w.%:-]*)
+    | (?P<word>\w+)
+    | (?P<punct>[{}()])
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
+def query_form(query: str) -> str:
+    """SELECT, CONSTRUCT, DESCRIBE or ASK: the first of them outside strings, IRIs and comments."""
+    for kind, text, _pos in _tokens(query):
+        if kind == "word" and text.upper() in FORMS:
+            return text.upper()
+    raise QueryError("not a SPARQL query: no SELECT, CONSTRUCT, DESCRIBE or ASK")
+
+
+def with_values(query: str, bindings: Mapping[str, Term]) -> str:
+    """The query with one VALUES row for the bindings, as the last element of its WHERE group."""
+    if not bindings:
+        return query
+    names = sorted(bindings)
+    row = " ".join(term_text(bindings[name]) for name in names)
+    block = f"\nVALUES ({' '.join('?' + name for name in names)}) {{ ({row}) }}\n"
+    end = _where_group_end(query)
+    return query[:end] + block + query[end:]
+
+
+def term_text(term: Term) -> str:
+    """A term as SPARQL text, written by rdflib's term serialiser (never by pasting the value)."""
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z_0-9]*", term.kind):
+        raise QueryError(f"unknown term kind {term.kind!r}")
+    if term.kind == "iri":
+        node = URIRef(term.value)
+    elif term.kind == "literal":
+        # xsd:string and a simple literal are the same RDF 1.1 term; the plain form is the one
+        # every engine (Virtuoso included) compares equal to STR() results.
+        datatype = None if term.lang or term.datatype in (None, XSD_STRING) else URIRef(term.datatype)
+        node = Literal(term.value, lang=term.lang, datatype=datatype)
+    else:
+        raise QueryError(f"a {term.kind} cannot be a query parameter (VALUES takes IRIs and literals)")
+    try:
+        return node.n3()
+    except Exception as error:  # rdflib raises a bare Exception for an IRI it cannot write
+        raise QueryError(f"cannot use {term.value!r} as a parameter: {error}") from error
+
+
+def _tokens(query: str):
+    for match in _TOKEN.finditer(query):
+        kind = match.lastgroup
+        if kind != "comment":
+            yield kind, match.group(), match.start()
+
+
+def _where_group_end(query: str) -> int:
+    """Offset of the closing brace of the query's WHERE group."""
+    depth = parens = 0
+    groups: list[tuple[int, int]] = []  # (open, close) of top-level brace groups
+    form = None
+    where_before_group = False
+    start = 0
+    for kind, text, pos in _tokens(query):
+        if kind == "word" and depth == 0 and parens == 0:
+            word = text.upper()
+            if form is None and word in FORMS:
+                form = word
+            elif word == "WHERE" and not groups:
+                where_before_group = True
+        elif text == "(":
+            parens += 1
+        elif text == ")":
+            parens -= 1
+        elif text == "{":
+            if depth == 0 and parens == 0:
+                start = pos
+            depth += 1
+        elif text == "}":
+            depth -= 1
+            if depth == 0 and parens == 0:
+                groups.append((start, pos))
+    if form is None:
+        raise QueryError("not a SPARQL query: no SELECT, CONSTRUCT, DESCRIBE or ASK")
+    if depth != 0:
+        raise QueryError("unbalanced braces in the query")
+    # A CONSTRUCT's template comes first unless it is the short form CONSTRUCT WHERE { … }.
+    index = 1 if form == "CONSTRUCT" and not where_before_group else 0
+    if form == "CONSTRUCT" and where_before_group:
+        raise QueryError("parameters cannot be bound in the short form CONSTRUCT WHERE { … }")
+    if len(groups) <= index:
+        raise QueryError("the query has no WHERE group to bind parameters in")
+    return groups[index][1]

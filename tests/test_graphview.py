@@ -1,0 +1,211 @@
+"""The graph views' pages and JSON endpoints (/graph), against a served app and the real store.
+
+Every expected answer is computed independently of the view code: by SPARQL on a read-only
+handle of the same store, by the saved queries, or from the installed pyvis package's files.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from importlib import resources
+from urllib.parse import unquote
+
+import pytest
+import requests
+from web_fixtures import serve
+
+from graph.store import Term
+from ontology import iris
+from queries import catalog
+from webapp.graphview import drawable
+
+pytest_plugins = ("web_fixtures",)
+PREFIXES = iris.sparql_prefixes()
+
+
+def api(base_url: str, path: str, **params):
+    response = requests.get(f"{base_url}/graph/api/{path}", params=params)
+    assert response.status_code == 200, response.text[:300]
+    return response.json()
+
+
+def busiest_department(reader) -> str:
+    rows = reader.select(
+        PREFIXES
+        + """SELECT ?org (COUNT(DISTINCT ?m) AS ?n) WHERE { ?i a rk:Involvement ; rk:agent ?org ; rk:measure ?m }
+        GROUP BY ?org ORDER BY DESC(?n) ?org LIMIT 1"""
+    ).rows
+    return rows[0]["org"].value
+
+
+def test_vis_network_is_served_from_the_pyvis_package(base_url):
+    folder = resources.files("pyvis") / "lib" / "vis-9.1.2"
+    for name in ("vis-network.min.js", "vis-network.css"):
+        response = requests.get(f"{base_url}/graph/vis/{name}")
+        assert response.status_code == 200
+        assert response.content == (folder / name).read_bytes()
+    assert requests.get(f"{base_url}/graph/vis/../__init__.py").status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/graph/", "/graph/shared", "/graph/construct?query=x"])
+def test_pages_have_csp_and_only_own_scripts(base_url, path):
+    response = requests.get(base_url + path)
+    assert response.status_code == 200
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    sources = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', response.text)
+    assert sources and all(s.startswith("/") for s in sources), sources
+    assert not re.search(r"<script(?![^>]*\bsrc=)", response.text), "no inline script"
+    assert "cdn" not in response.text.lower()
+
+
+def test_expand_ships_every_neighbour_with_counts_before_expanding(base_url, reader):
+    department = busiest_department(reader)
+    measures = {
+        r["m"].value
+        for r in reader.select(
+            PREFIXES + "SELECT ?org ?m WHERE { ?i rk:agent ?org ; rk:measure ?m }", {"org": Term("iri", department)}
+        ).rows
+    }
+    reports = {
+        r["r"].value
+        for r in reader.select(
+            PREFIXES + "SELECT ?org ?r WHERE { ?r rk:issuer|rk:inspector|rk:inspectedBody ?org }",
+            {"org": Term("iri", department)},
+        ).rows
+    }
+    start = api(base_url, "node", iri=department)["nodes"][0]
+    assert start["kind"] == "department"
+    assert start["counts"] == {"measure": len(measures), **({"report": len(reports)} if reports else {})}
+    grown = api(base_url, "expand", iri=department, have=1)
+    assert {n["id"] for n in grown["nodes"]} == measures | reports
+    assert grown["total"] == len(measures) + len(reports) and grown["left_out"] == 0
+    roles = {e["role"] for e in grown["edges"]}
+    assert roles <= {"lead", "partner", "target", "mentioned", "issuer", "inspector", "inspectedBody"} and roles
+    measure = next(n for n in grown["nodes"] if n["kind"] == "measure")
+    assert measure["counts"]["finding"] == 1 and measure["counts"]["department"] >= 1
+
+
+def test_details_give_the_stored_evidence_sentence(base_url, reader):
+    department = busiest_department(reader)
+    edge = api(base_url, "expand", iri=department, have=1)["edges"][0]
+    found = api(base_url, "details", iri=[edge["from"], edge["via"]])
+    expected = reader.select(
+        PREFIXES + "SELECT ?x ?s WHERE { ?x rk:evidence/rk:sentence ?s }", {"x": Term("iri", edge["via"])}
+    ).rows
+    assert [e["sentence"] for e in found[edge["via"]]] == [r["s"].value for r in expected]
+    assert found[edge["from"]], "a measure has its own evidence"
+    assert api(base_url, "details", iri=["not an iri", "https://example.org/a b"]) == {}
+    structure = next(e for e in api(base_url, "expand", iri=edge["from"], have=1)["edges"] if e["role"] == "part")
+    assert structure["via"] is None
+
+
+def test_node_cap_is_never_exceeded(web_store, reader):
+    with serve({"STORE": str(web_store), "GRAPH_VIEW_MAX_NODES": 5}) as url:
+        everything = requests.get(url + "/graph/api/all")
+        assert everything.status_code == 413
+        assert everything.json()["error"] == "node-cap" and "GRAPH_VIEW_MAX_NODES" in everything.json()["message"]
+        grown = requests.get(url + "/graph/api/expand", params={"iri": busiest_department(reader), "have": 3}).json()
+        assert len(grown["nodes"]) <= 2
+        assert grown["left_out"] == grown["total"] - len(grown["nodes"]) > 0
+
+
+def test_whole_graph_with_the_cap_lifted(web_store, reader):
+    with serve({"STORE": str(web_store), "GRAPH_VIEW_MAX_NODES": 100000}) as url:
+        data = requests.get(url + "/graph/api/all").json()
+    kinds = Counter(n["kind"] for n in data["nodes"])
+    count = {
+        kind: reader.select(PREFIXES + f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a {cls} }}").rows[0]["n"].value
+        for kind, cls in {"finding": "rk:Finding", "measure": "rk:Measure", "document": "rk:NamedDocument"}.items()
+    }
+    assert {k: str(kinds[k]) for k in count} == count
+    ids = {n["id"] for n in data["nodes"]}
+    assert all(e["from"] in ids and e["to"] in ids for e in data["edges"])
+
+
+def test_shared_view_matches_the_saved_query(base_url, reader):
+    data = api(base_url, "shared")
+    rows = catalog.get("shared-responsibility").run(reader).rows
+    pairs = {frozenset((r["dept_a"].value, r["dept_b"].value)): int(r["findings"].value) for r in rows}
+    label = {n["id"]: n["label"] for n in data["nodes"]}
+    assert set(label.values()) == {name for pair in pairs for name in pair}
+    drawn = {frozenset((label[e["from"]], label[e["to"]])): e["findings"] for e in data["edges"]}
+    assert drawn == pairs
+    for edge in data["edges"]:
+        assert len(edge["shared"]) == edge["findings"]
+    strength = Counter()
+    for edge in data["edges"]:
+        strength[edge["from"]] += edge["findings"]
+        strength[edge["to"]] += edge["findings"]
+    assert {n["id"]: n["weighted_degree"] for n in data["nodes"]} == dict(strength)
+
+
+def test_shared_view_focused_on_one_department(base_url):
+    everything = api(base_url, "shared")
+    centre = max(everything["nodes"], key=lambda n: n["weighted_degree"])
+    partners = {
+        e["to"] if e["from"] == centre["id"] else e["from"]
+        for e in everything["edges"]
+        if centre["id"] in (e["from"], e["to"])
+    }
+    focused = api(base_url, "shared", department=centre["label"])
+    assert {n["id"] for n in focused["nodes"]} == partners | {centre["id"]}
+    assert requests.get(base_url + "/graph/api/shared", params={"department": "没有这个部门"}).status_code == 404
+
+
+def test_trace_is_the_findings_measures_departments_and_documents(base_url, reader):
+    finding = (
+        reader.select(PREFIXES + "SELECT ?f WHERE { ?c rk:measure/rk:finding ?f ; a rk:Citation } ORDER BY ?f LIMIT 1")
+        .rows[0]["f"]
+        .value
+    )
+    trace = catalog.get("finding-trace").run(reader, {"finding": finding}).rows
+    data = api(base_url, "trace", finding=finding)
+    drawn = Counter(n["kind"] for n in data["nodes"])
+    assert drawn["finding"] == 1
+    assert drawn["measure"] == len({r["measure"].value for r in trace if r["kind"].value == "measure"})
+    labels = {n["kind"]: set() for n in data["nodes"]}
+    for n in data["nodes"]:
+        labels[n["kind"]].add(n["label"])
+    assert labels["document"] == {r["item"].value for r in trace if r["kind"].value == "document"}
+    assert {e["role"] for e in data["edges"]} >= {"lead"}
+    assert (
+        requests.get(base_url + "/graph/api/trace", params={"finding": busiest_department(reader)}).status_code == 400
+    )
+
+
+def test_construct_answers_become_graphs(base_url, reader):
+    query = (
+        PREFIXES
+        + "CONSTRUCT { ?m rk:finding ?f . ?f a rk:Finding ; dcterms:title ?t }"
+        + " WHERE { ?m rk:finding ?f . ?f dcterms:title ?t } LIMIT 30"
+    )
+    data = api(base_url, "construct", query=query)
+    answer = reader.construct(query)
+    nodes = {str(s) for s, _, _ in answer} | {str(o) for _, p, o in answer if str(p).endswith("#finding")}
+    assert {n["id"] for n in data["nodes"]} == nodes
+    findings = [n for n in data["nodes"] if n["kind"] == "finding"]
+    assert findings and all(n["label"] and n["url"].startswith("/id/") for n in findings)
+    select = requests.get(base_url + "/graph/api/construct", params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 1"})
+    assert select.status_code == 400 and select.json()["error"] == "bad-request"
+    service = requests.get(
+        base_url + "/graph/api/construct",
+        params={"query": "CONSTRUCT WHERE { SERVICE <http://example.org/> { ?s ?p ?o } }"},
+    )
+    assert service.status_code == 403
+
+
+def test_drawable_knows_graph_queries():
+    assert drawable("PREFIX x: <http://e/select> CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    assert drawable("# SELECT in a comment\nDESCRIBE <http://e/x>")
+    assert not drawable('SELECT ?s WHERE { ?s ?p "CONSTRUCT" }')
+
+
+def test_entity_pages_link_to_the_graph(base_url, reader):
+    finding = reader.select(PREFIXES + "SELECT ?f WHERE { ?f a rk:Finding } LIMIT 1").rows[0]["f"].value
+    page = requests.get(base_url + "/id/" + finding[len(iris.ID) :], headers={"Accept": "text/html"}).text
+    links = {unquote(h) for h in re.findall(r'href="(/graph/[^"]+)"', page)}
+    assert f"/graph/?start={finding}" in links and f"/graph/trace?finding={finding}" in links
+    department = busiest_department(reader)
+    page = requests.get(base_url + "/id/" + department[len(iris.ID) :], headers={"Accept": "text/html"}).text
+    assert "show-in-graph" in page

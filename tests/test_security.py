@@ -1,0 +1,340 @@
+"""The public service cannot be hung, written to, or turned against its host: time limits that
+kill the query's worker, an admin API behind a token (and the per-run handoff token), row/body/
+concurrency limits, no outbound requests, and saved-query parameters that stay plain values.
+
+Each test serves a real app on 127.0.0.1 over its own copy of the sample store.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import requests
+from waitress import create_server
+from web_fixtures import build_store, serve
+
+from graph.store import OxigraphStore
+from ontology import iris
+from queries import catalog
+from webapp import create_app, db
+
+RECTKG = Path(__file__).resolve().parents[1] / ".venv" / "bin" / "rectkg"
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+PREFIXES = iris.sparql_prefixes()
+CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+TOKEN = "s3cret-admin-token"
+
+
+def _error(response: requests.Response, status: int, error: str) -> None:
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"error", "message"} and body["error"] == error and body["message"]
+
+
+@pytest.fixture(scope="module")
+def sample_copy(tmp_path_factory, qingpu, fengjiang) -> Path:
+    return build_store(tmp_path_factory.mktemp("security") / "store", qingpu, fengjiang)
+
+
+@pytest.fixture
+def fresh_store(sample_copy, tmp_path) -> Path:
+    """A private copy of the sample store, so a test may write to it or serve it with its own limits."""
+    target = tmp_path / "store"
+    shutil.copytree(sample_copy, target)
+    return target
+
+
+def _children_cpu() -> float:
+    """CPU seconds used so far by this process's child processes that are still alive."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
+        for pid in (task / "children").read_text().split():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def test_time_limit_stops_the_query_and_frees_the_cpu(fresh_store):
+    with serve({"STORE": str(fresh_store), "QUERY_TIMEOUT": 2, "QUERY_WORKERS": 2}) as url:
+        assert requests.get(url + "/sparql", params={"query": "ASK { ?s ?p ?o }"}).json()["boolean"] is True
+        started = time.monotonic()
+        response = requests.get(url + "/sparql", params={"query": CARTESIAN})
+        elapsed = time.monotonic() - started
+        _error(response, 503, "timeout")
+        assert elapsed < 4, f"the timeout answer took {elapsed:.1f} s"
+        started = time.monotonic()
+        after = requests.get(url + "/sparql", params={"query": "ASK { ?s ?p ?o }", "format": "json"})
+        assert after.status_code == 200 and after.json()["boolean"] is True
+        assert time.monotonic() - started < 2
+        before = _children_cpu()
+        time.sleep(1.0)
+        assert _children_cpu() - before < 0.3, "a worker still burns CPU after the limit"
+
+
+def test_time_limit_from_the_environment(monkeypatch):
+    from webapp import settings
+
+    monkeypatch.setenv("RECTKG_QUERY_TIME_LIMIT", "2.5")
+    assert settings.load()["QUERY_TIMEOUT"] == 2.5
+    monkeypatch.delenv("RECTKG_QUERY_TIME_LIMIT")
+    assert settings.load()["QUERY_TIMEOUT"] == 30.0
+
+
+def test_saturated_workers_answer_503_with_retry_after(fresh_store):
+    settings = {"STORE": str(fresh_store), "QUERY_TIMEOUT": 3, "QUERY_WORKERS": 1, "QUEUE_WAIT": 0.2}
+    with serve(settings) as url:
+        requests.get(url + "/sparql", params={"query": "ASK {}"})  # the worker is up
+        with ThreadPoolExecutor(1) as pool:
+            slow = pool.submit(requests.get, url + "/sparql", params={"query": CARTESIAN})
+            time.sleep(0.5)
+            busy = requests.get(url + "/sparql", params={"query": "ASK {}"})
+            _error(busy, 503, "busy")
+            assert int(busy.headers["Retry-After"]) > 0
+            _error(slow.result(), 503, "timeout")
+
+
+def test_request_body_limit_is_413(fresh_store):
+    with serve({"STORE": str(fresh_store), "MAX_CONTENT_LENGTH": 1000}) as url:
+        big = "ASK { ?s ?p ?o } #" + "x" * 2000
+        response = requests.post(url + "/sparql", data=big, headers={"Content-Type": "application/sparql-query"})
+        _error(response, 413, "request-entity-too-large")
+        ok = requests.post(url + "/sparql", data="ASK {}", headers={"Content-Type": "application/sparql-query"})
+        assert ok.status_code == 200
+
+
+def test_row_limit_is_announced_on_pages_and_downloads(fresh_store):
+    with serve({"STORE": str(fresh_store), "MAX_ROWS": 3}) as url:
+        csv = requests.get(url + "/queries/findings.csv")
+        assert csv.status_code == 200 and csv.headers["X-Rectkg-Truncated"] == "3"
+        assert len(csv.text.strip().splitlines()) == 1 + 3
+        page = requests.get(url + "/queries/findings", params={"lang": "en"})
+        assert "Results cut short at the limit of 3" in page.text
+
+
+# -- the admin API -----------------------------------------------------------------------------
+
+
+def _put(url: str, graph_iri: str, body: bytes, token: str | None, media: str = "application/n-triples"):
+    headers = {"Content-Type": media}
+    if token is not None:
+        headers["Authorization"] = f"Bearer {token}"
+    return requests.put(url + "/admin/graphs", params={"graph": graph_iri}, data=body, headers=headers)
+
+
+def test_admin_api_is_off_without_a_token_and_sparql_never_writes(fresh_store, fengjiang):
+    body = fengjiang.graph.serialize(format="nt").encode()
+    with serve({"STORE": str(fresh_store)}) as url:
+        count = requests.get(url + "/sparql", params={"query": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"}).text
+        # No ADMIN_TOKEN: only this run's handoff token (in a file only its owner reads) would do.
+        _error(_put(url, fengjiang.graph_iri, body, None), 401, "unauthorised")
+        _error(_put(url, fengjiang.graph_iri, body, TOKEN), 403, "forbidden")
+        update = "DROP ALL"
+        for response in (
+            requests.post(url + "/sparql", data={"update": update}),
+            requests.post(url + "/sparql", data=update, headers={"Content-Type": "application/sparql-update"}),
+        ):
+            _error(response, 403, "read-only")
+        _error(requests.get(url + "/sparql", params={"query": update}), 400, "bad-query")
+        assert requests.get(url + "/sparql", params={"query": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"}).text == count
+
+
+def test_admin_api_is_off_when_no_token_exists(fresh_store, fengjiang):
+    """An app that neither has ADMIN_TOKEN nor advertised itself has no admin API at all."""
+    app = create_app({"TESTING": True, "STORE": str(fresh_store)})
+    server = create_server(app, host="127.0.0.1", port=0, threads=2)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.effective_port}"
+        body = fengjiang.graph.serialize(format="nt").encode()
+        _error(_put(url, fengjiang.graph_iri, body, TOKEN), 404, "not-found")
+    finally:
+        server.close()
+        thread.join(timeout=5)
+        db.close(app)
+
+
+def test_admin_api_requires_its_token(fresh_store, fengjiang):
+    graph_iri = fengjiang.graph_iri
+    ask = PREFIXES + f"ASK {{ GRAPH <{graph_iri}> {{ ?s ?p ?o }} }}"
+    body = fengjiang.graph.serialize(format="nt").encode()
+    with serve({"STORE": str(fresh_store), "ADMIN_TOKEN": TOKEN}) as url:
+        _error(_put(url, graph_iri, body, None), 401, "unauthorised")
+        _error(_put(url, graph_iri, body, "wrong"), 403, "forbidden")
+        _error(requests.delete(url + "/admin/graphs", params={"graph": graph_iri}), 401, "unauthorised")
+        assert requests.get(url + "/sparql", params={"query": ask}).json()["boolean"] is True
+        removed = requests.delete(
+            url + "/admin/graphs", params={"graph": graph_iri}, headers={"Authorization": f"Bearer {TOKEN}"}
+        )
+        assert removed.status_code == 204
+        assert requests.get(url + "/sparql", params={"query": ask}).json()["boolean"] is False
+        assert _put(url, graph_iri, body, TOKEN).status_code == 204
+        assert requests.get(url + "/sparql", params={"query": ask}).json()["boolean"] is True
+        _error(_put(url, "http://example.org/elsewhere", body, TOKEN), 400, "bad-graph")
+        _error(_put(url, graph_iri, b"<a> <b> .", TOKEN), 400, "bad-rdf")
+
+
+def test_cli_ingest_and_remove_hand_off_to_a_running_serve(tmp_path, qingpu):
+    path = build_store(tmp_path / "store", qingpu)
+    fengjiang = SAMPLES / "fengjiang-county-civil-affairs-2026-01-16.txt"
+    server = subprocess.Popen(
+        [str(RECTKG), "--store", str(path), "serve", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        url = server.stdout.readline().split()[3].rstrip("/")
+        count = "SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { ?r a rk:Report }"
+
+        def reports() -> int:
+            answer = requests.get(url + "/sparql", params={"query": PREFIXES + count, "format": "json"}).json()
+            return int(answer["results"]["bindings"][0]["n"]["value"])
+
+        assert reports() == 1
+        ingest = subprocess.run([str(RECTKG), "--store", str(path), "ingest", str(fengjiang)], capture_output=True)
+        assert ingest.returncode == 0, ingest.stderr
+        assert reports() == 2
+        remove = subprocess.run([str(RECTKG), "--store", str(path), "remove", str(fengjiang)], capture_output=True)
+        assert remove.returncode == 0, remove.stderr
+        assert reports() == 1
+    finally:
+        server.terminate()
+        server.communicate(timeout=20)
+    assert not (tmp_path / "store.serve.json").exists(), "serve left its advert behind"
+
+
+# -- no outbound requests ----------------------------------------------------------------------
+
+
+@contextmanager
+def canary() -> Iterator[tuple[str, list[bytes]]]:
+    """A listener on 127.0.0.1 that records every connection made to it."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    listener.settimeout(0.2)
+    received: list[bytes] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            with conn:
+                conn.settimeout(1)
+                try:
+                    received.append(conn.recv(4096) or b"(connected)")
+                except OSError:
+                    received.append(b"(connected)")
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/canary", received
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        listener.close()
+
+
+def test_no_user_request_makes_the_server_fetch_a_url(fresh_store, fengjiang):
+    with canary() as (remote, received), serve({"STORE": str(fresh_store), "ADMIN_TOKEN": TOKEN}) as url:
+        # pyoxigraph itself never loads FROM graphs from the web; the endpoint refuses them anyway.
+        reader = OxigraphStore(None)
+        reader.query(f"SELECT * FROM <{remote}> WHERE {{ ?s ?p ?o }}")
+        refused = {
+            "SERVICE": (403, "service-not-allowed", f"SELECT * WHERE {{ SERVICE <{remote}> {{ ?s ?p ?o }} }}"),
+            "FROM": (400, "graph-not-local", f"SELECT * FROM <{remote}> WHERE {{ ?s ?p ?o }}"),
+            "FROM NAMED": (400, "graph-not-local", f"SELECT * FROM NAMED <{remote}> WHERE {{ ?s ?p ?o }}"),
+            "FROM prefixed": (
+                400,
+                "graph-not-local",
+                f"PREFIX c: <{remote}/> SELECT * FROM c:g WHERE {{ ?s ?p ?o }}",
+            ),
+            "LOAD": (400, "bad-query", f"LOAD <{remote}>"),
+        }
+        for status, error, query in refused.values():
+            _error(requests.get(url + "/sparql", params={"query": query}), status, error)
+        for field in ("default-graph-uri", "named-graph-uri"):
+            response = requests.get(url + "/sparql", params={"query": "ASK { ?s ?p ?o }", field: remote})
+            _error(response, 400, "graph-not-local")
+        _error(requests.post(url + "/sparql", data={"update": f"LOAD <{remote}>"}), 403, "read-only")
+        # A local document graph may be named.
+        local = requests.get(url + "/sparql", params={"query": f"ASK FROM <{fengjiang.graph_iri}> {{ ?s ?p ?o }}"})
+        assert local.status_code == 200 and local.json()["boolean"] is True
+        jsonld = f'{{"@context": "{remote}", "@id": "x", "name": "y"}}'.encode()
+        rdfxml = (
+            f'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY e SYSTEM "{remote}">]>'
+            '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+            '<rdf:Description rdf:about="http://x/a"><rdf:value>&e;</rdf:value></rdf:Description></rdf:RDF>'
+        ).encode()
+        for body, media in ((jsonld, "application/ld+json"), (rdfxml, "application/rdf+xml")):
+            _error(_put(url, fengjiang.graph_iri, body, TOKEN, media), 400, "unsupported-format")
+        time.sleep(0.5)
+    assert received == []
+
+
+# -- saved-query parameters --------------------------------------------------------------------
+
+HOSTILE = [
+    'x" } ; DROP ALL #',
+    "a> } INSERT DATA { <http://x/a> <http://x/b> <http://x/c> }",
+    "\\u0022 } DROP ALL #",
+    "\\u003E } DROP ALL #",
+    '民政局" . ?s ?p ?o } #',
+    "x" * 5000,
+]
+
+
+def test_hostile_saved_query_parameters_change_nothing(fresh_store):
+    string_params = [
+        (query.name, param.name)
+        for query in catalog.saved_queries().values()
+        for param in query.params
+        if param.type == "string"
+    ]
+    assert string_params, "no saved query takes a string parameter"
+    count = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+    with serve({"STORE": str(fresh_store)}) as url:
+
+        def triples() -> str:
+            return requests.get(url + "/sparql", params={"query": count, "format": "json"}).json()["results"][
+                "bindings"
+            ][0]["n"]["value"]
+
+        before = triples()
+        for name, param in string_params:
+            for value in HOSTILE:
+                for path in (f"/queries/{name}", f"/queries/{name}.csv"):
+                    response = requests.get(url + path, params={param: value})
+                    assert response.status_code in (200, 400), (path, value, response.status_code)
+                    if response.status_code == 200 and path.endswith(".csv"):
+                        assert len(response.text.strip().splitlines()) == 1, (name, value)  # no match
+        assert triples() == before
+    name, param = string_params[0]
+    for value in HOSTILE[:4]:
+        cli = subprocess.run(
+            [str(RECTKG), "--store", str(fresh_store), "query", "--saved", name, "-p", f"{param}={value}"],
+            capture_output=True,
+            text=True,
+        )
+        assert cli.returncode in (0, 2), cli.stderr
+    reader = OxigraphStore(fresh_store, read_only=True)
+    assert str(reader.select(count).rows[0]["n"].value) == before
