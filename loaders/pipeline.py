@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from rdflib import Graph
@@ -19,7 +20,7 @@ from loaders.policies import read_policies
 from loaders.quantities import read_quantities
 from loaders.sources import read_source
 from loaders.structure import parse_structure
-from loaders.to_rdf import to_graph
+from loaders.to_rdf import Triple, as_graph, to_triples
 from ontology import iris
 
 log = logging.getLogger(__name__)
@@ -35,7 +36,12 @@ class Loaded:
     encoding: str
     report: Report
     key: str
-    graph: Graph
+    triples: list[Triple]
+
+    @cached_property
+    def graph(self) -> Graph:
+        """The triples as an rdflib Graph, built on first use: ingest writes the triples directly."""
+        return as_graph(self.triples)
 
     @property
     def graph_iri(self) -> str:
@@ -92,7 +98,7 @@ def load_text(text: str, source: str, how: str) -> Loaded:
     report = read_text(text, source)
     key = iris.report_key(report.title, report.dates.get("published", (None,))[0], report.text)
     log.info("read %s (%s): %d findings, %d measures", source, how, len(report.findings), len(report.measures))
-    return Loaded(source, how, report, key, to_graph(report, key))
+    return Loaded(source, how, report, key, to_triples(report, key))
 
 
 def load_file(path: str | Path, *, charset: str | None = None) -> Loaded:

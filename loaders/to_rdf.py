@@ -44,12 +44,15 @@ def sentence_span(text: str, span: Span) -> Span:
     return Span(start, max(end, span.end))
 
 
+Triple = tuple[URIRef | BNode, URIRef, URIRef | BNode | Literal]
+
+
 class _Builder:
     def __init__(self, report: Report, key: str):
         self.r = report
-        self.g = Graph()
-        for prefix, ns in iris.PREFIXES.items():
-            self.g.bind(prefix, ns)
+        # Insertion-ordered and deduplicated as a Graph would be, without rdflib's store (an index
+        # update per triple was most of the loader's time); a Graph is built only when asked for.
+        self.triples: dict[Triple, None] = {}
         self.report = URIRef(iris.report(key))
 
     def add(self, s, p, o) -> None:
@@ -57,7 +60,7 @@ class _Builder:
             return
         if not isinstance(o, URIRef | BNode | Literal):
             o = Literal(o)
-        self.g.add((s, p, o))
+        self.triples[(s, p, o)] = None
 
     def evidence(self, node: URIRef, span: Span, n: int = 1) -> URIRef:
         ev = URIRef(iris.child(str(node), "evidence", n))
@@ -72,7 +75,7 @@ class _Builder:
         self.add(node, RK.evidence, ev)
         return ev
 
-    def build(self) -> Graph:
+    def build(self) -> list[Triple]:
         self._report()
         self._organisations()
         self._documents()
@@ -80,7 +83,7 @@ class _Builder:
         for finding in self.r.findings:
             self._finding(finding)
         self._shared_responsibility()
-        return self.g
+        return list(self.triples)
 
     def _shared_responsibility(self) -> None:
         """One node per finding and pair of departments sharing it, read by shared-responsibility.rq.
@@ -295,5 +298,20 @@ class _Builder:
             self._event(node, iris.child(str(node), "event", n), ev.date, ev.label, ev.span, ev.precision, ev.part)
 
 
-def to_graph(report: Report, key: str) -> Graph:
+def to_triples(report: Report, key: str) -> list[Triple]:
+    """The report's triples, each once, in a stable order: what the store writes."""
     return _Builder(report, key).build()
+
+
+def as_graph(triples: list[Triple]) -> Graph:
+    """The triples as an rdflib Graph with the project's prefixes, for callers that work on graphs."""
+    g = Graph()
+    for prefix, ns in iris.PREFIXES.items():
+        g.bind(prefix, ns)
+    for triple in triples:
+        g.add(triple)
+    return g
+
+
+def to_graph(report: Report, key: str) -> Graph:
+    return as_graph(to_triples(report, key))

@@ -25,6 +25,7 @@ from loaders.pipeline import Loaded, load_file
 from loaders.sources import RECOGNISED
 from queries import catalog
 from queries.catalog import ParamError
+from rectkg.reading import read_files
 
 # Lines a script may read are never wrapped, and tables sent to a pipe or file are not cut to 80.
 _WIDTH = None if sys.stdout.isatty() else 240
@@ -109,12 +110,13 @@ def ingest(obj: Context, paths: tuple[str, ...]) -> None:
     """Read report files (.txt, .html, .docx, .pdf) or folders of them into the store, one named graph each.
 
     Every file is tried: a file that fails is named and the others still load. Exact copies
-    (same bytes) are read once.
+    (same bytes) are read once. Files are read in parallel, one process per core, and written
+    one by one, each in its own transaction, in the order given.
     """
     files = source_files(paths)
     store = _store(obj)
     failed: list[str] = []
-    seen_bytes: dict[str, Path] = {}
+    copy_of = _exact_copies(files)
     seen_reports: dict[str, Path] = {}
     with Progress(console=err, transient=True, disable=len(files) < 2) as progress:
 
@@ -125,30 +127,50 @@ def ingest(obj: Context, paths: tuple[str, ...]) -> None:
             target.print(text, highlight=False, soft_wrap=True)
 
         task = progress.add_task("ingest", total=len(files))
+        readings = read_files([f for f in files if f not in copy_of])
         for path in files:
+            if path in copy_of:
+                say(console, f"skipped {path}: an exact copy of {copy_of[path]}")
+                progress.advance(task)
+                continue
+            reading = next(readings)
             try:
-                digest = _digest(path)
-                if digest in seen_bytes:
-                    say(console, f"skipped {path}: an exact copy of {seen_bytes[digest]}")
+                if reading.error is not None:
+                    failed.append(str(path))
+                    if reading.unexpected:
+                        say(err, f"[red]failed:[/red] {path}: unexpected {reading.error} (a bug; please report it)")
+                    else:
+                        say(err, f"[red]failed:[/red] {_one_line(reading.error, path)}")
                     continue
-                seen_bytes[digest] = path
-                loaded = load_file(path)
-                store.replace_graph(loaded.graph_iri, loaded.graph)
+                loaded = reading.loaded
+                store.replace_graph_ntriples(loaded.graph_iri, reading.ntriples)
                 say(console, _summary(loaded))
                 for warning in _warnings(loaded, seen_reports.get(loaded.graph_iri)):
                     say(console, f"  [yellow]warning:[/yellow] {warning}")
                 seen_reports[loaded.graph_iri] = path
-            except (LoaderError, StoreError, OSError) as error:
+            except (StoreError, OSError) as error:
                 failed.append(str(path))
-                say(err, f"[red]failed:[/red] {_one_line(error, path)}")
-            except Exception as error:  # a loader bug on one file must not stop the other files
-                log.exception("unexpected error on %s", path)
-                failed.append(str(path))
-                say(err, f"[red]failed:[/red] {path}: unexpected {type(error).__name__} (a bug; please report it)")
+                say(err, f"[red]failed:[/red] {_one_line(str(error), path)}")
             finally:
                 progress.advance(task)
     if failed:
         fail(f"{len(failed)} of {len(files)} files did not load: {', '.join(failed)}")
+
+
+def _exact_copies(files: list[Path]) -> dict[Path, Path]:
+    """Each file whose bytes an earlier file already has, and that earlier file."""
+    first: dict[str, Path] = {}
+    copies: dict[Path, Path] = {}
+    for path in files:
+        try:
+            digest = _digest(path)
+        except OSError:
+            continue  # unreadable: the reader says so in its place
+        if digest in first:
+            copies[path] = first[digest]
+        else:
+            first[digest] = path
+    return copies
 
 
 def _digest(path: Path) -> str:
@@ -156,8 +178,8 @@ def _digest(path: Path) -> str:
         return hashlib.file_digest(f, "sha256").hexdigest()
 
 
-def _one_line(error: Exception, path: Path) -> str:
-    text = str(error).splitlines()[0] if str(error) else type(error).__name__
+def _one_line(error: str, path: Path) -> str:
+    text = error.splitlines()[0] if error else "unknown error"
     return text if str(path) in text else f"{path}: {text}"
 
 
