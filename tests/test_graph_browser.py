@@ -270,11 +270,6 @@ def big_store(tmp_path_factory):
 
 
 @pytest.mark.slow  # ~30 s to build the store on an idle 2-core machine
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap after merging the pooled store: the graph index's own queries are cut at MAX_ROWS "
-    "(10,000), so the index holds 10,000 of the 20,429 nodes; the index must bypass the user row limit",
-)
 def test_a_20000_node_store_keeps_the_page_responsive(browser, big_store):  # noqa: F811
     cap = 1000
     with serve({"STORE": str(big_store), "GRAPH_VIEW_MAX_NODES": cap}) as url, page_at(browser, url) as (page, foreign):

@@ -86,6 +86,12 @@ def run(call: Callable[[Store], T]) -> T:
     return call(store())
 
 
+def run_whole(call: Callable[[Store], T]) -> T:
+    """Like `run`, for the app's own reads of the whole graph: the time limit, not the row limit."""
+    current = store()
+    return call(current.without_row_limit() if isinstance(current, PooledStore) else current)
+
+
 @contextmanager
 def serving(app: Flask, url: str) -> Iterator[None]:
     """While serving at url: hold the embedded store and advertise this server beside it, so

@@ -247,7 +247,7 @@ def analysis() -> analytics.Analysis:
         cached = current_app.extensions.get("rectkg.analysis")
         if cached and cached[0] == generation:
             return cached[1]
-        computed = db.run(analytics.analyse)
+        computed = db.run_whole(analytics.analyse)
         current_app.extensions["rectkg.analysis"] = (generation, computed)
         return computed
 

@@ -158,7 +158,7 @@ def current() -> Index:
         cached = current_app.extensions.get("rectkg.graphindex")
         if cached and cached[0] == generation:
             return cached[1]
-        built = db.run(build)
+        built = db.run_whole(build)
         current_app.extensions["rectkg.graphindex"] = (generation, built)
         return built
 

@@ -11,7 +11,7 @@ import threading
 from flask import Blueprint, current_app, jsonify, render_template, request
 
 from webapp import db, links
-from webapp.data import rows
+from webapp.data import all_rows
 from webapp.textindex import Doc, Index
 
 bp = Blueprint("search", __name__)
@@ -46,7 +46,7 @@ def index() -> Index:
         cached = current_app.extensions.get("rectkg.search")
         if cached and cached[0] == generation:
             return cached[1]
-        docs = [Doc(r["iri"], k, r["title"], r["text"], r["context"]) for k, q in SOURCES.items() for r in rows(q)]
+        docs = [Doc(r["iri"], k, r["title"], r["text"], r["context"]) for k, q in SOURCES.items() for r in all_rows(q)]
         built = Index(docs)
         current_app.extensions["rectkg.search"] = (generation, built)
         return built
