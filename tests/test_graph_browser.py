@@ -11,7 +11,6 @@ from __future__ import annotations
 import gc
 import time
 from collections import Counter
-from contextlib import contextmanager
 from pathlib import Path
 
 import networkx as nx
@@ -19,7 +18,7 @@ import pytest
 import requests
 from playwright.sync_api import Page, expect
 from test_browser import browser, same_origin_only, visit  # noqa: F401 - fixtures
-from web_fixtures import build_store, serve
+from web_fixtures import build_store, page_at, serve
 
 from graph.store import OxigraphStore, Term
 from loaders.pipeline import load_text
@@ -31,27 +30,6 @@ PREFIXES = iris.sparql_prefixes()
 FENGJIANG = Path(__file__).resolve().parents[1] / "samples" / "fengjiang-county-civil-affairs-2026-01-16.txt"
 BIG_COPIES = 105  # x ~195 nodes each
 HOSTILE = "<img src=x onerror=alert(1)> href"
-
-
-@contextmanager
-def page_at(browser, url: str):  # noqa: F811 - the fixture, passed in
-    """A fresh page on another served app, recording requests that leave its origin."""
-    context = browser.new_context(locale="zh-CN")
-    page = context.new_page()
-    foreign: list[str] = []
-
-    def route(r):
-        if r.request.url.startswith(url + "/"):
-            r.continue_()
-        else:
-            foreign.append(r.request.url)
-            r.abort()
-
-    page.route("**/*", route)
-    try:
-        yield page, foreign
-    finally:
-        context.close()
 
 
 def ready(page: Page) -> None:

@@ -24,14 +24,8 @@ def select(query: str, **bindings: Term) -> Result:
 
 def rows(query: str, **bindings: Term) -> list[dict[str, str]]:
     """Rows as plain strings (missing cells are empty), which is what templates want."""
-    return _strings(select(query, **bindings))
+    return strings(select(query, **bindings))
 
 
-def all_rows(query: str) -> list[dict[str, str]]:
-    """Every row, for the app's own indexes (search), however low MAX_ROWS is for visitors."""
-    text = iris.sparql_prefixes() + query
-    return _strings(db.run_whole(lambda store: store.select(text)))
-
-
-def _strings(result: Result) -> list[dict[str, str]]:
+def strings(result: Result) -> list[dict[str, str]]:
     return [{name: (row[name].value if name in row else "") for name in result.variables} for row in result.rows]
