@@ -53,9 +53,15 @@ clean:
 
 # Benchmarks (bench/): a synthetic corpus made from the sample reports, measured end to end.
 .PHONY: bench bench-quick
+# Quick (at most 45 s on an idle 2-core machine): both sizes ingested end to end, the investigator's
+# core queries against raw pyoxigraph, rdflib at N = 10, analytics at N = 10; no HTTP, no in-memory baseline.
+QUICK_QUERIES := shared-responsibility,findings,stats,timeline
 bench-quick: setup
-	$(BIN)/python -m bench.run --name quick --sizes 10,100 --reps 5 --budget 1 --rdflib-max 10 --rdflib-timeout 5 --live-max 10
+	$(BIN)/python -m bench.run --name quick --sizes 10,100 --reps 3 --budget 0.2 --rdflib-max 10 --rdflib-timeout 0.5 \
+		--live-max 0 --memory-max 0 --analyze-max 10 --http-min 100000 --only $(QUICK_QUERIES)
 
+BENCH_SIZES ?= 10,100,1000
 bench: setup
-	$(BIN)/python -m bench.run --name full --sizes 10,100,1000 --reps 5 --budget 1 --rdflib-max 10 --rdflib-timeout 10 --live-max 100
+	$(BIN)/python -m bench.run --name full --sizes $(BENCH_SIZES) --reps 5 --budget 1 --rdflib-max 10 --rdflib-timeout 10 \
+		--live-max 100
 	$(BIN)/python -m bench.report BENCHMARKS.md bench/results/full.json

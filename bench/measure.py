@@ -1,7 +1,8 @@
 """One corpus size, measured in one process: ingest, store size, memory, query latencies.
 
 Run in its own process per N (bench.run does that) so that peak memory is the peak of this size
-alone. The product path is measured exactly as users run it: text → loaders.pipeline.load_bytes
+alone. The product path is measured exactly as users run it: files → rectkg.reading (the readers
+`rectkg ingest` starts, one per core) → OxigraphStore.replace_graph_ntriples
 → OxigraphStore.replace_graph, then SavedQuery.run. Baselines run the same SPARQL text.
 """
 
@@ -22,9 +23,10 @@ from bench.corpus import Generated, Generator
 from graph.store import OxigraphStore, Term, _to_ox
 from loaders.model import Involvement, Organisation, Span
 from loaders.pipeline import Loaded, load_bytes
-from loaders.to_rdf import to_graph
+from loaders.to_rdf import to_triples
 from ontology import iris
 from queries.catalog import SavedQuery, parse, saved_queries
+from rectkg.reading import read_files
 
 log = logging.getLogger(__name__)
 
@@ -99,39 +101,87 @@ def plant_roles(loaded: Loaded, doc: Generated) -> None:
                 m.involvements.append(
                     Involvement(low + dept, "partner", surface, "planted", Span(at, at + len(surface)))
                 )
-    loaded.graph = to_graph(report, loaded.key)
+    loaded.triples = to_triples(report, loaded.key)
+    loaded.__dict__.pop("graph", None)  # a Graph built before planting is stale
 
 
 def dir_size(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
 
-def ingest(docs: list[Generated], store: OxigraphStore, planted: bool) -> dict:
+CORPORA = Path(__file__).resolve().parent / "data"  # gitignored: generated corpora, reused across runs
+
+
+def corpus_files(n: int, seed: int) -> list[Path]:
+    """The corpus as text files, as a user would hand it to `rectkg ingest`; written once per N and seed."""
+    folder = CORPORA / f"corpus-s{seed}-n{n}"
+    done = folder / ".complete"
+    if not done.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        for doc in Generator(seed).corpus(n):
+            (folder / f"{doc.name}.txt").write_text(doc.text, encoding="utf-8")
+        done.touch()
+    return sorted(folder.glob("*.txt"))
+
+
+def ingest(files: list[Path], store: OxigraphStore) -> dict:
+    """`rectkg ingest FOLDER`'s path: files read across the cores (rectkg.reading), one writer.
+
+    `load_s` is the time the writer waited for readings (reading not hidden behind writing),
+    `write_s` the time it spent writing, including the final flush."""
+    chars = sum(len(f.read_text(encoding="utf-8")) for f in files)
+    start = time.perf_counter()
     load_s = write_s = 0.0
-    chars = 0
-    for doc in docs:
-        data = doc.text.encode("utf-8")
-        chars += len(doc.text)
+    readings = read_files(files)
+    for _ in files:
         t = time.perf_counter()
-        loaded = load_bytes(data, doc.name)
+        reading = next(readings)
         load_s += time.perf_counter() - t
-        if planted:
-            plant_roles(loaded, doc)  # not timed: it replaces the graph load_bytes already built
+        if reading.loaded is None:
+            raise RuntimeError(f"{reading.path}: {reading.error}")
         t = time.perf_counter()
-        store.replace_graph(loaded.graph_iri, loaded.graph)
+        store.replace_graph_ntriples(reading.loaded.graph_iri, reading.ntriples)
         write_s += time.perf_counter() - t
     t = time.perf_counter()
     store.close()
     write_s += time.perf_counter() - t
-    total = load_s + write_s
+    total = time.perf_counter() - start
+    return _ingest_figures(len(files), chars, total, load_s, write_s)
+
+
+def ingest_planted(docs: list[Generated], store: OxigraphStore) -> dict:
+    """`--roles planted`: one by one in this process, since the planted roles change each reading."""
+    load_s = write_s = 0.0
+    for doc in docs:
+        t = time.perf_counter()
+        loaded = load_bytes(doc.text.encode("utf-8"), doc.name)
+        load_s += time.perf_counter() - t
+        plant_roles(loaded, doc)  # not timed: it replaces the triples load_bytes already built
+        t = time.perf_counter()
+        store.replace_graph(loaded.graph_iri, loaded.triples)
+        write_s += time.perf_counter() - t
+    t = time.perf_counter()
+    store.close()
+    write_s += time.perf_counter() - t
+    return _ingest_figures(len(docs), sum(len(d.text) for d in docs), load_s + write_s, load_s, write_s)
+
+
+def _ingest_figures(reports: int, chars: int, total: float, load_s: float, write_s: float) -> dict:
     return {
         "ingest_s": total,
         "load_s": load_s,
         "write_s": write_s,
-        "ingest_reports_per_s": len(docs) / total,
+        "ingest_reports_per_s": reports / total,
         "ingest_chars_per_s": chars / total,
         "chars": chars,
     }
+
+
+def peak_rss_mb() -> float:
+    """The largest resident size of this process or any reader process it has waited for."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, children) / 1024
 
 
 TYPICAL = {
@@ -212,43 +262,69 @@ def measure_size(
     rdflib_timeout_s: float,
     live_max: int,
     only: set[str] | None = None,
+    skip: set[str] | None = None,
+    http: bool = True,
+    memory_max: int = 1_000_000,
+    analyze_max: int = 1_000_000,
 ) -> dict:
     """Everything for one N; the raw on-disk store opens the very files the product store wrote.
 
     Both open them read-only after the writer has closed, as `rectkg serve` would beside an
     ingest, and run query by query in turn.
     """
-    docs = Generator(seed).corpus(n)
     result: dict = {"corpus_reports": n, "roles": "planted" if planted else "extracted"}
     with tempfile.TemporaryDirectory(prefix="rectkg-bench-") as tmp:
         path = Path(tmp) / "store"
         store = OxigraphStore(path)
-        result.update(ingest(docs, store, planted))
-        result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        if planted:
+            result.update(ingest_planted(Generator(seed).corpus(n), store))
+        else:
+            result.update(ingest(corpus_files(n, seed), store))
+        result["peak_rss_mb"] = peak_rss_mb()
+        phases = result["phase_s"] = {"ingest": result["ingest_s"]}
+        mark = time.perf_counter()
+
+        def phase(name: str) -> None:
+            nonlocal mark
+            phases[name] = time.perf_counter() - mark
+            mark = time.perf_counter()
+
         result["store_bytes"] = dir_size(path)
-        result["triples"] = store.triple_count()
-        values = typical_values(store)
-        result["typical"] = values
-        todo = cases(values, live=n <= live_max, only=only)
         del store
-        gc.collect()  # closes the writer, releasing its lock
+        gc.collect()  # the writer is closed; its lock goes with it
         product = OxigraphStore(path, read_only=True)
         raw = ox.Store.read_only(str(path))
+        result["triples"] = product.triple_count()
+        values = typical_values(product)
+        result["typical"] = values
+        todo = [c for c in cases(values, live=n <= live_max, only=only) if c[0].name not in (skip or set())]
         queries: dict[str, dict] = {}
         for q, case, params in todo:
             runners = {"product": product_runner(product, q, params), "pyoxigraph_disk": raw_runner(raw, q, params)}
             queries[f"{q.name}[{case}]"] = timed_together(runners, reps, budget_s)
-        result["analyze"] = timed(lambda: analyze(product), 3, budget_s)
-        dump = raw.dump(format=ox.RdfFormat.N_QUADS)
-        memory = ox.Store()
-        memory.bulk_load(dump, format=ox.RdfFormat.N_QUADS)
-        for q, case, params in todo:
-            queries[f"{q.name}[{case}]"]["pyoxigraph_memory"] = timed(raw_runner(memory, q, params), reps, budget_s)
-        del memory
+        phase("queries")
+        if n <= analyze_max:
+            result["analyze"] = timed(lambda: analyze(product), 3, budget_s)
+            phase("analyze")
+        if http:
+            from bench.http import measure_http
+
+            result["http"] = measure_http(path, values, single=max(3, reps), per_client=2, budget_s=budget_s)
+            phase("http")
+        dump = raw.dump(format=ox.RdfFormat.N_QUADS) if n <= max(memory_max, rdflib_max) else b""
+        if n <= memory_max:
+            memory = ox.Store()
+            memory.bulk_load(dump, format=ox.RdfFormat.N_QUADS)
+            for q, case, params in todo:
+                key = f"{q.name}[{case}]"
+                queries[key]["pyoxigraph_memory"] = timed(raw_runner(memory, q, params), reps, budget_s)
+            del memory
+            phase("memory baseline")
         if n <= rdflib_max:
             from bench.baselines import rdflib_times
 
             for key, figures in rdflib_times(dump, todo, budget_s, rdflib_timeout_s).items():
                 queries[key]["rdflib"] = figures
+            phase("rdflib baseline")
     result["queries"] = queries
     return result

@@ -136,6 +136,8 @@ def measure_in_child(n: int, args: argparse.Namespace) -> dict:
     cmd = [sys.executable, "-m", "bench.run", "--one", str(n), "--seed", str(args.seed), "--reps", str(args.reps)]
     cmd += ["--budget", str(args.budget), "--rdflib-max", str(args.rdflib_max), "--roles", args.roles]
     cmd += ["--rdflib-timeout", str(args.rdflib_timeout), "--live-max", str(args.live_max), "--only", args.only]
+    cmd += ["--skip", args.skip, "--http-min", str(args.http_min), "--memory-max", str(args.memory_max)]
+    cmd += ["--analyze-max", str(args.analyze_max)]
     out = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True)  # stderr: the log, passed on
     return json.loads(out.stdout)
 
@@ -151,6 +153,10 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--rdflib-timeout", type=float, default=20.0, help="seconds before an rdflib query is killed")
     ap.add_argument("--live-max", type=int, default=1000, help="largest N for the on-the-fly self-join")
     ap.add_argument("--only", default="", help="comma-separated saved-query names (default: all)")
+    ap.add_argument("--skip", default="", help="comma-separated saved-query names left out")
+    ap.add_argument("--memory-max", type=int, default=1_000_000, help="largest N for the in-memory baseline")
+    ap.add_argument("--analyze-max", type=int, default=1_000_000, help="largest N whose analytics are timed")
+    ap.add_argument("--http-min", type=int, default=0, help="smallest N whose web app is measured over HTTP")
     ap.add_argument("--roles", choices=("planted", "extracted"), default="extracted")
     ap.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -168,6 +174,10 @@ def main(argv: list[str] | None = None) -> None:
             rdflib_timeout_s=args.rdflib_timeout,
             live_max=args.live_max,
             only=set(filter(None, args.only.split(","))),
+            skip=set(filter(None, args.skip.split(","))),
+            http=args.one >= args.http_min,
+            memory_max=args.memory_max,
+            analyze_max=args.analyze_max,
         )
         json.dump(figures, sys.stdout, ensure_ascii=False)
         return

@@ -1,0 +1,117 @@
+"""HTTP figures: the real web app (`rectkg serve`, waitress, on 127.0.0.1) over the measured store.
+
+Each case is timed with one client, then with 16 clients at once (a thread and a session each,
+all started together); a request that fails or answers other than 200 counts as an error.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import requests
+
+from bench.measure import percentile
+
+RECTKG = Path(sys.executable).with_name("rectkg")
+CLIENTS = 16
+
+
+def _serve(store: Path) -> tuple[subprocess.Popen, str]:
+    proc = subprocess.Popen(
+        [str(RECTKG), "--store", str(store), "serve", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    line = proc.stdout.readline()
+    found = re.search(r"http://127\.0\.0\.1:\d+", line)
+    if found is None:
+        proc.kill()
+        raise RuntimeError(f"rectkg serve did not start: {line!r}")
+    return proc, found.group(0)
+
+
+def _client(url: str, params: dict, headers: dict, n: int, times: list[float], errors: list[str]) -> None:
+    with requests.Session() as session:
+        for _ in range(n):
+            t = time.perf_counter()
+            try:
+                response = session.get(url, params=params, headers=headers, timeout=120)
+                if response.status_code != 200:
+                    errors.append(str(response.status_code))
+            except requests.RequestException as error:
+                errors.append(type(error).__name__)
+            times.append((time.perf_counter() - t) * 1000)
+
+
+def load(url: str, params: dict, headers: dict, clients: int, per_client: int) -> dict:
+    """p50/p95 per request and requests/s over the whole run, `clients` at once."""
+    times: list[float] = []
+    errors: list[str] = []
+    threads = [
+        threading.Thread(target=_client, args=(url, params, headers, per_client, times, errors)) for _ in range(clients)
+    ]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - start
+    return {
+        "clients": clients,
+        "requests": len(times),
+        "errors": len(errors),
+        "p50_ms": statistics.median(times),
+        "p95_ms": percentile(times, 0.95),
+        "throughput_rps": len(times) / wall,
+    }
+
+
+def cases(values: dict[str, str]) -> dict[str, tuple[str, dict, dict]]:
+    from ontology import iris
+    from queries import catalog
+
+    json_results = {"Accept": "application/sparql-results+json"}
+    stats = iris.sparql_prefixes() + catalog.get("stats").text
+    out = {
+        "sparql[stats]": ("/sparql", {"query": stats}, json_results),
+        "saved-api[shared-responsibility]": ("/queries/shared-responsibility.json", {}, {}),
+    }
+    if "department" in values:
+        out["saved-api[shared-responsibility,department]"] = (
+            "/queries/shared-responsibility.json",
+            {"department": values["department"]},
+            {},
+        )
+    if "report" in values:
+        out["saved-api[findings,report]"] = ("/queries/findings.json", {"report": values["report"]}, {})
+        out["neighbourhood[report]"] = ("/graph/api/expand", {"iri": values["report"]}, {})
+    return out
+
+
+def measure_http(store: Path, values: dict[str, str], single: int, per_client: int, budget_s: float) -> dict:
+    """Every case with 1 client (`single` requests after a warm-up) and with 16 (`per_client` each).
+
+    A case whose second request (after the warm-up) exceeds the budget gets one request per
+    client, so a slow query cannot hold the run hostage."""
+    proc, base = _serve(store)
+    out: dict[str, dict] = {}
+    try:
+        for name, (path, params, headers) in cases(values).items():
+            requests.get(base + path, params=params, headers=headers, timeout=300)  # warm-up: indexes, caches
+            t = time.perf_counter()
+            requests.get(base + path, params=params, headers=headers, timeout=300)
+            slow = time.perf_counter() - t > budget_s
+            one = load(base + path, params, headers, 1, 1 if slow else single)
+            many = load(base + path, params, headers, CLIENTS, 1 if slow else per_client)
+            out[name] = {"single": one, "concurrent": many}
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    return out
