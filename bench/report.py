@@ -11,7 +11,7 @@ import json
 import sys
 from pathlib import Path
 
-from bench.run import ingest_table, table
+from bench.run import http_table, ingest_table, table
 
 HEAD = Path(__file__).resolve().parent / "BENCHMARKS.head.md"
 
@@ -41,6 +41,14 @@ def targets(r: dict) -> str:
         ("ingest, reports/s end to end", "≥ 20", f"{r['ingest_reports_per_s']:.2f}"),
         ("peak memory while ingesting", "≤ 1 GB", f"{top['peak_rss_mb']:.0f} MB"),
     ]
+    if r.get("http_p95_16_over_p50_1_max") is not None:
+        rows.append(
+            (
+                "HTTP under 16 clients: errors; worst p95(16) ÷ p50(1)",
+                "0; ≤ 3×",
+                f"{r['http_errors']}; {r['http_p95_16_over_p50_1_max']:.1f}×",
+            )
+        )
     lines = [f"Largest N = {r['corpus_reports']} reports, {r['triples']:,} quads.", ""]
     lines += ["| figure | target | measured |", "|---|---|---|"]
     lines += [f"| {a} | {b} | {c} |" for a, b, c in rows]
@@ -63,6 +71,11 @@ def render(r: dict, png_stem: str, level: str = "##") -> list[str]:
         "in brackets: baseline ÷ product, above 1 the product is faster)",
         table(sizes),
     ]
+    if any("http" in v for v in sizes.values()):
+        parts += [
+            f"{level} HTTP: `rectkg serve` (waitress, 4 threads) on 127.0.0.1, 1 and 16 concurrent clients",
+            http_table(sizes),
+        ]
     if len(sizes) > 1:
         parts += [
             f"{level} Scaling",

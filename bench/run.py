@@ -63,6 +63,10 @@ def summarise(sizes: dict[int, dict]) -> dict:
         "ingest_chars_per_s": top["ingest_chars_per_s"],
         "peak_rss_mb": top["peak_rss_mb"],
         "analyze_p50_ms": top.get("analyze", {}).get("p50_ms"),
+        "http_p95_16_over_p50_1_max": max(
+            (v["concurrent"]["p95_ms"] / v["single"]["p50_ms"] for v in top.get("http", {}).values()), default=None
+        ),
+        "http_errors": sum(v["single"]["errors"] + v["concurrent"]["errors"] for v in top.get("http", {}).values()),
         "store_bytes": top["store_bytes"],
     }
 
@@ -105,6 +109,25 @@ def ingest_table(sizes: dict[int, dict]) -> str:
             f"{r['store_bytes'] / 2**20:.0f} | {r['peak_rss_mb']:.0f} | "
             f"{r['analyze']['p50_ms'] if 'analyze' in r else float('nan'):,.0f} |"
         )
+    return "\n".join(lines)
+
+
+def http_table(sizes: dict[int, dict]) -> str:
+    """Markdown: each HTTP case with 1 and 16 clients; the target is p95(16) ≤ 3 × p50(1), no errors."""
+    lines = [
+        "| N | case | 1 client p50 / p95 ms | 1 client req/s | 16 clients p50 / p95 ms | 16 clients req/s "
+        "| errors | p95(16) ÷ p50(1) |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for n, r in sorted(sizes.items()):
+        for case, v in r.get("http", {}).items():
+            one, many = v["single"], v["concurrent"]
+            lines.append(
+                f"| {n} | {case} | {one['p50_ms']:.1f} / {one['p95_ms']:.1f} | {one['throughput_rps']:.1f} | "
+                f"{many['p50_ms']:.1f} / {many['p95_ms']:.1f} | {many['throughput_rps']:.1f} | "
+                f"{one['errors'] + many['errors']} of {one['requests'] + many['requests']} | "
+                f"{many['p95_ms'] / one['p50_ms']:.1f}× |"
+            )
     return "\n".join(lines)
 
 
@@ -191,6 +214,8 @@ def main(argv: list[str] | None = None) -> None:
     print(ingest_table(sizes))
     print()
     print(table(sizes))
+    print()
+    print(http_table(sizes))
     print()
     print(json.dumps({k: v for k, v in result.items() if k not in ("sizes", "settings", "machine")}, indent=1))
 
