@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import ast
 import http.client
+import itertools
 import json
 import logging
 import os
@@ -288,10 +289,11 @@ class RemoteStore(Store):
         form = query_form(query)
         if form not in ("SELECT", "ASK"):
             raise QueryError("expected a SELECT or ASK query")
-        query = with_values(query, bindings or {})
-        return self._result(form, *self._query(query, accept=None, dataset=self._query_dataset()))
+        body, _ = self._query(with_values(query, bindings or {}), accept=None, dataset=self._query_dataset())
+        return self._result(form, body)
 
-    def _result(self, form: str, body: bytes, _content_type: str = "") -> Result:
+    def _result(self, form: str, body: bytes) -> Result:
+        """SPARQL JSON results as a Result, shaped as the embedded store shapes its answers."""
         try:
             answer = json.loads(body)
         except ValueError as error:
@@ -331,14 +333,15 @@ class RemoteStore(Store):
             default = list(default_graphs) or self._dataset()
             named = list(named_graphs) or self._dataset()
         if form in ("SELECT", "ASK"):
-            result = self._result(form, *self._query(query, accept=None, dataset=default, named=named))
+            body, _ = self._query(query, accept=None, dataset=default, named=named)
+            result = self._result(form, body)
             if max_rows is not None and len(result.rows) > max_rows:
                 return Result(result.variables, result.rows[:max_rows], truncated=True)
             return result
         graph = self._construct(query, default, named)
         truncated = max_rows is not None and len(graph) > max_rows
-        if truncated:
-            graph = _first(graph, max_rows or 0)
+        if max_rows is not None and truncated:
+            graph = _first(graph, max_rows)
         graph.truncated = truncated  # type: ignore[attr-defined]
         return graph
 
@@ -494,7 +497,7 @@ def _iri(name: str) -> str:
 def _first(graph: Graph, count: int) -> Graph:
     """The first `count` triples of a graph, in no particular order (as a cut-short answer is)."""
     cut = Graph()
-    for _, triple in zip(range(count), graph, strict=False):
+    for triple in itertools.islice(graph, count):
         cut.add(triple)
     return cut
 
