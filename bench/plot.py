@@ -39,7 +39,8 @@ def plot(sizes: dict[int, dict], stem: Path) -> list[Path]:
     plt.close(fig)
 
     fig, ax = plt.subplots(figsize=(7, 5))
-    for part, label in (("ingest_s", "ingest total"), ("load_s", "loader (text → RDF)"), ("write_s", "store write")):
+    parts = (("ingest_s", "ingest total"), ("load_s", "writer waiting for readers"), ("write_s", "store write"))
+    for part, label in parts:
         ax.plot(ns, [sizes[n][part] for n in ns], marker="o", label=label)
     _linear_reference(ax, ns, sizes[ns[0]]["ingest_s"])
     ax.set(xscale="log", yscale="log", xlabel="reports (N)", ylabel="seconds")
