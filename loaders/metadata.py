@@ -68,6 +68,7 @@ CLAIMS: list[tuple[str, re.Pattern[str]]] = [
         "findings-in-progress",
         re.compile(
             r"(?:其余|正在推进|持续推进|正在整改|阶段性完成|需长期坚持(?:整改)?)(\d+|[一二两三四五六七八九十百]+)个"
+            r"|(\d+|[一二两三四五六七八九十百]+)个(?:问题)?(?:正在推进|持续推进|正在整改|正按计划推进)"
         ),
     ),
     ("findings-unrectified", re.compile(r"(?:未完成|尚未完成)(?:整改)?(\d+|[一二两三四五六七八九十百]+)个")),
@@ -111,7 +112,7 @@ CLAIMS: list[tuple[str, re.Pattern[str]]] = [
     ("persons-admonished", re.compile(r"诫勉(?:谈话)?(\d+|[一二两三四五六七八九十百]+)人")),
     ("persons-criticised", re.compile(r"批评教育(\d+|[一二两三四五六七八九十百]+)人")),
     ("persons-reminded", re.compile(r"(?:谈话提醒|提醒谈话)(\d+|[一二两三四五六七八九十百]+)人")),
-    ("persons-held-accountable", re.compile(r"问责(\d+|[一二两三四五六七八九十百]+)人")),
+    ("persons-held-accountable", re.compile(r"问责(?:处理)?(\d+|[一二两三四五六七八九十百]+)人")),
     ("persons-organisational-handling", re.compile(r"组织处理(\d+|[一二两三四五六七八九十百]+)人")),
     (
         "campaigns",

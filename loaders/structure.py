@@ -20,11 +20,16 @@ PART = re.compile(rf"^([{CN_NUM}]+)、(.+)$")
 CATEGORY = re.compile(rf"^\(([{CN_NUM}]+)\)(.+)$")
 NUMBERED = re.compile(r"^(\d+)[.、](?!\d)(.+)$")
 BRACKETED = re.compile(r"^\((\d+)\)(.+)$")
+# "问题1:…" names itself a finding, whatever its title says.
+LABELLED = re.compile(r"^问题\s*(\d+)\s*[:.、](.+)$")
 PROBLEM_TITLE = re.compile(r"^([^。;]*?问题)(?:[。.;:]|$)")
 STATUS_LINE = re.compile(r"^(?:整改(?:完成)?(?:情况|措施|进展|落实情况)|具体整改措施)[:]\s*")
+# Labelled lines that state a finding's progress, deadline or owner rather than its measures
+# (整改进展:已完成整改。); when a 整改措施: line follows, the measures start there.
+PROGRESS_LINE = re.compile(r"^(?:整改进展|进展情况|完成情况|整改时限|完成时限|责任领导|责任单位|责任部门)[:][^\n]*\n")
 # Closing matter after the last finding: invitations to comment, contact details.
 CLOSING = re.compile(r"^(?:欢迎|诚恳欢迎|如有意见|联系电话|电子邮箱|通讯地址|通信地址|邮政编码)")
-IN_PROGRESS = re.compile(r"(正在推进|持续推进中|尚未完成|未完成整改|阶段性成效|正按计划|分年度|逐步推进)")
+IN_PROGRESS = re.compile(r"(正在推进|正在整改|持续推进中|尚未完成|未完成整改|阶段性成效|正按计划|分年度|逐步推进)")
 
 CN_DIGITS = {c: i + 1 for i, c in enumerate(CN_NUM)}
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
@@ -73,9 +78,11 @@ def _finding_title(rest: str, *, loose: bool = False) -> str | None:
 def parse_structure(report: Report, source: str) -> None:
     lines = lines_of(report.text)
     kinds = [_classify(line) for line in lines]
+    _measures_under_status(lines, kinds)
     _findings_proved_by_status(lines, kinds)
     _resolve_numbered(lines, kinds)
     _build(report, lines, kinds)
+    _parts_as_categories(report)
     _assign_refs(report)
     if not report.findings:
         raise StructureError(source, "no findings found (expected headings like '(1)关于…问题' or '1.关于…问题')")
@@ -91,6 +98,26 @@ def _assign_refs(report: Report) -> None:
         f.ref = f"({category}){f.number}" if category else f.number
 
 
+def _parts_as_categories(report: Report) -> None:
+    """Reports without a part for the work done (一、关于…问题的整改情况, 二、关于…) print each
+    problem category as a part that holds its findings directly: where two or more parts do so
+    and no category heading is printed, those parts are the categories."""
+    if any(f.category is not None for f in report.findings):
+        return
+    ends = [p.span.start for p in report.parts[1:]] + [len(report.text)]
+    holding = [
+        (part, found)
+        for part, end in zip(report.parts, ends, strict=True)
+        if (found := [f for f in report.findings if part.span.end <= f.span.start < end])
+    ]
+    if len(holding) < 2:
+        return
+    for part, found in holding:
+        report.categories.append(Heading(part.number, _strip_end(part.title), len(report.categories) + 1, part.span))
+        for f in found:
+            f.category = len(report.categories)
+
+
 def _classify(line: Line) -> str:
     t = line.text
     if CLOSING.match(t):
@@ -103,11 +130,41 @@ def _classify(line: Line) -> str:
     m = BRACKETED.match(t)
     if m and _finding_title(m.group(2)):
         return "finding"
+    if LABELLED.match(t):
+        return "finding"
     m = NUMBERED.match(t)
     if m and (title := _finding_title(m.group(2))):
         # A heading alone on its line may be a group; one run into its paragraph is a finding.
         return "numbered-finding" if m.group(2)[len(title) :].strip("。.;: ") else "numbered"
     return "text"
+
+
+def _measures_under_status(lines: list[Line], kinds: list[str]) -> None:
+    """Lines numbered 1, 2, 3… (or (1), (2)…) right under a bare 整改情况:/整改措施: line are the
+    finding's measures, even where one ends its first clause with 问题 and so looks like a heading.
+    The run ends at a problem title alone on its line or at one that a status line follows: the
+    next finding, whose number may happen to continue the measures' count."""
+    for i, line in enumerate(lines):
+        status = STATUS_LINE.match(line.text)
+        if not status or line.text[status.end() :].strip():
+            continue
+        family, expected = None, 1
+        for j in range(i + 1, len(lines)):
+            m = next(((p, m) for p in (BRACKETED, NUMBERED) if (m := p.match(lines[j].text))), None)
+            if m is None:
+                if kinds[j] != "text":
+                    break
+                continue
+            pattern, match = m
+            if (family or pattern) is not pattern or int(match.group(1)) != expected or _heads(lines, kinds, j):
+                break
+            family, expected = pattern, expected + 1
+            kinds[j] = "text"
+
+
+def _heads(lines: list[Line], kinds: list[str], i: int) -> bool:
+    following = lines[i + 1].text if i + 1 < len(lines) else ""
+    return kinds[i] == "numbered" or bool(STATUS_LINE.match(following) or PROGRESS_LINE.match(following + "\n"))
 
 
 def _findings_proved_by_status(lines: list[Line], kinds: list[str]) -> None:
@@ -185,7 +242,12 @@ def _span(line: Line) -> Span:
 
 
 def _open_finding(report: Report, line: Line, category: int | None, group: int | None) -> Finding:
-    m = BRACKETED.match(line.text) or NUMBERED.match(line.text) or CATEGORY.match(line.text)
+    m = (
+        BRACKETED.match(line.text)
+        or LABELLED.match(line.text)
+        or NUMBERED.match(line.text)
+        or CATEGORY.match(line.text)
+    )
     title = _finding_title(m.group(2), loose=True) or ""
     title_start = line.start + m.start(2)
     body_start = title_start + len(title)
@@ -225,6 +287,10 @@ def _skip_punct(text: str, pos: int, end: int) -> int:
 def _read_measures(report: Report, finding: Finding) -> None:
     text = report.text
     start = _skip_punct(text, finding.body.start, finding.body.end)
+    while (progress := PROGRESS_LINE.match(text[start : finding.body.end])) and STATUS_LINE.match(
+        text[start + progress.end() : finding.body.end]
+    ):
+        start += progress.end()
     status = STATUS_LINE.match(text[start : finding.body.end])
     if status:
         start = _skip_punct(text, start + status.end(), finding.body.end)

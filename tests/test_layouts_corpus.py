@@ -1,0 +1,150 @@
+"""Reports in layouts the shared corpus does not have, read against their hand-written gold.
+
+tests/corpus/layouts holds reports written the way other bodies write (a provincial department
+under 巡视, a city commission, a county bureau, a state-owned group, a district bureau…), each
+with a gold file annotated by the guide before the loader was run on it. The loader must read
+their findings and measures exactly, and find their partner departments at precision and
+recall ≥ 0.85, per report and over the set.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from loaders.model import Finding, Report
+from loaders.normalise import to_half_width
+from loaders.pipeline import load_file
+from tests.conftest import CORPUS
+from tests.test_entities import partners, roles
+
+LAYOUTS = CORPUS / "layouts"
+GOLDS = sorted(LAYOUTS.glob("*.gold.json"))
+THRESHOLD = 0.85
+
+
+@cache
+def _read(gold_path: Path) -> tuple[Report, dict]:
+    gold = json.loads(gold_path.read_text(encoding="utf-8"))
+    return load_file(LAYOUTS / gold["text_file"]).report, gold
+
+
+@dataclass
+class Score:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    def __iadd__(self, other: Score) -> Score:
+        self.tp, self.fp, self.fn = self.tp + other.tp, self.fp + other.fp, self.fn + other.fn
+        return self
+
+
+def _surfaces(f: Finding, org: str) -> set[str]:
+    return {inv.surface for m in f.measures for inv in m.involvements if inv.org == org}
+
+
+def _matches(report: Report, f: Finding, org: str, gold: dict) -> bool:
+    """A found department is a gold partner when it has the gold's name or was printed in this
+    finding as one of the gold's surface forms: the graph's naming convention (国家税务总局…,
+    卫生健康局 or 卫生健康委员会) is not what is being measured here."""
+    forms = {to_half_width(s) for s in gold["surface_forms"]}
+    return org == to_half_width(gold["canonical"]) or bool(_surfaces(f, org) & forms)
+
+
+def _score_finding(report: Report, f: Finding, gold: dict) -> tuple[Score, list[str], list[str]]:
+    found = sorted(partners(report, f))
+    wanted = list(gold["partners"])
+    score, extra = Score(), []
+    for org in found:
+        hit = next((g for g in wanted if _matches(report, f, org, g)), None)
+        if hit is None:
+            extra.append(org)
+        else:
+            wanted.remove(hit)
+            score.tp += 1
+    score.fp, score.fn = len(extra), len(wanted)
+    return score, extra, [g["canonical"] for g in wanted]
+
+
+def _score_report(gold_path: Path) -> tuple[Score, list[str]]:
+    report, gold = _read(gold_path)
+    total, misses = Score(), []
+    for f, g in zip(report.findings, gold["findings"], strict=False):
+        score, extra, missing = _score_finding(report, f, g)
+        total += score
+        if extra or missing:
+            misses.append(f"  {g['seq']:>2} {f.title[:16]}: extra {extra} missing {missing} roles {roles(f)}")
+    return total, misses
+
+
+def _table(rows: list[tuple[str, Score]]) -> str:
+    lines = [f"{'report':<42} {'tp':>3} {'fp':>3} {'fn':>3} {'P':>5} {'R':>5}"]
+    for name, s in rows:
+        lines.append(f"{name:<42} {s.tp:>3} {s.fp:>3} {s.fn:>3} {s.precision:>5.2f} {s.recall:>5.2f}")
+    return "\n".join(lines)
+
+
+def test_the_set_is_large_and_varied():
+    """At least six reports, from different bodies, levels and both kinds of inspection."""
+    golds = [_read(p)[1]["report"] for p in GOLDS]
+    assert len(golds) >= 6
+    assert len({g["issuer"] for g in golds}) == len(golds)
+    assert {g["issuer_level"] for g in golds} >= {"province", "city", "county", "district"}
+    assert {g["inspection_kind"] for g in golds} == {"巡视", "巡察"}
+
+
+@pytest.mark.parametrize("gold_path", GOLDS, ids=lambda p: p.name.removesuffix(".gold.json"))
+def test_findings_titles_and_measures_are_exact(gold_path):
+    report, gold = _read(gold_path)
+    got = [(f.number, f.title, len(f.measures)) for f in report.findings]
+    want = [(str(g["number"]), g["title"], g["measures"]) for g in gold["findings"]]
+    assert got == want
+
+
+@pytest.mark.parametrize("gold_path", GOLDS, ids=lambda p: p.name.removesuffix(".gold.json"))
+def test_findings_in_progress_keep_their_status(gold_path):
+    report, gold = _read(gold_path)
+    assert [f.status for f in report.findings] == [g["status"] for g in gold["findings"]]
+
+
+@pytest.mark.parametrize("gold_path", GOLDS, ids=lambda p: p.name.removesuffix(".gold.json"))
+def test_categories_and_lead_sentences(gold_path):
+    report, gold = _read(gold_path)
+    categories = [report.categories[f.category - 1].title if f.category else None for f in report.findings]
+    assert categories == [g["category"] and to_half_width(g["category"]) for g in gold["findings"]]
+    leads = [report.quote(f.lead) if f.lead else None for f in report.findings]
+    assert leads == [g["lead_sentence"] and to_half_width(g["lead_sentence"]) for g in gold["findings"]]
+
+
+@pytest.mark.parametrize("gold_path", GOLDS, ids=lambda p: p.name.removesuffix(".gold.json"))
+def test_headline_claims(gold_path):
+    report, gold = _read(gold_path)
+    claims = {c.kind: float(c.value) for c in report.claims if c.value is not None}
+    want = {kind: float(value) for kind, value in gold["report"]["headline_counts"].items()}
+    assert {k: claims.get(k) for k in want} == want
+
+
+def test_partner_departments_precision_and_recall():
+    rows, misses, overall = [], [], Score()
+    for path in GOLDS:
+        score, missed = _score_report(path)
+        name = path.name.removesuffix(".gold.json")
+        rows.append((name, score))
+        misses += [name, *missed] if missed else []
+        overall += score
+    rows.append(("overall", overall))
+    failing = [n for n, s in rows if s.precision < THRESHOLD or s.recall < THRESHOLD]
+    assert not failing, "\n" + _table(rows) + "\n" + "\n".join(misses)
