@@ -129,6 +129,23 @@ def test_categories_and_lead_sentences(gold_path):
     assert leads == [g["lead_sentence"] and to_half_width(g["lead_sentence"]) for g in gold["findings"]]
 
 
+def _documents(report: Report, gold: dict) -> tuple[list, list]:
+    got = [[(c.title, report.documents[c.title].number) for m in f.measures for c in m.citations] for f in report.findings]
+    want = [[(to_half_width(d["title"]), d["doc_number"]) for d in g["documents"]] for g in gold["findings"]]
+    return got, want
+
+
+@pytest.mark.parametrize("gold_path", GOLDS, ids=lambda p: p.name.removesuffix(".gold.json"))
+def test_documents_cited_by_each_finding_with_their_numbers(gold_path):
+    got, want = _documents(*_read(gold_path))
+    assert got == want
+
+
+def test_fengjiang_documents_keep_the_number_printed_after_them(fengjiang, fengjiang_gold):
+    got, want = _documents(fengjiang.report, fengjiang_gold)
+    assert got == want
+
+
 @pytest.mark.parametrize("gold_path", GOLDS, ids=lambda p: p.name.removesuffix(".gold.json"))
 def test_headline_claims(gold_path):
     report, gold = _read(gold_path)
