@@ -130,7 +130,8 @@ def test_categories_and_lead_sentences(gold_path):
 
 
 def _documents(report: Report, gold: dict) -> tuple[list, list]:
-    got = [[(c.title, report.documents[c.title].number) for m in f.measures for c in m.citations] for f in report.findings]
+    docs = report.documents
+    got = [[(c.title, docs[c.title].number) for m in f.measures for c in m.citations] for f in report.findings]
     want = [[(to_half_width(d["title"]), d["doc_number"]) for d in g["documents"]] for g in gold["findings"]]
     return got, want
 
