@@ -21,9 +21,11 @@ CATEGORY = re.compile(rf"^\(([{CN_NUM}]+)\)(.+)$")
 NUMBERED = re.compile(r"^(\d+)[.、](?!\d)(.+)$")
 BRACKETED = re.compile(r"^\((\d+)\)(.+)$")
 # "问题1:…" names itself a finding, whatever its title says.
-LABELLED = re.compile(r"^问题\s*(\d+)\s*[:.、](.+)$")
+LABELLED = re.compile(rf"^问题\s*(\d+|[{CN_NUM}]+)\s*[:.、](.+)$")
 PROBLEM_TITLE = re.compile(r"^([^。;]*?问题)(?:[。.;:]|$)")
-STATUS_LINE = re.compile(r"^(?:整改(?:完成)?(?:情况|措施|进展|落实情况)|具体整改措施)[:]\s*")
+STATUS_LINE = re.compile(
+    r"^(?:整改(?:完成|落实|进展)?(?:情况|措施|举措|进展|成效)|具体整改措施|主要整改措施|整改落实措施)[:]\s*"
+)
 # Labelled lines that state a finding's progress, deadline or owner rather than its measures
 # (整改进展:已完成整改。); when a 整改措施: line follows, the measures start there.
 PROGRESS_LINE = re.compile(r"^(?:整改进展|进展情况|完成情况|整改时限|完成时限|责任领导|责任单位|责任部门)[:][^\n]*\n")
@@ -102,7 +104,7 @@ def _parts_as_categories(report: Report) -> None:
     """Reports without a part for the work done (一、关于…问题的整改情况, 二、关于…) print each
     problem category as a part that holds its findings directly: where two or more parts do so
     and no category heading is printed, those parts are the categories."""
-    if any(f.category is not None for f in report.findings):
+    if not report.parts or any(f.category is not None for f in report.findings):
         return
     ends = [p.span.start for p in report.parts[1:]] + [len(report.text)]
     holding = [
@@ -146,9 +148,12 @@ def _measures_under_status(lines: list[Line], kinds: list[str]) -> None:
     next finding, whose number may happen to continue the measures' count."""
     for i, line in enumerate(lines):
         status = STATUS_LINE.match(line.text)
-        if not status or line.text[status.end() :].strip():
+        rest = line.text[status.end() :].strip() if status else ""
+        # The first item may run into the label (整改情况:(1)…): the run then goes on from (2).
+        first = next((p for p in (BRACKETED, NUMBERED) if (m := p.match(rest)) and m.group(1) == "1"), None)
+        if not status or (rest and first is None):
             continue
-        family, expected = None, 1
+        family, expected = first, 2 if first else 1
         for j in range(i + 1, len(lines)):
             m = next(((p, m) for p in (BRACKETED, NUMBERED) if (m := p.match(lines[j].text))), None)
             if m is None:
@@ -348,8 +353,9 @@ def _bracket_marker(text: str, pos: int, end: int, n: int) -> tuple[int, str] | 
 
 
 def _line_marker(text: str, pos: int, end: int, n: int) -> tuple[int, str] | None:
-    """Measures one per line, numbered "1." or "1、" at the start of the line."""
-    m = re.compile(rf"(?:^|(?<=\n)){n}[.、](?!\d)", re.M).search(text, pos, end)
+    """Measures one per line, numbered "1." or "1、" at the start of the line (the first may run
+    into its 整改情况: label)."""
+    m = re.compile(rf"(?:^|(?<=\n)|(?<=:)){n}[.、](?!\d)", re.M).search(text, pos, end)
     return (m.start(), m.group(0)) if m else None
 
 
