@@ -16,10 +16,10 @@ from loaders.errors import StructureError
 from loaders.model import Finding, Heading, Measure, Report, Span
 
 CN_NUM = "一二三四五六七八九十"
-PART = re.compile(rf"^([{CN_NUM}]+)、(.+)$")
-CATEGORY = re.compile(rf"^\(([{CN_NUM}]+)\)(.+)$")
-NUMBERED = re.compile(r"^(\d+)[.、](?!\d)(.+)$")
-BRACKETED = re.compile(r"^\((\d+)\)(.+)$")
+PART = re.compile(rf"^([{CN_NUM}]+)、\s*(.+)$")
+CATEGORY = re.compile(rf"^\(([{CN_NUM}]+)\)\s*(.+)$")
+NUMBERED = re.compile(r"^(\d+)[.、](?!\d)\s*(.+)$")
+BRACKETED = re.compile(r"^\((\d+)\)\s*(.+)$")
 # "问题1:…" names itself a finding, whatever its title says.
 LABELLED = re.compile(rf"^问题\s*(\d+|[{CN_NUM}]+)\s*[:.、](.+)$")
 PROBLEM_TITLE = re.compile(r"^([^。;]*?问题)(?:[。.;:]|$)")
@@ -28,7 +28,9 @@ STATUS_LINE = re.compile(
 )
 # Labelled lines that state a finding's progress, deadline or owner rather than its measures
 # (整改进展:已完成整改。); when a 整改措施: line follows, the measures start there.
-PROGRESS_LINE = re.compile(r"^(?:整改进展|进展情况|完成情况|整改时限|完成时限|责任领导|责任单位|责任部门)[:][^\n]*\n")
+PROGRESS_LINE = re.compile(
+    r"^(?:整改进展(?:情况)?|进展情况|完成情况|整改时限|完成时限|责任领导|责任单位|责任部门)[:][^\n]*\n"
+)
 # Closing matter after the last finding: invitations to comment, contact details.
 CLOSING = re.compile(r"^(?:欢迎|诚恳欢迎|如有意见|联系电话|电子邮箱|通讯地址|通信地址|邮政编码)")
 IN_PROGRESS = re.compile(r"(正在推进|正在整改|持续推进中|尚未完成|未完成整改|阶段性成效|正按计划|分年度|逐步推进)")

@@ -10,6 +10,7 @@ recall ≥ 0.85, per report and over the set.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -18,9 +19,10 @@ import pytest
 
 from loaders.model import Finding, Report
 from loaders.normalise import to_half_width
-from loaders.pipeline import load_file
+from loaders.pipeline import load_file, read_text
 from tests.conftest import CORPUS
 from tests.test_entities import partners, roles
+from tests.test_layouts import _circled, _windows_page
 
 LAYOUTS = CORPUS / "layouts"
 GOLDS = sorted(LAYOUTS.glob("*.gold.json"))
@@ -112,6 +114,33 @@ def test_findings_titles_and_measures_are_exact(gold_path):
     got = [(f.number, f.title, len(f.measures)) for f in report.findings]
     want = [(str(g["number"]), g["title"], g["measures"]) for g in gold["findings"]]
     assert got == want
+
+
+def _status_inline(text: str) -> str:
+    """整改情况: on its own line → the first item runs into it (整改情况:(1)…)."""
+    return re.sub(r"^(整改(?:情况|措施)[:：])\n", r"\1", text, flags=re.M)
+
+
+def _spaced(text: str) -> str:
+    """A space after every heading number: "1. 关于…", "(一) 关于…"."""
+    heading = r"^(\d+[.、]|[(（][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、)"
+    return re.sub(heading, r"\1 ", text, flags=re.M)
+
+
+def _brackets(text: str) -> str:
+    """Full-width brackets become half-width and half-width full-width."""
+    return text.translate(str.maketrans("()（）", "（）()"))
+
+
+@pytest.mark.parametrize("variant", [_status_inline, _spaced, _brackets, _circled, _windows_page])
+@pytest.mark.parametrize("gold_path", GOLDS, ids=lambda p: p.name.removesuffix(".gold.json"))
+def test_the_same_reports_in_other_dress_read_the_same(gold_path, variant):
+    report, gold = _read(gold_path)
+    text = (LAYOUTS / gold["text_file"]).read_text(encoding="utf-8")
+    if variant(text) == text:
+        pytest.skip(f"{variant.__name__} changes nothing in this report")
+    again = read_text(variant(text), "variant.txt")
+    assert [(f.title, len(f.measures)) for f in again.findings] == [(f.title, len(f.measures)) for f in report.findings]
 
 
 @pytest.mark.parametrize("gold_path", GOLDS, ids=lambda p: p.name.removesuffix(".gold.json"))
