@@ -86,6 +86,30 @@ def run(call: Callable[[Store], T]) -> T:
     return call(store())
 
 
+def run_whole(call: Callable[[Store], T]) -> T:
+    """Like `run`, for the app's own reads of the whole graph: the time limit, not the row limit."""
+    current = store()
+    return call(current.without_row_limit() if isinstance(current, PooledStore) else current)
+
+
+_cache_lock = threading.Lock()
+
+
+def cached(name: str, build: Callable[[Store], T]) -> T:
+    """`build` over the whole store, kept until the next write: the app's indexes (graph view,
+    search, analytics) are rebuilt once per store version rather than per request."""
+    store()  # notices changes on disk, which bumps the generation
+    version = generation()
+    key = "rectkg.cache." + name
+    with _cache_lock:
+        kept = current_app.extensions.get(key)
+        if kept and kept[0] == version:
+            return kept[1]
+        built = run_whole(build)
+        current_app.extensions[key] = (version, built)
+        return built
+
+
 @contextmanager
 def serving(app: Flask, url: str) -> Iterator[None]:
     """While serving at url: hold the embedded store and advertise this server beside it, so
