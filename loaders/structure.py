@@ -357,7 +357,7 @@ def _bracket_marker(text: str, pos: int, end: int, n: int) -> tuple[int, str] | 
 def _line_marker(text: str, pos: int, end: int, n: int) -> tuple[int, str] | None:
     """Measures one per line, numbered "1." or "1、" at the start of the line (the first may run
     into its 整改情况: label)."""
-    m = re.compile(rf"(?:^|(?<=\n)|(?<=:)){n}[.、](?!\d)", re.M).search(text, pos, end)
+    m = re.compile(rf"(?:^|(?<=[\n:;。])){n}[.、](?!\d)", re.M).search(text, pos, end)
     return (m.start(), m.group(0)) if m else None
 
 

@@ -22,7 +22,7 @@ from loaders.normalise import to_half_width
 from loaders.pipeline import load_file, read_text
 from tests.conftest import CORPUS
 from tests.test_entities import partners, roles
-from tests.test_layouts import _circled, _windows_page
+from tests.test_layouts import MARKER, _circled, _cn_value, _one_per_line, _windows_page
 
 LAYOUTS = CORPUS / "layouts"
 GOLDS = sorted(LAYOUTS.glob("*.gold.json"))
@@ -127,12 +127,19 @@ def _spaced(text: str) -> str:
     return re.sub(heading, r"\1 ", text, flags=re.M)
 
 
+def _numbered_inline(text: str) -> str:
+    """一是…;二是… → 1.…;2.… in the same paragraph."""
+    return MARKER.sub(lambda m: f"{_cn_value(m.group(1))}.", text)
+
+
 def _brackets(text: str) -> str:
     """Full-width brackets become half-width and half-width full-width."""
     return text.translate(str.maketrans("()（）", "（）()"))
 
 
-@pytest.mark.parametrize("variant", [_status_inline, _spaced, _brackets, _circled, _windows_page])
+@pytest.mark.parametrize(
+    "variant", [_status_inline, _spaced, _brackets, _numbered_inline, _one_per_line, _circled, _windows_page]
+)
 @pytest.mark.parametrize("gold_path", GOLDS, ids=lambda p: p.name.removesuffix(".gold.json"))
 def test_the_same_reports_in_other_dress_read_the_same(gold_path, variant):
     report, gold = _read(gold_path)
