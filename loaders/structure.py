@@ -31,6 +31,8 @@ STATUS_LINE = re.compile(
 PROGRESS_LINE = re.compile(
     r"^(?:整改进展(?:情况)?|进展情况|完成情况|整改时限|完成时限|责任领导|责任单位|责任部门)[:][^\n]*\n"
 )
+# Parts that look ahead (三、下一步工作打算) hold plans, not findings, whatever their items say.
+FORWARD_PART = re.compile(r"下一步|打算|努力方向|今后|工作安排|工作计划")
 # Closing matter after the last finding: invitations to comment, contact details.
 CLOSING = re.compile(r"^(?:欢迎|诚恳欢迎|如有意见|联系电话|电子邮箱|通讯地址|通信地址|邮政编码)")
 IN_PROGRESS = re.compile(r"(正在推进|正在整改|持续推进中|尚未完成|未完成整改|阶段性成效|正按计划|分年度|逐步推进)")
@@ -82,6 +84,7 @@ def _finding_title(rest: str, *, loose: bool = False) -> str | None:
 def parse_structure(report: Report, source: str) -> None:
     lines = lines_of(report.text)
     kinds = [_classify(line) for line in lines]
+    _forward_parts(lines, kinds)
     _measures_under_status(lines, kinds)
     _findings_proved_by_status(lines, kinds)
     _resolve_numbered(lines, kinds)
@@ -141,6 +144,16 @@ def _classify(line: Line) -> str:
         # A heading alone on its line may be a group; one run into its paragraph is a finding.
         return "numbered-finding" if m.group(2)[len(title) :].strip("。.;: ") else "numbered"
     return "text"
+
+
+def _forward_parts(lines: list[Line], kinds: list[str]) -> None:
+    """Items under 三、下一步工作打算 ((一)持续巩固…, 1.防止类似问题反弹) are plans, not findings."""
+    ahead = False
+    for i, line in enumerate(lines):
+        if kinds[i] == "part":
+            ahead = bool(FORWARD_PART.search(line.text))
+        elif ahead and kinds[i] != "closing":
+            kinds[i] = "text"
 
 
 def _measures_under_status(lines: list[Line], kinds: list[str]) -> None:

@@ -150,6 +150,18 @@ def test_the_same_reports_in_other_dress_read_the_same(gold_path, variant):
     assert [(f.title, len(f.measures)) for f in again.findings] == [(f.title, len(f.measures)) for f in report.findings]
 
 
+def test_plans_under_a_forward_looking_part_are_not_findings():
+    """三、下一步工作打算 may number its plans like findings, even ones that end with 问题."""
+    path = next(p for p in GOLDS if "binjiang" in p.name)
+    report, gold = _read(path)
+    text = (LAYOUTS / gold["text_file"]).read_text(encoding="utf-8")
+    plans = "(一)关于防止类似问题反弹的问题。持续开展“回头看”。\n(二)健全长效机制。完善制度。\n"
+    text = text.replace("三、下一步工作打算\n", "三、下一步工作打算\n" + plans)
+    again = read_text(text, "plans.txt")
+    assert [f.title for f in again.findings] == [f.title for f in report.findings]
+    assert "回头看" not in again.quote(again.findings[-1].body)
+
+
 @pytest.mark.parametrize("gold_path", GOLDS, ids=lambda p: p.name.removesuffix(".gold.json"))
 def test_findings_in_progress_keep_their_status(gold_path):
     report, gold = _read(gold_path)
