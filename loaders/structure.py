@@ -31,6 +31,7 @@ STATUS_LINE = re.compile(
 PROGRESS_LINE = re.compile(
     r"^(?:整改进展(?:情况)?|进展情况|完成情况|整改时限|完成时限|责任领导|责任单位|责任部门)[:][^\n]*\n"
 )
+FIRST_MEASURE = re.compile(r"^(?:一是|①)")
 # Parts that look ahead (三、下一步工作打算) hold plans, not findings, whatever their items say.
 FORWARD_PART = re.compile(r"下一步|打算|努力方向|今后|工作安排|工作计划")
 # Closing matter after the last finding: invitations to comment, contact details.
@@ -188,11 +189,14 @@ def _heads(lines: list[Line], kinds: list[str], i: int) -> bool:
 
 
 def _findings_proved_by_status(lines: list[Line], kinds: list[str]) -> None:
-    """A numbered line followed by (or running into) 整改情况: is a finding whatever its wording."""
+    """A numbered line followed by (or running into) 整改情况:, or alone on its line before a first
+    measure (一是…, ①…), is a finding whatever its wording."""
     for i, line in enumerate(lines):
         if kinds[i] != "text" or not (NUMBERED.match(line.text) or BRACKETED.match(line.text)):
             continue
-        follows = i + 1 < len(lines) and STATUS_LINE.match(lines[i + 1].text)
+        following = lines[i + 1].text if i + 1 < len(lines) else ""
+        alone = len(line.text) <= 60 and "。" not in line.text.rstrip("。")
+        follows = STATUS_LINE.match(following) or (alone and FIRST_MEASURE.match(following))
         if follows or re.search(r"[。.]整改(?:情况|措施|进展)[:]", line.text):
             kinds[i] = "finding"
 

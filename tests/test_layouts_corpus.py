@@ -121,6 +121,11 @@ def _status_inline(text: str) -> str:
     return re.sub(r"^(整改(?:情况|措施)[:：])\n", r"\1", text, flags=re.M)
 
 
+def _unlabelled(text: str) -> str:
+    """No 整改进展:/整改情况: labels: the heading line is followed straight by 一是…."""
+    return re.sub(r"^(?:整改进展：[^\n]*\n)?整改(?:情况|措施)：\n?(?=一是)", "", text, flags=re.M)
+
+
 def _spaced(text: str) -> str:
     """A space after every heading number: "1. 关于…", "(一) 关于…"."""
     heading = r"^(\d+[.、]|[(（][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、)"
@@ -138,7 +143,8 @@ def _brackets(text: str) -> str:
 
 
 @pytest.mark.parametrize(
-    "variant", [_status_inline, _spaced, _brackets, _numbered_inline, _one_per_line, _circled, _windows_page]
+    "variant",
+    [_status_inline, _unlabelled, _spaced, _brackets, _numbered_inline, _one_per_line, _circled, _windows_page],
 )
 @pytest.mark.parametrize("gold_path", GOLDS, ids=lambda p: p.name.removesuffix(".gold.json"))
 def test_the_same_reports_in_other_dress_read_the_same(gold_path, variant):
