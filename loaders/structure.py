@@ -1,9 +1,11 @@
 """Report → parts → categories → groups → findings → measures, read from the headings.
 
-Layouts differ (a finding may be "(7)关于…问题。" run into its paragraph, or "1.关于…问题" on its
-own line followed by "整改情况:"), so a heading's level is decided by what follows it, not by
-its bracket style alone: a "1." line is a *group* only when findings "(n)" follow it. Printed
-numbers are kept as printed and the order of appearance separately; nothing is renumbered.
+Layouts differ (a finding may be "(7)关于…问题。" run into its paragraph, "1.关于…问题" or
+"问题1:…" on its own line followed by "整改情况:", or "(一)…" directly in a part that is itself a
+problem category), so a heading's level is decided by what follows it, not by its bracket style
+alone: a "1." line is a *group* only when findings "(n)" follow it, and numbered lines under a
+bare "整改情况:" are measures. Printed numbers are kept as printed and the order of appearance
+separately; nothing is renumbered.
 """
 
 from __future__ import annotations
@@ -186,6 +188,7 @@ def _measures_under_status(lines: list[Line], kinds: list[str]) -> None:
 
 
 def _heads(lines: list[Line], kinds: list[str], i: int) -> bool:
+    """Whether line i is a finding's heading rather than the next item of a run of measures."""
     following = lines[i + 1].text if i + 1 < len(lines) else ""
     return kinds[i] == "numbered" or bool(STATUS_LINE.match(following) or PROGRESS_LINE.match(following + "\n"))
 
@@ -374,8 +377,8 @@ def _bracket_marker(text: str, pos: int, end: int, n: int) -> tuple[int, str] | 
 
 
 def _line_marker(text: str, pos: int, end: int, n: int) -> tuple[int, str] | None:
-    """Measures one per line, numbered "1." or "1、" at the start of the line (the first may run
-    into its 整改情况: label)."""
+    """Measures numbered "1." or "1、", one per line or after a ;/。 in one paragraph (the first
+    may run into its 整改情况: label)."""
     m = re.compile(rf"(?:^|(?<=[\n:;。])){n}[.、](?!\d)", re.M).search(text, pos, end)
     return (m.start(), m.group(0)) if m else None
 

@@ -201,6 +201,27 @@ def test_fengjiang_documents_keep_the_number_printed_after_them(fengjiang, fengj
     assert got == want
 
 
+DATES = {
+    "inspection_start": "inspectionStart",
+    "inspection_end": "inspectionEnd",
+    "feedback_date": "feedbackDate",
+    "as_of_date": "statusDate",
+    "publication_date": "published",
+    "signed_date": "signedDate",
+}
+
+
+@pytest.mark.parametrize("gold_path", GOLDS, ids=lambda p: p.name.removesuffix(".gold.json"))
+def test_jurisdiction_inspector_and_dates(gold_path):
+    report, gold = _read(gold_path)
+    want = gold["report"]
+    assert report.place_level == want["issuer_level"]
+    assert report.inspector == want["inspector_canonical"]
+    assert report.inspection_type == want["inspection_type"]
+    dates = {key: report.dates[kind][0] for key, kind in DATES.items() if kind in report.dates}
+    assert dates == {key: want[key] for key in DATES if key in want}
+
+
 @pytest.mark.parametrize("gold_path", GOLDS, ids=lambda p: p.name.removesuffix(".gold.json"))
 def test_headline_claims(gold_path):
     report, gold = _read(gold_path)
