@@ -25,13 +25,9 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from graph.store import OxigraphStore, QueryError, Result, Store, StoreError, Term
+from graph.store import OxigraphStore, QueryError, QueryTimeout, Result, Store, StoreError, Term
 
 log = logging.getLogger(__name__)
-
-
-class QueryTimeout(StoreError):
-    """The query ran past the time limit and was stopped (HTTP 503)."""
 
 
 class Busy(StoreError):

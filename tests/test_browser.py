@@ -68,7 +68,8 @@ def test_dashboard_to_a_findings_highlighted_evidence(visit, base_url, tmp_path)
 def test_shared_responsibility_form_with_a_department(visit, base_url):
     page, foreign = visit
     page.goto(base_url + "/")
-    page.locator("#all-pairs").click()
+    with page.expect_navigation():
+        page.locator("#all-pairs").click()
     assert page.locator("#param-department option").count() > 1, "the form offers the graph's departments"
     department = page.locator("table.results tbody tr").first.locator("td").first.inner_text().strip()
     page.locator("input.autocomplete").fill(department)
