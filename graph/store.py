@@ -24,6 +24,9 @@ log = logging.getLogger(__name__)
 
 DEFAULT_STORE = "data/store"
 ONTOLOGY_GRAPH = iris.GRAPH + "ontology"
+# Graphs queries read but that are no document: never listed, never removed by document operations.
+SYSTEM_GRAPHS = frozenset({ONTOLOGY_GRAPH, iris.AGGREGATES})
+AGGREGATES_NODE = ox.NamedNode(iris.AGGREGATES)
 
 
 class StoreError(Exception):
@@ -178,8 +181,11 @@ class OxigraphStore(Store):
         self.read_only = read_only
 
     def replace_graph(self, graph_iri: str, graph: Graph) -> None:
+        from graph import aggregates  # it builds on this module
+
         g = str(_graph_node(graph_iri))
         update = f"DROP SILENT GRAPH {g} ;\nINSERT DATA {{ GRAPH {g} {{\n{ntriples(graph)}\n}} }}"
+        update += aggregates.changes(self, graph_iri, graph)  # same transaction as the document
         try:
             self._store.update(update)
         except (OSError, SyntaxError) as error:
@@ -189,8 +195,17 @@ class OxigraphStore(Store):
         node = _graph_node(graph_iri)
         if not self._store.contains_named_graph(node):
             return False
-        self._store.update(f"DROP GRAPH <{graph_iri}>")
+        from graph import aggregates  # it builds on this module
+
+        self._store.update(f"DROP GRAPH <{graph_iri}>" + aggregates.changes(self, graph_iri, None))
         return True
+
+    def update(self, update: str) -> None:
+        """Run a SPARQL Update as one transaction: how `graph.aggregates.rebuild` is applied."""
+        try:
+            self._store.update(update)
+        except (OSError, SyntaxError) as error:
+            raise StoreError(f"update failed, store unchanged: {error}") from error
 
     def load(self, graph_iri: str, data: bytes, media_type: str) -> None:
         """Add serialised triples to a named graph without a detour through rdflib (many times faster):
@@ -204,7 +219,11 @@ class OxigraphStore(Store):
             raise StoreError(f"reading {graph_iri} failed: {error}") from error
 
     def graphs(self) -> list[str]:
-        return sorted(g.value for g in self._store.named_graphs() if g.value != ONTOLOGY_GRAPH)
+        return sorted(g.value for g in self._store.named_graphs() if g.value not in SYSTEM_GRAPHS)
+
+    def _store_graphs(self) -> list[str]:
+        """Every named graph but the aggregate: what the union of documents (and ontology) is made of."""
+        return [g.value for g in self._store.named_graphs() if g != AGGREGATES_NODE]
 
     def _query(self, query: str, bindings: Mapping[str, Term] | None):
         subs = {ox.Variable(k): _to_ox(v) for k, v in (bindings or {}).items()}
@@ -266,13 +285,23 @@ class OxigraphStore(Store):
     def export(self, fmt: str) -> bytes:
         quad_formats = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG}
         if fmt in quad_formats:
-            return self._store.dump(format=quad_formats[fmt], prefixes=iris.PREFIXES if fmt == "trig" else None)
-        union = self._store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
+            prefixes = iris.PREFIXES if fmt == "trig" else None
+            if not self._store.contains_named_graph(AGGREGATES_NODE):
+                return self._store.dump(format=quad_formats[fmt], prefixes=prefixes)
+            documents = (q for q in self._store if q.graph_name != AGGREGATES_NODE)  # the aggregate is no document
+            return ox.serialize(documents, format=quad_formats[fmt], prefixes=prefixes)
+        union = self._store.query(
+            "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }",
+            use_default_graph_as_union=False,
+            default_graph=[ox.NamedNode(g) for g in self._store_graphs()],
+        )
         nt = ox.serialize(union, format=ox.RdfFormat.N_TRIPLES)
         return nt if fmt == "ntriples" else _union_as(nt, fmt)
 
     def triple_count(self) -> int:
-        return len(self._store)
+        """Quads of the documents (and the ontology), not of the aggregate graph derived from them."""
+        derived = sum(1 for _ in self._store.quads_for_pattern(None, None, None, AGGREGATES_NODE))
+        return len(self._store) - derived
 
     def close(self) -> None:
         """Flush and let go of the files: Oxigraph releases its lock when the store is dropped."""
