@@ -9,11 +9,12 @@ left, and cached answers never outlive a write.
 from __future__ import annotations
 
 import pytest
-from rdflib import Literal, URIRef
+from rdflib import RDF, Literal, URIRef
 
 from graph import aggregates
 from graph.store import OxigraphStore, StoreError
 from ontology import iris
+from ontology.validate import validate_graph
 from queries.catalog import get, parse
 from tests.conftest import FENGJIANG, QINGPU
 from tests.test_projections import LIVE, answer, assert_equal, with_partners
@@ -83,3 +84,15 @@ def test_cached_answers_end_with_the_next_write(tmp_path):
     live = answer(get("shared-responsibility")._select(writer, {}))
     assert answer(saved.run(writer)) == live
     writer.close()
+
+
+def test_pair_nodes_conform_to_their_shape(store):
+    qingpu = with_partners(QINGPU)
+    store.replace_graph(qingpu.graph_iri, qingpu.graph)
+    nodes = store.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{iris.AGGREGATES}> {{ ?s ?p ?o }} }}")
+    assert len(set(nodes.subjects(RDF.type, iris.RK.DepartmentPair))) > 1
+    conforms, text = validate_graph(nodes)
+    assert conforms, text
+    node = next(iter(nodes.subjects(RDF.type, iris.RK.DepartmentPair)))
+    nodes.remove((node, iris.RK.pairFindings, None))
+    assert not validate_graph(nodes)[0]
