@@ -264,6 +264,8 @@ class OxigraphStore(Store):
             dataset["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
         if named_graphs:
             dataset["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        elif self._store.contains_named_graph(AGGREGATES_NODE):  # GRAPH ?g ranges over documents only
+            dataset["named_graphs"] = [ox.NamedNode(g) for g in self._store_graphs()]
         try:
             answer = self._store.query(query, **dataset)
             if isinstance(answer, ox.QueryBoolean):
