@@ -29,6 +29,7 @@ from graph.store import QueryError, Term
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 FORMS = ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
+PROLOGUE = ("BASE", "PREFIX")
 
 _TOKEN = re.compile(
     r"""
@@ -46,11 +47,30 @@ _TOKEN = re.compile(
 
 
 def query_form(query: str) -> str:
-    """SELECT, CONSTRUCT, DESCRIBE or ASK: the first of them outside strings, IRIs and comments."""
+    """SELECT, CONSTRUCT, DESCRIBE or ASK: the first word after the prologue (BASE, PREFIX).
+
+    Strict on purpose: on Virtuoso the query endpoint also runs updates, so `INSERT { … } WHERE
+    { SELECT … }` must be refused here, not recognised by the SELECT inside it.
+    """
     for kind, text, _pos in _tokens(query):
         if kind == "word" and text.upper() in FORMS:
             return text.upper()
-    raise QueryError("not a SPARQL query: no SELECT, CONSTRUCT, DESCRIBE or ASK")
+        if not (kind in ("iri", "pname") or (kind == "word" and text.upper() in PROLOGUE)):
+            break
+    raise QueryError("not a SPARQL query: no SELECT, CONSTRUCT, DESCRIBE or ASK after the prologue")
+
+
+def has_dataset_clause(query: str) -> bool:
+    """Whether the query names its own dataset (FROM, FROM NAMED): the keyword outside any group."""
+    depth = 0
+    for kind, text, _pos in _tokens(query):
+        if text == "{":
+            depth += 1
+        elif text == "}":
+            depth -= 1
+        elif kind == "word" and depth == 0 and text.upper() == "FROM":
+            return True
+    return False
 
 
 def with_values(query: str, bindings: Mapping[str, Term]) -> str:

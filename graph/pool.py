@@ -15,21 +15,19 @@ import logging
 import multiprocessing as mp
 import queue
 import shutil
+import sys
 import threading
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from copy import copy
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from rdflib import Graph
 
-from graph.store import OxigraphStore, QueryError, Result, Store, StoreError, Term
+from graph.store import OxigraphStore, QueryError, QueryTimeout, Result, Store, StoreError, Term
 
 log = logging.getLogger(__name__)
-
-
-class QueryTimeout(StoreError):
-    """The query ran past the time limit and was stopped (HTTP 503)."""
 
 
 class Busy(StoreError):
@@ -134,6 +132,14 @@ class PooledStore(Store):
     def version(self) -> int:
         """Grows with every write: a key for caches of rendered answers."""
         return self._version
+
+    def without_row_limit(self) -> PooledStore:
+        """The same workers and snapshot, without MAX_ROWS: the app's own indexes (graph view,
+        search, analytics) read the whole graph, and a visitor's row limit must not cut them
+        short. The time limit still applies; the view is for one call and is never closed."""
+        view = copy(self)
+        view.limits = replace(self.limits, max_rows=sys.maxsize)
+        return view
 
     # -- writes (this process) ---------------------------------------------------------------
     def replace_graph(self, graph_iri: str, graph: Graph) -> None:

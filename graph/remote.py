@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import ast
 import http.client
+import itertools
 import json
 import logging
 import os
@@ -29,7 +30,7 @@ import socket
 import time
 import urllib.error
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 from urllib.parse import urlsplit
@@ -45,8 +46,18 @@ from SPARQLWrapper.SPARQLExceptions import (
 )
 
 from graph import aggregates
-from graph.binding import query_form, term_text, with_values
-from graph.store import ONTOLOGY_GRAPH, OxigraphStore, QueryError, Result, Store, StoreError, Term, ntriples
+from graph.binding import has_dataset_clause, query_form, term_text, with_values
+from graph.store import (
+    ONTOLOGY_GRAPH,
+    OxigraphStore,
+    QueryError,
+    QueryTimeout,
+    Result,
+    Store,
+    StoreError,
+    Term,
+    ntriples,
+)
 from ontology import iris
 
 log = logging.getLogger(__name__)
@@ -283,6 +294,10 @@ class RemoteStore(Store):
         if form not in ("SELECT", "ASK"):
             raise QueryError("expected a SELECT or ASK query")
         body, _ = self._query(with_values(query, bindings or {}), accept=None, dataset=self._query_dataset(query))
+        return self._result(form, body)
+
+    def _result(self, form: str, body: bytes) -> Result:
+        """SPARQL JSON results as a Result, shaped as the embedded store shapes its answers."""
         try:
             answer = json.loads(body)
         except ValueError as error:
@@ -300,6 +315,39 @@ class RemoteStore(Store):
         if query_form(query) not in ("CONSTRUCT", "DESCRIBE"):
             raise QueryError("expected a CONSTRUCT or DESCRIBE query")
         return self._construct(with_values(query, bindings or {}), self._query_dataset(query))
+
+    def query(
+        self,
+        query: str,
+        *,
+        default_graphs: Sequence[str] = (),
+        named_graphs: Sequence[str] = (),
+        max_rows: int | None = None,
+    ) -> Result | Graph:
+        """A protocol query as the web app's /sparql forwards it, answered as the embedded store does.
+
+        The form is checked here, before anything is sent: Virtuoso's query endpoint runs updates
+        too. No default graphs means the union of the documents; no named graphs, the documents;
+        a query with its own FROM / FROM NAMED (and no protocol dataset) keeps it. Rows (triples)
+        beyond max_rows are dropped and the cut announced, as the embedded store does.
+        """
+        form = query_form(query)
+        default = named = None  # nothing sent: the query's own FROM, or the engine's union (DATASET=union)
+        if default_graphs or named_graphs or not (self.settings.union or has_dataset_clause(query)):
+            default = list(default_graphs) or self._dataset()
+            named = list(named_graphs) or self._dataset()
+        if form in ("SELECT", "ASK"):
+            body, _ = self._query(query, accept=None, dataset=default, named=named)
+            result = self._result(form, body)
+            if max_rows is not None and len(result.rows) > max_rows:
+                return Result(result.variables, result.rows[:max_rows], truncated=True)
+            return result
+        graph = self._construct(query, default, named)
+        truncated = max_rows is not None and len(graph) > max_rows
+        if max_rows is not None and truncated:
+            graph = _first(graph, max_rows)
+        graph.truncated = truncated  # type: ignore[attr-defined]
+        return graph
 
     def export(self, fmt: str) -> bytes:
         """Each graph fetched on its own (keeping graph names), then written as the embedded store does."""
@@ -347,8 +395,8 @@ class RemoteStore(Store):
         """The graphs queries see: the ontology graph (present or not, so the list is never empty) and the documents."""
         return [ONTOLOGY_GRAPH, *self.graphs()]
 
-    def _construct(self, query: str, dataset: list[str] | None = None) -> Graph:
-        body, content_type = self._query(query, accept=RDF_ACCEPT, dataset=dataset)
+    def _construct(self, query: str, dataset: list[str] | None = None, named: list[str] | None = None) -> Graph:
+        body, content_type = self._query(query, accept=RDF_ACCEPT, dataset=dataset, named=named)
         fmt = RDF_FORMATS.get(content_type)
         if fmt is None:
             raise StoreError(f"{self.settings.query_url} answered a CONSTRUCT with {content_type!r}, not RDF")
@@ -361,7 +409,7 @@ class RemoteStore(Store):
         sw = SPARQLWrapper(endpoint, updateEndpoint=endpoint)
         sw.setMethod(POST)
         sw.setOnlyConneg(True)
-        sw.setTimeout(max(1, round(s.timeout)))
+        sw.timeout = s.timeout or None  # setTimeout() would round it down to whole seconds
         if s.token:
             sw.addCustomHttpHeader("Authorization", f"Bearer {s.token}")
         elif s.user:
@@ -369,7 +417,10 @@ class RemoteStore(Store):
             sw.setCredentials(s.user, s.password or "", realm=s.realm)
         return sw
 
-    def _query(self, query: str, *, accept: str | None, dataset: list[str] | None) -> tuple[bytes, str]:
+    def _query(
+        self, query: str, *, accept: str | None, dataset: list[str] | None, named: list[str] | None = None
+    ) -> tuple[bytes, str]:
+        """One query with `dataset` as its default graphs and as its named graphs, unless `named` differs."""
         sw = self._wrapper(self.settings.query_url)
         sw.setRequestMethod(URLENCODED)  # form-encoded, so the dataset parameters travel in the body
         sw.setQuery(query)
@@ -382,6 +433,7 @@ class RemoteStore(Store):
             sw.addCustomHttpHeader("Accept", accept)
         for name in dataset or ():
             sw.addDefaultGraph(name)
+        for name in (dataset if named is None else named) or ():
             sw.addNamedGraph(name)
 
         def run() -> tuple[bytes, str]:
@@ -443,7 +495,8 @@ class RemoteStore(Store):
             return StoreError(f"{what}: no SPARQL endpoint there on {self.spec} (set {ENV}QUERY_URL/UPDATE_URL)")
         if _timed_out(error):
             hint = f"raise {ENV}TIMEOUT, or narrow the query"
-            return StoreError(f"{what}: {self.spec} gave no answer within {self.settings.timeout:g} s ({hint})")
+            kind = QueryTimeout if query else StoreError  # a query past the limit is a 503, not our failure
+            return kind(f"{what}: {self.spec} gave no answer within {self.settings.timeout:g} s ({hint})")
         tries = f" after {attempts} attempts" if attempts > 1 else ""
         return StoreError(f"{what} on SPARQL server {self.spec} failed{tries}: {_describe(error)}")
 
@@ -451,6 +504,14 @@ class RemoteStore(Store):
 def _iri(name: str) -> str:
     """A graph name as SPARQL text, checked by the term serialiser: `rectkg remove` passes user input."""
     return term_text(Term("iri", name))
+
+
+def _first(graph: Graph, count: int) -> Graph:
+    """The first `count` triples of a graph, in no particular order (as a cut-short answer is)."""
+    cut = Graph()
+    for triple in itertools.islice(graph, count):
+        cut.add(triple)
+    return cut
 
 
 def _chunks(nt: str, size: int) -> Iterator[str]:

@@ -37,6 +37,10 @@ class QueryError(StoreError):
     """The query text is not valid SPARQL (the caller's fault: HTTP 400, CLI exit 2)."""
 
 
+class QueryTimeout(StoreError):
+    """The query ran past the time limit and was stopped, or given up on (HTTP 503)."""
+
+
 @dataclass
 class Result:
     """A SELECT/ASK answer with plain-Python cells, the same whatever backend produced it."""

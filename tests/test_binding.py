@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from graph.binding import query_form, term_text, with_values
+from graph.binding import has_dataset_clause, query_form, term_text, with_values
 from graph.store import QueryError, Term
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -77,3 +77,23 @@ def test_query_form_ignores_comments_and_variables():
     assert query_form("construct { ?s ?p ?o } where { ?s ?p ?o }") == "CONSTRUCT"
     with pytest.raises(QueryError):
         query_form("INSERT DATA { <http://x/a> <http://x/p> 1 }")
+    assert query_form("BASE <http://x/> PREFIX : <http://y#> DESCRIBE <a>") == "DESCRIBE"
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        "INSERT { ?s ?p 1 } WHERE { SELECT ?s ?p { ?s ?p ?o } }",
+        "PREFIX a: <http://x/> DELETE { ?s a:p ?o } WHERE { { SELECT * { ?s a:p ?o } } }",
+        "WITH <http://x/g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o . FILTER EXISTS { SELECT * {} } }",
+    ],
+)
+def test_an_update_with_a_query_inside_is_not_a_query(update):
+    with pytest.raises(QueryError):
+        query_form(update)
+
+
+def test_dataset_clause():
+    assert has_dataset_clause("SELECT * FROM <http://x/g> WHERE { ?s ?p ?o }")
+    assert has_dataset_clause("PREFIX a: <http://x/> ASK FROM NAMED a:g { GRAPH ?g { } }")
+    assert not has_dataset_clause('SELECT ?from WHERE { ?s <http://x/from> "FROM" . { SELECT * { } } }')

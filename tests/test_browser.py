@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
+from web_fixtures import page_at
 
 from ontology import iris
 
@@ -38,20 +39,8 @@ def browser():
 @pytest.fixture
 def visit(browser, base_url):
     """A fresh page, and the list of requests that tried to leave the app's origin."""
-    context = browser.new_context(locale="zh-CN")
-    page = context.new_page()
-    foreign: list[str] = []
-
-    def route(r):
-        if r.request.url.startswith(base_url + "/"):
-            r.continue_()
-        else:
-            foreign.append(r.request.url)
-            r.abort()
-
-    page.route("**/*", route)
-    yield page, foreign
-    context.close()
+    with page_at(browser, base_url) as visited:
+        yield visited
 
 
 def same_origin_only(foreign: list[str]) -> None:
@@ -79,7 +68,8 @@ def test_dashboard_to_a_findings_highlighted_evidence(visit, base_url, tmp_path)
 def test_shared_responsibility_form_with_a_department(visit, base_url):
     page, foreign = visit
     page.goto(base_url + "/")
-    page.locator("#all-pairs").click()
+    with page.expect_navigation():
+        page.locator("#all-pairs").click()
     assert page.locator("#param-department option").count() > 1, "the form offers the graph's departments"
     department = page.locator("table.results tbody tr").first.locator("td").first.inner_text().strip()
     page.locator("input.autocomplete").fill(department)

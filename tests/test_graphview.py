@@ -192,7 +192,7 @@ def test_construct_answers_become_graphs(base_url, reader):
         base_url + "/graph/api/construct",
         params={"query": "CONSTRUCT WHERE { SERVICE <http://example.org/> { ?s ?p ?o } }"},
     )
-    assert service.status_code == 403
+    assert service.status_code == 400 and service.json()["error"] == "service-not-allowed"
 
 
 def test_drawable_knows_graph_queries():

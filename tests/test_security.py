@@ -260,7 +260,7 @@ def test_no_user_request_makes_the_server_fetch_a_url(fresh_store, fengjiang):
         reader = OxigraphStore(None)
         reader.query(f"SELECT * FROM <{remote}> WHERE {{ ?s ?p ?o }}")
         refused = {
-            "SERVICE": (403, "service-not-allowed", f"SELECT * WHERE {{ SERVICE <{remote}> {{ ?s ?p ?o }} }}"),
+            "SERVICE": (400, "service-not-allowed", f"SELECT * WHERE {{ SERVICE <{remote}> {{ ?s ?p ?o }} }}"),
             "FROM": (400, "graph-not-local", f"SELECT * FROM <{remote}> WHERE {{ ?s ?p ?o }}"),
             "FROM NAMED": (400, "graph-not-local", f"SELECT * FROM NAMED <{remote}> WHERE {{ ?s ?p ?o }}"),
             "FROM prefixed": (
@@ -268,14 +268,14 @@ def test_no_user_request_makes_the_server_fetch_a_url(fresh_store, fengjiang):
                 "graph-not-local",
                 f"PREFIX c: <{remote}/> SELECT * FROM c:g WHERE {{ ?s ?p ?o }}",
             ),
-            "LOAD": (400, "bad-query", f"LOAD <{remote}>"),
+            "LOAD": (400, "load-not-allowed", f"LOAD <{remote}>"),
         }
         for status, error, query in refused.values():
             _error(requests.get(url + "/sparql", params={"query": query}), status, error)
         for field in ("default-graph-uri", "named-graph-uri"):
             response = requests.get(url + "/sparql", params={"query": "ASK { ?s ?p ?o }", field: remote})
             _error(response, 400, "graph-not-local")
-        _error(requests.post(url + "/sparql", data={"update": f"LOAD <{remote}>"}), 403, "read-only")
+        _error(requests.post(url + "/sparql", data={"update": f"LOAD <{remote}>"}), 400, "load-not-allowed")
         # A local document graph may be named.
         local = requests.get(url + "/sparql", params={"query": f"ASK FROM <{fengjiang.graph_iri}> {{ ?s ?p ?o }}"})
         assert local.status_code == 200 and local.json()["boolean"] is True

@@ -218,7 +218,7 @@ def test_malformed_query_is_400(base_url):
 
 def test_service_is_refused(base_url):
     query = "SELECT * WHERE { SERVICE <http://127.0.0.1:1/sparql> { ?s ?p ?o } }"
-    _error(requests.get(base_url + "/sparql", params={"query": query}), 403, "service-not-allowed")
+    _error(requests.get(base_url + "/sparql", params={"query": query}), 400, "service-not-allowed")
     harmless = 'SELECT ("SERVICE" AS ?word) WHERE { }'
     assert requests.get(base_url + "/sparql", params={"query": harmless, "format": "json"}).status_code == 200
 

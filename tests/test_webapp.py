@@ -254,6 +254,17 @@ def test_search_ranks_an_exact_title_first(base_url, finding):
     assert f"<mark>{finding['title'][:4]}</mark>" in html
 
 
+def test_indexes_are_not_cut_by_the_visitors_row_limit(web_store, reader):
+    """MAX_ROWS limits answers to visitors; the search and graph-view indexes still hold everything."""
+    findings = select(reader, "SELECT ?f ?t WHERE { ?f a rk:Finding ; dcterms:title ?t } ORDER BY DESC(STR(?f))")
+    with serve({"STORE": str(web_store), "MAX_ROWS": 3}) as url:
+        last = findings[0]
+        hits = requests.get(url + "/search.json", params={"q": last["t"], "kind": "finding"}).json()["hits"]
+        assert hits[0]["iri"] == last["f"]
+        node = requests.get(url + "/graph/api/node", params={"iri": last["f"]})
+        assert node.status_code == 200, node.text
+
+
 def test_search_finds_departments_by_alias(base_url, reader):
     orgs = select(reader, "SELECT ?o ?alias WHERE { ?o a org:Organization ; skos:altLabel ?alias }")
     assert orgs

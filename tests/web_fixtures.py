@@ -67,3 +67,25 @@ def base_url(web_store, tmp_path_factory) -> Iterator[str]:
     shutil.copytree(web_store, copy)
     with serve({"STORE": str(copy)}) as url:
         yield url
+
+
+@contextmanager
+def page_at(browser, url: str) -> Iterator[tuple[Any, list[str]]]:
+    """A fresh Chromium page on a served app, and the list of requests that tried to leave its
+    origin (each is aborted): the pages must work offline, with nothing fetched elsewhere."""
+    context = browser.new_context(locale="zh-CN")
+    page = context.new_page()
+    foreign: list[str] = []
+
+    def route(r):
+        if r.request.url.startswith(url + "/"):
+            r.continue_()
+        else:
+            foreign.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    try:
+        yield page, foreign
+    finally:
+        context.close()

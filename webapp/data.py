@@ -24,5 +24,8 @@ def select(query: str, **bindings: Term) -> Result:
 
 def rows(query: str, **bindings: Term) -> list[dict[str, str]]:
     """Rows as plain strings (missing cells are empty), which is what templates want."""
-    result = select(query, **bindings)
+    return strings(select(query, **bindings))
+
+
+def strings(result: Result) -> list[dict[str, str]]:
     return [{name: (row[name].value if name in row else "") for name in result.variables} for row in result.rows]

@@ -8,6 +8,7 @@ failure as a 500 — and tests that never query do not start workers.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import threading
@@ -20,7 +21,8 @@ from flask import Flask, current_app
 
 from graph import handoff
 from graph.pool import Limits, PooledStore
-from graph.store import DEFAULT_STORE, Store, StoreError, open_store
+from graph.remote import RemoteSettings, RemoteStore
+from graph.store import DEFAULT_STORE, Store, StoreError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -43,11 +45,19 @@ class StoreHolder:
         with self._lock:
             if self._store is None:
                 if self.remote:
-                    self._store = open_store(self.spec)
+                    self._store = self._remote()
                 else:
                     log.info("opening store %s (queries in %d workers)", self.spec, self.limits.workers)
                     self._store = PooledStore(Path(self.spec), self.limits)
             return self._store
+
+    def _remote(self) -> RemoteStore:
+        """The remote store, whose client time-out is at most the app's query time limit: the server
+        may go on working (its own limit stops it), but the request is answered with a timeout."""
+        settings = RemoteSettings.from_env(self.spec)
+        limited = dataclasses.replace(settings, timeout=min(settings.timeout, self.limits.time_limit))
+        log.info("using the SPARQL server at %s (requests limited to %g s)", self.spec, limited.timeout)
+        return RemoteStore(self.spec, settings=limited)
 
     @property
     def generation(self) -> int:
@@ -82,8 +92,33 @@ def generation() -> int:
 
 
 def run(call: Callable[[Store], T]) -> T:
-    """Call with the store; an embedded store enforces the time limit in its workers."""
+    """Call with the store; an embedded store enforces the time limit in its workers, a remote one
+    as its client time-out."""
     return call(store())
+
+
+def run_whole(call: Callable[[Store], T]) -> T:
+    """Like `run`, for the app's own reads of the whole graph: the time limit, not the row limit."""
+    current = store()
+    return call(current.without_row_limit() if isinstance(current, PooledStore) else current)
+
+
+_cache_lock = threading.Lock()
+
+
+def cached(name: str, build: Callable[[Store], T]) -> T:
+    """`build` over the whole store, kept until the next write: the app's indexes (graph view,
+    search, analytics) are rebuilt once per store version rather than per request."""
+    store()  # notices changes on disk, which bumps the generation
+    version = generation()
+    key = "rectkg.cache." + name
+    with _cache_lock:
+        kept = current_app.extensions.get(key)
+        if kept and kept[0] == version:
+            return kept[1]
+        built = run_whole(build)
+        current_app.extensions[key] = (version, built)
+        return built
 
 
 @contextmanager

@@ -12,8 +12,8 @@ import logging
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
-from graph.pool import Busy, QueryTimeout
-from graph.store import QueryError, StoreError
+from graph.pool import Busy
+from graph.store import QueryError, QueryTimeout, StoreError
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,6 @@ cap and said so, before anything is sent.
 from __future__ import annotations
 
 import re
-import threading
 from importlib import resources
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request, send_from_directory
@@ -29,7 +28,6 @@ bp = Blueprint("graphview", __name__, url_prefix="/graph")
 VIS_VERSION = "vis-9.1.2"
 MAX_DETAIL_IRIS = 12
 IRI = re.compile(r"https?://[^\s<>\"{}|\\^`]+")
-_analysis_lock = threading.Lock()
 LABEL_PREDICATES = (SKOS.prefLabel, DCTERMS.title, RDFS.label, URIRef(iris.RK + "text"))
 TYPE_KINDS = {
     iris.RK + "Report": "report",
@@ -241,15 +239,7 @@ def trace_data():
 
 def analysis() -> analytics.Analysis:
     """The responsibility analysis of the store as it is now (recomputed after it was reopened)."""
-    db.store()
-    generation = db.generation()
-    with _analysis_lock:
-        cached = current_app.extensions.get("rectkg.analysis")
-        if cached and cached[0] == generation:
-            return cached[1]
-        computed = db.run(analytics.analyse)
-        current_app.extensions["rectkg.analysis"] = (generation, computed)
-        return computed
+    return db.cached("analysis", analytics.analyse)
 
 
 @bp.get("/api/shared")

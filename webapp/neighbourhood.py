@@ -11,11 +11,8 @@ kept here: they are fetched for the one node or edge a user clicks (see `evidenc
 from __future__ import annotations
 
 import logging
-import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
-
-from flask import current_app
 
 from graph.store import Store, Term
 from ontology import iris
@@ -147,20 +144,9 @@ def build(store: Store) -> Index:
     return index
 
 
-_lock = threading.Lock()
-
-
 def current() -> Index:
     """The index for the store as it is now, rebuilt after the store was reopened."""
-    db.store()  # notices changes on disk, which bumps the generation
-    generation = db.generation()
-    with _lock:
-        cached = current_app.extensions.get("rectkg.graphindex")
-        if cached and cached[0] == generation:
-            return cached[1]
-        built = db.run(build)
-        current_app.extensions["rectkg.graphindex"] = (generation, built)
-        return built
+    return db.cached("graphindex", build)
 
 
 def qualifier_label(qualifier: str | None) -> str:

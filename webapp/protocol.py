@@ -2,7 +2,8 @@
 
 Three ways to send a query (GET ?query=, POST form, POST application/sparql-query), optional
 default-graph-uri / named-graph-uri, and content negotiation by Accept or ?format=. The endpoint is
-read-only, and it refuses SERVICE: Oxigraph would otherwise fetch any URL a visitor names.
+read-only, and it refuses SERVICE and LOAD with 400 before anything else: Oxigraph would otherwise
+fetch any URL a visitor names, and a LOAD sent as an update is a request to fetch, not only to write.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ _LEXEMES = re.compile(
     r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\''
     r'|<[^<>"{}|^`\\\s]*>|#[^\n]*'
 )
-_SERVICE = re.compile(r"(?<![\w:?$])SERVICE(?![\w:])", re.IGNORECASE)
+_OUTBOUND = re.compile(r"(?<![\w:?$])(SERVICE|LOAD)(?![\w:])", re.IGNORECASE)
 _PREFIX = re.compile(r"(?<![\w:?$])PREFIX\s+([\w.-]*):\s*<([^>]*)>", re.IGNORECASE)
 _FROM = re.compile(r"(?<![\w:?$])FROM\s+(?:NAMED\s+)?(<[^>]*>|[\w.-]*:[^\s{]*)", re.IGNORECASE)
 
@@ -71,11 +72,11 @@ def parse(request: Request) -> ProtocolQuery | None:
     elif request.mimetype == QUERY:
         fields = request.args
     elif request.mimetype == UPDATE:
-        raise Refused(403, "read-only", "this endpoint is read-only: SPARQL Update is not accepted")
+        _refuse_update([request.get_data(as_text=True)])
     else:
         raise UnsupportedMediaType(f"send the query as {FORM} or {QUERY}, not {request.mimetype or 'nothing'}")
     if "update" in fields:
-        raise Refused(403, "read-only", "this endpoint is read-only: SPARQL Update is not accepted")
+        _refuse_update(fields.getlist("update"))
     if request.method == "POST" and request.mimetype == QUERY:
         texts = [request.get_data(as_text=True)]
     else:
@@ -87,9 +88,24 @@ def parse(request: Request) -> ProtocolQuery | None:
     text = texts[0]
     if not text.strip():
         raise QueryError("the query is empty")
-    if _SERVICE.search(_LEXEMES.sub(" ", text)):
-        raise Refused(403, "service-not-allowed", "SERVICE is not allowed: this endpoint does not fetch other URLs")
+    _refuse_outbound(text)
     return ProtocolQuery(text, tuple(fields.getlist("default-graph-uri")), tuple(fields.getlist("named-graph-uri")))
+
+
+def _refuse_update(texts: list[str]) -> None:
+    for text in texts:
+        _refuse_outbound(text)
+    raise Refused(403, "read-only", "this endpoint is read-only: SPARQL Update is not accepted")
+
+
+def _refuse_outbound(text: str) -> None:
+    """400 for SERVICE and LOAD: both would make the server fetch a URL the visitor chose."""
+    found = _OUTBOUND.search(_LEXEMES.sub(" ", text))
+    if found:
+        keyword = found[1].upper()
+        raise Refused(
+            400, f"{keyword.lower()}-not-allowed", f"{keyword} is not allowed: this endpoint does not fetch other URLs"
+        )
 
 
 def choose(request: Request, *, graph: bool) -> tuple[str, str]:

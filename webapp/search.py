@@ -6,17 +6,16 @@ The index is built from the graph on first use and rebuilt whenever the store wa
 
 from __future__ import annotations
 
-import threading
-
 from flask import Blueprint, current_app, jsonify, render_template, request
 
+from graph.store import Store
+from ontology import iris
 from webapp import db, links
-from webapp.data import rows
+from webapp.data import strings
 from webapp.textindex import Doc, Index
 
 bp = Blueprint("search", __name__)
 KINDS = ("department", "finding", "measure", "document")
-_lock = threading.Lock()
 
 SOURCES = {
     "department": """
@@ -40,16 +39,18 @@ WHERE { ?iri a rk:NamedDocument ; dcterms:title ?t . OPTIONAL { ?iri dcterms:ide
 
 def index() -> Index:
     """The search index for the store as it is now (rebuilt after the store was reopened)."""
-    db.store()  # notices changes on disk, which bumps the generation
-    generation = db.generation()
-    with _lock:
-        cached = current_app.extensions.get("rectkg.search")
-        if cached and cached[0] == generation:
-            return cached[1]
-        docs = [Doc(r["iri"], k, r["title"], r["text"], r["context"]) for k, q in SOURCES.items() for r in rows(q)]
-        built = Index(docs)
-        current_app.extensions["rectkg.search"] = (generation, built)
-        return built
+    return db.cached("search", _build)
+
+
+def _build(store: Store) -> Index:
+    prefixes = iris.sparql_prefixes()
+    return Index(
+        [
+            Doc(row["iri"], kind, row["title"], row["text"], row["context"])
+            for kind, query in SOURCES.items()
+            for row in strings(store.select(prefixes + query))
+        ]
+    )
 
 
 def _hits(kinds: set[str] | None = None):
