@@ -50,3 +50,12 @@ lint: setup
 
 clean:
 	rm -rf $(VENV) data build dist *.egg-info
+
+# Benchmarks (bench/): a synthetic corpus made from the sample reports, measured end to end.
+.PHONY: bench bench-quick
+bench-quick: setup
+	$(BIN)/python -m bench.run --name quick --sizes 10,100 --reps 5 --budget 1 --rdflib-max 10 --rdflib-timeout 5 --live-max 10
+
+bench: setup
+	$(BIN)/python -m bench.run --name full --sizes 10,100,1000 --reps 5 --budget 1 --rdflib-max 10 --rdflib-timeout 10 --live-max 100
+	$(BIN)/python -m bench.report BENCHMARKS.md bench/results/full.json

@@ -24,6 +24,9 @@ log = logging.getLogger(__name__)
 
 DEFAULT_STORE = "data/store"
 ONTOLOGY_GRAPH = iris.GRAPH + "ontology"
+# Graphs queries read but that are no document: never listed, never removed by document operations.
+SYSTEM_GRAPHS = frozenset({ONTOLOGY_GRAPH, iris.AGGREGATES})
+AGGREGATES_NODE = ox.NamedNode(iris.AGGREGATES)
 
 
 class StoreError(Exception):
@@ -151,6 +154,21 @@ def _from_ox(node) -> Term:
     return Term("literal", node.value, dt, lang)
 
 
+def _rows(solutions, names: list[str]) -> list[dict[str, Term]]:
+    """Solutions as rows of Terms. Cells are read in variable order (no lookup by name) and each
+    distinct term is converted once per answer: labels and IRIs repeat down a column, and building
+    Terms was most of the product's overhead over raw pyoxigraph on answers of thousands of rows."""
+    memo: dict = {}
+
+    def term(node) -> Term:
+        found = memo.get(node)
+        if found is None:
+            found = memo[node] = _from_ox(node)
+        return found
+
+    return [{name: term(node) for name, node in zip(names, sol, strict=True) if node is not None} for sol in solutions]
+
+
 def _graph_node(graph_iri: str) -> ox.NamedNode:
     """A checked graph name, so it can go into update text: `rectkg remove` passes user input."""
     try:
@@ -182,8 +200,11 @@ class OxigraphStore(Store):
         self.read_only = read_only
 
     def replace_graph(self, graph_iri: str, graph: Graph) -> None:
+        from graph import aggregates  # it builds on this module
+
         g = str(_graph_node(graph_iri))
         update = f"DROP SILENT GRAPH {g} ;\nINSERT DATA {{ GRAPH {g} {{\n{ntriples(graph)}\n}} }}"
+        update += aggregates.changes(self, graph_iri, graph)  # same transaction as the document
         try:
             self._store.update(update)
         except (OSError, SyntaxError) as error:
@@ -193,8 +214,17 @@ class OxigraphStore(Store):
         node = _graph_node(graph_iri)
         if not self._store.contains_named_graph(node):
             return False
-        self._store.update(f"DROP GRAPH <{graph_iri}>")
+        from graph import aggregates  # it builds on this module
+
+        self._store.update(f"DROP GRAPH <{graph_iri}>" + aggregates.changes(self, graph_iri, None))
         return True
+
+    def update(self, update: str) -> None:
+        """Run a SPARQL Update as one transaction: how `graph.aggregates.rebuild` is applied."""
+        try:
+            self._store.update(update)
+        except (OSError, SyntaxError) as error:
+            raise StoreError(f"update failed, store unchanged: {error}") from error
 
     def load(self, graph_iri: str, data: bytes, media_type: str) -> None:
         """Add serialised triples to a named graph without a detour through rdflib (many times faster):
@@ -208,7 +238,11 @@ class OxigraphStore(Store):
             raise StoreError(f"reading {graph_iri} failed: {error}") from error
 
     def graphs(self) -> list[str]:
-        return sorted(g.value for g in self._store.named_graphs() if g.value != ONTOLOGY_GRAPH)
+        return sorted(g.value for g in self._store.named_graphs() if g.value not in SYSTEM_GRAPHS)
+
+    def _store_graphs(self) -> list[str]:
+        """Every named graph but the aggregate: what the union of documents (and ontology) is made of."""
+        return [g.value for g in self._store.named_graphs() if g != AGGREGATES_NODE]
 
     def _query(self, query: str, bindings: Mapping[str, Term] | None):
         subs = {ox.Variable(k): _to_ox(v) for k, v in (bindings or {}).items()}
@@ -226,8 +260,7 @@ class OxigraphStore(Store):
         if not isinstance(answer, ox.QuerySolutions):
             raise QueryError("expected a SELECT or ASK query")
         names = [v.value for v in answer.variables]
-        rows = [{name: _from_ox(sol[name]) for name in names if sol[name] is not None} for sol in answer]
-        return Result(names, rows)
+        return Result(names, _rows(answer, names))
 
     def construct(self, query: str, bindings: Mapping[str, Term] | None = None) -> Graph:
         answer = self._query(query, bindings)
@@ -249,6 +282,8 @@ class OxigraphStore(Store):
             dataset["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
         if named_graphs:
             dataset["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        elif self._store.contains_named_graph(AGGREGATES_NODE):  # GRAPH ?g ranges over documents only
+            dataset["named_graphs"] = [ox.NamedNode(g) for g in self._store_graphs()]
         try:
             answer = self._store.query(query, **dataset)
             if isinstance(answer, ox.QueryBoolean):
@@ -256,8 +291,7 @@ class OxigraphStore(Store):
             if isinstance(answer, ox.QuerySolutions):
                 names = [v.value for v in answer.variables]
                 rows, truncated = _take(answer, max_rows)
-                result = [{n: _from_ox(sol[n]) for n in names if sol[n] is not None} for sol in rows]
-                return Result(names, result, truncated=truncated)
+                return Result(names, _rows(rows, names), truncated=truncated)
             triples, truncated = _take(answer, max_rows)
         except (SyntaxError, ValueError, RuntimeError) as error:  # RuntimeError: cannot evaluate
             raise QueryError(str(error)) from error
@@ -270,13 +304,23 @@ class OxigraphStore(Store):
     def export(self, fmt: str) -> bytes:
         quad_formats = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG}
         if fmt in quad_formats:
-            return self._store.dump(format=quad_formats[fmt], prefixes=iris.PREFIXES if fmt == "trig" else None)
-        union = self._store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
+            prefixes = iris.PREFIXES if fmt == "trig" else None
+            if not self._store.contains_named_graph(AGGREGATES_NODE):
+                return self._store.dump(format=quad_formats[fmt], prefixes=prefixes)
+            documents = (q for q in self._store if q.graph_name != AGGREGATES_NODE)  # the aggregate is no document
+            return ox.serialize(documents, format=quad_formats[fmt], prefixes=prefixes)
+        union = self._store.query(
+            "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }",
+            use_default_graph_as_union=False,
+            default_graph=[ox.NamedNode(g) for g in self._store_graphs()],
+        )
         nt = ox.serialize(union, format=ox.RdfFormat.N_TRIPLES)
         return nt if fmt == "ntriples" else _union_as(nt, fmt)
 
     def triple_count(self) -> int:
-        return len(self._store)
+        """Quads of the documents (and the ontology), not of the aggregate graph derived from them."""
+        derived = sum(1 for _ in self._store.quads_for_pattern(None, None, None, AGGREGATES_NODE))
+        return len(self._store) - derived
 
     def close(self) -> None:
         """Flush and let go of the files: Oxigraph releases its lock when the store is dropped."""

@@ -14,6 +14,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
 from loaders.grams import title_grams
 from loaders.model import Finding, Measure, Report, Span
+from loaders.projections import shared_pairs
 from ontology import iris
 from ontology.iris import OA, ORG, RK
 
@@ -78,7 +79,33 @@ class _Builder:
         self._structure()
         for finding in self.r.findings:
             self._finding(finding)
+        self._shared_responsibility()
         return self.g
+
+    def _shared_responsibility(self) -> None:
+        """One node per finding and pair of departments sharing it, read by shared-responsibility.rq.
+
+        It repeats the labels, the finding's number and order so the query reads one node, not a join, and
+        gives every organisation its names as plain strings (rk:name), which a query parameter
+        (an xsd:string) finds through the index where the @zh labels would need a scan.
+        """
+        for org in self.r.orgs.values():
+            for name in sorted(org.aliases | {org.canonical}):
+                self.add(URIRef(iris.organisation(org.canonical)), RK.name, name)
+        counters: dict[str, int] = {}
+        for pair in shared_pairs(self.r):
+            finding = iris.finding(str(self.report), pair.finding.order)
+            counters[finding] = counters.get(finding, 0) + 1
+            node = URIRef(iris.child(finding, "pair", counters[finding]))
+            self.add(node, RDF.type, RK.SharedResponsibility)
+            self.add(node, RK.sharedFinding, URIRef(finding))
+            self.add(node, RK.inReport, self.report)
+            self.add(node, RK.findingNumber, pair.finding.number)
+            self.add(node, RK.findingOrder, Literal(pair.finding.order, datatype=XSD.integer))
+            self.add(node, RK.firstAgent, URIRef(iris.organisation(pair.first)))
+            self.add(node, RK.secondAgent, URIRef(iris.organisation(pair.second)))
+            self.add(node, RK.firstLabel, self.r.orgs[pair.first].canonical)  # what skos:prefLabel holds
+            self.add(node, RK.secondLabel, self.r.orgs[pair.second].canonical)
 
     def _report(self) -> None:
         r, node = self.r, self.report

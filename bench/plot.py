@@ -1,0 +1,53 @@
+"""Scaling curves on log-log axes: query p50 and ingest time against N.
+
+A straight line of slope 1 is linear growth; the dotted reference line makes "no faster than
+linear" something one can see.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+
+def _linear_reference(ax, ns: list[int], start: float) -> None:
+    ax.plot(ns, [start * n / ns[0] for n in ns], ":", color="grey", label="linear in N")
+
+
+def plot(sizes: dict[int, dict], stem: Path) -> list[Path]:
+    ns = sorted(sizes)
+    if len(ns) < 2:
+        return []
+    keys = list(sizes[ns[0]]["queries"])
+    fig, ax = plt.subplots(figsize=(9, 6))
+    for key in keys:
+        ys = [sizes[n]["queries"][key]["product"]["p50_ms"] for n in ns]
+        style = "--" if key.startswith("shared-responsibility-live") else "-"
+        ax.plot(ns, ys, style, marker="o", label=key)
+    _linear_reference(ax, ns, max(sizes[ns[0]]["queries"][k]["product"]["p50_ms"] for k in keys))
+    ax.set(xscale="log", yscale="log", xlabel="reports (N)", ylabel="p50 latency, ms (on-disk store)")
+    ax.set_title("Saved-query latency against corpus size")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=7, loc="upper left")
+    latency = stem.with_name(stem.name + "-latency.png")
+    fig.tight_layout()
+    fig.savefig(latency, dpi=110)
+    plt.close(fig)
+
+    fig, ax = plt.subplots(figsize=(7, 5))
+    for part, label in (("ingest_s", "ingest total"), ("load_s", "loader (text → RDF)"), ("write_s", "store write")):
+        ax.plot(ns, [sizes[n][part] for n in ns], marker="o", label=label)
+    _linear_reference(ax, ns, sizes[ns[0]]["ingest_s"])
+    ax.set(xscale="log", yscale="log", xlabel="reports (N)", ylabel="seconds")
+    ax.set_title("Ingest time against corpus size")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8)
+    ingest = stem.with_name(stem.name + "-ingest.png")
+    fig.tight_layout()
+    fig.savefig(ingest, dpi=110)
+    plt.close(fig)
+    return [latency, ingest]

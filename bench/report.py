@@ -1,0 +1,85 @@
+"""`python -m bench.report BENCHMARKS.md bench/results/full.json [more.json …]`: runs as Markdown.
+
+The method and the analysis live in bench/BENCHMARKS.head.md (prose that numbers do not change);
+this module appends the machine, the targets checked against the figures, and the tables, so
+`make bench` regenerates everything that depends on a run.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from bench.run import ingest_table, table
+
+HEAD = Path(__file__).resolve().parent / "BENCHMARKS.head.md"
+
+
+def _ms(value: float | None) -> str:
+    return "–" if value is None else f"{value:,.1f} ms"
+
+
+def targets(r: dict) -> str:
+    top = r["sizes"][str(r["corpus_reports"])]
+    rows = [
+        ("shared-responsibility p50, whole corpus", "≤ 50 ms", _ms(r["shared_responsibility_p50_ms"])),
+        ("shared-responsibility p50, one department", "≤ 50 ms", _ms(r["shared_responsibility_department_p50_ms"])),
+        ("the same question joined on the fly (before)", "–", _ms(r.get("shared_responsibility_live_p50_ms"))),
+        (
+            "other saved queries: product p50 / raw pyoxigraph p50 (median, max)",
+            "≤ 1.3×",
+            f"{r['saved_query_ratio_vs_pyoxigraph_median']:.2f}×, {r['saved_query_ratio_vs_pyoxigraph_max']:.2f}×",
+        ),
+        (
+            f"speed-up over rdflib (median, min; N = {r['rdflib_corpus_reports']})",
+            "≥ 10×",
+            "–"
+            if r["speedup_vs_rdflib_median"] is None
+            else f"{r['speedup_vs_rdflib_median']:.0f}×, {r['speedup_vs_rdflib_min']:.1f}×",
+        ),
+        ("ingest, reports/s end to end", "≥ 20", f"{r['ingest_reports_per_s']:.2f}"),
+        ("peak memory while ingesting", "≤ 1 GB", f"{top['peak_rss_mb']:.0f} MB"),
+    ]
+    lines = [f"Largest N = {r['corpus_reports']} reports, {r['triples']:,} quads.", ""]
+    lines += ["| figure | target | measured |", "|---|---|---|"]
+    lines += [f"| {a} | {b} | {c} |" for a, b, c in rows]
+    return "\n".join(lines)
+
+
+def render(r: dict, png_stem: str, level: str = "##") -> list[str]:
+    sizes = {int(n): v for n, v in r["sizes"].items()}
+    m = r["machine"]
+    parts = [
+        f"{level} Run `{r['name']}`: machine and settings",
+        f"{m['cpu']}, {m['cores']} cores; Python {m['python']}, pyoxigraph {m['pyoxigraph']}, rdflib {m['rdflib']}; "
+        f"{m['platform']}. Roles: {r['roles']}. Settings: `{json.dumps(r['settings'])}`. "
+        f"Whole run: {r['wall_s'] / 60:.1f} min.",
+        f"{level} Targets",
+        targets(r),
+        f"{level} Ingest, store size and memory",
+        ingest_table(sizes),
+        f"{level} Query latency (product: the saved query through `OxigraphStore` on disk; "
+        "in brackets: baseline ÷ product, above 1 the product is faster)",
+        table(sizes),
+    ]
+    if len(sizes) > 1:
+        parts += [
+            f"{level} Scaling",
+            f"![query latency against N]({png_stem}-latency.png)\n\n![ingest time against N]({png_stem}-ingest.png)",
+        ]
+    return parts
+
+
+def main() -> None:
+    target, sources = Path(sys.argv[1]), [Path(a) for a in sys.argv[2:]]
+    parts = [HEAD.read_text(encoding="utf-8").rstrip()]
+    for source in sources:
+        r = json.loads(source.read_text(encoding="utf-8"))
+        stem = source.resolve().with_suffix("").relative_to(target.resolve().parent)
+        parts += render(r, str(stem))
+    target.write_text("\n\n".join(parts) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

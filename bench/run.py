@@ -1,0 +1,208 @@
+"""`python -m bench.run --name quick --sizes 10,100`: measure each N in its own process, then
+summarise, print the figures beside their baselines, write bench/results/<name>.json and plots.
+
+Each N runs in a fresh child process so that peak memory (ru_maxrss) belongs to that N alone and
+one size's caches cannot flatter the next.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "results"
+ENGINES = ("product", "pyoxigraph_disk", "pyoxigraph_memory", "rdflib")
+LIVE_PREFIX = "shared-responsibility-live"
+
+log = logging.getLogger("bench")
+
+
+def _p50(figures: dict) -> float | None:
+    """p50 in ms; for an rdflib run killed at its limit, the limit (a lower bound)."""
+    if "p50_ms" in figures:
+        return figures["p50_ms"]
+    if "timeout_s" in figures:
+        return figures["timeout_s"] * 1000
+    return None
+
+
+def summarise(sizes: dict[int, dict]) -> dict:
+    """The headline keys, from the largest N (and the largest N that has rdflib figures)."""
+    top = sizes[max(sizes)]
+    q = top["queries"]
+    saved = {k: v for k, v in q.items() if not k.startswith(LIVE_PREFIX)}
+    ratios = [v["product"]["p50_ms"] / v["pyoxigraph_disk"]["p50_ms"] for v in saved.values()]
+    with_rdflib = [n for n, r in sizes.items() if any("rdflib" in v for v in r["queries"].values())]
+    speedups = []
+    if with_rdflib:
+        rq = sizes[max(with_rdflib)]["queries"]
+        speedups = [
+            _p50(v["rdflib"]) / v["product"]["p50_ms"]
+            for k, v in rq.items()
+            if "rdflib" in v and not k.startswith(LIVE_PREFIX)
+        ]
+    return {
+        "corpus_reports": top["corpus_reports"],
+        "triples": top["triples"],
+        "shared_responsibility_p50_ms": q["shared-responsibility[all]"]["product"]["p50_ms"],
+        "shared_responsibility_department_p50_ms": q["shared-responsibility[department]"]["product"]["p50_ms"],
+        "shared_responsibility_live_p50_ms": q.get(f"{LIVE_PREFIX}[all]", {}).get("product", {}).get("p50_ms"),
+        "saved_query_ratio_vs_pyoxigraph_median": statistics.median(ratios),
+        "saved_query_ratio_vs_pyoxigraph_max": max(ratios),
+        "speedup_vs_rdflib_median": statistics.median(speedups) if speedups else None,
+        "speedup_vs_rdflib_min": min(speedups) if speedups else None,
+        "rdflib_corpus_reports": max(with_rdflib) if with_rdflib else None,
+        "ingest_reports_per_s": top["ingest_reports_per_s"],
+        "ingest_chars_per_s": top["ingest_chars_per_s"],
+        "peak_rss_mb": top["peak_rss_mb"],
+        "analyze_p50_ms": top.get("analyze", {}).get("p50_ms"),
+        "store_bytes": top["store_bytes"],
+    }
+
+
+def table(sizes: dict[int, dict]) -> str:
+    """Markdown: one row per N and query case, each engine's p50 and the product's ratio to it."""
+    lines = [
+        "| N | query[case] | rows | product p50 / p95 ms | raw pyoxigraph disk | raw in memory | rdflib |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for n, r in sorted(sizes.items()):
+        for key, v in r["queries"].items():
+            p = v["product"]
+            cells = []
+            for engine in ENGINES[1:]:
+                base = _p50(v[engine]) if engine in v else None
+                if base is None:
+                    cells.append("–")
+                    continue
+                mark = ">" if "timeout_s" in v[engine] else ""
+                if v[engine].get("rows", p["rows"]) != p["rows"]:
+                    mark = f"{v[engine]['rows']} rows! " + mark
+                cells.append(f"{mark}{base:.1f} ms ({base / p['p50_ms']:.2f}×)")
+            lines.append(
+                f"| {n} | {key} | {p['rows']} | {p['p50_ms']:.1f} / {p['p95_ms']:.1f} | " + " | ".join(cells) + " |"
+            )
+    return "\n".join(lines)
+
+
+def ingest_table(sizes: dict[int, dict]) -> str:
+    lines = [
+        "| N | triples | chars | ingest s | reports/s | chars/s | load s | write s | store MB | peak RSS MB "
+        "| analyze ms |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for n, r in sorted(sizes.items()):
+        lines.append(
+            f"| {n} | {r['triples']:,} | {r['chars']:,} | {r['ingest_s']:.1f} | {r['ingest_reports_per_s']:.2f} | "
+            f"{r['ingest_chars_per_s']:,.0f} | {r['load_s']:.1f} | {r['write_s']:.1f} | "
+            f"{r['store_bytes'] / 2**20:.0f} | {r['peak_rss_mb']:.0f} | "
+            f"{r['analyze']['p50_ms'] if 'analyze' in r else float('nan'):,.0f} |"
+        )
+    return "\n".join(lines)
+
+
+def machine() -> dict:
+    import os
+
+    import pyoxigraph
+    import rdflib
+
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if "model name" in line
+        ),
+        platform.processor(),
+    )
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "pyoxigraph": pyoxigraph.__version__,
+        "rdflib": rdflib.__version__,
+        "platform": platform.platform(),
+    }
+
+
+def measure_in_child(n: int, args: argparse.Namespace) -> dict:
+    cmd = [sys.executable, "-m", "bench.run", "--one", str(n), "--seed", str(args.seed), "--reps", str(args.reps)]
+    cmd += ["--budget", str(args.budget), "--rdflib-max", str(args.rdflib_max), "--roles", args.roles]
+    cmd += ["--rdflib-timeout", str(args.rdflib_timeout), "--live-max", str(args.live_max), "--only", args.only]
+    out = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True)  # stderr: the log, passed on
+    return json.loads(out.stdout)
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--name", default="quick")
+    ap.add_argument("--sizes", default="10,100")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--reps", type=int, default=7, help="timed runs per query after one warm-up")
+    ap.add_argument("--budget", type=float, default=2.0, help="seconds per query and engine, at most")
+    ap.add_argument("--rdflib-max", type=int, default=100, help="largest N measured on rdflib")
+    ap.add_argument("--rdflib-timeout", type=float, default=20.0, help="seconds before an rdflib query is killed")
+    ap.add_argument("--live-max", type=int, default=1000, help="largest N for the on-the-fly self-join")
+    ap.add_argument("--only", default="", help="comma-separated saved-query names (default: all)")
+    ap.add_argument("--roles", choices=("planted", "extracted"), default="extracted")
+    ap.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING if args.one is not None else logging.INFO, format="%(message)s")
+    if args.one is not None:
+        from bench.measure import measure_size
+
+        figures = measure_size(
+            args.one,
+            seed=args.seed,
+            planted=args.roles == "planted",
+            reps=args.reps,
+            budget_s=args.budget,
+            rdflib_max=args.rdflib_max,
+            rdflib_timeout_s=args.rdflib_timeout,
+            live_max=args.live_max,
+            only=set(filter(None, args.only.split(","))),
+        )
+        json.dump(figures, sys.stdout, ensure_ascii=False)
+        return
+    started = time.perf_counter()
+    sizes: dict[int, dict] = {}
+    for n in (int(s) for s in args.sizes.split(",")):
+        t = time.perf_counter()
+        sizes[n] = measure_in_child(n, args)
+        log.info("N=%d measured in %.0f s", n, time.perf_counter() - t)
+        result = write(args, sizes, time.perf_counter() - started)  # after every N: a long run keeps what it has
+    print(ingest_table(sizes))
+    print()
+    print(table(sizes))
+    print()
+    print(json.dumps({k: v for k, v in result.items() if k not in ("sizes", "settings", "machine")}, indent=1))
+
+
+def write(args: argparse.Namespace, sizes: dict[int, dict], wall_s: float) -> dict:
+    """bench/results/<name>.json and the two PNG plots, for the sizes measured so far."""
+    result = {
+        **summarise(sizes),
+        "name": args.name,
+        "roles": args.roles,
+        "settings": vars(args) | {"one": None},
+        "machine": machine(),
+        "wall_s": wall_s,
+        "sizes": {str(n): r for n, r in sizes.items()},
+    }
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"{args.name}.json").write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+    from bench.plot import plot
+
+    plot(sizes, RESULTS / args.name)
+    return result
+
+
+if __name__ == "__main__":
+    main()
