@@ -338,10 +338,7 @@ class RemoteStore(Store):
             named = list(named_graphs) or self._dataset()
         if form in ("SELECT", "ASK"):
             body, _ = self._query(query, accept=None, dataset=default, named=named)
-            result = self._result(form, body)
-            if max_rows is not None and len(result.rows) > max_rows:
-                return Result(result.variables, result.rows[:max_rows], truncated=True)
-            return result
+            return self._result(form, body).cut(max_rows)
         graph = self._construct(query, default, named)
         truncated = max_rows is not None and len(graph) > max_rows
         if max_rows is not None and truncated:

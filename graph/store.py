@@ -50,6 +50,12 @@ class Result:
     boolean: bool | None = None
     truncated: bool = False  # rows were cut at a limit; say so, never silently
 
+    def cut(self, max_rows: int | None) -> Result:
+        """At most max_rows rows, the cut announced: every backend limits answers the same way."""
+        if max_rows is None or len(self.rows) <= max_rows:
+            return self
+        return Result(self.variables, self.rows[:max_rows], self.boolean, True)
+
 
 @dataclass(frozen=True)
 class Term:
