@@ -59,9 +59,8 @@ def _worker_main(conn) -> None:
                 opened = (snapshot, OxigraphStore(snapshot, read_only=True))
             store = opened[1]
             if kind == "select":
-                result = store.select(query, arguments)
-                truncated = len(result.rows) > max_rows
-                conn.send(("ok", (result.variables, result.rows[:max_rows], result.boolean, truncated)))
+                result = store.select(query, arguments).cut(max_rows)
+                conn.send(("ok", (result.variables, result.rows, result.boolean, result.truncated)))
             elif kind == "query":
                 conn.send(("ok", _protocol_answer(store.query(query, max_rows=max_rows, **arguments))))
             else:
@@ -213,9 +212,7 @@ class PooledStore(Store):
         answer = self._run("query", query, arguments)
         if answer[0] == "result":
             result: Result = answer[1]
-            if max_rows is not None and len(result.rows) > max_rows:
-                return Result(result.variables, result.rows[:max_rows], result.boolean, True)
-            return result
+            return result.cut(max_rows)
         graph = Graph().parse(data=answer[1], format="nt")
         graph.truncated = answer[2]  # type: ignore[attr-defined]
         return graph

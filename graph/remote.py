@@ -45,6 +45,7 @@ from SPARQLWrapper.SPARQLExceptions import (
     Unauthorized,
 )
 
+from graph import aggregates
 from graph.binding import has_dataset_clause, query_form, term_text, with_values
 from graph.store import (
     ONTOLOGY_GRAPH,
@@ -55,7 +56,7 @@ from graph.store import (
     Store,
     StoreError,
     Term,
-    ntriples,
+    ntriples_bytes,
 )
 from ontology import iris
 
@@ -195,22 +196,25 @@ class RemoteStore(Store):
             if s.graph_store_url is None:
                 raise StoreError(f"{self.spec} is read-only here: set {ENV}UPDATE_URL or {ENV}GRAPH_STORE_URL")
             # Without SPARQL Update there is no swap: one PUT, which the server applies whole.
-            self._graph_store("PUT", graph_iri, ntriples(graph), what=f"writing {graph_iri}")
+            self._graph_store("PUT", graph_iri, ntriples_bytes(graph).decode("utf-8"), what=f"writing {graph_iri}")
             return
         self._drop_stale_staging()
         staging = iris.staging_graph(f"{int(time.time())}-{uuid.uuid4().hex}")
         target = _iri(graph_iri)
         try:
-            for chunk in _chunks(ntriples(graph), s.chunk_triples):
+            # The aggregate's share of this write travels in the request that swaps the document in.
+            data = ntriples_bytes(graph)
+            pairs = aggregates.changes(self, graph_iri, data)
+            for chunk in _chunks(data.decode("utf-8"), s.chunk_triples):
                 self._append(staging, chunk)
-            if not len(graph):
-                self._drop(graph_iri)
+            if not data:
+                self._drop(graph_iri, pairs)
                 return
         except StoreError as error:
             self._drop_quietly(staging)
             raise StoreError(f"writing {graph_iri} failed, store unchanged: {error}") from error
         try:
-            self._update(f"MOVE {_iri(staging)} TO {target}", resend_safe=False)
+            self._update(f"MOVE {_iri(staging)} TO {target}{pairs}", resend_safe=False)
         except StoreError as error:
             self._settle_failed_swap(graph_iri, staging, error)
 
@@ -235,7 +239,7 @@ class RemoteStore(Store):
             return self._graph_store("DELETE", graph_iri, None, what=f"removing {graph_iri}", missing_ok=True)
         if not self._has_triples(graph_iri):
             return False
-        self._drop(graph_iri)
+        self._drop(graph_iri, aggregates.changes(self, graph_iri, None))
         return True
 
     def _has_triples(self, graph_iri: str) -> bool:
@@ -260,10 +264,11 @@ class RemoteStore(Store):
                 log.info("dropping stale staging graph %s", name)
                 self._drop(name)
 
-    def _drop(self, graph_iri: str) -> None:
-        """CLEAR then DROP: Virtuoso ignores DROP SILENT of a graph never CREATEd, yet CLEARs it."""
+    def _drop(self, graph_iri: str, then: str = "") -> None:
+        """CLEAR then DROP: Virtuoso ignores DROP SILENT of a graph never CREATEd, yet CLEARs it.
+        `then`: further operations that must happen in the same request (graph.aggregates)."""
         g = _iri(graph_iri)
-        self._update(f"CLEAR SILENT GRAPH {g} ; DROP SILENT GRAPH {g}")
+        self._update(f"CLEAR SILENT GRAPH {g} ; DROP SILENT GRAPH {g}{then}")
 
     def _drop_quietly(self, staging: str) -> None:
         try:
@@ -289,7 +294,7 @@ class RemoteStore(Store):
         form = query_form(query)
         if form not in ("SELECT", "ASK"):
             raise QueryError("expected a SELECT or ASK query")
-        body, _ = self._query(with_values(query, bindings or {}), accept=None, dataset=self._query_dataset())
+        body, _ = self._query(with_values(query, bindings or {}), accept=None, dataset=self._query_dataset(query))
         return self._result(form, body)
 
     def _result(self, form: str, body: bytes) -> Result:
@@ -310,7 +315,7 @@ class RemoteStore(Store):
     def construct(self, query: str, bindings: Mapping[str, Term] | None = None) -> Graph:
         if query_form(query) not in ("CONSTRUCT", "DESCRIBE"):
             raise QueryError("expected a CONSTRUCT or DESCRIBE query")
-        return self._construct(with_values(query, bindings or {}), self._query_dataset())
+        return self._construct(with_values(query, bindings or {}), self._query_dataset(query))
 
     def query(
         self,
@@ -334,10 +339,7 @@ class RemoteStore(Store):
             named = list(named_graphs) or self._dataset()
         if form in ("SELECT", "ASK"):
             body, _ = self._query(query, accept=None, dataset=default, named=named)
-            result = self._result(form, body)
-            if max_rows is not None and len(result.rows) > max_rows:
-                return Result(result.variables, result.rows[:max_rows], truncated=True)
-            return result
+            return self._result(form, body).cut(max_rows)
         graph = self._construct(query, default, named)
         truncated = max_rows is not None and len(graph) > max_rows
         if max_rows is not None and truncated:
@@ -378,11 +380,14 @@ class RemoteStore(Store):
             self._listing = "{ }" if all("g" in row for row in rows) else "{ ?s ?p ?o }"
         return self._listing
 
-    def _query_dataset(self) -> list[str] | None:
+    def _query_dataset(self, query: str = "") -> list[str] | None:
         """Explicit by default; with DATASET=union, none: the engine's default graph must then be the union
         of its named graphs, which is much faster for joins over many documents on Oxigraph server and
         Virtuoso, but lets a running ingest's staging graph (and Virtuoso's system graphs) be seen."""
-        return None if self.settings.union else self._dataset()
+        if self.settings.union:
+            return None
+        # The aggregate graph (graph.aggregates) is no document: only a query that names it sees it.
+        return self._dataset() + ([iris.AGGREGATES] if iris.AGGREGATES in query else [])
 
     def _dataset(self) -> list[str]:
         """The graphs queries see: the ontology graph (present or not, so the list is never empty) and the documents."""
@@ -417,6 +422,10 @@ class RemoteStore(Store):
         sw = self._wrapper(self.settings.query_url)
         sw.setRequestMethod(URLENCODED)  # form-encoded, so the dataset parameters travel in the body
         sw.setQuery(query)
+        # SPARQLWrapper guesses the form by searching the text for keywords, and its comment
+        # stripper misses every other line of a comment block: a comment saying "loaders/" made
+        # it send a SELECT as an update. The form read by our own tokenizer is reliable.
+        sw.queryType = query_form(query)
         sw.setReturnFormat(TURTLE if accept else JSON)
         if accept:
             sw.addCustomHttpHeader("Accept", accept)
@@ -433,6 +442,7 @@ class RemoteStore(Store):
         return self._retrying("query", run, resend_safe=True, query=True)
 
     def _update(self, update: str, *, resend_safe: bool = True) -> None:
+        self._documents = None  # any update may add or drop documents: list them afresh
         sw = self._wrapper(self.settings.update_url or "")
         sw.setRequestMethod(POSTDIRECTLY)  # the update as the body: no form-encoding of long texts
         sw.setQuery(update)

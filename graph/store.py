@@ -2,9 +2,9 @@
 
 Everything above this module (CLI, saved queries, web app, analytics) talks to a `Store`; only
 backend modules import pyoxigraph or an HTTP client. One named graph holds one source document,
-and writing it is one Oxigraph transaction (a load into a graph that is not there yet, else a
-single SPARQL Update that drops and inserts): a reader sees the old document or the new one, never
-half of either, and a failure leaves the old one in place.
+and writing it is a single SPARQL Update (with the corpus-wide aggregate's share of the change,
+graph/aggregates.py), which Oxigraph applies atomically: a reader sees the old document or the
+new one, never half of either, and a failure leaves the old one in place.
 """
 
 from __future__ import annotations
@@ -25,7 +25,9 @@ log = logging.getLogger(__name__)
 
 DEFAULT_STORE = "data/store"
 ONTOLOGY_GRAPH = iris.GRAPH + "ontology"
-BULK_MAX_TRIPLES = 500_000  # well inside one bulk-loader batch (see OxigraphStore._write)
+# Graphs queries read but that are no document: never listed, never removed by document operations.
+SYSTEM_GRAPHS = frozenset({ONTOLOGY_GRAPH, iris.AGGREGATES})
+AGGREGATES_NODE = ox.NamedNode(iris.AGGREGATES)
 
 
 class StoreError(Exception):
@@ -48,6 +50,12 @@ class Result:
     rows: list[dict[str, Term]]
     boolean: bool | None = None
     truncated: bool = False  # rows were cut at a limit; say so, never silently
+
+    def cut(self, max_rows: int | None) -> Result:
+        """At most max_rows rows, the cut announced: every backend limits answers the same way."""
+        if max_rows is None or len(self.rows) <= max_rows:
+            return self
+        return Result(self.variables, self.rows[:max_rows], self.boolean, True)
 
 
 @dataclass(frozen=True)
@@ -158,16 +166,27 @@ def _from_ox(node) -> Term:
     return Term("literal", node.value, dt, lang)
 
 
+def _rows(solutions, names: list[str]) -> list[dict[str, Term]]:
+    """Solutions as rows of Terms. Cells are read in variable order (no lookup by name) and each
+    distinct term is converted once per answer: labels and IRIs repeat down a column, and building
+    Terms was most of the product's overhead over raw pyoxigraph on answers of thousands of rows."""
+    memo: dict = {}
+
+    def term(node) -> Term:
+        found = memo.get(node)
+        if found is None:
+            found = memo[node] = _from_ox(node)
+        return found
+
+    return [{name: term(node) for name, node in zip(names, sol, strict=True) if node is not None} for sol in solutions]
+
+
 def _graph_node(graph_iri: str) -> ox.NamedNode:
     """A checked graph name, so it can go into update text: `rectkg remove` passes user input."""
     try:
         return ox.NamedNode(graph_iri)
     except ValueError as error:
         raise StoreError(f"{graph_iri!r} is not a graph name: {error}") from error
-
-
-def ntriples(graph: Graph) -> str:
-    return graph.serialize(format="nt")
 
 
 def ntriples_bytes(triples: Iterable[tuple]) -> bytes:
@@ -234,34 +253,30 @@ class OxigraphStore(Store):
         self._write(_graph_node(graph_iri), data)
 
     def _write(self, node: ox.NamedNode, data: bytes) -> None:
-        """All or nothing either way; replacing a graph drops and inserts in one SPARQL update.
+        from graph import aggregates  # it builds on this module
 
-        A new graph goes through Oxigraph's bulk loader, 4-5x faster than a transaction (it sorts
-        the quads and hands RocksDB finished index files instead of updating ten indexes quad by
-        quad). Oxigraph does not promise it is atomic in general, because a large input is saved in
-        several batches; but it parses the whole input before it saves anything, and one batch
-        (up to a million quads) is a single RocksDB ingestion of files for every column family,
-        which RocksDB applies atomically. So below BULK_MAX_TRIPLES — hundreds of times a report —
-        a kill or a failure leaves the graph absent or complete (tests/test_crash.py kills it);
-        above it the transactional load is used.
-        """
+        update = f"DROP SILENT GRAPH {node} ;\nINSERT DATA {{ GRAPH {node} {{\n{data.decode('utf-8')}\n}} }}"
+        update += aggregates.changes(self, node.value, data)  # same transaction as the document
         try:
-            if self._store.contains_named_graph(node):
-                text = data.decode("utf-8")
-                self._store.update(f"DROP SILENT GRAPH {node} ;\nINSERT DATA {{ GRAPH {node} {{\n{text}\n}} }}")
-            elif data.count(b"\n") <= BULK_MAX_TRIPLES:
-                self._store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=node)
-            else:
-                self._store.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=node)
-        except (OSError, SyntaxError, ValueError) as error:
+            self._store.update(update)
+        except (OSError, SyntaxError) as error:
             raise StoreError(f"writing {node.value} failed, store unchanged: {error}") from error
 
     def remove_graph(self, graph_iri: str) -> bool:
         node = _graph_node(graph_iri)
         if not self._store.contains_named_graph(node):
             return False
-        self._store.update(f"DROP GRAPH <{graph_iri}>")
+        from graph import aggregates  # it builds on this module
+
+        self._store.update(f"DROP GRAPH <{graph_iri}>" + aggregates.changes(self, graph_iri, None))
         return True
+
+    def update(self, update: str) -> None:
+        """Run a SPARQL Update as one transaction: how `graph.aggregates.rebuild` is applied."""
+        try:
+            self._store.update(update)
+        except (OSError, SyntaxError) as error:
+            raise StoreError(f"update failed, store unchanged: {error}") from error
 
     def load(self, graph_iri: str, data: bytes, media_type: str) -> None:
         """Add serialised triples to a named graph without a detour through rdflib (many times faster):
@@ -275,7 +290,11 @@ class OxigraphStore(Store):
             raise StoreError(f"reading {graph_iri} failed: {error}") from error
 
     def graphs(self) -> list[str]:
-        return sorted(g.value for g in self._store.named_graphs() if g.value != ONTOLOGY_GRAPH)
+        return sorted(g.value for g in self._store.named_graphs() if g.value not in SYSTEM_GRAPHS)
+
+    def _store_graphs(self) -> list[str]:
+        """Every named graph but the aggregate: what the union of documents (and ontology) is made of."""
+        return [g.value for g in self._store.named_graphs() if g != AGGREGATES_NODE]
 
     def _query(self, query: str, bindings: Mapping[str, Term] | None):
         subs = {ox.Variable(k): _to_ox(v) for k, v in (bindings or {}).items()}
@@ -293,8 +312,7 @@ class OxigraphStore(Store):
         if not isinstance(answer, ox.QuerySolutions):
             raise QueryError("expected a SELECT or ASK query")
         names = [v.value for v in answer.variables]
-        rows = [{name: _from_ox(sol[name]) for name in names if sol[name] is not None} for sol in answer]
-        return Result(names, rows)
+        return Result(names, _rows(answer, names))
 
     def construct(self, query: str, bindings: Mapping[str, Term] | None = None) -> Graph:
         answer = self._query(query, bindings)
@@ -316,6 +334,8 @@ class OxigraphStore(Store):
             dataset["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
         if named_graphs:
             dataset["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        elif self._store.contains_named_graph(AGGREGATES_NODE):  # GRAPH ?g ranges over documents only
+            dataset["named_graphs"] = [ox.NamedNode(g) for g in self._store_graphs()]
         try:
             answer = self._store.query(query, **dataset)
             if isinstance(answer, ox.QueryBoolean):
@@ -323,8 +343,7 @@ class OxigraphStore(Store):
             if isinstance(answer, ox.QuerySolutions):
                 names = [v.value for v in answer.variables]
                 rows, truncated = _take(answer, max_rows)
-                result = [{n: _from_ox(sol[n]) for n in names if sol[n] is not None} for sol in rows]
-                return Result(names, result, truncated=truncated)
+                return Result(names, _rows(rows, names), truncated=truncated)
             triples, truncated = _take(answer, max_rows)
         except (SyntaxError, ValueError, RuntimeError) as error:  # RuntimeError: cannot evaluate
             raise QueryError(str(error)) from error
@@ -337,13 +356,23 @@ class OxigraphStore(Store):
     def export(self, fmt: str) -> bytes:
         quad_formats = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG}
         if fmt in quad_formats:
-            return self._store.dump(format=quad_formats[fmt], prefixes=iris.PREFIXES if fmt == "trig" else None)
-        union = self._store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
+            prefixes = iris.PREFIXES if fmt == "trig" else None
+            if not self._store.contains_named_graph(AGGREGATES_NODE):
+                return self._store.dump(format=quad_formats[fmt], prefixes=prefixes)
+            documents = (q for q in self._store if q.graph_name != AGGREGATES_NODE)  # the aggregate is no document
+            return ox.serialize(documents, format=quad_formats[fmt], prefixes=prefixes)
+        union = self._store.query(
+            "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }",
+            use_default_graph_as_union=False,
+            default_graph=[ox.NamedNode(g) for g in self._store_graphs()],
+        )
         nt = ox.serialize(union, format=ox.RdfFormat.N_TRIPLES)
         return nt if fmt == "ntriples" else _union_as(nt, fmt)
 
     def triple_count(self) -> int:
-        return len(self._store)
+        """Quads of the documents (and the ontology), not of the aggregate graph derived from them."""
+        derived = sum(1 for _ in self._store.quads_for_pattern(None, None, None, AGGREGATES_NODE))
+        return len(self._store) - derived
 
     def close(self) -> None:
         """Flush and let go of the files: Oxigraph releases its lock when the store is dropped."""

@@ -11,7 +11,7 @@ import re
 from loaders.model import Citation, Document, Report, Span
 
 TITLE = re.compile(r"《([^《》]{2,120})》")
-DOC_NUMBER = re.compile(r"^\s*\(?\s*([^\s()《》,;。]{0,16}?〔\d{4}〕\s*\d+\s*号)\s*\)?")
+DOC_NUMBER = re.compile(r"\s*\(?\s*([^\s()《》,;。]{0,16}?〔\d{4}〕\s*\d+\s*号)\s*\)?")
 # The kind of document is the title's last word; the longest match wins (办法 before 法).
 TYPES = (
     "法",

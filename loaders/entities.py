@@ -203,10 +203,12 @@ def _abbreviations(report: Report, finder: Finder, namer: Namer) -> None:
 
 def _unknown_body(text: str, end: int, namer: Namer) -> Organisation | None:
     """The organisation printed in full before an abbreviation bracket, if it ends like one
-    (…服务中心, …工作专班); a measure marker and cue words before it are not part of its name."""
+    (…服务中心, …工作专班); a measure marker, cue words and the clause up to a preposition before it
+    (巡视组对…集团有限公司) are not part of its name."""
     gaz = namer.gaz
     start = max(text.rfind(c, 0, end) for c in CLAUSE_START) + 1
     name = re.sub(gaz.raw["measure_marker"], "", text[start:end])
+    name = name[max(name.rfind(c) for c in gaz.raw["name_breaks"]) + 1 :]
     leading = sorted(gaz.boundary_words() + gaz.words("adverbs") + gaz.words("founding_words"), key=len, reverse=True)
     while word := next((w for w in leading if name.startswith(w)), None):
         name = name[len(word) :]

@@ -91,9 +91,20 @@ class Finder:
             for form in by_first.get(text[i], []):
                 fits = text.startswith(form, i) and i + len(form) <= hi
                 if fits and (m := self._mention(text, lo, i, i + len(form), form, self._terms(form))):
-                    out.append(m)
+                    out.append(self._suffixed(text, hi, m))
         out += self._pattern_candidates(text, lo, hi, masked)
         return out
+
+    def _suffixed(self, text: str, hi: int, m: Mention) -> Mention:
+        """A stem with an organisation suffix the gazetteer lacks (区规划资源局, 市市场监督局) is the
+        body all the same: the suffix belongs to the mention, and so to the list it stands in."""
+        if m.term.sort != "stem":
+            return m
+        suffix = next((w for w in self.gaz.words("stem_suffixes") if text.startswith(w, m.end, hi)), "")
+        if suffix:
+            m.end += len(suffix)
+            m.surface += suffix
+        return m
 
     def _pattern_candidates(self, text: str, lo: int, hi: int, masked: set[int]) -> list[Mention]:
         out = []

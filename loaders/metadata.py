@@ -16,6 +16,7 @@ YMD = r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日"
 DATE = r"(\d{4})年(\d{1,2})月(\d{1,2})日"
 ISO = r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"
 TITLE = re.compile(r"^(?P<title>\S*关于\S*(?:通报|情况|报告|公告|公示))(?:\s+(?:" + ISO + "|" + DATE + r"))?\s*$")
+DATE_LINE = re.compile(r"^\s*(?:" + ISO + "|" + DATE + r")\s*$")
 PUBLISHED = re.compile(r"(?:发布|发表|公布|成文)?(?:时间|日期)\s*:\s*(?:" + ISO + "|" + DATE + ")")
 PERIOD = re.compile(DATE + r"(?:起)?\s*(?:至|到|—|–|-|~)\s*" + YMD)
 FEEDBACK = [
@@ -37,7 +38,7 @@ SENTENCE_LEAD = re.compile(r"^(?:根据|按照|经过|经|由|在|据|及|和|�
 INSPECTED = re.compile(r"对(?P<body>[^,。;对]{2,30}?(?:党组|党委|党工委|党总支|党支部))(?:开展|进行)")
 INSPECTION_TYPE = re.compile(r"(常规巡察|专项巡察|机动巡察|提级巡察|巡察“回头看”|常规巡视|专项巡视|机动巡视)")
 ISSUER_PLACE = re.compile(
-    r"^(?:中共)?(?P<prov>[\u4e00-\u9fff]{2,7}?(?:省|自治区))?(?P<city>[\u4e00-\u9fff]{1,7}?市)?"
+    r"^(?:中共)?(?P<prov>[\u4e00-\u9fff]{2,7}?(?:省|自治区))?(?P<city>(?:(?![县区旗市省])[\u4e00-\u9fff]){1,7}?市)?"
     r"(?P<low>[\u4e00-\u9fff]{1,7}?[区县旗])?(?P<body>[\u4e00-\u9fff]+?)(?:党组|党委|党工委)?$"
 )
 
@@ -68,6 +69,7 @@ CLAIMS: list[tuple[str, re.Pattern[str]]] = [
         "findings-in-progress",
         re.compile(
             r"(?:其余|正在推进|持续推进|正在整改|阶段性完成|需长期坚持(?:整改)?)(\d+|[一二两三四五六七八九十百]+)个"
+            r"|(\d+|[一二两三四五六七八九十百]+)个(?:问题)?(?:正在推进|持续推进|正在整改|正按计划推进|需长期推进|需长期坚持)"
         ),
     ),
     ("findings-unrectified", re.compile(r"(?:未完成|尚未完成)(?:整改)?(\d+|[一二两三四五六七八九十百]+)个")),
@@ -76,13 +78,13 @@ CLAIMS: list[tuple[str, re.Pattern[str]]] = [
     (
         "measures",
         re.compile(
-            r"整改措施(\d+|[一二两三四五六七八九十百]+)(?:条|项)|(\d+|[一二两三四五六七八九十百]+)(?:条|项)(?:具体)?整改措施"
+            r"整改(?:措施|举措)(\d+|[一二两三四五六七八九十百]+)(?:条|项)|(\d+|[一二两三四五六七八九十百]+)(?:条|项)(?:具体)?整改(?:措施|举措)"
         ),
     ),
     (
         "measures-completed",
         re.compile(
-            r"整改措施\d+(?:条|项)[,,]?(?:其中)?(?:已完成整改|已完成|已落实到位|已落实|已整改到位|已全部完成)(\d+|[一二两三四五六七八九十百]+)(?:条|项)"
+            r"整改(?:措施|举措)\d+(?:条|项)[,,]?(?:其中)?(?:已完成整改|已完成|已落实到位|已落实|已整改到位|已全部完成)(\d+|[一二两三四五六七八九十百]+)(?:条|项)"
         ),
     ),
     (
@@ -111,7 +113,7 @@ CLAIMS: list[tuple[str, re.Pattern[str]]] = [
     ("persons-admonished", re.compile(r"诫勉(?:谈话)?(\d+|[一二两三四五六七八九十百]+)人")),
     ("persons-criticised", re.compile(r"批评教育(\d+|[一二两三四五六七八九十百]+)人")),
     ("persons-reminded", re.compile(r"(?:谈话提醒|提醒谈话)(\d+|[一二两三四五六七八九十百]+)人")),
-    ("persons-held-accountable", re.compile(r"问责(\d+|[一二两三四五六七八九十百]+)人")),
+    ("persons-held-accountable", re.compile(r"问责(?:处理)?(\d+|[一二两三四五六七八九十百]+)人")),
     ("persons-organisational-handling", re.compile(r"组织处理(\d+|[一二两三四五六七八九十百]+)人")),
     (
         "campaigns",
@@ -154,6 +156,8 @@ def _title(report: Report) -> None:
             report.title_span = Span(pos, pos + len(report.title))
             if date := [g for g in m.groups()[1:] if g]:
                 report.dates["published"] = (iso(*date), Span(pos, pos + len(line)))
+            else:
+                _date_below_title(report, pos + len(line) + 1)
             break
         pos += len(line) + 1
     if "published" not in report.dates and (m := PUBLISHED.search(report.text)):
@@ -171,6 +175,13 @@ def _title(report: Report) -> None:
         report.parent_place = "".join(p for p in (prov, city) if p) if low and (prov or city) else None
         report.bureau = m.group("body")
     report.issuer_name = issuer
+
+
+def _date_below_title(report: Report, start: int) -> None:
+    """A date alone on the line under the title (2025-09-15) is the publication date."""
+    line = report.text[start:].split("\n", 1)[0]
+    if m := DATE_LINE.match(line):
+        report.dates["published"] = (iso(*(g for g in m.groups() if g)), Span(start, start + len(line)))
 
 
 def _place_components(report: Report) -> list[str]:
@@ -207,10 +218,14 @@ def _dates(report: Report, pre: str) -> None:
 
 
 def _inspection(report: Report, pre: str) -> None:
-    """Inspector (canonical: 中共 + the place its 县委/区委/市委 means + the group), type, inspected body."""
-    if m := CENTRAL_INSPECTOR.search(pre):
+    """Inspector (canonical: 中共 + the place its 县委/区委/市委 means + the group), type, inspected body.
+
+    The preamble names the inspector after the title; the title (…党组关于省委第五巡视组…) is read
+    only when the preamble does not, since its issuer would run into the inspector's place."""
+    after = report.title_span.end if report.title_span and report.title_span.end < len(pre) else 0
+    if m := CENTRAL_INSPECTOR.search(pre, after) or CENTRAL_INSPECTOR.search(pre):
         report.inspector = m.group(0)
-    elif m := INSPECTOR.search(pre):
+    elif m := INSPECTOR.search(pre, after) or INSPECTOR.search(pre):
         report.inspector = _canonical_inspector(report, m)
     if m := INSPECTION_TYPE.search(pre):
         report.inspection_type = m.group(1)

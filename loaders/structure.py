@@ -1,9 +1,11 @@
 """Report → parts → categories → groups → findings → measures, read from the headings.
 
-Layouts differ (a finding may be "(7)关于…问题。" run into its paragraph, or "1.关于…问题" on its
-own line followed by "整改情况:"), so a heading's level is decided by what follows it, not by
-its bracket style alone: a "1." line is a *group* only when findings "(n)" follow it. Printed
-numbers are kept as printed and the order of appearance separately; nothing is renumbered.
+Layouts differ (a finding may be "(7)关于…问题。" run into its paragraph, "1.关于…问题" or
+"问题1:…" on its own line followed by "整改情况:", or "(一)…" directly in a part that is itself a
+problem category), so a heading's level is decided by what follows it, not by its bracket style
+alone: a "1." line is a *group* only when findings "(n)" follow it, and numbered lines under a
+bare "整改情况:" are measures. Printed numbers are kept as printed and the order of appearance
+separately; nothing is renumbered.
 """
 
 from __future__ import annotations
@@ -16,15 +18,29 @@ from loaders.errors import StructureError
 from loaders.model import Finding, Heading, Measure, Report, Span
 
 CN_NUM = "一二三四五六七八九十"
-PART = re.compile(rf"^([{CN_NUM}]+)、(.+)$")
-CATEGORY = re.compile(rf"^\(([{CN_NUM}]+)\)(.+)$")
-NUMBERED = re.compile(r"^(\d+)[.、](?!\d)(.+)$")
-BRACKETED = re.compile(r"^\((\d+)\)(.+)$")
+PART = re.compile(rf"^([{CN_NUM}]+)、\s*(.+)$")
+CATEGORY = re.compile(rf"^\(([{CN_NUM}]+)\)\s*(.+)$")
+NUMBERED = re.compile(r"^(\d+)[.、](?!\d)\s*(.+)$")
+BRACKETED = re.compile(r"^\((\d+)\)\s*(.+)$")
+# "问题1:…" names itself a finding, whatever its title says.
+LABELLED = re.compile(rf"^问题\s*(\d+|[{CN_NUM}]+)\s*[:.、](.+)$")
 PROBLEM_TITLE = re.compile(r"^([^。;]*?问题)(?:[。.;:]|$)")
-STATUS_LINE = re.compile(r"^(?:整改(?:完成)?(?:情况|措施|进展|落实情况)|具体整改措施)[:]\s*")
+STATUS_LINE = re.compile(
+    r"^(?:整改(?:完成|落实|进展)?(?:情况|措施|举措|进展|成效)|具体整改措施|主要整改措施|整改落实措施)[:]\s*"
+)
+# Labelled lines that state a finding's progress, deadline or owner rather than its measures
+# (整改进展:已完成整改。); when a 整改措施: line follows, the measures start there.
+PROGRESS_LINE = re.compile(
+    r"^(?:整改进展(?:情况)?|进展情况|完成情况|整改时限|完成时限|责任领导|责任单位|责任部门)[:][^\n]*\n"
+)
+FIRST_MEASURE = re.compile(r"^(?:一是|①)")
+# Parts that look ahead (三、下一步工作打算) hold plans, not findings, whatever their items say.
+FORWARD_PART = re.compile(r"下一步|打算|努力方向|今后|工作安排|工作计划")
 # Closing matter after the last finding: invitations to comment, contact details.
 CLOSING = re.compile(r"^(?:欢迎|诚恳欢迎|如有意见|联系电话|电子邮箱|通讯地址|通信地址|邮政编码)")
-IN_PROGRESS = re.compile(r"(正在推进|持续推进中|尚未完成|未完成整改|阶段性成效|正按计划|分年度|逐步推进)")
+IN_PROGRESS = re.compile(
+    r"(正在推进|正在整改|需长期推进|需长期坚持|持续推进中|尚未完成|未完成整改|阶段性成效|正按计划|分年度|逐步推进)"
+)
 
 CN_DIGITS = {c: i + 1 for i, c in enumerate(CN_NUM)}
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
@@ -73,9 +89,12 @@ def _finding_title(rest: str, *, loose: bool = False) -> str | None:
 def parse_structure(report: Report, source: str) -> None:
     lines = lines_of(report.text)
     kinds = [_classify(line) for line in lines]
+    _forward_parts(lines, kinds)
+    _measures_under_status(lines, kinds)
     _findings_proved_by_status(lines, kinds)
     _resolve_numbered(lines, kinds)
     _build(report, lines, kinds)
+    _parts_as_categories(report)
     _assign_refs(report)
     if not report.findings:
         raise StructureError(source, "no findings found (expected headings like '(1)关于…问题' or '1.关于…问题')")
@@ -91,6 +110,26 @@ def _assign_refs(report: Report) -> None:
         f.ref = f"({category}){f.number}" if category else f.number
 
 
+def _parts_as_categories(report: Report) -> None:
+    """Reports without a part for the work done (一、关于…问题的整改情况, 二、关于…) print each
+    problem category as a part that holds its findings directly: where two or more parts do so
+    and no category heading is printed, those parts are the categories."""
+    if not report.parts or any(f.category is not None for f in report.findings):
+        return
+    ends = [p.span.start for p in report.parts[1:]] + [len(report.text)]
+    holding = [
+        (part, found)
+        for part, end in zip(report.parts, ends, strict=True)
+        if (found := [f for f in report.findings if part.span.end <= f.span.start < end])
+    ]
+    if len(holding) < 2:
+        return
+    for part, found in holding:
+        report.categories.append(Heading(part.number, _strip_end(part.title), len(report.categories) + 1, part.span))
+        for f in found:
+            f.category = len(report.categories)
+
+
 def _classify(line: Line) -> str:
     t = line.text
     if CLOSING.match(t):
@@ -103,6 +142,8 @@ def _classify(line: Line) -> str:
     m = BRACKETED.match(t)
     if m and _finding_title(m.group(2)):
         return "finding"
+    if LABELLED.match(t):
+        return "finding"
     m = NUMBERED.match(t)
     if m and (title := _finding_title(m.group(2))):
         # A heading alone on its line may be a group; one run into its paragraph is a finding.
@@ -110,12 +151,57 @@ def _classify(line: Line) -> str:
     return "text"
 
 
+def _forward_parts(lines: list[Line], kinds: list[str]) -> None:
+    """Items under 三、下一步工作打算 ((一)持续巩固…, 1.防止类似问题反弹) are plans, not findings."""
+    ahead = False
+    for i, line in enumerate(lines):
+        if kinds[i] == "part":
+            ahead = bool(FORWARD_PART.search(line.text))
+        elif ahead and kinds[i] != "closing":
+            kinds[i] = "text"
+
+
+def _measures_under_status(lines: list[Line], kinds: list[str]) -> None:
+    """Lines numbered 1, 2, 3… (or (1), (2)…) right under a bare 整改情况:/整改措施: line are the
+    finding's measures, even where one ends its first clause with 问题 and so looks like a heading.
+    The run ends at a problem title alone on its line or at one that a status line follows: the
+    next finding, whose number may happen to continue the measures' count."""
+    for i, line in enumerate(lines):
+        status = STATUS_LINE.match(line.text)
+        rest = line.text[status.end() :].strip() if status else ""
+        # The first item may run into the label (整改情况:(1)…): the run then goes on from (2).
+        first = next((p for p in (BRACKETED, NUMBERED) if (m := p.match(rest)) and m.group(1) == "1"), None)
+        if not status or (rest and first is None):
+            continue
+        family, expected = first, 2 if first else 1
+        for j in range(i + 1, len(lines)):
+            m = next(((p, m) for p in (BRACKETED, NUMBERED) if (m := p.match(lines[j].text))), None)
+            if m is None:
+                if kinds[j] != "text":
+                    break
+                continue
+            pattern, match = m
+            if (family or pattern) is not pattern or int(match.group(1)) != expected or _heads(lines, kinds, j):
+                break
+            family, expected = pattern, expected + 1
+            kinds[j] = "text"
+
+
+def _heads(lines: list[Line], kinds: list[str], i: int) -> bool:
+    """Whether line i is a finding's heading rather than the next item of a run of measures."""
+    following = lines[i + 1].text if i + 1 < len(lines) else ""
+    return kinds[i] == "numbered" or bool(STATUS_LINE.match(following) or PROGRESS_LINE.match(following + "\n"))
+
+
 def _findings_proved_by_status(lines: list[Line], kinds: list[str]) -> None:
-    """A numbered line followed by (or running into) 整改情况: is a finding whatever its wording."""
+    """A numbered line followed by (or running into) 整改情况:, or alone on its line before a first
+    measure (一是…, ①…), is a finding whatever its wording."""
     for i, line in enumerate(lines):
         if kinds[i] != "text" or not (NUMBERED.match(line.text) or BRACKETED.match(line.text)):
             continue
-        follows = i + 1 < len(lines) and STATUS_LINE.match(lines[i + 1].text)
+        following = lines[i + 1].text if i + 1 < len(lines) else ""
+        alone = len(line.text) <= 60 and "。" not in line.text.rstrip("。")
+        follows = STATUS_LINE.match(following) or (alone and FIRST_MEASURE.match(following))
         if follows or re.search(r"[。.]整改(?:情况|措施|进展)[:]", line.text):
             kinds[i] = "finding"
 
@@ -185,7 +271,12 @@ def _span(line: Line) -> Span:
 
 
 def _open_finding(report: Report, line: Line, category: int | None, group: int | None) -> Finding:
-    m = BRACKETED.match(line.text) or NUMBERED.match(line.text) or CATEGORY.match(line.text)
+    m = (
+        BRACKETED.match(line.text)
+        or LABELLED.match(line.text)
+        or NUMBERED.match(line.text)
+        or CATEGORY.match(line.text)
+    )
     title = _finding_title(m.group(2), loose=True) or ""
     title_start = line.start + m.start(2)
     body_start = title_start + len(title)
@@ -225,6 +316,10 @@ def _skip_punct(text: str, pos: int, end: int) -> int:
 def _read_measures(report: Report, finding: Finding) -> None:
     text = report.text
     start = _skip_punct(text, finding.body.start, finding.body.end)
+    while (progress := PROGRESS_LINE.match(text[start : finding.body.end])) and STATUS_LINE.match(
+        text[start + progress.end() : finding.body.end]
+    ):
+        start += progress.end()
     status = STATUS_LINE.match(text[start : finding.body.end])
     if status:
         start = _skip_punct(text, start + status.end(), finding.body.end)
@@ -282,8 +377,9 @@ def _bracket_marker(text: str, pos: int, end: int, n: int) -> tuple[int, str] | 
 
 
 def _line_marker(text: str, pos: int, end: int, n: int) -> tuple[int, str] | None:
-    """Measures one per line, numbered "1." or "1、" at the start of the line."""
-    m = re.compile(rf"(?:^|(?<=\n)){n}[.、](?!\d)", re.M).search(text, pos, end)
+    """Measures numbered "1." or "1、", one per line or after a ;/。 in one paragraph (the first
+    may run into its 整改情况: label)."""
+    m = re.compile(rf"(?:^|(?<=[\n:;。])){n}[.、](?!\d)", re.M).search(text, pos, end)
     return (m.start(), m.group(0)) if m else None
 
 

@@ -18,6 +18,9 @@ ID = BASE + "id/"
 GRAPH = BASE + "graph/"
 # Write-in-progress graphs of a remote store: outside GRAPH, so no query and no graph listing sees them.
 STAGING = BASE + "staging/"
+# The corpus-wide department-pair aggregate (graph/aggregates.py), a graph every write keeps up to date:
+# outside GRAPH, so it is no document (not listed, counted or exported); queries name it with GRAPH.
+AGGREGATES = BASE + "aggregate/shared-responsibility"
 
 RK = Namespace(BASE + "ns#")
 ORG = Namespace("http://www.w3.org/ns/org#")
@@ -69,6 +72,11 @@ def graph(key: str) -> str:
 
 def staging_graph(token: str) -> str:
     return f"{STAGING}{token}"
+
+
+def department_pair(first_org: str, second_org: str) -> str:
+    """One node per pair of organisations across the corpus, whichever documents the pair comes from."""
+    return f"{ID}department-pair/{short_hash(first_org + ' ' + second_org, 16)}"
 
 
 def part(report_iri: str, order: int) -> str:

@@ -1,13 +1,15 @@
 """Saved queries: one .rq file each, with a grlc-style `#+` YAML header.
 
 Header keys: summary, description, params (name → type, default, description, enumerate),
-columns. Parameters are bound as RDF terms through the store's substitutions, never pasted into
+columns, cache (`store-version`: answers are kept until the next write, see `_answers`).
+Parameters are bound as RDF terms through the store's substitutions, never pasted into
 the query text, so a hostile value can only ever be compared as a literal.
 """
 
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -15,6 +17,7 @@ from importlib import resources
 
 import yaml
 
+from graph import aggregates
 from graph.store import QueryError, Result, Store, Term
 from ontology import iris
 
@@ -65,6 +68,7 @@ class SavedQuery:
     text: str
     params: tuple[Param, ...] = ()
     columns: tuple[str, ...] = field(default=())
+    cache: str | None = None  # "store-version": reuse answers until the store's next write
 
     def bindings(self, values: Mapping[str, str]) -> dict[str, Term]:
         known = {p.name: p for p in self.params}
@@ -85,12 +89,40 @@ class SavedQuery:
 
         A parameter must be projected for Oxigraph (and rdflib) to bind it, so queries project
         their parameters and the public columns are cut back to the header's `columns` here."""
-        result = store.select(self.text, self.bindings(values or {}))
+        bindings = self.bindings(values or {})
+        if self.cache != "store-version":
+            return self._select(store, bindings)
+        stamp = aggregates.version(store)
+        if stamp is None:  # a store no aggregate-aware write has touched has no version to trust
+            return self._select(store, bindings)
+        answers = _answers.setdefault(store, {})
+        if answers.get("stamp") != stamp:
+            answers.clear()
+            answers["stamp"] = stamp
+        key = (self.name, tuple(sorted(bindings.items())))
+        if key not in answers:
+            if len(answers) > MAX_CACHED:
+                del answers[next(k for k in answers if k != "stamp")]
+            answers[key] = self._select(store, bindings)
+        cached = answers[key]
+        return Result(list(cached.variables), list(cached.rows), cached.boolean, cached.truncated)
+
+    def _select(self, store: Store, bindings: dict[str, Term]) -> Result:
+        result = store.select(self.text, bindings)
         if not self.columns or list(self.columns) == result.variables:
             return result
         keep = list(self.columns)
         rows = [{k: v for k, v in row.items() if k in keep} for row in result.rows]
         return Result(keep, rows, result.boolean, result.truncated)
+
+
+# Answers of `cache: store-version` queries, per open store: {"stamp": version, (name, bindings): Result}.
+# Every write stamps a new version in the same transaction (graph/aggregates.py), so an answer is
+# reused only while the data it came from is unchanged; another process's write is seen at the next
+# run, when the stamp read differs. Used for answers that are big however they are computed (the
+# whole-corpus shared-responsibility table has tens of thousands of rows at a thousand reports).
+MAX_CACHED = 64
+_answers: weakref.WeakKeyDictionary[Store, dict] = weakref.WeakKeyDictionary()
 
 
 def parse(name: str, source: str) -> SavedQuery:
@@ -110,6 +142,7 @@ def parse(name: str, source: str) -> SavedQuery:
         text=iris.sparql_prefixes() + body.strip() + "\n",
         params=params,
         columns=tuple(meta.get("columns") or ()),
+        cache=meta.get("cache"),
     )
 
 

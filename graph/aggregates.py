@@ -1,0 +1,187 @@
+"""Shared responsibility across the whole corpus, kept up to date by every write.
+
+"Which departments share findings" over a thousand reports is a self-join of tens of thousands
+of involvements; even read from the per-finding pair nodes the loader writes
+(loaders/projections.py), it touches every pair of every report. So the store also keeps one
+`rk:DepartmentPair` node per pair of organisations, with the answer's row already worked out
+(both labels, the number of shared findings, their printed numbers in document order), in a graph
+of its own (`iris.AGGREGATES`). queries/shared-responsibility.rq reads those nodes.
+
+Consistency comes from where the bookkeeping happens: `changes` works out, before a document's
+graph is replaced or removed, which pair nodes that write alters, and the store sends the result
+in the *same* update request as the document itself (embedded: one pyoxigraph transaction;
+remote: the request holding the final `MOVE`). A failed write therefore leaves both unchanged.
+Each pair node keeps its contributions per document graph (`rk:pairContributions`, JSON), so a
+document's share can be taken out again without re-reading the corpus. Writes are single-writer
+(ingest holds the store), which is what makes reading the old state before the update safe.
+
+Every write also stamps a fresh `rk:storeVersion`, which `version` reads: a cache of answers keyed
+by it (queries.catalog) can never outlive the data it was computed from.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from rdflib import Graph
+from rdflib.namespace import RDF
+
+from graph.binding import term_text
+from graph.store import Store, Term
+from ontology import iris
+from ontology.iris import RK
+
+XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
+_PAIRS_OF_GRAPH = """SELECT DISTINCT ?a ?b WHERE {{ GRAPH {graph} {{
+  ?n a rk:SharedResponsibility ; rk:firstAgent ?a ; rk:secondAgent ?b }} }}"""
+_STATE = "SELECT ?s ?p ?o WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} VALUES ?s {{ {nodes} }} }}"
+_ALL_CONTRIBUTIONS = """SELECT ?g ?a ?b ?la ?lb ?report ?order ?number WHERE { GRAPH ?g {
+  ?n a rk:SharedResponsibility ; rk:firstAgent ?a ; rk:secondAgent ?b ; rk:firstLabel ?la ;
+     rk:secondLabel ?lb ; rk:inReport ?report ; rk:findingOrder ?order ; rk:findingNumber ?number } }"""
+
+
+@dataclass
+class PairTotal:
+    """One pair of organisations and, per document graph, the findings they share there."""
+
+    first: str
+    second: str
+    first_label: str
+    second_label: str
+    # graph IRI → (report IRI, [(finding order, printed number), …])
+    shares: dict[str, tuple[str, list[tuple[int, str]]]] = field(default_factory=dict)
+
+    @property
+    def iri(self) -> str:
+        return iris.department_pair(self.first, self.second)
+
+    def numbers(self) -> list[str]:
+        """Printed numbers in document order: by report IRI, then finding order (as the live query sorts)."""
+        ordered = sorted((report, order, number) for report, found in self.shares.values() for order, number in found)
+        return [number for _report, _order, number in ordered]
+
+    def triples(self) -> list[tuple[str, str, Term]]:
+        node, numbers = self.iri, self.numbers()
+        shares = {g: (report, sorted(found)) for g, (report, found) in self.shares.items()}  # one spelling per state
+        contributions = json.dumps(shares, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return [
+            (node, str(RDF.type), Term("iri", str(RK.DepartmentPair))),
+            (node, str(RK.pairMember), Term("iri", self.first)),
+            (node, str(RK.pairMember), Term("iri", self.second)),
+            (node, str(RK.pairFirstLabel), Term("literal", self.first_label)),
+            (node, str(RK.pairSecondLabel), Term("literal", self.second_label)),
+            (node, str(RK.pairFindings), Term("literal", str(len(numbers)), XSD_INTEGER)),
+            (node, str(RK.pairFindingNumbers), Term("literal", " ".join(numbers))),
+            (node, str(RK.pairContributions), Term("literal", contributions)),
+        ]
+
+
+def pairs_in(graph_iri: str, data: bytes) -> dict[str, PairTotal]:
+    """The pair totals one document graph alone would give, from its rk:SharedResponsibility nodes.
+
+    `data` is the document as N-Triples (what every backend writes); only the lines that can hold
+    a pair node's fields are parsed, a few hundred of a report's ten thousand."""
+    graph = Graph().parse(data=b"\n".join(_PAIR_LINE.findall(data)), format="nt")
+    totals: dict[str, PairTotal] = {}
+    for node in graph.subjects(RK.firstAgent, None):
+        values = {p: graph.value(node, RK[p]) for p in _PER_FINDING}
+        pair = PairTotal(str(values["firstAgent"]), str(values["secondAgent"]), "", "")
+        total = totals.setdefault(pair.iri, pair)
+        total.first_label, total.second_label = str(values["firstLabel"]), str(values["secondLabel"])
+        _report, found = total.shares.setdefault(graph_iri, (str(values["inReport"]), []))
+        found.append((int(values["findingOrder"]), str(values["findingNumber"])))
+    return totals
+
+
+_PER_FINDING = ("firstAgent", "secondAgent", "firstLabel", "secondLabel", "inReport", "findingOrder", "findingNumber")
+# A line whose predicate is one of those (N-Triples: one triple per line, terms separated by a space).
+_FIELDS = b"|".join(p.encode() for p in _PER_FINDING)
+_PAIR_LINE = re.compile(rb"^[^\n]* <" + re.escape(str(RK).encode()) + rb"(?:" + _FIELDS + rb")> [^\n]*$", re.MULTILINE)
+
+
+def changes(store: Store, graph_iri: str, data: bytes | None) -> str:
+    """SPARQL Update operations (to run after the document write, in the same request) that bring
+    the pair nodes and the store version in line with `data` (N-Triples) replacing `graph_iri`
+    (None: removal)."""
+    new = pairs_in(graph_iri, data) if data is not None else {}
+    old_pairs = store.select(iris.sparql_prefixes() + _PAIRS_OF_GRAPH.format(graph=_iri(graph_iri))).rows
+    affected = set(new) | {iris.department_pair(r["a"].value, r["b"].value) for r in old_pairs}
+    state = _state(store, [iris.AGGREGATES, *sorted(affected)])
+    removed = [t for node, triples in state.items() for t in triples]
+    added: list[tuple[str, str, Term]] = [(iris.AGGREGATES, str(RK.storeVersion), Term("literal", uuid.uuid4().hex))]
+    for node in sorted(affected):
+        total = _from_state(state.get(node, []))
+        if total is None:  # a pair this write brings in (or one a store without the aggregate never counted)
+            if node not in new:
+                continue
+            total = new[node]
+        else:
+            total.shares.pop(graph_iri, None)
+            if node in new:
+                total.shares[graph_iri] = new[node].shares[graph_iri]
+                total.first_label, total.second_label = new[node].first_label, new[node].second_label
+        if total.shares:
+            added.extend(total.triples())
+    return _data("DELETE", removed) + _data("INSERT", added)
+
+
+def rebuild(store: Store) -> str:
+    """The update that writes the whole aggregate afresh from the per-finding nodes: for a store
+    filled before the aggregate existed, or by a bulk path that bypassed `changes`."""
+    totals: dict[str, PairTotal] = {}
+    for row in store.select(iris.sparql_prefixes() + _ALL_CONTRIBUTIONS).rows:
+        pair = PairTotal(row["a"].value, row["b"].value, row["la"].value, row["lb"].value)
+        total = totals.setdefault(pair.iri, pair)
+        _report, found = total.shares.setdefault(row["g"].value, (row["report"].value, []))
+        found.append((int(row["order"].value), row["number"].value))
+    added = [(iris.AGGREGATES, str(RK.storeVersion), Term("literal", uuid.uuid4().hex))]
+    for node in sorted(totals):
+        added.extend(totals[node].triples())
+    return f"DROP SILENT GRAPH {_iri(iris.AGGREGATES)}" + _data("INSERT", added)
+
+
+def version(store: Store) -> str | None:
+    """The stamp the last write left (None on a store no aggregate-aware write has touched)."""
+    query = f"SELECT ?v WHERE {{ GRAPH {_iri(iris.AGGREGATES)} {{ {_iri(iris.AGGREGATES)} <{RK.storeVersion}> ?v }} }}"
+    rows = store.select(query).rows
+    return rows[0]["v"].value if rows and "v" in rows[0] else None
+
+
+def _state(store: Store, nodes: list[str]) -> dict[str, list[tuple[str, str, Term]]]:
+    """The aggregate graph's current triples about these nodes."""
+    out: dict[str, list[tuple[str, str, Term]]] = {}
+    query = _STATE.format(graph=_iri(iris.AGGREGATES), nodes=" ".join(_iri(n) for n in nodes))
+    for row in store.select(query).rows:
+        out.setdefault(row["s"].value, []).append((row["s"].value, row["p"].value, row["o"]))
+    return out
+
+
+def _from_state(triples: list[tuple[str, str, Term]]) -> PairTotal | None:
+    values = {p: o for _s, p, o in triples}
+    if str(RK.pairContributions) not in values:
+        return None
+    members = sorted(o.value for _s, p, o in triples if p == str(RK.pairMember))
+    stored = json.loads(values[str(RK.pairContributions)].value)
+    shares = {
+        g: (report, [(int(order), str(number)) for order, number in found]) for g, (report, found) in stored.items()
+    }
+    return PairTotal(
+        members[0],
+        members[-1],
+        values[str(RK.pairFirstLabel)].value,
+        values[str(RK.pairSecondLabel)].value,
+        shares,
+    )
+
+
+def _data(verb: str, triples: Iterable[tuple[str, str, Term]]) -> str:
+    body = "\n".join(f"{_iri(s)} {_iri(p)} {term_text(o)} ." for s, p, o in triples)
+    return f" ;\n{verb} DATA {{ GRAPH {_iri(iris.AGGREGATES)} {{\n{body}\n}} }}" if body else ""
+
+
+def _iri(value: str) -> str:
+    return term_text(Term("iri", value))

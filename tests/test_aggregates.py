@@ -1,0 +1,130 @@
+"""The corpus-wide department-pair aggregate stays equal to the live self-join whatever is written.
+
+tests/test_projections.py compares the saved query (which reads the aggregate) with the live
+query after add, replace and remove; here: a failed write leaves the aggregate and everything
+else as it was, a rebuild from the per-finding nodes writes exactly what the incremental updates
+left, and cached answers never outlive a write.
+"""
+
+from __future__ import annotations
+
+import pytest
+from rdflib import RDF, Literal, URIRef
+from servers import OxigraphServer, VirtuosoServer
+
+from graph import aggregates
+from graph.store import OxigraphStore, StoreError
+from ontology import iris
+from ontology.validate import validate_graph
+from queries.catalog import get, parse
+from tests.conftest import FENGJIANG, QINGPU
+from tests.test_projections import LIVE, answer, assert_equal, with_partners
+
+AGGREGATE = (
+    f"SELECT ?s ?p ?o WHERE {{ GRAPH <{iris.AGGREGATES}> {{ ?s ?p ?o }} FILTER(?p != <{iris.RK.storeVersion}>) }}"
+)
+
+
+@pytest.fixture
+def queries():
+    return parse("shared-responsibility-live", LIVE.read_text(encoding="utf-8")), get("shared-responsibility")
+
+
+def aggregate(store: OxigraphStore) -> set[tuple[str, str, str]]:
+    return {(r["s"].value, r["p"].value, r["o"].value) for r in store.select(AGGREGATE).rows}
+
+
+def test_a_failed_write_leaves_the_aggregate_and_the_documents_unchanged(store, queries):
+    qingpu = with_partners(QINGPU)
+    store.replace_graph(qingpu.graph_iri, qingpu.graph)
+    before, dump, stamp = aggregate(store), store.export("nquads"), aggregates.version(store)
+    broken = with_partners(QINGPU, shift=2)
+    # A literal the N-Triples writer emits but no SPARQL parser accepts: the write fails whole.
+    broken.graph.add((URIRef(iris.ID + "x"), iris.RK.p, Literal("x", datatype=URIRef("not an iri"))))
+    with pytest.raises(StoreError, match="store unchanged"):
+        store.replace_graph(qingpu.graph_iri, broken.graph)
+    assert aggregate(store) == before and store.export("nquads") == dump
+    assert aggregates.version(store) == stamp
+    assert assert_equal(store, queries) > 0
+
+
+def test_a_rebuild_writes_what_the_incremental_updates_left(store, queries):
+    qingpu, fengjiang = with_partners(QINGPU), with_partners(FENGJIANG)
+    for loaded in (qingpu, fengjiang, with_partners(QINGPU, shift=3)):
+        store.replace_graph(loaded.graph_iri, loaded.graph)
+    store.remove_graph(fengjiang.graph_iri)
+    incremental = aggregate(store)
+    assert any(p == str(iris.RK.pairFindings) for _s, p, _o in incremental)
+    store.update(aggregates.rebuild(store))
+    assert aggregate(store) == incremental
+    assert assert_equal(store, queries) > 0
+
+
+def test_the_aggregate_graph_is_no_document(store):
+    qingpu = with_partners(QINGPU)
+    store.replace_graph(qingpu.graph_iri, qingpu.graph)
+    assert store.graphs() == [qingpu.graph_iri]
+    assert store.remove_graph(qingpu.graph_iri)
+    assert aggregate(store) == set()
+
+
+def test_cached_answers_end_with_the_next_write(tmp_path):
+    """Two handles on one store in turn, as `rectkg serve` and an ingest would: the reader's
+    cached answer must not survive the writer's change."""
+    saved = get("shared-responsibility")
+    path = tmp_path / "store"
+    writer = OxigraphStore(path)
+    qingpu = with_partners(QINGPU)
+    writer.replace_graph(qingpu.graph_iri, qingpu.graph)
+    first = answer(saved.run(writer))
+    assert first and answer(saved.run(writer)) == first
+    stamp = aggregates.version(writer)
+    writer.replace_graph(qingpu.graph_iri, with_partners(QINGPU, shift=2).graph)
+    assert aggregates.version(writer) != stamp
+    assert answer(saved.run(writer)) != first
+    live = answer(get("shared-responsibility")._select(writer, {}))
+    assert answer(saved.run(writer)) == live
+    writer.close()
+
+
+def test_pair_nodes_conform_to_their_shape(store):
+    qingpu = with_partners(QINGPU)
+    store.replace_graph(qingpu.graph_iri, qingpu.graph)
+    nodes = store.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{iris.AGGREGATES}> {{ ?s ?p ?o }} }}")
+    assert len(set(nodes.subjects(RDF.type, iris.RK.DepartmentPair))) > 1
+    conforms, text = validate_graph(nodes)
+    assert conforms, text
+    node = next(iter(nodes.subjects(RDF.type, iris.RK.DepartmentPair)))
+    nodes.remove((node, iris.RK.pairFindings, None))
+    assert not validate_graph(nodes)[0]
+
+
+@pytest.mark.parametrize("kind", [OxigraphServer, VirtuosoServer], ids=["oxigraph", "virtuoso"])
+def test_a_sparql_server_keeps_the_aggregate_equal_to_the_live_answer(tmp_path, store, queries, kind):
+    """Remote writes go through a staging graph and a final MOVE; the pair nodes ride in that request.
+    The live self-join (not a saved query, and not portable) runs on an embedded twin of the store."""
+    server = kind(tmp_path / "server").start()
+
+    def write(loaded) -> None:
+        for target in (remote, store):
+            target.replace_graph(loaded.graph_iri, loaded.graph)
+
+    def remove(graph_iri: str) -> None:
+        for target in (remote, store):
+            assert target.remove_graph(graph_iri)
+
+    try:
+        remote = server.store()
+        qingpu, fengjiang = with_partners(QINGPU), with_partners(FENGJIANG)
+        write(qingpu)
+        write(fengjiang)
+        assert assert_equal(store, queries, remote) > 0
+        write(with_partners(QINGPU, shift=2))
+        assert assert_equal(store, queries, remote) > 0
+        remove(fengjiang.graph_iri)
+        assert assert_equal(store, queries, remote) > 0 and remote.graphs() == [qingpu.graph_iri]
+        remove(qingpu.graph_iri)
+        assert assert_equal(store, queries, remote) == 0
+        remote.close()
+    finally:
+        server.stop()

@@ -1,0 +1,243 @@
+"""Reports in layouts the shared corpus does not have, read against their hand-written gold.
+
+tests/corpus/layouts holds reports written the way other bodies write (a provincial department
+under 巡视, a city commission, a county bureau, a state-owned group, a district bureau…), each
+with a gold file annotated by the guide before the loader was run on it. The loader must read
+their findings and measures exactly, and find their partner departments at precision and
+recall ≥ 0.85, per report and over the set.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from loaders.model import Finding, Report
+from loaders.normalise import to_half_width
+from loaders.pipeline import load_file, read_text
+from tests.conftest import CORPUS
+from tests.test_entities import partners, roles
+from tests.test_layouts import MARKER, _circled, _cn_value, _one_per_line, _windows_page
+
+LAYOUTS = CORPUS / "layouts"
+GOLDS = sorted(LAYOUTS.glob("*.gold.json"))
+THRESHOLD = 0.85
+
+
+@cache
+def _read(gold_path: Path) -> tuple[Report, dict]:
+    gold = json.loads(gold_path.read_text(encoding="utf-8"))
+    return load_file(LAYOUTS / gold["text_file"]).report, gold
+
+
+@dataclass
+class Score:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    def __iadd__(self, other: Score) -> Score:
+        self.tp, self.fp, self.fn = self.tp + other.tp, self.fp + other.fp, self.fn + other.fn
+        return self
+
+
+def _surfaces(f: Finding, org: str) -> set[str]:
+    return {inv.surface for m in f.measures for inv in m.involvements if inv.org == org}
+
+
+def _matches(report: Report, f: Finding, org: str, gold: dict) -> bool:
+    """A found department is a gold partner when it has the gold's name or was printed in this
+    finding as one of the gold's surface forms: the graph's naming convention (国家税务总局…,
+    卫生健康局 or 卫生健康委员会) is not what is being measured here."""
+    forms = {to_half_width(s) for s in gold["surface_forms"]}
+    return org == to_half_width(gold["canonical"]) or bool(_surfaces(f, org) & forms)
+
+
+def _score_finding(report: Report, f: Finding, gold: dict) -> tuple[Score, list[str], list[str]]:
+    found = sorted(partners(report, f))
+    wanted = list(gold["partners"])
+    score, extra = Score(), []
+    for org in found:
+        hit = next((g for g in wanted if _matches(report, f, org, g)), None)
+        if hit is None:
+            extra.append(org)
+        else:
+            wanted.remove(hit)
+            score.tp += 1
+    score.fp, score.fn = len(extra), len(wanted)
+    return score, extra, [g["canonical"] for g in wanted]
+
+
+def _score_report(gold_path: Path) -> tuple[Score, list[str]]:
+    report, gold = _read(gold_path)
+    total, misses = Score(), []
+    for f, g in zip(report.findings, gold["findings"], strict=False):
+        score, extra, missing = _score_finding(report, f, g)
+        total += score
+        if extra or missing:
+            misses.append(f"  {g['seq']:>2} {f.title[:16]}: extra {extra} missing {missing} roles {roles(f)}")
+    return total, misses
+
+
+def _table(rows: list[tuple[str, Score]]) -> str:
+    lines = [f"{'report':<42} {'tp':>3} {'fp':>3} {'fn':>3} {'P':>5} {'R':>5}"]
+    for name, s in rows:
+        lines.append(f"{name:<42} {s.tp:>3} {s.fp:>3} {s.fn:>3} {s.precision:>5.2f} {s.recall:>5.2f}")
+    return "\n".join(lines)
+
+
+def test_the_set_is_large_and_varied():
+    """At least six reports, from different bodies, levels and both kinds of inspection."""
+    golds = [_read(p)[1]["report"] for p in GOLDS]
+    assert len(golds) >= 6
+    assert len({g["issuer"] for g in golds}) == len(golds)
+    assert {g["issuer_level"] for g in golds} >= {"province", "city", "county", "district"}
+    assert {g["inspection_kind"] for g in golds} == {"巡视", "巡察"}
+
+
+@pytest.mark.parametrize("gold_path", GOLDS, ids=lambda p: p.name.removesuffix(".gold.json"))
+def test_findings_titles_and_measures_are_exact(gold_path):
+    report, gold = _read(gold_path)
+    got = [(f.number, f.title, len(f.measures)) for f in report.findings]
+    want = [(str(g["number"]), g["title"], g["measures"]) for g in gold["findings"]]
+    assert got == want
+
+
+def _status_inline(text: str) -> str:
+    """整改情况: on its own line → the first item runs into it (整改情况:(1)…)."""
+    return re.sub(r"^(整改(?:情况|措施)[:：])\n", r"\1", text, flags=re.M)
+
+
+def _unlabelled(text: str) -> str:
+    """No 整改进展:/整改情况: labels: the heading line is followed straight by 一是…."""
+    return re.sub(r"^(?:整改进展：[^\n]*\n)?整改(?:情况|措施)：\n?(?=一是)", "", text, flags=re.M)
+
+
+def _spaced(text: str) -> str:
+    """A space after every heading number: "1. 关于…", "(一) 关于…"."""
+    heading = r"^(\d+[.、]|[(（][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、)"
+    return re.sub(heading, r"\1 ", text, flags=re.M)
+
+
+def _numbered_inline(text: str) -> str:
+    """一是…;二是… → 1.…;2.… in the same paragraph."""
+    return MARKER.sub(lambda m: f"{_cn_value(m.group(1))}.", text)
+
+
+def _brackets(text: str) -> str:
+    """Full-width brackets become half-width and half-width full-width."""
+    return text.translate(str.maketrans("()（）", "（）()"))
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [_status_inline, _unlabelled, _spaced, _brackets, _numbered_inline, _one_per_line, _circled, _windows_page],
+)
+@pytest.mark.parametrize("gold_path", GOLDS, ids=lambda p: p.name.removesuffix(".gold.json"))
+def test_the_same_reports_in_other_dress_read_the_same(gold_path, variant):
+    report, gold = _read(gold_path)
+    text = (LAYOUTS / gold["text_file"]).read_text(encoding="utf-8")
+    if variant(text) == text:
+        pytest.skip(f"{variant.__name__} changes nothing in this report")
+    again = read_text(variant(text), "variant.txt")
+    assert [(f.title, len(f.measures)) for f in again.findings] == [(f.title, len(f.measures)) for f in report.findings]
+
+
+def test_plans_under_a_forward_looking_part_are_not_findings():
+    """三、下一步工作打算 may number its plans like findings, even ones that end with 问题."""
+    path = next(p for p in GOLDS if "binjiang" in p.name)
+    report, gold = _read(path)
+    text = (LAYOUTS / gold["text_file"]).read_text(encoding="utf-8")
+    plans = "(一)关于防止类似问题反弹的问题。持续开展“回头看”。\n(二)健全长效机制。完善制度。\n"
+    text = text.replace("三、下一步工作打算\n", "三、下一步工作打算\n" + plans)
+    again = read_text(text, "plans.txt")
+    assert [f.title for f in again.findings] == [f.title for f in report.findings]
+    assert "回头看" not in again.quote(again.findings[-1].body)
+
+
+@pytest.mark.parametrize("gold_path", GOLDS, ids=lambda p: p.name.removesuffix(".gold.json"))
+def test_findings_in_progress_keep_their_status(gold_path):
+    report, gold = _read(gold_path)
+    assert [f.status for f in report.findings] == [g["status"] for g in gold["findings"]]
+
+
+@pytest.mark.parametrize("gold_path", GOLDS, ids=lambda p: p.name.removesuffix(".gold.json"))
+def test_categories_and_lead_sentences(gold_path):
+    report, gold = _read(gold_path)
+    categories = [report.categories[f.category - 1].title if f.category else None for f in report.findings]
+    assert categories == [g["category"] and to_half_width(g["category"]) for g in gold["findings"]]
+    leads = [report.quote(f.lead) if f.lead else None for f in report.findings]
+    assert leads == [g["lead_sentence"] and to_half_width(g["lead_sentence"]) for g in gold["findings"]]
+
+
+def _documents(report: Report, gold: dict) -> tuple[list, list]:
+    docs = report.documents
+    got = [[(c.title, docs[c.title].number) for m in f.measures for c in m.citations] for f in report.findings]
+    want = [[(to_half_width(d["title"]), d["doc_number"]) for d in g["documents"]] for g in gold["findings"]]
+    return got, want
+
+
+@pytest.mark.parametrize("gold_path", GOLDS, ids=lambda p: p.name.removesuffix(".gold.json"))
+def test_documents_cited_by_each_finding_with_their_numbers(gold_path):
+    got, want = _documents(*_read(gold_path))
+    assert got == want
+
+
+def test_fengjiang_documents_keep_the_number_printed_after_them(fengjiang, fengjiang_gold):
+    got, want = _documents(fengjiang.report, fengjiang_gold)
+    assert got == want
+
+
+DATES = {
+    "inspection_start": "inspectionStart",
+    "inspection_end": "inspectionEnd",
+    "feedback_date": "feedbackDate",
+    "as_of_date": "statusDate",
+    "publication_date": "published",
+    "signed_date": "signedDate",
+}
+
+
+@pytest.mark.parametrize("gold_path", GOLDS, ids=lambda p: p.name.removesuffix(".gold.json"))
+def test_jurisdiction_inspector_and_dates(gold_path):
+    report, gold = _read(gold_path)
+    want = gold["report"]
+    assert report.place_level == want["issuer_level"]
+    assert report.inspector == want["inspector_canonical"]
+    assert report.inspection_type == want["inspection_type"]
+    dates = {key: report.dates[kind][0] for key, kind in DATES.items() if kind in report.dates}
+    assert dates == {key: want[key] for key in DATES if key in want}
+
+
+@pytest.mark.parametrize("gold_path", GOLDS, ids=lambda p: p.name.removesuffix(".gold.json"))
+def test_headline_claims(gold_path):
+    report, gold = _read(gold_path)
+    claims = {c.kind: float(c.value) for c in report.claims if c.value is not None}
+    want = {kind: float(value) for kind, value in gold["report"]["headline_counts"].items()}
+    assert {k: claims.get(k) for k in want} == want
+
+
+def test_partner_departments_precision_and_recall():
+    rows, misses, overall = [], [], Score()
+    for path in GOLDS:
+        score, missed = _score_report(path)
+        name = path.name.removesuffix(".gold.json")
+        rows.append((name, score))
+        misses += [name, *missed] if missed else []
+        overall += score
+    rows.append(("overall", overall))
+    failing = [n for n, s in rows if s.precision < THRESHOLD or s.recall < THRESHOLD]
+    assert not failing, "\n" + _table(rows) + "\n" + "\n".join(misses)
