@@ -27,11 +27,10 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from rdflib import Graph
 from rdflib.namespace import RDF
 
 from graph.binding import term_text
-from graph.store import Store, Term
+from graph.store import Store, Term, parse_ntriples
 from ontology import iris
 from ontology.iris import RK
 
@@ -85,15 +84,18 @@ def pairs_in(graph_iri: str, data: bytes) -> dict[str, PairTotal]:
 
     `data` is the document as N-Triples (what every backend writes); only the lines that can hold
     a pair node's fields are parsed, a few hundred of a report's ten thousand."""
-    graph = Graph().parse(data=b"\n".join(_PAIR_LINE.findall(data)), format="nt")
+    fields: dict[str, dict[str, str]] = {}
+    for node, predicate, value in parse_ntriples(b"\n".join(_PAIR_LINE.findall(data))):
+        fields.setdefault(node, {})[predicate[len(RK) :]] = value.value
     totals: dict[str, PairTotal] = {}
-    for node in graph.subjects(RK.firstAgent, None):
-        values = {p: graph.value(node, RK[p]) for p in _PER_FINDING}
-        pair = PairTotal(str(values["firstAgent"]), str(values["secondAgent"]), "", "")
+    for values in fields.values():
+        if not all(name in values for name in _PER_FINDING):  # a literal that merely quotes a field's IRI
+            continue
+        pair = PairTotal(values["firstAgent"], values["secondAgent"], values["firstLabel"], values["secondLabel"])
         total = totals.setdefault(pair.iri, pair)
-        total.first_label, total.second_label = str(values["firstLabel"]), str(values["secondLabel"])
-        _report, found = total.shares.setdefault(graph_iri, (str(values["inReport"]), []))
-        found.append((int(values["findingOrder"]), str(values["findingNumber"])))
+        total.first_label, total.second_label = pair.first_label, pair.second_label
+        _report, found = total.shares.setdefault(graph_iri, (values["inReport"], []))
+        found.append((int(values["findingOrder"]), values["findingNumber"]))
     return totals
 
 
