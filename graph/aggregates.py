@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from rdflib.namespace import RDF
 
 from graph.binding import term_text
-from graph.store import Store, Term, parse_ntriples
+from graph.store import Store, Term, ntriples_text, parse_ntriples
 from ontology import iris
 from ontology.iris import RK
 
@@ -181,7 +181,7 @@ def _from_state(triples: list[tuple[str, str, Term]]) -> PairTotal | None:
 
 
 def _data(verb: str, triples: Iterable[tuple[str, str, Term]]) -> str:
-    body = "\n".join(f"{_iri(s)} {_iri(p)} {term_text(o)} ." for s, p, o in triples)
+    body = ntriples_text(triples)
     return f" ;\n{verb} DATA {{ GRAPH {_iri(iris.AGGREGATES)} {{\n{body}\n}} }}" if body else ""
 
 

@@ -212,6 +212,13 @@ def ntriples_bytes(triples: Iterable[tuple]) -> bytes:
     return ox.serialize(out, format=ox.RdfFormat.N_TRIPLES) or b""
 
 
+def ntriples_text(triples: Iterable[tuple[str, str, Term]]) -> str:
+    """(subject, predicate, object Term) triples as N-Triples, written (and escaped) by Oxigraph:
+    the body of the INSERT/DELETE DATA blocks graph.aggregates sends with every write."""
+    out = [ox.Triple(ox.NamedNode(s), ox.NamedNode(p), _to_ox(o)) for s, p, o in triples]
+    return (ox.serialize(out, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
+
+
 def parse_ntriples(data: bytes) -> Iterator[tuple[str, str, Term]]:
     """N-Triples as (subject, predicate, object Term), parsed by Oxigraph: what graph.aggregates
     reads a document's pair nodes with, tens of times faster than rdflib's parser."""
