@@ -1,7 +1,8 @@
 """Saved queries: one .rq file each, with a grlc-style `#+` YAML header.
 
 Header keys: summary, description, params (name → type, default, description, enumerate),
-columns, cache (`store-version`: answers are kept until the next write, see `_answers`).
+columns, cache (`store-version`, the default: answers are kept until the next write, see
+`_answers`; `none`: always asked of the store).
 Parameters are bound as RDF terms through the store's substitutions, never pasted into
 the query text, so a hostile value can only ever be compared as a literal.
 """
@@ -68,7 +69,7 @@ class SavedQuery:
     text: str
     params: tuple[Param, ...] = ()
     columns: tuple[str, ...] = field(default=())
-    cache: str | None = None  # "store-version": reuse answers until the store's next write
+    cache: str = "store-version"  # reuse answers until the store's next write; "none" never
 
     def bindings(self, values: Mapping[str, str]) -> dict[str, Term]:
         known = {p.name: p for p in self.params}
@@ -100,11 +101,10 @@ class SavedQuery:
             answers.clear()
             answers["stamp"] = stamp
         key = (self.name, tuple(sorted(bindings.items())))
-        if key not in answers:
-            if len(answers) > MAX_CACHED:
-                del answers[next(k for k in answers if k != "stamp")]
-            answers[key] = self._select(store, bindings)
-        cached = answers[key]
+        cached = answers.get(key)
+        if cached is None:
+            cached = self._select(store, bindings)
+            _keep(answers, key, cached)
         return Result(list(cached.variables), list(cached.rows), cached.boolean, cached.truncated)
 
     def _select(self, store: Store, bindings: dict[str, Term]) -> Result:
@@ -116,13 +116,26 @@ class SavedQuery:
         return Result(keep, rows, result.boolean, result.truncated)
 
 
-# Answers of `cache: store-version` queries, per open store: {"stamp": version, (name, bindings): Result}.
+# Answers of saved queries, per open store: {"stamp": version, (name, bindings): Result}.
 # Every write stamps a new version in the same transaction (graph/aggregates.py), so an answer is
 # reused only while the data it came from is unchanged; another process's write is seen at the next
-# run, when the stamp read differs. Used for answers that are big however they are computed (the
-# whole-corpus shared-responsibility table has tens of thousands of rows at a thousand reports).
-MAX_CACHED = 64
+# run, when the stamp read differs. Investigators click the same questions again and again (and
+# the whole-corpus shared-responsibility table has tens of thousands of rows at a thousand reports,
+# however it is computed), so a repeated question costs a version lookup, not a query.
+# Bounded by rows so a few huge answers cannot hold the memory of a long-running server.
+MAX_CACHED_ROWS = 200_000
 _answers: weakref.WeakKeyDictionary[Store, dict] = weakref.WeakKeyDictionary()
+
+
+def _keep(answers: dict, key: tuple, result: Result) -> None:
+    """Cache `result`, evicting the oldest answers while the row budget is exceeded."""
+    if len(result.rows) > MAX_CACHED_ROWS:
+        return
+    answers[key] = result
+    held = sum(len(r.rows) for k, r in answers.items() if k != "stamp")
+    while held > MAX_CACHED_ROWS:
+        oldest = next(k for k in answers if k != "stamp")
+        held -= len(answers.pop(oldest).rows)
 
 
 def parse(name: str, source: str) -> SavedQuery:
@@ -133,6 +146,8 @@ def parse(name: str, source: str) -> SavedQuery:
         raise QueryError(
             f"queries/{name}.rq: the #+ header is not valid YAML ({error}); quote values with ': '"
         ) from error
+    if meta.get("cache", "store-version") not in ("store-version", "none"):
+        raise QueryError(f"queries/{name}.rq: cache must be store-version or none, not {meta['cache']!r}")
     body = "\n".join(line for line in source.splitlines() if not line.startswith("#+"))
     params = tuple(Param(name=k, **(v or {})) for k, v in (meta.get("params") or {}).items())
     return SavedQuery(
@@ -142,7 +157,7 @@ def parse(name: str, source: str) -> SavedQuery:
         text=iris.sparql_prefixes() + body.strip() + "\n",
         params=params,
         columns=tuple(meta.get("columns") or ()),
-        cache=meta.get("cache"),
+        cache=meta.get("cache", "store-version"),
     )
 
 

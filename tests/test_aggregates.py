@@ -13,10 +13,11 @@ from rdflib import RDF, Literal, URIRef
 from servers import OxigraphServer, VirtuosoServer
 
 from graph import aggregates
-from graph.store import OxigraphStore, StoreError
+from graph.store import OxigraphStore, Result, StoreError
 from ontology import iris
 from ontology.validate import validate_graph
-from queries.catalog import get, parse
+from queries import catalog
+from queries.catalog import QueryError, get, parse
 from tests.conftest import FENGJIANG, QINGPU
 from tests.test_projections import LIVE, answer, assert_equal, with_partners
 
@@ -128,3 +129,36 @@ def test_a_sparql_server_keeps_the_aggregate_equal_to_the_live_answer(tmp_path, 
         remote.close()
     finally:
         server.stop()
+
+
+def test_every_saved_query_is_answered_again_after_a_write(tmp_path):
+    """Not only the aggregate's query: a cached `findings` answer must take in a report added later."""
+    saved = get("findings")
+
+    def cells(result: Result) -> list[list[tuple[str, str]]]:
+        return [sorted((k, v.value) for k, v in row.items()) for row in result.rows]
+
+    store = OxigraphStore(tmp_path / "store")
+    qingpu, fengjiang = with_partners(QINGPU), with_partners(FENGJIANG)
+    store.replace_graph(qingpu.graph_iri, qingpu.graph)
+    first = cells(saved.run(store))
+    assert first and cells(saved.run(store)) == first
+    store.replace_graph(fengjiang.graph_iri, fengjiang.graph)
+    after = cells(saved.run(store))
+    assert after == cells(saved._select(store, {})) and len(after) > len(first)
+    store.close()
+
+
+def test_the_answer_cache_keeps_to_its_row_budget(monkeypatch):
+    monkeypatch.setattr(catalog, "MAX_CACHED_ROWS", 5)
+    answers: dict = {"stamp": "v1"}
+    for name in ("a", "b", "c"):
+        catalog._keep(answers, (name, ()), Result(["x"], [{}, {}]))
+    assert list(answers) == ["stamp", ("b", ()), ("c", ())]
+    catalog._keep(answers, ("huge", ()), Result(["x"], [{}] * 6))
+    assert ("huge", ()) not in answers
+
+
+def test_an_unknown_cache_policy_is_refused():
+    with pytest.raises(QueryError, match="cache must be"):
+        parse("x", "#+ cache: forever\nSELECT * WHERE { ?s ?p ?o }")
