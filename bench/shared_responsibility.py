@@ -22,23 +22,22 @@ import pyoxigraph as ox
 from bench.corpus import Generated, Generator
 from bench.measure import typical_values
 from graph import aggregates
-from graph.store import OxigraphStore
+from graph.store import OxigraphStore, ntriples_bytes
 from loaders.pipeline import load_bytes
 from queries.catalog import get
 
 
-def _quads(doc: Generated) -> str:
+def _quads(doc: Generated) -> bytes:
     loaded = load_bytes(doc.text.encode("utf-8"), doc.name)
-    graph = f" <{loaded.graph_iri}> .\n"
-    return "".join(
-        line[:-2] + graph for line in loaded.graph.serialize(format="nt").splitlines(keepends=True) if line.strip()
-    )
+    graph = f" <{loaded.graph_iri}> .\n".encode()
+    lines = ntriples_bytes(loaded.triples).splitlines(keepends=True)
+    return b"".join(line[:-2] + graph for line in lines if line.strip())
 
 
 def build(reports: int, seed: int, path: Path) -> dict:
     start = time.perf_counter()
     dump = path.with_suffix(".nq")
-    with ProcessPoolExecutor(2) as pool, dump.open("w", encoding="utf-8") as out:
+    with ProcessPoolExecutor(2) as pool, dump.open("wb") as out:
         for quads in pool.map(_quads, Generator(seed).corpus(reports), chunksize=4):
             out.write(quads)
     raw = ox.Store(str(path))

@@ -3,6 +3,9 @@
 Header keys: summary, description, params (name → type, default, description, enumerate),
 columns, cache (`store-version`, the default: answers are kept until the next write, see
 `_answers`; `none`: always asked of the store).
+A file `NAME+PARAM.rq` (no header) is a variant of NAME: the text run when exactly those
+parameters are bound, for a question one text cannot answer fast both ways (the whole corpus, and
+a plan that starts from the bound value). Same columns; tests hold each variant equal to its base.
 Parameters are bound as RDF terms through the store's substitutions, never pasted into
 the query text, so a hostile value can only ever be compared as a literal.
 """
@@ -12,7 +15,7 @@ from __future__ import annotations
 import re
 import weakref
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 
@@ -70,6 +73,12 @@ class SavedQuery:
     params: tuple[Param, ...] = ()
     columns: tuple[str, ...] = field(default=())
     cache: str = "store-version"  # reuse answers until the store's next write; "none" never
+    variants: tuple[tuple[frozenset[str], str], ...] = ()  # (parameters bound, text run instead)
+
+    def text_for(self, bindings: Mapping[str, object]) -> str:
+        """The text to run with these parameters bound: a variant made for them, or the base."""
+        bound = frozenset(bindings)
+        return next((text for params, text in self.variants if params == bound), self.text)
 
     def bindings(self, values: Mapping[str, str]) -> dict[str, Term]:
         known = {p.name: p for p in self.params}
@@ -108,7 +117,7 @@ class SavedQuery:
         return Result(list(cached.variables), list(cached.rows), cached.boolean, cached.truncated)
 
     def _select(self, store: Store, bindings: dict[str, Term]) -> Result:
-        result = store.select(self.text, bindings)
+        result = store.select(self.text_for(bindings), bindings)
         if not self.columns or list(self.columns) == result.variables:
             return result
         keep = list(self.columns)
@@ -148,27 +157,45 @@ def parse(name: str, source: str) -> SavedQuery:
         ) from error
     if meta.get("cache", "store-version") not in ("store-version", "none"):
         raise QueryError(f"queries/{name}.rq: cache must be store-version or none, not {meta['cache']!r}")
-    body = "\n".join(line for line in source.splitlines() if not line.startswith("#+"))
     params = tuple(Param(name=k, **(v or {})) for k, v in (meta.get("params") or {}).items())
     return SavedQuery(
         name=name,
         summary=meta.get("summary", ""),
         description=(meta.get("description") or "").strip(),
-        text=iris.sparql_prefixes() + body.strip() + "\n",
+        text=_body(source),
         params=params,
         columns=tuple(meta.get("columns") or ()),
         cache=meta.get("cache", "store-version"),
     )
 
 
+def _body(source: str) -> str:
+    body = "\n".join(line for line in source.splitlines() if not line.startswith("#+"))
+    return iris.sparql_prefixes() + body.strip() + "\n"
+
+
+def with_variant(query: SavedQuery, file_name: str, source: str) -> SavedQuery:
+    """`query` with the variant in `file_name` (`NAME+A+B.rq`: run when exactly A and B are bound)."""
+    params = frozenset(file_name[:-3].split("+")[1:])
+    unknown = params - {p.name for p in query.params}
+    if unknown:
+        raise QueryError(f"queries/{file_name}: {query.name} has no parameter {', '.join(sorted(unknown))}")
+    return replace(query, variants=(*query.variants, (params, _body(source))))
+
+
 @cache
 def saved_queries() -> dict[str, SavedQuery]:
     folder = resources.files("queries")
+    entries = sorted((e for e in folder.iterdir() if e.name.endswith(".rq")), key=lambda e: e.name)
     found = {}
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if entry.name.endswith(".rq"):
-            name = entry.name[:-3]
-            found[name] = parse(name, entry.read_text(encoding="utf-8"))
+    for entry in (e for e in entries if "+" not in e.name):
+        name = entry.name[:-3]
+        found[name] = parse(name, entry.read_text(encoding="utf-8"))
+    for entry in (e for e in entries if "+" in e.name):
+        base = entry.name.split("+")[0]
+        if base not in found:
+            raise QueryError(f"queries/{entry.name}: a variant of {base}, which is no saved query")
+        found[base] = with_variant(found[base], entry.name, entry.read_text(encoding="utf-8"))
     return found
 
 

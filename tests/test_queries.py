@@ -439,3 +439,29 @@ def test_acceptance_on_a_store_holding_only_the_sample_report(store, qingpu):
     assert claims["findings"] == ("63", "63") and claims["measures"] == ("186", "186")
     dates = values(run(store, "timeline"), "date")
     assert set(QINGPU_DATES) <= set(dates)
+
+
+VARIANTS = sorted((name, sorted(params)) for name, q in catalog.saved_queries().items() for params, _ in q.variants)
+
+
+@pytest.mark.parametrize(("name", "params"), VARIANTS)
+def test_a_variant_answers_as_its_base_text_row_for_row(sample_store, name, params):
+    """A variant (`NAME+PARAM.rq`) is only a faster plan: same rows, same order, for every choice."""
+    q = catalog.get(name)
+    options = {p.name: [v for v, _ in catalog.choices(sample_store, p.enumerate)] for p in q.params if p.name in params}
+    assert all(options.values()), "nothing to choose from on the sample store"
+    answered = 0
+    for picked in zip(*options.values(), strict=False):
+        bindings = q.bindings(dict(zip(options, picked, strict=True)))
+        assert q.text_for(bindings) != q.text
+        base, variant = (sample_store.select(text, bindings).rows for text in (q.text, q.text_for(bindings)))
+        keep = [{k: v for k, v in row.items() if k in q.columns} for row in base]
+        assert [{k: v for k, v in row.items() if k in q.columns} for row in variant] == keep, picked
+        answered += bool(keep)
+    assert answered, "no choice gave rows: the comparison proves nothing"
+
+
+def test_a_variant_must_name_parameters_its_base_has():
+    base = catalog.get("shared-responsibility")
+    with pytest.raises(catalog.QueryError, match="no parameter report"):
+        catalog.with_variant(base, "shared-responsibility+report.rq", "SELECT * WHERE { ?s ?p ?o }")
