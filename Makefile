@@ -63,5 +63,5 @@ bench-quick: setup
 BENCH_SIZES ?= 10,100,1000
 bench: setup
 	$(BIN)/python -m bench.run --name full --sizes $(BENCH_SIZES) --reps 5 --budget 1 --rdflib-max 10 --rdflib-timeout 10 \
-		--live-max 100
+		--live-max 100 --skip-from 1000:recurring-problems
 	$(BIN)/python -m bench.report BENCHMARKS.md bench/results/full.json
