@@ -24,8 +24,10 @@ def _rdflib_term(term: Term):
 def _child(ds: Dataset, q: SavedQuery, params: dict[str, str], reps: int, budget_s: float, conn) -> None:
     from bench.measure import timed
 
-    bindings = {Variable(k): _rdflib_term(v) for k, v in q.bindings(params).items()}
-    conn.send(timed(lambda: len(list(ds.query(q.text, initBindings=bindings))), reps, budget_s, warm_up=False))
+    bound = q.bindings(params)
+    bindings = {Variable(k): _rdflib_term(v) for k, v in bound.items()}
+    text = q.text_for(bound)
+    conn.send(timed(lambda: len(list(ds.query(text, initBindings=bindings))), reps, budget_s, warm_up=False))
 
 
 def rdflib_times(

@@ -251,10 +251,12 @@ def cases(
 
 
 def raw_runner(store: ox.Store, q: SavedQuery, params: dict[str, str]) -> Callable[[], int]:
-    subs = {ox.Variable(k): _to_ox(v) for k, v in q.bindings(params).items()}
+    bound = q.bindings(params)
+    subs = {ox.Variable(k): _to_ox(v) for k, v in bound.items()}
+    text = q.text_for(bound)  # the very text the product runs (a variant, where one fits)
 
     def run() -> int:
-        answer = store.query(q.text, use_default_graph_as_union=True, substitutions=subs)
+        answer = store.query(text, use_default_graph_as_union=True, substitutions=subs)
         return sum(1 for sol in answer for _ in [tuple(sol)])
 
     return run
