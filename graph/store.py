@@ -319,9 +319,13 @@ class OxigraphStore(Store):
         return [g.value for g in self._store.named_graphs() if g != AGGREGATES_NODE]
 
     def _query(self, query: str, bindings: Mapping[str, Term] | None):
+        from graph.binding import with_leading_values  # binding builds on this module's Term
+
         subs = {ox.Variable(k): _to_ox(v) for k, v in (bindings or {}).items()}
         try:
-            return self._store.query(query, use_default_graph_as_union=True, substitutions=subs)
+            return self._store.query(
+                with_leading_values(query, bindings or {}), use_default_graph_as_union=True, substitutions=subs
+            )
         except (SyntaxError, RuntimeError) as error:  # RuntimeError: a query Oxigraph cannot evaluate
             raise QueryError(str(error)) from error
         except OSError as error:

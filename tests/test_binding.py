@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from graph.binding import has_dataset_clause, query_form, term_text, with_values
+from graph.binding import has_dataset_clause, query_form, term_text, with_leading_values, with_values
 from graph.store import QueryError, Term
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -97,3 +97,21 @@ def test_dataset_clause():
     assert has_dataset_clause("SELECT * FROM <http://x/g> WHERE { ?s ?p ?o }")
     assert has_dataset_clause("PREFIX a: <http://x/> ASK FROM NAMED a:g { GRAPH ?g { } }")
     assert not has_dataset_clause('SELECT ?from WHERE { ?s <http://x/from> "FROM" . { SELECT * { } } }')
+
+
+def test_the_embedded_store_gets_the_row_first_and_nothing_where_a_bind_assigns_the_variable():
+    query = "SELECT ?s ?v WHERE { ?s <http://x/p> ?v } # { }"
+    lead = with_leading_values(query, {"v": Term("literal", "lead")})
+    assert lead.index("VALUES") < lead.index("?s <http://x/p>")
+    assert run(lead) == [{"s": "http://x/a", "v": "lead"}]
+    binds = "SELECT ?role WHERE { ?s <http://x/p> ?o BIND(STR(?o) AS ?role) }"
+    assert with_leading_values(binds, {"role": Term("literal", "x")}) == binds
+    assert with_leading_values(query, {"v": Term("bnode", "b0")}) == query
+    assert with_leading_values(query, {}) == query
+
+
+@pytest.mark.parametrize("value", ['" } ; DROP ALL ; #', "line\nbreak\r", "'''\"\"\""])
+def test_hostile_literals_stay_one_literal_in_the_leading_row(value):
+    data = f"<http://x/a> <http://x/p> {term_text(Term('literal', value))} ."
+    query = with_leading_values("SELECT ?s ?v WHERE { ?s <http://x/p> ?v }", {"v": Term("literal", value)})
+    assert run(query, data) == [{"s": "http://x/a", "v": value}]
