@@ -8,15 +8,58 @@ an investigator sees can be traced to the words that justify it.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
+from rdflib import namespace as rdflib_namespaces
 
 from loaders.grams import title_grams
 from loaders.model import Finding, Measure, Report, Span
 from loaders.projections import shared_pairs
 from ontology import iris
-from ontology.iris import OA, ORG, RK
+
+
+class _Terms:
+    """A namespace whose terms are made once each and then read as plain attributes.
+
+    rdflib builds a new URIRef on every `RK.x`, and equal but distinct terms cost a Python-level
+    __eq__ on every dict lookup that deduplicates or converts them: together half of to_triples.
+    """
+
+    def __init__(self, namespace):
+        self._namespace = namespace
+
+    def __getattr__(self, name: str) -> URIRef:
+        term = self._namespace[name]
+        setattr(self, name, term)
+        return term
+
+    def __getitem__(self, name: str) -> URIRef:
+        return getattr(self, name)
+
+
+RK, ORG, OA = _Terms(iris.RK), _Terms(iris.ORG), _Terms(iris.OA)
+DCTERMS, RDF, RDFS = _Terms(rdflib_namespaces.DCTERMS), _Terms(rdflib_namespaces.RDF), _Terms(rdflib_namespaces.RDFS)
+SKOS, XSD = _Terms(rdflib_namespaces.SKOS), _Terms(rdflib_namespaces.XSD)
+# Names recur within a report and across the reports one worker reads; each node is minted once.
+NAMED_NODES = 4096
+
+
+@lru_cache(NAMED_NODES)
+def _organisation(canonical: str) -> URIRef:
+    return URIRef(iris.organisation(canonical))
+
+
+@lru_cache(NAMED_NODES)
+def _document(title: str) -> URIRef:
+    return URIRef(iris.document(title))
+
+
+@lru_cache(NAMED_NODES)
+def _integer(n: int) -> Literal:
+    """Offsets, orders and ordinals: the same few thousand numbers in every report."""
+    return Literal(n, datatype=XSD.integer)
+
 
 SENTENCE_END = "。!?;\n"
 _SENTENCE_END = re.compile("[。!?;\n]")
@@ -67,11 +110,11 @@ class _Builder:
         sent = sentence_span(self.r.text, span)
         self.add(ev, RDF.type, RK.Evidence)
         self.add(ev, RK.source, self.report)
-        self.add(ev, OA.start, Literal(span.start, datatype=XSD.integer))
-        self.add(ev, OA.end, Literal(span.end, datatype=XSD.integer))
+        self.add(ev, OA.start, _integer(span.start))
+        self.add(ev, OA.end, _integer(span.end))
         self.add(ev, OA.exact, Literal(self.r.quote(span)))
         self.add(ev, RK.sentence, Literal(self.r.quote(sent)))
-        self.add(ev, RK.sentenceStart, Literal(sent.start, datatype=XSD.integer))
+        self.add(ev, RK.sentenceStart, _integer(sent.start))
         self.add(node, RK.evidence, ev)
         return ev
 
@@ -94,7 +137,7 @@ class _Builder:
         """
         for org in self.r.orgs.values():
             for name in sorted(org.aliases | {org.canonical}):
-                self.add(URIRef(iris.organisation(org.canonical)), RK.name, name)
+                self.add(_organisation(org.canonical), RK.name, name)
         counters: dict[str, int] = {}
         for pair in shared_pairs(self.r):
             finding = iris.finding(str(self.report), pair.finding.order)
@@ -104,9 +147,9 @@ class _Builder:
             self.add(node, RK.sharedFinding, URIRef(finding))
             self.add(node, RK.inReport, self.report)
             self.add(node, RK.findingNumber, pair.finding.number)
-            self.add(node, RK.findingOrder, Literal(pair.finding.order, datatype=XSD.integer))
-            self.add(node, RK.firstAgent, URIRef(iris.organisation(pair.first)))
-            self.add(node, RK.secondAgent, URIRef(iris.organisation(pair.second)))
+            self.add(node, RK.findingOrder, _integer(pair.finding.order))
+            self.add(node, RK.firstAgent, _organisation(pair.first))
+            self.add(node, RK.secondAgent, _organisation(pair.second))
             self.add(node, RK.firstLabel, self.r.orgs[pair.first].canonical)  # what skos:prefLabel holds
             self.add(node, RK.secondLabel, self.r.orgs[pair.second].canonical)
 
@@ -118,10 +161,10 @@ class _Builder:
         if r.title_span:
             self.evidence(node, r.title_span)
         if r.issuer:
-            self.add(node, RK.issuer, URIRef(iris.organisation(r.issuer)))
-            self.add(node, RK.inspectedBody, URIRef(iris.organisation(r.issuer)))
+            self.add(node, RK.issuer, _organisation(r.issuer))
+            self.add(node, RK.inspectedBody, _organisation(r.issuer))
         if r.inspector:
-            inspector = URIRef(iris.organisation(r.inspector))
+            inspector = _organisation(r.inspector)
             self.add(node, RK.inspector, inspector)
             if r.inspector not in r.orgs:  # named only in the preamble: still an organisation node
                 self.add(inspector, RDF.type, ORG.Organization)
@@ -152,7 +195,7 @@ class _Builder:
     def _citations(self, citing: URIRef, link, citations) -> None:
         for n, cit in enumerate(citations, start=1):
             c = URIRef(iris.child(str(citing), "citation", n))
-            doc = URIRef(iris.document(cit.title))
+            doc = _document(cit.title)
             self.add(citing, DCTERMS.references, doc)
             self.add(c, RDF.type, RK.Citation)
             self.add(c, link, citing)
@@ -181,7 +224,7 @@ class _Builder:
 
     def _organisations(self) -> None:
         for org in self.r.orgs.values():
-            node = URIRef(iris.organisation(org.canonical))
+            node = _organisation(org.canonical)
             self.add(node, RDF.type, ORG.Organization)
             self.add(node, SKOS.prefLabel, Literal(org.canonical, lang="zh"))
             for alias in sorted(org.aliases - {org.canonical}):
@@ -197,18 +240,18 @@ class _Builder:
                 self.add(node, RDF.type, ORG.OrganizationalUnit)
                 self.add(node, RK.internalUnit, Literal(True))
             if org.parent:
-                self.add(node, ORG.subOrganizationOf, URIRef(iris.organisation(org.parent)))
+                self.add(node, ORG.subOrganizationOf, _organisation(org.parent))
 
     def _documents(self) -> None:
         for doc in self.r.documents.values():
-            node = URIRef(iris.document(doc.title))
+            node = _document(doc.title)
             self.add(node, RDF.type, RK.NamedDocument)
             self.add(node, DCTERMS.title, Literal(doc.title, lang="zh"))
             self.add(node, RK.documentType, doc.doc_type)
             self.add(node, RK.documentStatus, doc.status)
             self.add(node, DCTERMS.identifier, doc.number)
             for issuer in doc.issuers:
-                self.add(node, DCTERMS.creator, URIRef(iris.organisation(issuer)))
+                self.add(node, DCTERMS.creator, _organisation(issuer))
 
     def _structure(self) -> None:
         levels = (
@@ -222,7 +265,7 @@ class _Builder:
                 self.add(node, RDF.type, cls)
                 self.add(node, RK.report, self.report)
                 self.add(node, RK.number, h.number)
-                self.add(node, RK.order, Literal(h.order, datatype=XSD.integer))
+                self.add(node, RK.order, _integer(h.order))
                 self.add(node, DCTERMS.title, Literal(h.title, lang="zh"))
                 self.evidence(node, h.span)
         for group, category in self.r.group_category.items():
@@ -241,7 +284,7 @@ class _Builder:
         self.add(node, RK.ref, f.ref)
         for gram in sorted(title_grams(f.title)):
             self.add(node, RK.titleGram, gram)
-        self.add(node, RK.order, Literal(f.order, datatype=XSD.integer))
+        self.add(node, RK.order, _integer(f.order))
         self.add(node, DCTERMS.title, Literal(f.title, lang="zh"))
         self.add(node, RK.status, f.status)
         if f.category is not None:
@@ -258,7 +301,7 @@ class _Builder:
         node = URIRef(iris.measure(str(finding), m.ordinal))
         self.add(node, RDF.type, RK.Measure)
         self.add(node, RK.finding, finding)
-        self.add(node, RK.ordinal, Literal(m.ordinal, datatype=XSD.integer))
+        self.add(node, RK.ordinal, _integer(m.ordinal))
         self.add(node, RK.marker, m.marker)
         self.add(node, RK.text, Literal(m.text, lang="zh"))
         self.evidence(node, m.span)
@@ -266,7 +309,7 @@ class _Builder:
             i = URIRef(iris.child(str(node), "involvement", n))
             self.add(i, RDF.type, RK.Involvement)
             self.add(i, RK.measure, node)
-            self.add(i, RK.agent, URIRef(iris.organisation(inv.org)))
+            self.add(i, RK.agent, _organisation(inv.org))
             self.add(i, RK.role, RK[inv.role])
             self.add(i, RK.cue, inv.cue)
             self.add(i, RK.surfaceForm, inv.surface)
@@ -278,7 +321,7 @@ class _Builder:
             self.add(policy, RDFS.label, Literal(use.name, lang="zh"))
             self.add(policy, RK.report, self.report)
             if use.document:
-                self.add(policy, RK.formalisedBy, URIRef(iris.document(use.document)))
+                self.add(policy, RK.formalisedBy, _document(use.document))
             a = URIRef(iris.child(str(node), "policy", n))
             self.add(a, RDF.type, RK.PolicyAction)
             self.add(a, RK.measure, node)
