@@ -99,10 +99,12 @@ class _Builder:
         self.report = URIRef(iris.report(key))
 
     def add(self, s, p, o) -> None:
-        if o is None or o == "":
-            return
-        if not isinstance(o, URIRef | BNode | Literal):
-            o = Literal(o)
+        kind = type(o)
+        if kind is not URIRef and kind is not Literal:  # a term is never None nor "": skip rdflib's __eq__
+            if o is None or o == "":
+                return
+            if not isinstance(o, URIRef | BNode | Literal):
+                o = Literal(o)
         self.triples[(s, p, o)] = None
 
     def evidence(self, node: URIRef, span: Span, n: int = 1) -> URIRef:
