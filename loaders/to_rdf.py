@@ -56,6 +56,25 @@ def _document(title: str) -> URIRef:
 
 
 @lru_cache(NAMED_NODES)
+def _place_iri(name: str) -> URIRef:
+    return URIRef(iris.place(name))
+
+
+# Plain and @zh literals recur too: names, markers, cues, and the sentence of every quote in it.
+LITERALS = 16384
+
+
+@lru_cache(LITERALS, typed=True)  # typed: True and 1 are different literals
+def _literal(value: object) -> Literal:
+    return Literal(value)
+
+
+@lru_cache(LITERALS)
+def _zh(text: str) -> Literal:
+    return Literal(text, lang="zh")
+
+
+@lru_cache(NAMED_NODES)
 def _integer(n: int) -> Literal:
     """Offsets, orders and ordinals: the same few thousand numbers in every report."""
     return Literal(n, datatype=XSD.integer)
@@ -104,7 +123,7 @@ class _Builder:
             if o is None or o == "":
                 return
             if not isinstance(o, URIRef | BNode | Literal):
-                o = Literal(o)
+                o = _literal(o)
         self.triples[(s, p, o)] = None
 
     def evidence(self, node: URIRef, span: Span, n: int = 1) -> URIRef:
@@ -114,8 +133,8 @@ class _Builder:
         self.add(ev, RK.source, self.report)
         self.add(ev, OA.start, _integer(span.start))
         self.add(ev, OA.end, _integer(span.end))
-        self.add(ev, OA.exact, Literal(self.r.quote(span)))
-        self.add(ev, RK.sentence, Literal(self.r.quote(sent)))
+        self.add(ev, OA.exact, _literal(self.r.quote(span)))
+        self.add(ev, RK.sentence, _literal(self.r.quote(sent)))
         self.add(ev, RK.sentenceStart, _integer(sent.start))
         self.add(node, RK.evidence, ev)
         return ev
@@ -170,7 +189,7 @@ class _Builder:
             self.add(node, RK.inspector, inspector)
             if r.inspector not in r.orgs:  # named only in the preamble: still an organisation node
                 self.add(inspector, RDF.type, ORG.Organization)
-                self.add(inspector, SKOS.prefLabel, Literal(r.inspector, lang="zh"))
+                self.add(inspector, SKOS.prefLabel, _zh(r.inspector))
                 self.add(inspector, RK.orgType, "inspection-team")
         self.add(node, RK.inspectionType, r.inspection_type)
         if r.place:
@@ -190,7 +209,7 @@ class _Builder:
             self.add(c, RDF.type, RK.Claim)
             self.add(c, RK.claimKind, claim.kind)
             self.add(c, RK.claimedValue, Literal(claim.value, datatype=XSD.decimal))
-            self.add(c, RDFS.label, Literal(claim.text, lang="zh"))
+            self.add(c, RDFS.label, _zh(claim.text))
             self.evidence(c, claim.span)
         self._citations(node, RK.report, r.citations)
 
@@ -207,9 +226,9 @@ class _Builder:
 
     def _place(self, name: str) -> URIRef:
         """Every place something is said to belong to is a typed, labelled node."""
-        place = URIRef(iris.place(name))
+        place = _place_iri(name)
         self.add(place, RDF.type, RK.Place)
-        self.add(place, RDFS.label, Literal(name, lang="zh"))
+        self.add(place, RDFS.label, _zh(name))
         return place
 
     def _event(self, owner: URIRef, iri: str, date: str, label: str, span: Span, precision="day", part="") -> None:
@@ -228,19 +247,19 @@ class _Builder:
         for org in self.r.orgs.values():
             node = _organisation(org.canonical)
             self.add(node, RDF.type, ORG.Organization)
-            self.add(node, SKOS.prefLabel, Literal(org.canonical, lang="zh"))
+            self.add(node, SKOS.prefLabel, _zh(org.canonical))
             for alias in sorted(org.aliases - {org.canonical}):
-                self.add(node, SKOS.altLabel, Literal(alias, lang="zh"))
+                self.add(node, SKOS.altLabel, _zh(alias))
             self.add(node, RK.orgType, org.kind)
             if org.place:
                 self.add(node, RK.jurisdiction, self._place(org.place))
             if org.collective:
-                self.add(node, RK.collective, Literal(True))
+                self.add(node, RK.collective, _literal(True))
             if org.generic:
-                self.add(node, RK.generic, Literal(True))
+                self.add(node, RK.generic, _literal(True))
             if org.internal:
                 self.add(node, RDF.type, ORG.OrganizationalUnit)
-                self.add(node, RK.internalUnit, Literal(True))
+                self.add(node, RK.internalUnit, _literal(True))
             if org.parent:
                 self.add(node, ORG.subOrganizationOf, _organisation(org.parent))
 
@@ -248,7 +267,7 @@ class _Builder:
         for doc in self.r.documents.values():
             node = _document(doc.title)
             self.add(node, RDF.type, RK.NamedDocument)
-            self.add(node, DCTERMS.title, Literal(doc.title, lang="zh"))
+            self.add(node, DCTERMS.title, _zh(doc.title))
             self.add(node, RK.documentType, doc.doc_type)
             self.add(node, RK.documentStatus, doc.status)
             self.add(node, DCTERMS.identifier, doc.number)
@@ -268,7 +287,7 @@ class _Builder:
                 self.add(node, RK.report, self.report)
                 self.add(node, RK.number, h.number)
                 self.add(node, RK.order, _integer(h.order))
-                self.add(node, DCTERMS.title, Literal(h.title, lang="zh"))
+                self.add(node, DCTERMS.title, _zh(h.title))
                 self.evidence(node, h.span)
         for group, category in self.r.group_category.items():
             if category is not None:
@@ -287,7 +306,7 @@ class _Builder:
         for gram in sorted(title_grams(f.title)):
             self.add(node, RK.titleGram, gram)
         self.add(node, RK.order, _integer(f.order))
-        self.add(node, DCTERMS.title, Literal(f.title, lang="zh"))
+        self.add(node, DCTERMS.title, _zh(f.title))
         self.add(node, RK.status, f.status)
         if f.category is not None:
             self.add(node, RK.category, URIRef(iris.category(str(self.report), f.category)))
@@ -295,7 +314,7 @@ class _Builder:
             self.add(node, RK.group, URIRef(iris.group(str(self.report), f.group)))
         self.evidence(node, f.span)
         if f.lead:
-            self.add(node, RK.leadText, Literal(self.r.quote(f.lead), lang="zh"))
+            self.add(node, RK.leadText, _zh(self.r.quote(f.lead)))
         for m in f.measures:
             self._measure(node, m)
 
@@ -305,7 +324,7 @@ class _Builder:
         self.add(node, RK.finding, finding)
         self.add(node, RK.ordinal, _integer(m.ordinal))
         self.add(node, RK.marker, m.marker)
-        self.add(node, RK.text, Literal(m.text, lang="zh"))
+        self.add(node, RK.text, _zh(m.text))
         self.evidence(node, m.span)
         for n, inv in enumerate(m.involvements, start=1):
             i = URIRef(iris.child(str(node), "involvement", n))
@@ -320,7 +339,7 @@ class _Builder:
         for n, use in enumerate(m.policies, start=1):
             policy = URIRef(iris.policy(str(self.report), use.name))
             self.add(policy, RDF.type, RK.Policy)
-            self.add(policy, RDFS.label, Literal(use.name, lang="zh"))
+            self.add(policy, RDFS.label, _zh(use.name))
             self.add(policy, RK.report, self.report)
             if use.document:
                 self.add(policy, RK.formalisedBy, _document(use.document))
@@ -337,7 +356,7 @@ class _Builder:
             self.add(qn, RK.value, Literal(q.value, datatype=XSD.decimal))
             self.add(qn, RK.unit, q.unit)
             self.add(qn, RK.counted, q.counted)
-            self.add(qn, RK.approximate, Literal(q.approximate))
+            self.add(qn, RK.approximate, _literal(q.approximate))
             self.evidence(qn, q.span)
         for n, ev in enumerate(m.events, start=1):
             self._event(node, iris.child(str(node), "event", n), ev.date, ev.label, ev.span, ev.precision, ev.part)
