@@ -119,7 +119,11 @@ class _Builder:
 
     def add(self, s, p, o) -> None:
         kind = type(o)
-        if kind is not URIRef and kind is not Literal:  # a term is never None nor "": skip rdflib's __eq__
+        if kind is str:  # most values: skip the isinstance checks below, which go through rdflib's ABCs
+            if not o:
+                return
+            o = _literal(o)
+        elif kind is not URIRef and kind is not Literal:  # a term is never None nor "": skip rdflib's __eq__
             if o is None or o == "":
                 return
             if not isinstance(o, URIRef | BNode | Literal):
