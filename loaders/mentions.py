@@ -79,6 +79,7 @@ class Finder:
     extra: dict[str, Term] = field(default_factory=dict)  # (以下简称X) abbreviations of this report
     # The form index for the current abbreviations, built once per report rather than per measure.
     _index: tuple[frozenset[str], FormIndex] | None = field(default=None, init=False, repr=False, compare=False)
+    _body: tuple[tuple[str, ...], re.Pattern[str]] | None = field(default=None, init=False, repr=False, compare=False)
 
     def find(self, text: str, lo: int, hi: int) -> list[MentionList]:
         masked = _masked(text, lo, hi) | {
@@ -161,8 +162,7 @@ class Finder:
     def _unknown_candidates(self, text: str, lo: int, hi: int, masked: set[int]) -> list[Mention]:
         """Bodies the gazetteer lacks, by shape, right after a cue or separator: (区|县|市|a known
         place) + name + suffix (联合区城运中心), or a township named on its own (联合华新镇)."""
-        places = "|".join(re.escape(p) for p in sorted(self.jur.known, key=len, reverse=True))
-        body = re.compile(rf"(?P<prefix>{places + '|' if places else ''}[区县市]){self.gaz.unknown_name}")
+        body = self._unknown_body()
         out = []
         for i in sorted(self._boundaries(text, lo, hi) - masked):
             if m := body.match(text, i, hi):
@@ -174,6 +174,15 @@ class Finder:
                 term = Term("unknown", m.group("name"), "grassroots-government")
                 out.append(Mention(m.start(), m.end(), m.group(0), m.group("name"), term))
         return out
+
+    def _unknown_body(self) -> re.Pattern[str]:
+        """(区|县|市|a known place) + name + suffix; rebuilt only when the report names a new place."""
+        known = tuple(self.jur.known)
+        if self._body is None or self._body[0] != known:
+            places = "|".join(re.escape(p) for p in sorted(known, key=len, reverse=True))
+            pattern = re.compile(rf"(?P<prefix>{places + '|' if places else ''}[区县市]){self.gaz.unknown_name}")
+            self._body = (known, pattern)
+        return self._body[1]
 
     def _boundaries(self, text: str, lo: int, hi: int) -> set[int]:
         """Positions right after a cue word or a list separator (and the start of the text), but
