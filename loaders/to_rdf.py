@@ -61,7 +61,11 @@ def _place_iri(name: str) -> URIRef:
 
 
 # Plain and @zh literals recur too: names, markers, cues, and the sentence of every quote in it.
-LITERALS = 16384
+# Most repeats are within one report, which these hold (a few MB at most: sentences are short).
+LITERALS = 4096
+# Offsets: every report's are 0 … its length, so all the reports a worker reads share one set
+# (about 6 MB for this many, most reports being shorter).
+INTEGERS = 16384
 
 
 @lru_cache(LITERALS, typed=True)  # typed: True and 1 are different literals
@@ -74,9 +78,9 @@ def _zh(text: str) -> Literal:
     return Literal(text, lang="zh")
 
 
-@lru_cache(NAMED_NODES)
+@lru_cache(INTEGERS)
 def _integer(n: int) -> Literal:
-    """Offsets, orders and ordinals: the same few thousand numbers in every report."""
+    """Offsets, orders and ordinals."""
     return Literal(n, datatype=XSD.integer)
 
 
