@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from loaders.orgs import Gazetteer, Term
 from loaders.places import LEVEL_CHAR, Jurisdiction, Place
@@ -18,6 +19,7 @@ from loaders.places import LEVEL_CHAR, Jurisdiction, Place
 HAN = re.compile(r"[\u4e00-\u9fff]")
 QUOTES = (("《", "》"), ("“", "”"))
 PREFIXED = ("body", "stem", "pattern", "level", "bureau")
+PREFIX_WORDS = ("generic_place_prefixes", "lower_level_prefixes")
 
 
 @dataclass
@@ -52,12 +54,32 @@ class MentionList:
         return self.items[0].start
 
 
+@dataclass(frozen=True)
+class FormIndex:
+    """Words by first character, and a pattern for the characters that start one: a scan visits
+    only the positions where some word may begin, and tries only the words that begin there."""
+
+    by_first: dict[str, list[str]]  # first character → the words starting with it, in the given order
+    starts: re.Pattern[str]  # any of those first characters
+
+    @classmethod
+    def of(cls, words: list[str]) -> FormIndex:
+        by_first: dict[str, list[str]] = {}
+        for word in words:
+            by_first.setdefault(word[0], []).append(word)
+        chars = "".join(re.escape(c) for c in sorted(by_first))
+        return cls(by_first, re.compile(f"[{chars}]" if chars else "(?!)"))
+
+
 @dataclass
 class Finder:
     gaz: Gazetteer
     jur: Jurisdiction
     bureau: str | None
     extra: dict[str, Term] = field(default_factory=dict)  # (以下简称X) abbreviations of this report
+    # The form index for the current abbreviations, built once per report rather than per measure.
+    _index: tuple[frozenset[str], FormIndex] | None = field(default=None, init=False, repr=False, compare=False)
+    _body: tuple[tuple[str, ...], re.Pattern[str]] | None = field(default=None, init=False, repr=False, compare=False)
 
     def find(self, text: str, lo: int, hi: int) -> list[MentionList]:
         masked = _masked(text, lo, hi) | {
@@ -79,16 +101,33 @@ class Finder:
         forms = set(self.gaz.terms) | set(self.extra) | set(self.gaz.subordinates.get(self.bureau or "", {}))
         return sorted(forms, key=len, reverse=True)
 
+    @cached_property
+    def _boundary_index(self) -> FormIndex:
+        return FormIndex.of(self.gaz.boundary_words())
+
+    @cached_property
+    def _word_tuples(self) -> dict[str, tuple[str, ...]]:
+        """Gazetteer word lists as tuples, for str.endswith: most positions end with none of them."""
+        return {name: tuple(self.gaz.words(name)) for name in PREFIX_WORDS}
+
+    def _form_index(self) -> FormIndex:
+        """The forms by first character, longest first, and a pattern for the characters that start one.
+
+        The gazetteer is fixed once built and the bureau with it; only the abbreviations a report
+        defines change what is indexed, so they are the key."""
+        abbreviations = frozenset(self.extra)
+        if self._index is None or self._index[0] != abbreviations:
+            self._index = (abbreviations, FormIndex.of(self._forms()))
+        return self._index[1]
+
     def _candidates(self, text: str, lo: int, hi: int, masked: set[int]) -> list[Mention]:
         out: list[Mention] = []
-        forms = self._forms()
-        by_first: dict[str, list[str]] = {}
-        for form in forms:
-            by_first.setdefault(form[0], []).append(form)
-        for i in range(lo, hi):
+        index = self._form_index()
+        for start in index.starts.finditer(text, lo, hi):  # only where some form may begin
+            i = start.start()
             if i in masked:
                 continue
-            for form in by_first.get(text[i], []):
+            for form in index.by_first[text[i]]:
                 fits = text.startswith(form, i) and i + len(form) <= hi
                 if fits and (m := self._mention(text, lo, i, i + len(form), form, self._terms(form))):
                     out.append(self._suffixed(text, hi, m))
@@ -123,8 +162,7 @@ class Finder:
     def _unknown_candidates(self, text: str, lo: int, hi: int, masked: set[int]) -> list[Mention]:
         """Bodies the gazetteer lacks, by shape, right after a cue or separator: (区|县|市|a known
         place) + name + suffix (联合区城运中心), or a township named on its own (联合华新镇)."""
-        places = "|".join(re.escape(p) for p in sorted(self.jur.known, key=len, reverse=True))
-        body = re.compile(rf"(?P<prefix>{places + '|' if places else ''}[区县市]){self.gaz.unknown_name}")
+        body = self._unknown_body()
         out = []
         for i in sorted(self._boundaries(text, lo, hi) - masked):
             if m := body.match(text, i, hi):
@@ -137,15 +175,23 @@ class Finder:
                 out.append(Mention(m.start(), m.end(), m.group(0), m.group("name"), term))
         return out
 
+    def _unknown_body(self) -> re.Pattern[str]:
+        """(区|县|市|a known place) + name + suffix; rebuilt only when the report names a new place."""
+        known = tuple(self.jur.known)
+        if self._body is None or self._body[0] != known:
+            places = "|".join(re.escape(p) for p in sorted(known, key=len, reverse=True))
+            pattern = re.compile(rf"(?P<prefix>{places + '|' if places else ''}[区县市]){self.gaz.unknown_name}")
+            self._body = (known, pattern)
+        return self._body[1]
+
     def _boundaries(self, text: str, lo: int, hi: int) -> set[int]:
         """Positions right after a cue word or a list separator (and the start of the text), but
         not inside a longer cue (对|接 in 对接赵巷镇 is no boundary)."""
+        index = self._boundary_index
         spans = set()
-        for word in self.gaz.boundary_words():
-            pos = text.find(word, lo, hi)
-            while pos != -1:
-                spans.add((pos, pos + len(word)))
-                pos = text.find(word, pos + 1, hi)
+        for start in index.starts.finditer(text, lo, hi):
+            i = start.start()
+            spans.update((i, i + len(word)) for word in index.by_first[text[i]] if text.startswith(word, i, hi))
         inside = {p for a, b in spans if b - a > 1 for p in range(a + 1, b)}
         return ({b for _, b in spans} - inside) | {lo}
 
@@ -167,7 +213,8 @@ class Finder:
         place, or 区/县/市."""
         before = text[lo:s]
         for words, flag in (("generic_place_prefixes", "vague"), ("lower_level_prefixes", "lower")):
-            if hit := next((w for w in self.gaz.words(words) if before.endswith(w)), None):
+            tried = self._word_tuples[words]
+            if before.endswith(tried) and (hit := next(w for w in tried if before.endswith(w))):
                 return Prefix(hit, None, **{flag: True})
         if hit := self.jur.named(before):
             return self._headed(before, Prefix(*hit))

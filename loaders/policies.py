@@ -118,7 +118,9 @@ def _core(name: str) -> str:
 
 
 def _head(core: str) -> str | None:
-    head = next((h for h in HEADS if core.endswith(h)), None)
+    if not core.endswith(HEADS):  # most prefixes end with no head: one C call rejects them
+        return None
+    head = next(h for h in HEADS if core.endswith(h))
     if head == "制" and (len(core) < 3 or core[-2] in NOT_ZHI):
         return None
     return head

@@ -8,15 +8,81 @@ an investigator sees can be traced to the words that justify it.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
+from rdflib import namespace as rdflib_namespaces
 
 from loaders.grams import title_grams
 from loaders.model import Finding, Measure, Report, Span
 from loaders.projections import shared_pairs
 from ontology import iris
-from ontology.iris import OA, ORG, RK
+
+
+class _Terms:
+    """A namespace whose terms are made once each and then read as plain attributes.
+
+    rdflib builds a new URIRef on every `RK.x`, and equal but distinct terms cost a Python-level
+    __eq__ on every dict lookup that deduplicates or converts them: together half of to_triples.
+    """
+
+    def __init__(self, namespace):
+        self._namespace = namespace
+
+    def __getattr__(self, name: str) -> URIRef:
+        term = self._namespace[name]
+        setattr(self, name, term)
+        return term
+
+    def __getitem__(self, name: str) -> URIRef:
+        return getattr(self, name)
+
+
+RK, ORG, OA = _Terms(iris.RK), _Terms(iris.ORG), _Terms(iris.OA)
+DCTERMS, RDF, RDFS = _Terms(rdflib_namespaces.DCTERMS), _Terms(rdflib_namespaces.RDF), _Terms(rdflib_namespaces.RDFS)
+SKOS, XSD = _Terms(rdflib_namespaces.SKOS), _Terms(rdflib_namespaces.XSD)
+# Names recur within a report and across the reports one worker reads; each node is minted once.
+NAMED_NODES = 4096
+
+
+@lru_cache(NAMED_NODES)
+def _organisation(canonical: str) -> URIRef:
+    return URIRef(iris.organisation(canonical))
+
+
+@lru_cache(NAMED_NODES)
+def _document(title: str) -> URIRef:
+    return URIRef(iris.document(title))
+
+
+@lru_cache(NAMED_NODES)
+def _place_iri(name: str) -> URIRef:
+    return URIRef(iris.place(name))
+
+
+# Plain and @zh literals recur too: names, markers, cues, and the sentence of every quote in it.
+# Most repeats are within one report, which these hold (a few MB at most: sentences are short).
+LITERALS = 4096
+# Offsets: every report's are 0 … its length, so all the reports a worker reads share one set
+# (about 6 MB for this many, most reports being shorter).
+INTEGERS = 16384
+
+
+@lru_cache(LITERALS, typed=True)  # typed: True and 1 are different literals
+def _literal(value: object) -> Literal:
+    return Literal(value)
+
+
+@lru_cache(LITERALS)
+def _zh(text: str) -> Literal:
+    return Literal(text, lang="zh")
+
+
+@lru_cache(INTEGERS)
+def _integer(n: int) -> Literal:
+    """Offsets, orders and ordinals."""
+    return Literal(n, datatype=XSD.integer)
+
 
 SENTENCE_END = "。!?;\n"
 _SENTENCE_END = re.compile("[。!?;\n]")
@@ -56,24 +122,37 @@ class _Builder:
         self.report = URIRef(iris.report(key))
 
     def add(self, s, p, o) -> None:
-        if o is None or o == "":
-            return
-        if not isinstance(o, URIRef | BNode | Literal):
-            o = Literal(o)
+        kind = type(o)
+        if kind is str:  # most values: skip the isinstance checks below, which go through rdflib's ABCs
+            if not o:
+                return
+            o = _literal(o)
+        elif kind is not URIRef and kind is not Literal:  # a term is never None nor "": skip rdflib's __eq__
+            if o is None or o == "":
+                return
+            if not isinstance(o, URIRef | BNode | Literal):
+                o = _literal(o)
         self.triples[(s, p, o)] = None
 
     def evidence(self, node: URIRef, span: Span, n: int = 1) -> URIRef:
         ev = URIRef(iris.child(str(node), "evidence", n))
         sent = sentence_span(self.r.text, span)
-        self.add(ev, RDF.type, RK.Evidence)
-        self.add(ev, RK.source, self.report)
-        self.add(ev, OA.start, Literal(span.start, datatype=XSD.integer))
-        self.add(ev, OA.end, Literal(span.end, datatype=XSD.integer))
-        self.add(ev, OA.exact, Literal(self.r.quote(span)))
-        self.add(ev, RK.sentence, Literal(self.r.quote(sent)))
-        self.add(ev, RK.sentenceStart, Literal(sent.start, datatype=XSD.integer))
-        self.add(node, RK.evidence, ev)
+        self.add_terms(
+            (ev, RDF.type, RK.Evidence),
+            (ev, RK.source, self.report),
+            (ev, OA.start, _integer(span.start)),
+            (ev, OA.end, _integer(span.end)),
+            (ev, OA.exact, _literal(self.r.quote(span))),
+            (ev, RK.sentence, _literal(self.r.quote(sent))),
+            (ev, RK.sentenceStart, _integer(sent.start)),
+            (node, RK.evidence, ev),
+        )
         return ev
+
+    def add_terms(self, *triples: Triple) -> None:
+        """Triples whose objects are terms already, so never None nor empty: `add` without its checks,
+        for the evidence every node carries (a third of all triples)."""
+        self.triples.update(dict.fromkeys(triples))
 
     def build(self) -> list[Triple]:
         self._report()
@@ -94,7 +173,7 @@ class _Builder:
         """
         for org in self.r.orgs.values():
             for name in sorted(org.aliases | {org.canonical}):
-                self.add(URIRef(iris.organisation(org.canonical)), RK.name, name)
+                self.add(_organisation(org.canonical), RK.name, name)
         counters: dict[str, int] = {}
         for pair in shared_pairs(self.r):
             finding = iris.finding(str(self.report), pair.finding.order)
@@ -104,9 +183,9 @@ class _Builder:
             self.add(node, RK.sharedFinding, URIRef(finding))
             self.add(node, RK.inReport, self.report)
             self.add(node, RK.findingNumber, pair.finding.number)
-            self.add(node, RK.findingOrder, Literal(pair.finding.order, datatype=XSD.integer))
-            self.add(node, RK.firstAgent, URIRef(iris.organisation(pair.first)))
-            self.add(node, RK.secondAgent, URIRef(iris.organisation(pair.second)))
+            self.add(node, RK.findingOrder, _integer(pair.finding.order))
+            self.add(node, RK.firstAgent, _organisation(pair.first))
+            self.add(node, RK.secondAgent, _organisation(pair.second))
             self.add(node, RK.firstLabel, self.r.orgs[pair.first].canonical)  # what skos:prefLabel holds
             self.add(node, RK.secondLabel, self.r.orgs[pair.second].canonical)
 
@@ -118,14 +197,14 @@ class _Builder:
         if r.title_span:
             self.evidence(node, r.title_span)
         if r.issuer:
-            self.add(node, RK.issuer, URIRef(iris.organisation(r.issuer)))
-            self.add(node, RK.inspectedBody, URIRef(iris.organisation(r.issuer)))
+            self.add(node, RK.issuer, _organisation(r.issuer))
+            self.add(node, RK.inspectedBody, _organisation(r.issuer))
         if r.inspector:
-            inspector = URIRef(iris.organisation(r.inspector))
+            inspector = _organisation(r.inspector)
             self.add(node, RK.inspector, inspector)
             if r.inspector not in r.orgs:  # named only in the preamble: still an organisation node
                 self.add(inspector, RDF.type, ORG.Organization)
-                self.add(inspector, SKOS.prefLabel, Literal(r.inspector, lang="zh"))
+                self.add(inspector, SKOS.prefLabel, _zh(r.inspector))
                 self.add(inspector, RK.orgType, "inspection-team")
         self.add(node, RK.inspectionType, r.inspection_type)
         if r.place:
@@ -145,14 +224,14 @@ class _Builder:
             self.add(c, RDF.type, RK.Claim)
             self.add(c, RK.claimKind, claim.kind)
             self.add(c, RK.claimedValue, Literal(claim.value, datatype=XSD.decimal))
-            self.add(c, RDFS.label, Literal(claim.text, lang="zh"))
+            self.add(c, RDFS.label, _zh(claim.text))
             self.evidence(c, claim.span)
         self._citations(node, RK.report, r.citations)
 
     def _citations(self, citing: URIRef, link, citations) -> None:
         for n, cit in enumerate(citations, start=1):
             c = URIRef(iris.child(str(citing), "citation", n))
-            doc = URIRef(iris.document(cit.title))
+            doc = _document(cit.title)
             self.add(citing, DCTERMS.references, doc)
             self.add(c, RDF.type, RK.Citation)
             self.add(c, link, citing)
@@ -162,9 +241,9 @@ class _Builder:
 
     def _place(self, name: str) -> URIRef:
         """Every place something is said to belong to is a typed, labelled node."""
-        place = URIRef(iris.place(name))
+        place = _place_iri(name)
         self.add(place, RDF.type, RK.Place)
-        self.add(place, RDFS.label, Literal(name, lang="zh"))
+        self.add(place, RDFS.label, _zh(name))
         return place
 
     def _event(self, owner: URIRef, iri: str, date: str, label: str, span: Span, precision="day", part="") -> None:
@@ -181,34 +260,34 @@ class _Builder:
 
     def _organisations(self) -> None:
         for org in self.r.orgs.values():
-            node = URIRef(iris.organisation(org.canonical))
+            node = _organisation(org.canonical)
             self.add(node, RDF.type, ORG.Organization)
-            self.add(node, SKOS.prefLabel, Literal(org.canonical, lang="zh"))
+            self.add(node, SKOS.prefLabel, _zh(org.canonical))
             for alias in sorted(org.aliases - {org.canonical}):
-                self.add(node, SKOS.altLabel, Literal(alias, lang="zh"))
+                self.add(node, SKOS.altLabel, _zh(alias))
             self.add(node, RK.orgType, org.kind)
             if org.place:
                 self.add(node, RK.jurisdiction, self._place(org.place))
             if org.collective:
-                self.add(node, RK.collective, Literal(True))
+                self.add(node, RK.collective, _literal(True))
             if org.generic:
-                self.add(node, RK.generic, Literal(True))
+                self.add(node, RK.generic, _literal(True))
             if org.internal:
                 self.add(node, RDF.type, ORG.OrganizationalUnit)
-                self.add(node, RK.internalUnit, Literal(True))
+                self.add(node, RK.internalUnit, _literal(True))
             if org.parent:
-                self.add(node, ORG.subOrganizationOf, URIRef(iris.organisation(org.parent)))
+                self.add(node, ORG.subOrganizationOf, _organisation(org.parent))
 
     def _documents(self) -> None:
         for doc in self.r.documents.values():
-            node = URIRef(iris.document(doc.title))
+            node = _document(doc.title)
             self.add(node, RDF.type, RK.NamedDocument)
-            self.add(node, DCTERMS.title, Literal(doc.title, lang="zh"))
+            self.add(node, DCTERMS.title, _zh(doc.title))
             self.add(node, RK.documentType, doc.doc_type)
             self.add(node, RK.documentStatus, doc.status)
             self.add(node, DCTERMS.identifier, doc.number)
             for issuer in doc.issuers:
-                self.add(node, DCTERMS.creator, URIRef(iris.organisation(issuer)))
+                self.add(node, DCTERMS.creator, _organisation(issuer))
 
     def _structure(self) -> None:
         levels = (
@@ -222,8 +301,8 @@ class _Builder:
                 self.add(node, RDF.type, cls)
                 self.add(node, RK.report, self.report)
                 self.add(node, RK.number, h.number)
-                self.add(node, RK.order, Literal(h.order, datatype=XSD.integer))
-                self.add(node, DCTERMS.title, Literal(h.title, lang="zh"))
+                self.add(node, RK.order, _integer(h.order))
+                self.add(node, DCTERMS.title, _zh(h.title))
                 self.evidence(node, h.span)
         for group, category in self.r.group_category.items():
             if category is not None:
@@ -241,8 +320,8 @@ class _Builder:
         self.add(node, RK.ref, f.ref)
         for gram in sorted(title_grams(f.title)):
             self.add(node, RK.titleGram, gram)
-        self.add(node, RK.order, Literal(f.order, datatype=XSD.integer))
-        self.add(node, DCTERMS.title, Literal(f.title, lang="zh"))
+        self.add(node, RK.order, _integer(f.order))
+        self.add(node, DCTERMS.title, _zh(f.title))
         self.add(node, RK.status, f.status)
         if f.category is not None:
             self.add(node, RK.category, URIRef(iris.category(str(self.report), f.category)))
@@ -250,7 +329,7 @@ class _Builder:
             self.add(node, RK.group, URIRef(iris.group(str(self.report), f.group)))
         self.evidence(node, f.span)
         if f.lead:
-            self.add(node, RK.leadText, Literal(self.r.quote(f.lead), lang="zh"))
+            self.add(node, RK.leadText, _zh(self.r.quote(f.lead)))
         for m in f.measures:
             self._measure(node, m)
 
@@ -258,15 +337,15 @@ class _Builder:
         node = URIRef(iris.measure(str(finding), m.ordinal))
         self.add(node, RDF.type, RK.Measure)
         self.add(node, RK.finding, finding)
-        self.add(node, RK.ordinal, Literal(m.ordinal, datatype=XSD.integer))
+        self.add(node, RK.ordinal, _integer(m.ordinal))
         self.add(node, RK.marker, m.marker)
-        self.add(node, RK.text, Literal(m.text, lang="zh"))
+        self.add(node, RK.text, _zh(m.text))
         self.evidence(node, m.span)
         for n, inv in enumerate(m.involvements, start=1):
             i = URIRef(iris.child(str(node), "involvement", n))
             self.add(i, RDF.type, RK.Involvement)
             self.add(i, RK.measure, node)
-            self.add(i, RK.agent, URIRef(iris.organisation(inv.org)))
+            self.add(i, RK.agent, _organisation(inv.org))
             self.add(i, RK.role, RK[inv.role])
             self.add(i, RK.cue, inv.cue)
             self.add(i, RK.surfaceForm, inv.surface)
@@ -275,10 +354,10 @@ class _Builder:
         for n, use in enumerate(m.policies, start=1):
             policy = URIRef(iris.policy(str(self.report), use.name))
             self.add(policy, RDF.type, RK.Policy)
-            self.add(policy, RDFS.label, Literal(use.name, lang="zh"))
+            self.add(policy, RDFS.label, _zh(use.name))
             self.add(policy, RK.report, self.report)
             if use.document:
-                self.add(policy, RK.formalisedBy, URIRef(iris.document(use.document)))
+                self.add(policy, RK.formalisedBy, _document(use.document))
             a = URIRef(iris.child(str(node), "policy", n))
             self.add(a, RDF.type, RK.PolicyAction)
             self.add(a, RK.measure, node)
@@ -292,7 +371,7 @@ class _Builder:
             self.add(qn, RK.value, Literal(q.value, datatype=XSD.decimal))
             self.add(qn, RK.unit, q.unit)
             self.add(qn, RK.counted, q.counted)
-            self.add(qn, RK.approximate, Literal(q.approximate))
+            self.add(qn, RK.approximate, _literal(q.approximate))
             self.evidence(qn, q.span)
         for n, ev in enumerate(m.events, start=1):
             self._event(node, iris.child(str(node), "event", n), ev.date, ev.label, ev.span, ev.precision, ev.part)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pyoxigraph as ox
 import pytest
-from rdflib import Literal, URIRef
+from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import XSD
 
-from graph.store import OxigraphStore, StoreError
+from graph.store import OxigraphStore, StoreError, _rdflib_to_ox, ntriples_bytes
 from queries import catalog
 
 
@@ -57,3 +59,20 @@ def test_remove_drops_the_document(store, qingpu):
     assert store.remove_graph(qingpu.graph_iri)
     assert store.triple_count() == 0
     assert not store.remove_graph(qingpu.graph_iri)
+
+
+def test_ntriples_bytes_writes_what_oxigraphs_serialiser_writes():
+    """ntriples_bytes joins the lines itself: every escape must still be the serialiser's."""
+    hostile = ['a"b', "back\\slash", "nl\nx\rtab\t", "\x00\x01\x08\x0b\x0c\x1f\x7f", "\u2028\ufeff", "中文。😀", ""]
+    s, p = URIRef("https://w3id.org/rectkg/id/org/%E4%B8%AD()（）·-_.~"), URIRef("http://x/p")
+    triples = [
+        (s, p, Literal(text, **how)) for text in hostile for how in ({}, {"lang": "zh"}, {"datatype": XSD.string})
+    ]
+    triples += [
+        (s, p, Literal(True)),
+        (BNode("b1"), p, BNode("b2")),
+        (URIRef("http://x/é"), p, URIRef("http://x/q?a#f")),
+    ]
+    written = ox.serialize([ox.Triple(*map(_rdflib_to_ox, t)) for t in triples], format=ox.RdfFormat.N_TRIPLES)
+    assert ntriples_bytes(triples) == written
+    assert ntriples_bytes([]) == b""
