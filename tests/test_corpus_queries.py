@@ -62,3 +62,12 @@ def test_recurring_problems_pair_the_same_problem_in_two_counties(corpus):
     looser = rows(corpus, "recurring-problems")
     assert len(looser) > len(pairs)
     assert all(float(p["score"]) >= 0.2 for p in looser)
+
+
+def test_documents_lists_a_document_once_per_citing_report(corpus):
+    """A document is in the graph of every report citing it; the union of those graphs must not
+    repeat its rows (it did, once per pair of citing reports' copies of its title and type)."""
+    titles = [r["title"] for r in rows(corpus, "documents")]
+    shared = {r["title"]: int(r["reports"]) for r in rows(corpus, "documents-across-reports")}
+    assert titles.count("中华人民共和国政府采购法") == shared["中华人民共和国政府采购法"] == 2
+    assert all(titles.count(title) == reports for title, reports in shared.items())
