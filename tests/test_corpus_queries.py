@@ -71,3 +71,45 @@ def test_documents_lists_a_document_once_per_citing_report(corpus):
     shared = {r["title"]: int(r["reports"]) for r in rows(corpus, "documents-across-reports")}
     assert titles.count("中华人民共和国政府采购法") == shared["中华人民共和国政府采购法"] == 2
     assert all(titles.count(title) == reports for title, reports in shared.items())
+
+
+@pytest.fixture(scope="module")
+def alone_and_with_sibling(tmp_path_factory, fengjiang):
+    """The Fengjiang report alone, and beside a sibling report: the same text under another title,
+    so its places, bodies and documents are in two graphs and the union default graph holds each
+    of their triples twice."""
+    sibling = load_bytes(
+        FENGJIANG.read_text(encoding="utf-8").replace("整改进展情况的通报", "整改进展情况的再次通报", 1).encode(),
+        "sibling.txt",
+    )
+    assert sibling.graph_iri != fengjiang.graph_iri
+    stores = {name: OxigraphStore(tmp_path_factory.mktemp(name) / "store") for name in ("alone", "both")}
+    for name, store in stores.items():
+        for loaded in (fengjiang, sibling) if name == "both" else (fengjiang,):
+            store.replace_graph(loaded.graph_iri, loaded.graph)
+    yield stores["alone"], stores["both"]
+    for store in stores.values():
+        store.close()
+
+
+def sorted_rows(store, query, **params):
+    return sorted(tuple(sorted(r.items())) for r in rows(store, query, **params))
+
+
+@pytest.mark.parametrize(
+    "query", sorted(n for n, q in catalog.saved_queries().items() if "report" in {p.name for p in q.params})
+)
+def test_a_reports_answers_do_not_change_when_another_report_names_the_same_things(
+    alone_and_with_sibling, fengjiang, query
+):
+    alone, both = alone_and_with_sibling
+    params = {"report": fengjiang.report_iri}
+    if query == "finding-trace":
+        params["finding"] = rows(alone, "findings", report=fengjiang.report_iri)[0]["finding"]
+    assert sorted_rows(both, query, **params) == sorted_rows(alone, query, **params)
+
+
+def test_compare_reports_has_one_row_per_report(alone_and_with_sibling):
+    _alone, both = alone_and_with_sibling
+    reports = [r["report"] for r in rows(both, "compare-reports")]
+    assert len(reports) == len(set(reports)) == 2
