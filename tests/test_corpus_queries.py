@@ -8,7 +8,7 @@ import pytest
 from graph.store import OxigraphStore
 from loaders.pipeline import load_bytes
 from queries import catalog
-from tests.conftest import FENGJIANG
+from tests.conftest import FENGJIANG, QINGPU
 
 
 @pytest.fixture(scope="module")
@@ -74,18 +74,18 @@ def test_documents_lists_a_document_once_per_citing_report(corpus):
 
 
 @pytest.fixture(scope="module")
-def alone_and_with_sibling(tmp_path_factory, fengjiang):
-    """The Fengjiang report alone, and beside a sibling report: the same text under another title,
+def alone_and_with_sibling(tmp_path_factory, qingpu):
+    """The Qingpu report alone, and beside a sibling report: the same text under another title,
     so its places, bodies and documents are in two graphs and the union default graph holds each
     of their triples twice."""
     sibling = load_bytes(
-        FENGJIANG.read_text(encoding="utf-8").replace("整改进展情况的通报", "整改进展情况的再次通报", 1).encode(),
+        QINGPU.read_text(encoding="utf-8").replace("整改进展情况的通报", "整改进展情况的再次通报", 1).encode(),
         "sibling.txt",
     )
-    assert sibling.graph_iri != fengjiang.graph_iri
+    assert sibling.graph_iri != qingpu.graph_iri
     stores = {name: OxigraphStore(tmp_path_factory.mktemp(name) / "store") for name in ("alone", "both")}
     for name, store in stores.items():
-        for loaded in (fengjiang, sibling) if name == "both" else (fengjiang,):
+        for loaded in (qingpu, sibling) if name == "both" else (qingpu,):
             store.replace_graph(loaded.graph_iri, loaded.graph)
     yield stores["alone"], stores["both"]
     for store in stores.values():
@@ -100,12 +100,12 @@ def sorted_rows(store, query, **params):
     "query", sorted(n for n, q in catalog.saved_queries().items() if "report" in {p.name for p in q.params})
 )
 def test_a_reports_answers_do_not_change_when_another_report_names_the_same_things(
-    alone_and_with_sibling, fengjiang, query
+    alone_and_with_sibling, qingpu, query
 ):
     alone, both = alone_and_with_sibling
-    params = {"report": fengjiang.report_iri}
+    params = {"report": qingpu.report_iri}
     if query == "finding-trace":
-        params["finding"] = rows(alone, "findings", report=fengjiang.report_iri)[0]["finding"]
+        params["finding"] = rows(alone, "findings", report=qingpu.report_iri)[0]["finding"]
     assert sorted_rows(both, query, **params) == sorted_rows(alone, query, **params)
 
 
