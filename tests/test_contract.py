@@ -19,6 +19,7 @@ import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 from servers import OxigraphServer, Server, VirtuosoServer, free_port
 
+from bench.measure import cases, typical_values
 from graph import results
 from graph.remote import RemoteSettings, RemoteStore
 from graph.store import OxigraphStore, QueryError, Store, StoreError, Term
@@ -128,8 +129,8 @@ def quads(store: Store) -> set[str]:
     return set(store.export("nquads").decode("utf-8").splitlines())
 
 
-def sorted_csv(store: Store, name: str, **params: str) -> list[str]:
-    lines = results.to_csv(catalog.get(name).run(store, params)).splitlines()
+def sorted_csv(store: Store, query: str, **params: str) -> list[str]:
+    lines = results.to_csv(catalog.get(query).run(store, params)).splitlines()
     return [lines[0], *sorted(lines[1:])]
 
 
@@ -264,6 +265,24 @@ def test_saved_queries_match_the_embedded_store(loaded, reference, name):
     expected = sorted_csv(reference, name)
     assert len(expected) > 1 or name not in ACCEPTANCE
     assert sorted_csv(loaded, name) == expected
+
+
+@pytest.mark.parametrize("name", sorted(n for n, q in catalog.saved_queries().items() if q.params))
+def test_saved_queries_with_parameters_match_the_embedded_store(loaded, reference, name):
+    """Each parameter at the benchmark's typical value answers alike everywhere: the embedded store
+    binds parameters by substitution, a server by a VALUES row at the end of the WHERE group
+    (graph/binding.py), so a query that narrows a subquery by its parameter must still be right
+    where only the outer group sees the value."""
+    with_values = [c for c in cases(typical_values(reference), live=False, only={name}) if c[2]]
+    if not with_values:
+        pytest.skip(f"{name}'s parameters have defaults, compared elsewhere")
+    if name == "department-profile" and isinstance(loaded, RemoteStore):
+        pytest.xfail(
+            "known, not portable: `partners` is a GROUP_CONCAT in each server's own order, and"
+            " Virtuoso 7 answers its 、 separator and the 《》 of `documents` as ?"
+        )
+    for _query, case, params in with_values:
+        assert sorted_csv(loaded, name, **params) == sorted_csv(reference, name, **params), case
 
 
 def test_scores_match_below_the_default_threshold(loaded, reference):

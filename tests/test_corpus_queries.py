@@ -8,7 +8,7 @@ import pytest
 from graph.store import OxigraphStore
 from loaders.pipeline import load_bytes
 from queries import catalog
-from tests.conftest import FENGJIANG
+from tests.conftest import FENGJIANG, QINGPU
 
 
 @pytest.fixture(scope="module")
@@ -62,3 +62,54 @@ def test_recurring_problems_pair_the_same_problem_in_two_counties(corpus):
     looser = rows(corpus, "recurring-problems")
     assert len(looser) > len(pairs)
     assert all(float(p["score"]) >= 0.2 for p in looser)
+
+
+def test_documents_lists_a_document_once_per_citing_report(corpus):
+    """A document is in the graph of every report citing it; the union of those graphs must not
+    repeat its rows (it did, once per pair of citing reports' copies of its title and type)."""
+    titles = [r["title"] for r in rows(corpus, "documents")]
+    shared = {r["title"]: int(r["reports"]) for r in rows(corpus, "documents-across-reports")}
+    assert titles.count("中华人民共和国政府采购法") == shared["中华人民共和国政府采购法"] == 2
+    assert all(titles.count(title) == reports for title, reports in shared.items())
+
+
+@pytest.fixture(scope="module")
+def alone_and_with_sibling(tmp_path_factory, qingpu):
+    """The Qingpu report alone, and beside a sibling report: the same text under another title,
+    so its places, bodies and documents are in two graphs and the union default graph holds each
+    of their triples twice."""
+    sibling = load_bytes(
+        QINGPU.read_text(encoding="utf-8").replace("整改进展情况的通报", "整改进展情况的再次通报", 1).encode(),
+        "sibling.txt",
+    )
+    assert sibling.graph_iri != qingpu.graph_iri
+    stores = {name: OxigraphStore(tmp_path_factory.mktemp(name) / "store") for name in ("alone", "both")}
+    for name, store in stores.items():
+        for loaded in (qingpu, sibling) if name == "both" else (qingpu,):
+            store.replace_graph(loaded.graph_iri, loaded.graph)
+    yield stores["alone"], stores["both"]
+    for store in stores.values():
+        store.close()
+
+
+def sorted_rows(store, query, **params):
+    return sorted(tuple(sorted(r.items())) for r in rows(store, query, **params))
+
+
+@pytest.mark.parametrize(
+    "query", sorted(n for n, q in catalog.saved_queries().items() if "report" in {p.name for p in q.params})
+)
+def test_a_reports_answers_do_not_change_when_another_report_names_the_same_things(
+    alone_and_with_sibling, qingpu, query
+):
+    alone, both = alone_and_with_sibling
+    params = {"report": qingpu.report_iri}
+    if query == "finding-trace":
+        params["finding"] = rows(alone, "findings", report=qingpu.report_iri)[0]["finding"]
+    assert sorted_rows(both, query, **params) == sorted_rows(alone, query, **params)
+
+
+def test_compare_reports_has_one_row_per_report(alone_and_with_sibling):
+    _alone, both = alone_and_with_sibling
+    reports = [r["report"] for r in rows(both, "compare-reports")]
+    assert len(reports) == len(set(reports)) == 2
