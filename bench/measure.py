@@ -72,9 +72,14 @@ def timed_together(runners: dict[str, Callable[[], object]], reps: int, budget_s
             for k, v in first.items()
         }
     times: dict[str, list[float]] = {name: [] for name in runners}
-    # At least one run after the warm-up, so an answer cached by store version is measured as users get it.
-    for _ in range(max(1, min(reps, int(budget_s / max(slowest, 1e-6))))):
-        for name, run in runners.items():
+    # The product runs at least once after the warm-up, so an answer cached by store version is
+    # measured as users get it; a raw engine (it caches nothing) whose warm-up alone exceeded the
+    # budget is measured by that run.
+    again = {name: run for name, run in runners.items() if name == "product" or first[name] <= budget_s}
+    for name in set(runners) - set(again):
+        times[name].append(first[name] * 1000)
+    for _ in range(max(1, min(reps, int(budget_s / max(max(first[n] for n in again), 1e-6))))):
+        for name, run in again.items():
             t = time.perf_counter()
             run()
             times[name].append((time.perf_counter() - t) * 1000)
@@ -326,10 +331,9 @@ def measure_size(
 
             result["http"] = measure_http(path, values, single=max(3, reps), per_client=2, budget_s=budget_s)
             phase("http")
-        dump = raw.dump(format=ox.RdfFormat.N_QUADS) if n <= max(memory_max, rdflib_max) else b""
         if n <= memory_max:
             memory = ox.Store()
-            memory.bulk_load(dump, format=ox.RdfFormat.N_QUADS)
+            memory.bulk_load(raw.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
             for q, case, params in todo:
                 key = f"{q.name}[{case}]"
                 queries[key]["pyoxigraph_memory"] = timed(raw_runner(memory, q, params), reps, budget_s)
@@ -338,7 +342,7 @@ def measure_size(
         if n <= rdflib_max:
             from bench.baselines import rdflib_times
 
-            for key, figures in rdflib_times(dump, todo, budget_s, rdflib_timeout_s).items():
+            for key, figures in rdflib_times(raw, todo, budget_s, rdflib_timeout_s).items():
                 queries[key]["rdflib"] = figures
             phase("rdflib baseline")
     result["queries"] = queries
