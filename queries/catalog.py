@@ -26,6 +26,7 @@ from graph.store import QueryError, Result, Store, Term
 from ontology import iris
 
 MAX_PARAM_LENGTH = 500
+CACHE_POLICIES = ("store-version", "none")  # the first is the default
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
@@ -72,7 +73,7 @@ class SavedQuery:
     text: str
     params: tuple[Param, ...] = ()
     columns: tuple[str, ...] = field(default=())
-    cache: str = "store-version"  # reuse answers until the store's next write; "none" never
+    cache: str = CACHE_POLICIES[0]  # "store-version": reuse answers until the store's next write
     variants: tuple[tuple[frozenset[str], str], ...] = ()  # (parameters bound, text run instead)
 
     def text_for(self, bindings: Mapping[str, object]) -> str:
@@ -100,7 +101,7 @@ class SavedQuery:
         A parameter must be projected for Oxigraph (and rdflib) to bind it, so queries project
         their parameters and the public columns are cut back to the header's `columns` here."""
         bindings = self.bindings(values or {})
-        if self.cache != "store-version":
+        if self.cache != CACHE_POLICIES[0]:
             return self._select(store, bindings)
         stamp = aggregates.version(store)
         if stamp is None:  # a store no aggregate-aware write has touched has no version to trust
@@ -155,8 +156,9 @@ def parse(name: str, source: str) -> SavedQuery:
         raise QueryError(
             f"queries/{name}.rq: the #+ header is not valid YAML ({error}); quote values with ': '"
         ) from error
-    if meta.get("cache", "store-version") not in ("store-version", "none"):
-        raise QueryError(f"queries/{name}.rq: cache must be store-version or none, not {meta['cache']!r}")
+    policy = meta.get("cache", CACHE_POLICIES[0])
+    if policy not in CACHE_POLICIES:
+        raise QueryError(f"queries/{name}.rq: cache must be store-version or none, not {policy!r}")
     params = tuple(Param(name=k, **(v or {})) for k, v in (meta.get("params") or {}).items())
     return SavedQuery(
         name=name,
@@ -165,7 +167,7 @@ def parse(name: str, source: str) -> SavedQuery:
         text=_body(source),
         params=params,
         columns=tuple(meta.get("columns") or ()),
-        cache=meta.get("cache", "store-version"),
+        cache=policy,
     )
 
 
