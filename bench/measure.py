@@ -282,6 +282,7 @@ def measure_size(
     rdflib_max: int,
     rdflib_timeout_s: float,
     live_max: int,
+    rdflib_jobs: int = 1,
     only: set[str] | None = None,
     skip: set[str] | None = None,
     http: bool = True,
@@ -343,7 +344,7 @@ def measure_size(
         if n <= rdflib_max:
             from bench.baselines import rdflib_times
 
-            for key, figures in rdflib_times(raw, todo, budget_s, rdflib_timeout_s).items():
+            for key, figures in rdflib_times(raw, todo, budget_s, rdflib_timeout_s, rdflib_jobs).items():
                 queries[key]["rdflib"] = figures
             phase("rdflib baseline")
     result["queries"] = queries

@@ -22,7 +22,6 @@ by it (queries.catalog) can never outlive the data it was computed from.
 from __future__ import annotations
 
 import json
-import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -85,7 +84,7 @@ def pairs_in(graph_iri: str, data: bytes) -> dict[str, PairTotal]:
     `data` is the document as N-Triples (what every backend writes); only the lines that can hold
     a pair node's fields are parsed, a few hundred of a report's ten thousand."""
     fields: dict[str, dict[str, str]] = {}
-    for node, predicate, value in parse_ntriples(b"\n".join(_PAIR_LINE.findall(data))):
+    for node, predicate, value in parse_ntriples(b"\n".join(_pair_lines(data))):
         fields.setdefault(node, {})[predicate[len(RK) :]] = value.value
     totals: dict[str, PairTotal] = {}
     for values in fields.values():
@@ -100,9 +99,23 @@ def pairs_in(graph_iri: str, data: bytes) -> dict[str, PairTotal]:
 
 
 _PER_FINDING = ("firstAgent", "secondAgent", "firstLabel", "secondLabel", "inReport", "findingOrder", "findingNumber")
-# A line whose predicate is one of those (N-Triples: one triple per line, terms separated by a space).
-_FIELDS = b"|".join(p.encode() for p in _PER_FINDING)
-_PAIR_LINE = re.compile(rb"^[^\n]* <" + re.escape(str(RK).encode()) + rb"(?:" + _FIELDS + rb")> [^\n]*$", re.MULTILINE)
+# What a line whose predicate is one of those holds (N-Triples: one triple per line, terms separated by a space).
+_FIELD_KEYS = tuple(f"> <{RK}{name}> ".encode() for name in _PER_FINDING)
+
+
+def _pair_lines(data: bytes) -> list[bytes]:
+    """The lines that hold one of the fields, found by bytes.find: three times faster than one
+    regular expression over a report's three megabytes, and this runs in the writer, once per write."""
+    lines: dict[int, bytes] = {}  # by start, so a line holding two keys is taken once
+    for key in _FIELD_KEYS:
+        at = data.find(key)
+        while at != -1:
+            start = data.rfind(b"\n", 0, at) + 1
+            end = data.find(b"\n", at)
+            end = len(data) if end == -1 else end
+            lines[start] = data[start:end]
+            at = data.find(key, end)
+    return list(lines.values())
 
 
 def changes(store: Store, graph_iri: str, data: bytes | None) -> str:
@@ -113,7 +126,7 @@ def changes(store: Store, graph_iri: str, data: bytes | None) -> str:
     old_pairs = store.select(iris.sparql_prefixes() + _PAIRS_OF_GRAPH.format(graph=_iri(graph_iri))).rows
     affected = set(new) | {iris.department_pair(r["a"].value, r["b"].value) for r in old_pairs}
     state = _state(store, [iris.AGGREGATES, *sorted(affected)])
-    removed = [t for node, triples in state.items() for t in triples]
+    before = [t for node, triples in state.items() for t in triples]
     added: list[tuple[str, str, Term]] = [(iris.AGGREGATES, str(RK.storeVersion), Term("literal", uuid.uuid4().hex))]
     for node in sorted(affected):
         total = _from_state(state.get(node, []))
@@ -128,7 +141,7 @@ def changes(store: Store, graph_iri: str, data: bytes | None) -> str:
                 total.first_label, total.second_label = new[node].first_label, new[node].second_label
         if total.shares:
             added.extend(total.triples())
-    return _data("DELETE", removed) + _data("INSERT", added)
+    return _difference(before, added)
 
 
 def rebuild(store: Store) -> str:
@@ -143,7 +156,7 @@ def rebuild(store: Store) -> str:
     added = [(iris.AGGREGATES, str(RK.storeVersion), Term("literal", uuid.uuid4().hex))]
     for node in sorted(totals):
         added.extend(totals[node].triples())
-    return f"DROP SILENT GRAPH {_iri(iris.AGGREGATES)}" + _data("INSERT", added)
+    return f"DROP SILENT GRAPH {_iri(iris.AGGREGATES)}" + _block("INSERT", _lines(added))
 
 
 def version(store: Store) -> str | None:
@@ -180,8 +193,21 @@ def _from_state(triples: list[tuple[str, str, Term]]) -> PairTotal | None:
     )
 
 
-def _data(verb: str, triples: Iterable[tuple[str, str, Term]]) -> str:
-    body = ntriples_text(triples)
+def _difference(before: list[tuple[str, str, Term]], after: list[tuple[str, str, Term]]) -> str:
+    """Only the lines that change: a pair node's type, members and labels mostly stay as they were,
+    and deleting and re-inserting them cost a fifth of each write's time (N = 100)."""
+    old, new = set(_lines(before)), set(_lines(after))
+    return _block("DELETE", sorted(old - new)) + _block("INSERT", sorted(new - old))
+
+
+def _lines(triples: Iterable[tuple[str, str, Term]]) -> list[str]:
+    """One N-Triples line per triple, so that triples read back from a store (a plain literal typed
+    xsd:string) and triples built here (untyped) compare equal."""
+    return ntriples_text(triples).splitlines()
+
+
+def _block(verb: str, lines: list[str]) -> str:
+    body = "\n".join(lines)
     return f" ;\n{verb} DATA {{ GRAPH {_iri(iris.AGGREGATES)} {{\n{body}\n}} }}" if body else ""
 
 

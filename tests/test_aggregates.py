@@ -13,7 +13,7 @@ from rdflib import RDF, Literal, URIRef
 from servers import OxigraphServer, VirtuosoServer
 
 from graph import aggregates
-from graph.store import OxigraphStore, Result, StoreError
+from graph.store import OxigraphStore, Result, StoreError, ntriples_bytes
 from ontology import iris
 from ontology.validate import validate_graph
 from queries import catalog
@@ -162,3 +162,16 @@ def test_the_answer_cache_keeps_to_its_row_budget(monkeypatch):
 def test_an_unknown_cache_policy_is_refused():
     with pytest.raises(QueryError, match="cache must be"):
         parse("x", "#+ cache: forever\nSELECT * WHERE { ?s ?p ?o }")
+
+
+def test_a_literal_quoting_a_pair_field_adds_no_pair():
+    """A sentence may quote anything, even the text of a pair field's predicate; only real field
+    lines (and each once, however many keys it quotes) may count."""
+    loaded = with_partners(QINGPU)
+    data = ntriples_bytes(loaded.triples)
+    quoted = " ".join(f"> <{iris.RK}{name}> " for name in ("firstAgent", "inReport", "findingNumber"))
+    hostile = f'<{loaded.graph_iri}#x> <{iris.RK}text> "{quoted}" .\n'.encode()
+    expected = {iri: total.numbers() for iri, total in aggregates.pairs_in(loaded.graph_iri, data).items()}
+    assert expected, "the sample report has shared findings"
+    got = aggregates.pairs_in(loaded.graph_iri, hostile + data + hostile)
+    assert {iri: total.numbers() for iri, total in got.items()} == expected
