@@ -6,8 +6,9 @@ columns, cache (`store-version`, the default: answers are kept until the next wr
 A file `NAME+PARAM.rq` (no header) is a variant of NAME: the text run when exactly those
 parameters are bound, for a question one text cannot answer fast both ways (the whole corpus, and
 a plan that starts from the bound value). Same columns; tests hold each variant equal to its base.
-Parameters are bound as RDF terms through the store's substitutions, never pasted into
-the query text, so a hostile value can only ever be compared as a literal.
+Parameters are bound as RDF terms through the store's substitutions (a variant also gets them as
+VALUES rows in its subqueries, each term written by rdflib's serialiser), never pasted into the
+query text, so a hostile value can only ever be compared as a literal.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from importlib import resources
 import yaml
 
 from graph import aggregates
+from graph.binding import bind_inside
 from graph.store import QueryError, Result, Store, Term
 from ontology import iris
 
@@ -76,10 +78,14 @@ class SavedQuery:
     cache: str = CACHE_POLICIES[0]  # "store-version": reuse answers until the store's next write
     variants: tuple[tuple[frozenset[str], str], ...] = ()  # (parameters bound, text run instead)
 
-    def text_for(self, bindings: Mapping[str, object]) -> str:
-        """The text to run with these parameters bound: a variant made for them, or the base."""
+    def text_for(self, bindings: Mapping[str, Term]) -> str:
+        """The text to run with these parameters bound: a variant made for them, with the values
+        also bound inside its subqueries (graph.binding.bind_inside), or the base."""
         bound = frozenset(bindings)
-        return next((text for params, text in self.variants if params == bound), self.text)
+        for params, text in self.variants:
+            if params == bound:
+                return bind_inside(text, bindings)
+        return self.text
 
     def bindings(self, values: Mapping[str, str]) -> dict[str, Term]:
         known = {p.name: p for p in self.params}

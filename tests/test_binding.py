@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from graph.binding import has_dataset_clause, query_form, term_text, with_leading_values, with_values
+from graph.binding import bind_inside, has_dataset_clause, query_form, term_text, with_leading_values, with_values
 from graph.store import QueryError, Term
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -115,3 +115,25 @@ def test_hostile_literals_stay_one_literal_in_the_leading_row(value):
     data = f"<http://x/a> <http://x/p> {term_text(Term('literal', value))} ."
     query = with_leading_values("SELECT ?s ?v WHERE { ?s <http://x/p> ?v }", {"v": Term("literal", value)})
     assert run(query, data) == [{"s": "http://x/a", "v": value}]
+
+
+def test_a_row_goes_into_each_subquery_the_bound_variable_reaches_unchanged():
+    """Down a chain of plain projections only: a subquery that does not pass the variable up
+    has a variable of its own by that name, which the row must not touch."""
+    query = """SELECT ?v ?n WHERE {
+      { SELECT ?v (COUNT(?s) AS ?n) WHERE { { SELECT DISTINCT ?s ?v WHERE { ?s <http://x/p> ?v } } } GROUP BY ?v }
+      { SELECT (COUNT(?v) AS ?all) WHERE { ?s <http://x/p> ?v } }
+      OPTIONAL { SELECT * WHERE { ?v <http://x/q> ?w } }
+    }"""
+    bound = {"v": Term("literal", "lead")}
+    inside = bind_inside(query, bound)
+    assert inside.count("VALUES") == 3  # both levels of the first subquery, and the SELECT *
+    unrelated = inside.index("SELECT (COUNT(?v) AS ?all)")
+    assert "VALUES" not in inside[unrelated : inside.index("}", unrelated)]
+    assert run(with_values(inside, bound)) == run(with_values(query, bound)) == [{"v": "lead", "n": "1"}]
+    assert bind_inside(query, {"v": Term("bnode", "b0")}) == query
+
+
+def test_a_construct_binds_its_subqueries_by_their_own_projection():
+    query = "CONSTRUCT { ?s <http://x/p> ?v } WHERE { { SELECT ?s WHERE { ?s <http://x/p> ?v } } }"
+    assert bind_inside(query, {"v": Term("literal", "lead")}) == query
