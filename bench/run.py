@@ -195,6 +195,14 @@ def measure_in_child(n: int, args: argparse.Namespace) -> dict:
     return json.loads(out.stdout)
 
 
+def at_least_one(text: str) -> int:
+    """A count of worker processes: zero would time nothing and still write a result file."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return value
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--name", default="quick")
@@ -204,7 +212,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--budget", type=float, default=2.0, help="seconds per query and engine, at most")
     ap.add_argument("--rdflib-max", type=int, default=100, help="largest N measured on rdflib")
     ap.add_argument("--rdflib-timeout", type=float, default=20.0, help="seconds before an rdflib query is killed")
-    ap.add_argument("--rdflib-jobs", type=int, default=1, help="rdflib queries timed at once (one core each)")
+    ap.add_argument("--rdflib-jobs", type=at_least_one, default=1, help="rdflib queries timed at once (one core each)")
     ap.add_argument("--live-max", type=int, default=1000, help="largest N for the on-the-fly self-join")
     ap.add_argument("--only", default="", help="comma-separated saved-query names (default: all)")
     ap.add_argument("--skip", default="", help="comma-separated saved-query names left out")

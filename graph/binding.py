@@ -106,9 +106,10 @@ def bind_inside(query: str, bindings: Mapping[str, Term]) -> str:
     unchanged: those the subquery projects as plain variables, as every SELECT around it does up
     to the query's own (whose binding is the store's business). Unchanged where that cannot be.
 
-    Every engine binds a parameter in the outermost group only and plans a subquery on its own: a
-    subquery that counts every organisation's mentions counts them all (N = 1,000: 17–24 s) before
-    its rows meet the bound name. The variable is the bound one all the way up, so rows with
+    A remote endpoint sees the binding in the outermost group only (the VALUES row above), and
+    pyoxigraph, though its substitution reaches a projected subquery's answer, plans the subquery
+    without it: one that counts every organisation's mentions counts them all (N = 1,000: 17–24 s)
+    before its rows meet the bound name. The variable is the bound one all the way up, so rows with
     another value could only be dropped by the joins above; the row drops them first. A hint that
     can also make a plan worse (`documents` for one report: 2.5 → 4.1 s), so only the variants
     written for it get it (queries/catalog.py)."""

@@ -175,3 +175,27 @@ def test_a_literal_quoting_a_pair_field_adds_no_pair():
     assert expected, "the sample report has shared findings"
     got = aggregates.pairs_in(loaded.graph_iri, hostile + data + hostile)
     assert {iri: total.numbers() for iri, total in got.items()} == expected
+
+
+@pytest.mark.parametrize("served", [False, True], ids=["embedded", "oxigraph-server"])
+def test_a_label_holding_a_unicode_line_separator_is_written(tmp_path, store, queries, monkeypatch, served):
+    """Oxigraph's N-Triples writer leaves U+2028 unescaped, and str.splitlines breaks there: a
+    label holding one must reach the store whole, in the document (sent in chunks of lines to a
+    server) and in the aggregate, on the first write and on a change."""
+    import tests.test_projections as projections
+
+    odd = (("财政\u2028局", False, False), ("人社\u2029局", False, False), ("卫健\x85委", False, False))
+    monkeypatch.setattr(projections, "EXTRA", odd)
+    server = OxigraphServer(tmp_path / "server").start() if served else None
+    try:
+        target = server.store() if server else store
+        for shift in (0, 1):
+            loaded = with_partners(QINGPU, shift=shift)
+            for each in {target, store}:
+                each.replace_graph(loaded.graph_iri, loaded.graph)
+            assert assert_equal(store, queries, target) > 0
+        labels = {row[0] for row in answer(queries[1].run(target))}
+        assert any("\u2028" in label for label in labels)
+    finally:
+        if server:
+            server.stop()
