@@ -116,12 +116,25 @@ class SavedQuery:
         if answers.get("stamp") != stamp:
             answers.clear()
             answers["stamp"] = stamp
-        key = (self.name, tuple(sorted(bindings.items())))
+        key = self._key(bindings)
         cached = answers.get(key)
         if cached is None:
             cached = self._select(store, bindings)
             _keep(answers, key, cached)
         return Result(list(cached.variables), list(cached.rows), cached.boolean, cached.truncated)
+
+    def is_cached(self, store: Store, values: Mapping[str, str] | None = None) -> bool:
+        """Whether `run` would answer from the cache now: what a warm-up (webapp/warm.py) leaves."""
+        answers = _answers.get(store, {})
+        stamp = answers.get("stamp")
+        return (
+            stamp is not None
+            and stamp == aggregates.version(store)
+            and self._key(self.bindings(values or {})) in answers
+        )
+
+    def _key(self, bindings: dict[str, Term]) -> tuple:
+        return (self.name, tuple(sorted(bindings.items())))
 
     def _select(self, store: Store, bindings: dict[str, Term]) -> Result:
         result = store.select(self.text_for(bindings), bindings)

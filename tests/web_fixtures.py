@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from flask import Flask
 from waitress import create_server
 
 from graph.store import OxigraphStore
@@ -36,7 +37,13 @@ def build_store(path: Path, *loaded) -> Path:
 def serve(settings: Mapping[str, Any], threads: int = 4) -> Iterator[str]:
     """Serve an app made with these settings as `rectkg serve` does (holding the store and
     advertising itself beside it); yields its base URL (no trailing slash)."""
-    app = create_app({"TESTING": True, **settings})
+    with serve_app(create_app({"TESTING": True, **settings}), threads) as url:
+        yield url
+
+
+@contextmanager
+def serve_app(app: Flask, threads: int = 4) -> Iterator[str]:
+    """`serve` for an app the test keeps a hand on (to look at its store while it serves)."""
     server = create_server(app, host="127.0.0.1", port=0, threads=threads)
     url = f"http://127.0.0.1:{server.effective_port}"
     thread = threading.Thread(target=server.run, daemon=True)

@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Flask, g, request
 
-from webapp import db, errors, i18n, links, settings
+from webapp import db, errors, i18n, links, settings, warm
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +28,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     app.config.from_mapping(settings.load(test_config))
     app.extensions["rectkg.store"] = db.holder_for(app)
+    app.extensions["rectkg.warm"] = warm.Warmer(app)
     errors.register(app)
 
     from webapp import admin, dashboard, editor, entities, graphview, saved, search, shared, sparql

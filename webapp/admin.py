@@ -58,6 +58,7 @@ def replace():
     except Exception as error:  # rdflib raises several parser types; all mean a bad body
         raise Refused(400, "bad-rdf", f"the body is not valid N-Triples: {error}") from error
     db.store().replace_graph(graph_iri, graph)
+    current_app.extensions["rectkg.warm"].poke()
     return Response(status=204)
 
 
@@ -66,4 +67,5 @@ def remove():
     graph_iri = _graph_iri()
     if not db.store().remove_graph(graph_iri):
         raise NotFound(f"no graph {graph_iri}")
+    current_app.extensions["rectkg.warm"].poke()
     return Response(status=204)

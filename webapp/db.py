@@ -135,6 +135,7 @@ def serving(app: Flask, url: str) -> Iterator[None]:
         else:
             app.config["HANDOFF_TOKEN"] = handoff.advertise(holder.spec, url)
             advertised = True
+    app.extensions["rectkg.warm"].poke()  # answers for the first clicks, whatever was ingested before
     try:
         yield
     finally:
@@ -144,5 +145,6 @@ def serving(app: Flask, url: str) -> Iterator[None]:
 
 
 def close(app: Flask) -> None:
-    """Stop the workers and let go of the store."""
+    """Stop the warm-ups and the workers, and let go of the store."""
+    app.extensions["rectkg.warm"].close()
     app.extensions["rectkg.store"].close()

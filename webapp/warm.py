@@ -1,0 +1,80 @@
+"""Answer the most-clicked saved questions again after a write, before anyone asks.
+
+Saved-query answers are kept until the store's next write (queries/catalog.py), so the first
+click after a write pays the engine: at a thousand reports the whole-corpus
+`shared-responsibility` table, which the dashboard shows too, takes ~2 s to recompute. The server
+knows when the data changes — at start, and on each write through the admin API, its only write
+path — so one background thread recomputes those answers once writes have paused for `quiet_s`:
+an ingest of many reports through the server costs one warm-up, not one per report. A write made
+while a warm-up runs makes its answer stale, and the version stamp keeps that answer from being
+served (it is cached under the old version); the write's own poke warms again.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Sequence
+
+from flask import Flask
+
+from queries import catalog
+from webapp import db
+
+log = logging.getLogger(__name__)
+
+# Whole-corpus answers every investigator opens: the dashboard's and the co-responsibility table.
+NAMES = ("shared-responsibility",)
+QUIET_S = 1.0
+
+
+class Warmer:
+    """One thread at most, started by `poke`, gone once nothing is due."""
+
+    def __init__(self, app: Flask, names: Sequence[str] = NAMES, quiet_s: float = QUIET_S):
+        self._app, self._names, self._quiet_s = app, tuple(names), quiet_s
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._due: float | None = None
+        self._thread: threading.Thread | None = None
+
+    def poke(self) -> None:
+        """The data changed: warm up once it has stopped changing for `quiet_s`."""
+        with self._lock:
+            if self._stop.is_set():
+                return
+            self._due = time.monotonic() + self._quiet_s
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._loop, name="rectkg-warm", daemon=True)
+                self._thread.start()
+
+    def close(self) -> None:
+        """Stop before the store closes; a warm-up under way ends with its query."""
+        with self._lock:
+            self._stop.set()
+            thread = self._thread
+        if thread is not None:
+            thread.join()
+
+    def _loop(self) -> None:
+        while True:
+            with self._lock:
+                if self._due is None or self._stop.is_set():
+                    self._thread = None
+                    return
+                wait = self._due - time.monotonic()
+                if wait <= 0:
+                    self._due = None
+            if wait > 0:
+                self._stop.wait(wait)
+            else:
+                self._warm()
+
+    def _warm(self) -> None:
+        with self._app.app_context():
+            for name in self._names:
+                try:
+                    db.run(lambda store, name=name: catalog.get(name).run(store))
+                except Exception as error:  # a failed warm-up only leaves the next click to compute
+                    log.warning("warming %s failed: %s", name, error)
