@@ -143,3 +143,27 @@ def test_writes_are_refused_before_reaching_the_server(request, apps, kind):
             refused = requests.post(url + "/sparql", data={"update": INSERT}, timeout=60)
             assert error_of(refused)[:2] == (403, "read-only")
     assert server.store().triple_count() == before
+
+
+def test_the_apps_caches_end_with_a_write_made_on_the_server(tmp_path, qingpu, fengjiang, monkeypatch):
+    """Another process (here: a second client) writes to the server; the dashboard and the search
+    index the app built before must show the change, not what they held. (The list of document
+    graphs is asked again every time here, not every 10 s.)"""
+    monkeypatch.setenv("RECTKG_SPARQL_GRAPHS_TTL", "0")
+    server = loaded_server(OxigraphServer(tmp_path / "oxigraph"), qingpu)
+    try:
+        with serve({"STORE": server.url}) as url:
+            title = next(str(o) for _s, p, o in fengjiang.graph if str(p).endswith("/title") and "通报" in str(o))
+            before = requests.get(url + "/", timeout=60).text
+            assert qingpu.report.title in before and title not in before
+            finding = fengjiang.report.findings[-1].title
+
+            def found() -> bool:
+                return bool(requests.get(url + "/search.json", params={"q": finding}, timeout=60).json()["hits"])
+
+            assert not found()
+            server.store().replace_graph(fengjiang.graph_iri, fengjiang.graph)
+            assert title in requests.get(url + "/", timeout=60).text
+            assert found()
+    finally:
+        server.stop()

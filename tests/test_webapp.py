@@ -265,6 +265,17 @@ def test_indexes_are_not_cut_by_the_visitors_row_limit(web_store, reader):
         assert node.status_code == 200, node.text
 
 
+def test_the_dashboard_shows_every_claim_whatever_the_row_limit(web_store, reader):
+    """The dashboard reads every report's claims in one query: the visitor's row limit must not
+    cut that query short (as it would the same query sent to /sparql)."""
+    claims = select(reader, "SELECT ?r ?c WHERE { ?r rk:claim ?c }")
+    assert len(claims) > 3
+    with serve({"STORE": str(web_store), "MAX_ROWS": 3}) as url:
+        html = page(url, "/").text
+    shown = re.findall(r'<tr class="(?:mismatch)?">', html)
+    assert len(shown) == len(claims)
+
+
 def test_search_finds_departments_by_alias(base_url, reader):
     orgs = select(reader, "SELECT ?o ?alias WHERE { ?o a org:Organization ; skos:altLabel ?alias }")
     assert orgs

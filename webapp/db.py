@@ -12,14 +12,14 @@ import dataclasses
 import logging
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
 from flask import Flask, current_app
 
-from graph import handoff
+from graph import aggregates, handoff
 from graph.pool import Limits, PooledStore
 from graph.remote import RemoteSettings, RemoteStore
 from graph.store import DEFAULT_STORE, Store, StoreError
@@ -29,7 +29,7 @@ T = TypeVar("T")
 
 
 class StoreHolder:
-    """Opens the configured store once, lazily; `generation` is the store version (0 if remote)."""
+    """Opens the configured store once, lazily; `generation` is the store version."""
 
     def __init__(self, spec: str | None, limits: Limits):
         self.spec = spec or os.environ.get("RECTKG_STORE") or DEFAULT_STORE
@@ -60,9 +60,14 @@ class StoreHolder:
         return RemoteStore(self.spec, settings=limited)
 
     @property
-    def generation(self) -> int:
+    def generation(self) -> Hashable:
+        """The embedded store's snapshot number (free to read); on a server, the version stamp every
+        rectkg write sets (graph/aggregates.py), one small query, so that the app's caches also end
+        with writes made there by another process."""
         store = self._store
-        return store.version if isinstance(store, PooledStore) else 0
+        if isinstance(store, PooledStore):
+            return store.version
+        return aggregates.version(store) if store is not None else None
 
     def close(self) -> None:
         with self._lock:
@@ -86,7 +91,7 @@ def store() -> Store:
     return current_app.extensions["rectkg.store"].get()
 
 
-def generation() -> int:
+def generation() -> Hashable:
     """Changes whenever the store was written, so caches built from it know to rebuild."""
     return current_app.extensions["rectkg.store"].generation
 

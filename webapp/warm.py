@@ -1,8 +1,10 @@
-"""Answer the most-clicked saved questions again after a write, before anyone asks.
+"""Compute the dashboard again after a write, before anyone asks.
 
-Saved-query answers are kept until the store's next write (queries/catalog.py), so the first
-click after a write pays the engine: at a thousand reports the whole-corpus
-`shared-responsibility` table, which the dashboard shows too, takes ~2 s to recompute. The server
+The dashboard (every report with its claims, and the most shared pairs from the whole-corpus
+`shared-responsibility` answer) is kept until the store's next write (webapp/db.py `cached`,
+queries/catalog.py), so the first visit after a write pays the engine: ~2 s for each part at a
+thousand reports. Its pairs are the saved query's own cached answer, so the saved-query page and
+API are warm too. The server
 knows when the data changes — at start, and on each write through the admin API, its only write
 path — so one background thread recomputes those answers once writes have paused for `quiet_s`:
 an ingest of many reports through the server costs one warm-up, not one per report. A write made
@@ -15,25 +17,19 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Sequence
 
 from flask import Flask
 
-from queries import catalog
-from webapp import db
-
 log = logging.getLogger(__name__)
 
-# Whole-corpus answers every investigator opens: the dashboard's and the co-responsibility table.
-NAMES = ("shared-responsibility",)
 QUIET_S = 1.0
 
 
 class Warmer:
     """One thread at most, started by `poke`, gone once nothing is due."""
 
-    def __init__(self, app: Flask, names: Sequence[str] = NAMES, quiet_s: float = QUIET_S):
-        self._app, self._names, self._quiet_s = app, tuple(names), quiet_s
+    def __init__(self, app: Flask, quiet_s: float = QUIET_S):
+        self._app, self._quiet_s = app, quiet_s
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._due: float | None = None
@@ -72,9 +68,10 @@ class Warmer:
                 self._warm()
 
     def _warm(self) -> None:
+        from webapp import dashboard  # its blueprint imports the app's modules, this one among them
+
         with self._app.app_context():
-            for name in self._names:
-                try:
-                    db.run(lambda store, name=name: catalog.get(name).run(store))
-                except Exception as error:  # a failed warm-up only leaves the next click to compute
-                    log.warning("warming %s failed: %s", name, error)
+            try:
+                dashboard.shown()
+            except Exception as error:  # a failed warm-up only leaves the next visit to compute
+                log.warning("warming the dashboard failed: %s", error)
