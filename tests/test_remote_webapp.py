@@ -13,6 +13,7 @@ from servers import OxigraphServer, Server, VirtuosoServer
 from web_fixtures import serve
 
 from ontology import iris
+from webapp import db
 
 PREFIXES = iris.sparql_prefixes()
 FINDINGS = PREFIXES + "SELECT ?f ?title WHERE { ?f a rk:Finding ; dcterms:title ?title }"
@@ -148,8 +149,9 @@ def test_writes_are_refused_before_reaching_the_server(request, apps, kind):
 def test_the_apps_caches_end_with_a_write_made_on_the_server(tmp_path, qingpu, fengjiang, monkeypatch):
     """Another process (here: a second client) writes to the server; the dashboard and the search
     index the app built before must show the change, not what they held. (The list of document
-    graphs is asked again every time here, not every 10 s.)"""
+    graphs and the version stamp are asked again every time here, not after 10 s and 1 s.)"""
     monkeypatch.setenv("RECTKG_SPARQL_GRAPHS_TTL", "0")
+    monkeypatch.setattr(db, "REMOTE_VERSION_TTL_S", 0.0)
     server = loaded_server(OxigraphServer(tmp_path / "oxigraph"), qingpu)
     try:
         with serve({"STORE": server.url}) as url:

@@ -18,7 +18,12 @@ def select(query: str, **bindings: Term) -> Result:
     pattern: a bound variable must be projected (and grouped by, in aggregates), and it is
     unbound inside FILTER, BIND and EXISTS. So page queries use bound variables in triple
     patterns only; comparisons with a bound value happen in Python."""
-    return db.run(lambda store: store.select(iris.sparql_prefixes() + query, bindings))
+    return db.run(lambda store: select_in(store, query, **bindings))
+
+
+def select_in(store: Store, query: str, **bindings: Term) -> Result:
+    """`select` on a store given, as `db.cached` builds get it: without the visitor's row limit."""
+    return store.select(iris.sparql_prefixes() + query, bindings)
 
 
 def rows(query: str, **bindings: Term) -> list[dict[str, str]]:
@@ -27,8 +32,7 @@ def rows(query: str, **bindings: Term) -> list[dict[str, str]]:
 
 
 def rows_in(store: Store, query: str, **bindings: Term) -> list[dict[str, str]]:
-    """`rows` from a store given, as `db.cached` builds get it: without the visitor's row limit."""
-    return strings(store.select(iris.sparql_prefixes() + query, bindings))
+    return strings(select_in(store, query, **bindings))
 
 
 def strings(result: Result) -> list[dict[str, str]]:

@@ -12,6 +12,7 @@ import dataclasses
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,6 +27,8 @@ from graph.store import DEFAULT_STORE, Store, StoreError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+# How long a SPARQL server's version stamp is trusted before it is asked again.
+REMOTE_VERSION_TTL_S = 1.0
 
 
 class StoreHolder:
@@ -36,6 +39,7 @@ class StoreHolder:
         self.limits = limits
         self._lock = threading.Lock()
         self._store: Store | None = None
+        self._seen: tuple[float, Hashable] | None = None  # (when read, version) of a remote store
 
     @property
     def remote(self) -> bool:
@@ -62,12 +66,19 @@ class StoreHolder:
     @property
     def generation(self) -> Hashable:
         """The embedded store's snapshot number (free to read); on a server, the version stamp every
-        rectkg write sets (graph/aggregates.py), one small query, so that the app's caches also end
-        with writes made there by another process."""
+        rectkg write sets (graph/aggregates.py), so that the app's caches also end with writes
+        made there by another process. That is one request, so it is read at most every
+        REMOTE_VERSION_TTL_S, not on every cache lookup (search suggests on each keystroke)."""
         store = self._store
         if isinstance(store, PooledStore):
             return store.version
-        return aggregates.version(store) if store is not None else None
+        if store is None:
+            return None
+        now = time.monotonic()
+        seen = self._seen  # two threads may both read it afresh: harmless, and no lock held over HTTP
+        if seen is None or now - seen[0] > REMOTE_VERSION_TTL_S:
+            seen = self._seen = (now, aggregates.version(store))
+        return seen[1]
 
     def close(self) -> None:
         with self._lock:
@@ -108,16 +119,24 @@ def run_whole(call: Callable[[Store], T]) -> T:
     return call(current.without_row_limit() if isinstance(current, PooledStore) else current)
 
 
-_cache_lock = threading.Lock()
+_build_locks: dict[str, threading.Lock] = {}
+_build_locks_lock = threading.Lock()
 
 
 def cached(name: str, build: Callable[[Store], T]) -> T:
     """`build` over the whole store, kept until the next write: the app's indexes (graph view,
-    search, analytics) are rebuilt once per store version rather than per request."""
+    search, analytics, dashboard) are rebuilt once per store version rather than per request.
+    One lock per name, taken only to build: a cache hit never waits for another cache's build
+    (the dashboard's takes seconds at a thousand reports)."""
     store()  # notices changes on disk, which bumps the generation
     version = generation()
     key = "rectkg.cache." + name
-    with _cache_lock:
+    kept = current_app.extensions.get(key)
+    if kept and kept[0] == version:
+        return kept[1]
+    with _build_locks_lock:
+        lock = _build_locks.setdefault(key, threading.Lock())
+    with lock:
         kept = current_app.extensions.get(key)
         if kept and kept[0] == version:
             return kept[1]

@@ -9,9 +9,8 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, render_template, request
 
 from graph.store import Store
-from ontology import iris
 from webapp import db, links
-from webapp.data import strings
+from webapp.data import rows_in
 from webapp.textindex import Doc, Index
 
 bp = Blueprint("search", __name__)
@@ -43,12 +42,11 @@ def index() -> Index:
 
 
 def _build(store: Store) -> Index:
-    prefixes = iris.sparql_prefixes()
     return Index(
         [
             Doc(row["iri"], kind, row["title"], row["text"], row["context"])
             for kind, query in SOURCES.items()
-            for row in strings(store.select(prefixes + query))
+            for row in rows_in(store, query)
         ]
     )
 

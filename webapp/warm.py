@@ -4,12 +4,13 @@ The dashboard (every report with its claims, and the most shared pairs from the 
 `shared-responsibility` answer) is kept until the store's next write (webapp/db.py `cached`,
 queries/catalog.py), so the first visit after a write pays the engine: ~2 s for each part at a
 thousand reports. Its pairs are the saved query's own cached answer, so the saved-query page and
-API are warm too. The server
-knows when the data changes — at start, and on each write through the admin API, its only write
-path — so one background thread recomputes those answers once writes have paused for `quiet_s`:
-an ingest of many reports through the server costs one warm-up, not one per report. A write made
-while a warm-up runs makes its answer stale, and the version stamp keeps that answer from being
-served (it is cached under the old version); the write's own poke warms again.
+API are warm too. The server knows of the writes it makes itself — at start, and on each write
+through its admin API — so one background thread recomputes the dashboard once writes have
+paused for `quiet_s`: an ingest of many reports through the server costs one warm-up, not one
+per report. (Writes other processes make on a SPARQL server end the caches too, but the next
+visit computes.) A write made while a warm-up runs makes its answer stale, and the version stamp
+keeps that answer from being served (it is cached under the old version); the write's own poke
+warms again.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from flask import Flask
 log = logging.getLogger(__name__)
 
 QUIET_S = 1.0
+CLOSE_WAIT_S = 2.0
 
 
 class Warmer:
@@ -46,26 +48,35 @@ class Warmer:
                 self._thread.start()
 
     def close(self) -> None:
-        """Stop before the store closes; a warm-up under way ends with its query."""
+        """Stop before the store closes. A warm-up under way gets `CLOSE_WAIT_S` to finish, so a
+        shutdown is not held for a cold build; past that it fails on the closed store, logs and ends."""
         with self._lock:
             self._stop.set()
             thread = self._thread
         if thread is not None:
-            thread.join()
+            thread.join(CLOSE_WAIT_S)
 
     def _loop(self) -> None:
+        try:
+            while self._quiet():
+                self._warm()
+        except BaseException:  # whatever ended the thread, a later poke must be able to start one
+            with self._lock:
+                self._thread = None
+            raise
+
+    def _quiet(self) -> bool:
+        """Wait until a warm-up is due (True), or until nothing is due or the Warmer closes (False)."""
         while True:
             with self._lock:
                 if self._due is None or self._stop.is_set():
-                    self._thread = None
-                    return
+                    self._thread = None  # in the same lock as poke's check, so no poke is lost
+                    return False
                 wait = self._due - time.monotonic()
                 if wait <= 0:
                     self._due = None
-            if wait > 0:
-                self._stop.wait(wait)
-            else:
-                self._warm()
+                    return True
+            self._stop.wait(wait)
 
     def _warm(self) -> None:
         from webapp import dashboard  # its blueprint imports the app's modules, this one among them
