@@ -56,18 +56,26 @@ def decode(data: bytes, source: str) -> tuple[str, str]:
         try:
             text = data.decode("gb18030")
         except UnicodeDecodeError as gb_error:
+            # UTF-8 bytes often pair up as GB18030 characters, so a UTF-8 part may only break the
+            # GB18030 reading well after it ends: a UTF-8 run before that point is the cause.
+            if mixed := _UTF8_RUN.search(data, 0, gb_error.start):
+                raise _mixed(source, mixed.start()) from None
             raise DecodeError(
                 source,
                 "neither UTF-8 nor GB18030; re-save the file as UTF-8",
                 offset=max(utf8_error.start, gb_error.start),
             ) from None
         if mixed := _UTF8_RUN.search(data):
-            raise DecodeError(
-                source,
-                "GB18030 with a part in UTF-8 from here (mixed encodings); re-save the whole file as UTF-8",
-                offset=mixed.start(),
-            ) from None
+            raise _mixed(source, mixed.start()) from None
         return _check(text, source), "gb18030"
+
+
+def _mixed(source: str, offset: int) -> DecodeError:
+    return DecodeError(
+        source,
+        "GB18030 with a part in UTF-8 from here (mixed encodings); re-save the whole file as UTF-8",
+        offset=offset,
+    )
 
 
 def codec_name(label: str) -> str | None:
