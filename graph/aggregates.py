@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from rdflib.namespace import RDF
 
 from graph.binding import term_text
-from graph.store import Store, Term, ntriples_text, parse_ntriples
+from graph.store import Store, Term, ntriples_lines, ntriples_text, parse_ntriples
 from ontology import iris
 from ontology.iris import RK
 
@@ -202,9 +202,8 @@ def _difference(before: list[tuple[str, str, Term]], after: list[tuple[str, str,
 
 def _lines(triples: Iterable[tuple[str, str, Term]]) -> list[str]:
     """One N-Triples line per triple, so that triples read back from a store (a plain literal typed
-    xsd:string) and triples built here (untyped) compare equal. Split at line feeds only: the writer
-    leaves U+2028, U+2029 and U+0085 in literals unescaped, and str.splitlines breaks at them too."""
-    return [line for line in ntriples_text(triples).split("\n") if line]
+    xsd:string) and triples built here (untyped) compare equal."""
+    return ntriples_lines(ntriples_text(triples))
 
 
 def _block(verb: str, lines: list[str]) -> str:

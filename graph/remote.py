@@ -57,6 +57,7 @@ from graph.store import (
     StoreError,
     Term,
     ntriples_bytes,
+    ntriples_lines,
 )
 from ontology import iris
 
@@ -513,9 +514,8 @@ def _first(graph: Graph, count: int) -> Graph:
 
 
 def _chunks(nt: str, size: int) -> Iterator[str]:
-    """N-Triples has one triple per line (line feeds in literals are escaped), so lines are triples.
-    Split at line feeds only: U+2028, U+2029 and U+0085 may stand unescaped in a literal."""
-    lines = [line for line in nt.split("\n") if line]
+    """N-Triples has one triple per line, so `size` lines are `size` triples."""
+    lines = ntriples_lines(nt)
     for start in range(0, len(lines), size):
         yield "\n".join(lines[start : start + size])
 

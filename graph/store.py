@@ -232,6 +232,12 @@ def ntriples_text(triples: Iterable[tuple[str, str, Term]]) -> str:
     return (ox.serialize(out, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
 
 
+def ntriples_lines(text: str) -> list[str]:
+    """N-Triples text as its lines, one triple each. Split at line feeds only: Oxigraph's writer
+    leaves U+2028, U+2029 and U+0085 in literals unescaped, and str.splitlines breaks at them too."""
+    return [line for line in text.split("\n") if line]
+
+
 def parse_ntriples(data: bytes) -> Iterator[tuple[str, str, Term]]:
     """N-Triples as (subject, predicate, object Term), parsed by Oxigraph: what graph.aggregates
     reads a document's pair nodes with, tens of times faster than rdflib's parser."""
