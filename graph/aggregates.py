@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from rdflib.namespace import RDF
@@ -34,8 +34,9 @@ from ontology import iris
 from ontology.iris import RK
 
 XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
-_PAIRS_OF_GRAPH = """SELECT DISTINCT ?a ?b WHERE {{ GRAPH {graph} {{
-  ?n a rk:SharedResponsibility ; rk:firstAgent ?a ; rk:secondAgent ?b }} }}"""
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_PAIRS_OF_GRAPHS = """SELECT DISTINCT ?a ?b WHERE {{ GRAPH ?g {{
+  ?n a rk:SharedResponsibility ; rk:firstAgent ?a ; rk:secondAgent ?b }} VALUES ?g {{ {graphs} }} }}"""
 _STATE = "SELECT ?s ?p ?o WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} VALUES ?s {{ {nodes} }} }}"
 _ALL_CONTRIBUTIONS = """SELECT ?g ?a ?b ?la ?lb ?report ?order ?number WHERE { GRAPH ?g {
   ?n a rk:SharedResponsibility ; rk:firstAgent ?a ; rk:secondAgent ?b ; rk:firstLabel ?la ;
@@ -57,6 +58,12 @@ class PairTotal:
     def iri(self) -> str:
         return iris.department_pair(self.first, self.second)
 
+    def absorb(self, other: PairTotal) -> None:
+        """Take `other`'s shares (the same pair, in other documents) and labels, the latest written."""
+        if other is not self:
+            self.shares.update(other.shares)
+            self.first_label, self.second_label = other.first_label, other.second_label
+
     def numbers(self) -> list[str]:
         """Printed numbers in document order: by report IRI, then finding order (as the live query sorts)."""
         ordered = sorted((report, order, number) for report, found in self.shares.values() for order, number in found)
@@ -67,15 +74,29 @@ class PairTotal:
         shares = {g: (report, sorted(found)) for g, (report, found) in self.shares.items()}  # one spelling per state
         contributions = json.dumps(shares, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         return [
-            (node, str(RDF.type), Term("iri", str(RK.DepartmentPair))),
-            (node, str(RK.pairMember), Term("iri", self.first)),
-            (node, str(RK.pairMember), Term("iri", self.second)),
-            (node, str(RK.pairFirstLabel), Term("literal", self.first_label)),
-            (node, str(RK.pairSecondLabel), Term("literal", self.second_label)),
-            (node, str(RK.pairFindings), Term("literal", str(len(numbers)), XSD_INTEGER)),
-            (node, str(RK.pairFindingNumbers), Term("literal", " ".join(numbers))),
-            (node, str(RK.pairContributions), Term("literal", contributions)),
+            (node, _TYPE, _PAIR_CLASS),
+            (node, _MEMBER, Term("iri", self.first)),
+            (node, _MEMBER, Term("iri", self.second)),
+            (node, _FIRST_LABEL, _text(self.first_label)),
+            (node, _SECOND_LABEL, _text(self.second_label)),
+            (node, _FINDINGS, Term("literal", str(len(numbers)), XSD_INTEGER)),
+            (node, _NUMBERS, _text(" ".join(numbers))),
+            (node, _CONTRIBUTIONS, _text(contributions)),
         ]
+
+
+# Predicates as plain strings: an rdflib Namespace attribute costs a call, and these are read per
+# pair node, thousands of times a write.
+_TYPE, _PAIR_CLASS = str(RDF.type), Term("iri", str(RK.DepartmentPair))
+_MEMBER, _FIRST_LABEL, _SECOND_LABEL = str(RK.pairMember), str(RK.pairFirstLabel), str(RK.pairSecondLabel)
+_FINDINGS, _NUMBERS, _CONTRIBUTIONS = str(RK.pairFindings), str(RK.pairFindingNumbers), str(RK.pairContributions)
+_VERSION = str(RK.storeVersion)
+
+
+def _text(value: str) -> Term:
+    """A plain literal spelled as every backend reads it back (xsd:string), so that triples built
+    here and triples read from the store compare equal as they are (`_difference`)."""
+    return Term("literal", value, XSD_STRING)
 
 
 def pairs_in(graph_iri: str, data: bytes) -> dict[str, PairTotal]:
@@ -85,7 +106,7 @@ def pairs_in(graph_iri: str, data: bytes) -> dict[str, PairTotal]:
     a pair node's fields are parsed, a few hundred of a report's ten thousand."""
     fields: dict[str, dict[str, str]] = {}
     for node, predicate, value in parse_ntriples(b"\n".join(_pair_lines(data))):
-        fields.setdefault(node, {})[predicate[len(RK) :]] = value.value
+        fields.setdefault(node, {})[predicate[len(RK) :]] = value
     totals: dict[str, PairTotal] = {}
     for values in fields.values():
         if not all(name in values for name in _PER_FINDING):  # a literal that merely quotes a field's IRI
@@ -118,27 +139,32 @@ def _pair_lines(data: bytes) -> list[bytes]:
     return list(lines.values())
 
 
-def changes(store: Store, graph_iri: str, data: bytes | None) -> str:
-    """SPARQL Update operations (to run after the document write, in the same request) that bring
-    the pair nodes and the store version in line with `data` (N-Triples) replacing `graph_iri`
-    (None: removal)."""
-    new = pairs_in(graph_iri, data) if data is not None else {}
-    old_pairs = store.select(iris.sparql_prefixes() + _PAIRS_OF_GRAPH.format(graph=_iri(graph_iri))).rows
+def changes(store: Store, writes: Mapping[str, bytes | None]) -> str:
+    """SPARQL Update operations (to run after the documents' writes, in the same request) that bring
+    the pair nodes and the store version in line with each graph IRI of `writes` replaced by its
+    N-Triples (None: removed). Several documents at once read and rewrite each pair node they share
+    once: a pair common to most reports carries a long `rk:pairContributions`."""
+    new: dict[str, PairTotal] = {}
+    for graph_iri, data in writes.items():
+        for node, pair in (pairs_in(graph_iri, data) if data is not None else {}).items():
+            new.setdefault(node, pair).absorb(pair)
+    graphs = " ".join(_iri(g) for g in writes)
+    old_pairs = store.select(iris.sparql_prefixes() + _PAIRS_OF_GRAPHS.format(graphs=graphs)).rows
     affected = set(new) | {iris.department_pair(r["a"].value, r["b"].value) for r in old_pairs}
     state = _state(store, [iris.AGGREGATES, *sorted(affected)])
     before = [t for node, triples in state.items() for t in triples]
-    added: list[tuple[str, str, Term]] = [(iris.AGGREGATES, str(RK.storeVersion), Term("literal", uuid.uuid4().hex))]
+    added: list[tuple[str, str, Term]] = [(iris.AGGREGATES, _VERSION, _text(uuid.uuid4().hex))]
     for node in sorted(affected):
         total = _from_state(state.get(node, []))
-        if total is None:  # a pair this write brings in (or one a store without the aggregate never counted)
+        if total is None:  # a pair these writes bring in (or one a store without the aggregate never counted)
             if node not in new:
                 continue
             total = new[node]
         else:
-            total.shares.pop(graph_iri, None)
+            for graph_iri in writes:
+                total.shares.pop(graph_iri, None)
             if node in new:
-                total.shares[graph_iri] = new[node].shares[graph_iri]
-                total.first_label, total.second_label = new[node].first_label, new[node].second_label
+                total.absorb(new[node])
         if total.shares:
             added.extend(total.triples())
     return _difference(before, added)
@@ -153,7 +179,7 @@ def rebuild(store: Store) -> str:
         total = totals.setdefault(pair.iri, pair)
         _report, found = total.shares.setdefault(row["g"].value, (row["report"].value, []))
         found.append((int(row["order"].value), row["number"].value))
-    added = [(iris.AGGREGATES, str(RK.storeVersion), Term("literal", uuid.uuid4().hex))]
+    added = [(iris.AGGREGATES, _VERSION, _text(uuid.uuid4().hex))]
     for node in sorted(totals):
         added.extend(totals[node].triples())
     return f"DROP SILENT GRAPH {_iri(iris.AGGREGATES)}" + _block("INSERT", _lines(added))
@@ -177,33 +203,26 @@ def _state(store: Store, nodes: list[str]) -> dict[str, list[tuple[str, str, Ter
 
 def _from_state(triples: list[tuple[str, str, Term]]) -> PairTotal | None:
     values = {p: o for _s, p, o in triples}
-    if str(RK.pairContributions) not in values:
+    if _CONTRIBUTIONS not in values:
         return None
-    members = sorted(o.value for _s, p, o in triples if p == str(RK.pairMember))
-    stored = json.loads(values[str(RK.pairContributions)].value)
+    members = sorted(o.value for _s, p, o in triples if p == _MEMBER)
+    stored = json.loads(values[_CONTRIBUTIONS].value)
     shares = {
         g: (report, [(int(order), str(number)) for order, number in found]) for g, (report, found) in stored.items()
     }
-    return PairTotal(
-        members[0],
-        members[-1],
-        values[str(RK.pairFirstLabel)].value,
-        values[str(RK.pairSecondLabel)].value,
-        shares,
-    )
+    return PairTotal(members[0], members[-1], values[_FIRST_LABEL].value, values[_SECOND_LABEL].value, shares)
 
 
 def _difference(before: list[tuple[str, str, Term]], after: list[tuple[str, str, Term]]) -> str:
-    """Only the lines that change: a pair node's type, members and labels mostly stay as they were,
-    and deleting and re-inserting them cost a fifth of each write's time (N = 100)."""
-    old, new = set(_lines(before)), set(_lines(after))
-    return _block("DELETE", sorted(old - new)) + _block("INSERT", sorted(new - old))
+    """Only the triples that change: a pair node's type, members and labels mostly stay as they
+    were, and deleting and re-inserting them cost a fifth of each write's time (N = 100)."""
+    old, new = set(before), set(after)
+    return _block("DELETE", _lines(old - new)) + _block("INSERT", _lines(new - old))
 
 
 def _lines(triples: Iterable[tuple[str, str, Term]]) -> list[str]:
-    """One N-Triples line per triple, so that triples read back from a store (a plain literal typed
-    xsd:string) and triples built here (untyped) compare equal."""
-    return ntriples_lines(ntriples_text(triples))
+    """Sorted, so that the same change is the same text."""
+    return sorted(ntriples_lines(ntriples_text(triples)))
 
 
 def _block(verb: str, lines: list[str]) -> str:

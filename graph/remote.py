@@ -205,7 +205,7 @@ class RemoteStore(Store):
         try:
             # The aggregate's share of this write travels in the request that swaps the document in.
             data = ntriples_bytes(graph)
-            pairs = aggregates.changes(self, graph_iri, data)
+            pairs = aggregates.changes(self, {graph_iri: data})
             for chunk in _chunks(data.decode("utf-8"), s.chunk_triples):
                 self._append(staging, chunk)
             if not data:
@@ -240,7 +240,7 @@ class RemoteStore(Store):
             return self._graph_store("DELETE", graph_iri, None, what=f"removing {graph_iri}", missing_ok=True)
         if not self._has_triples(graph_iri):
             return False
-        self._drop(graph_iri, aggregates.changes(self, graph_iri, None))
+        self._drop(graph_iri, aggregates.changes(self, {graph_iri: None}))
         return True
 
     def _has_triples(self, graph_iri: str) -> bool:

@@ -14,6 +14,7 @@ from servers import OxigraphServer, VirtuosoServer
 
 from graph import aggregates
 from graph.store import OxigraphStore, Result, StoreError, ntriples_bytes
+from loaders.pipeline import load_bytes
 from ontology import iris
 from ontology.validate import validate_graph
 from queries import catalog
@@ -199,3 +200,41 @@ def test_a_label_holding_a_unicode_line_separator_is_written(tmp_path, store, qu
     finally:
         if server:
             server.stop()
+
+
+def _generated(n: int) -> list[tuple[str, bytes]]:
+    from bench.corpus import Generator  # reports of other places sharing departments, as a corpus does
+
+    loaded = [load_bytes(doc.text.encode("utf-8"), doc.name) for doc in Generator(11).corpus(n)]
+    return [(x.graph_iri, ntriples_bytes(x.triples)) for x in loaded]
+
+
+def test_documents_written_together_leave_what_one_by_one_writes_leave(tmp_path):
+    documents = _generated(3)
+    documents.append((iris.graph("copy"), documents[0][1]))  # the same pairs from a second graph
+    together, one_by_one = OxigraphStore(tmp_path / "together"), OxigraphStore(tmp_path / "one")
+    together.replace_graphs_ntriples(documents[:1])
+    together.replace_graphs_ntriples(documents[1:])  # three new documents at once, after one
+    for graph_iri, data in documents:
+        one_by_one.replace_graph_ntriples(graph_iri, data)
+    shared = [o for _s, p, o in aggregate(together) if p == str(iris.RK.pairContributions) and o.count('":[') > 1]
+    assert shared, "no pair spans two of the documents: the test would not test merging"
+    assert aggregate(together) == aggregate(one_by_one)
+    assert together.export("nquads") == one_by_one.export("nquads")
+    together.replace_graphs_ntriples([documents[0], documents[2]])  # replaced, each in its own transaction
+    together.remove_graph(documents[1][0])
+    one_by_one.remove_graph(documents[1][0])
+    assert aggregate(together) == aggregate(one_by_one)
+
+
+def test_documents_written_together_fail_together(store):
+    documents = _generated(3)
+    store.replace_graphs_ntriples(documents[:1])
+    before = set(store._store)
+    broken = documents[2][1] + b'<https://w3id.org/rectkg/id/x> <http://x/p> "unterminated .\n'
+    nor = r"writing .* failed, store unchanged \(nor the 1 other new document written with it\)"
+    with pytest.raises(StoreError, match=nor):
+        store.replace_graphs_ntriples([documents[1], (documents[2][0], broken)])
+    assert set(store._store) == before
+    with pytest.raises(ValueError):
+        store.replace_graphs_ntriples([documents[1], documents[1]])
