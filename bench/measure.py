@@ -26,7 +26,8 @@ from loaders.pipeline import Loaded, load_bytes
 from loaders.to_rdf import to_triples
 from ontology import iris
 from queries.catalog import SavedQuery, parse, saved_queries
-from rectkg.reading import read_files
+from rectkg.batches import SIZE, Batches
+from rectkg.reading import Reading, read_files
 
 log = logging.getLogger(__name__)
 
@@ -143,15 +144,17 @@ def corpus_files(n: int, seed: int) -> list[Path]:
     return sorted(folder.glob("*.txt"))
 
 
-def ingest(files: list[Path], store: OxigraphStore) -> dict:
-    """`rectkg ingest FOLDER`'s path: files read across the cores (rectkg.reading), one writer.
+def ingest(files: list[Path], store: OxigraphStore, batch: int = SIZE) -> dict:
+    """`rectkg ingest FOLDER`'s path: files read across the cores (rectkg.reading), one writer
+    taking them `batch` at a time (rectkg.batches).
 
     `load_s` is the time the writer waited for readings (reading not hidden behind writing),
     `write_s` the time it spent writing, including the final flush."""
     chars = sum(len(f.read_text(encoding="utf-8")) for f in files)
     start = time.perf_counter()
     load_s = write_s = 0.0
-    readings = read_files(files)
+    batches = Batches(store, _written, batch)
+    readings = read_files(files, extra=batch)
     for _ in files:
         t = time.perf_counter()
         reading = next(readings)
@@ -159,13 +162,19 @@ def ingest(files: list[Path], store: OxigraphStore) -> dict:
         if reading.loaded is None:
             raise RuntimeError(f"{reading.path}: {reading.error}")
         t = time.perf_counter()
-        store.replace_graph_ntriples(reading.loaded.graph_iri, reading.ntriples)
+        batches.add(reading)
         write_s += time.perf_counter() - t
     t = time.perf_counter()
+    batches.flush()
     store.close()
     write_s += time.perf_counter() - t
     total = time.perf_counter() - start
     return _ingest_figures(len(files), chars, total, load_s, write_s)
+
+
+def _written(reading: Reading, error: str | None) -> None:
+    if error is not None:
+        raise RuntimeError(f"{reading.path}: {error}")
 
 
 def ingest_planted(docs: list[Generated], store: OxigraphStore) -> dict:

@@ -25,7 +25,8 @@ from loaders.pipeline import Loaded, load_file
 from loaders.sources import RECOGNISED
 from queries import catalog
 from queries.catalog import ParamError
-from rectkg.reading import read_files
+from rectkg.batches import Batches
+from rectkg.reading import Reading, read_files
 
 # Lines a script may read are never wrapped, and tables sent to a pipe or file are not cut to 80.
 _WIDTH = None if sys.stdout.isatty() else 240
@@ -111,7 +112,8 @@ def ingest(obj: Context, paths: tuple[str, ...]) -> None:
 
     Every file is tried: a file that fails is named and the others still load. Exact copies
     (same bytes) are read once. Files are read in parallel, one process per core, and written
-    one by one, each in its own transaction, in the order given.
+    in the order given: reports new to the store a few at a time, all or none, a report already
+    there in a transaction of its own.
     """
     files = source_files(paths)
     store = _store(obj)
@@ -127,32 +129,37 @@ def ingest(obj: Context, paths: tuple[str, ...]) -> None:
             target.print(text, highlight=False, soft_wrap=True)
 
         task = progress.add_task("ingest", total=len(files))
-        readings = read_files([f for f in files if f not in copy_of])
-        for path in files:
-            if path in copy_of:
-                say(console, f"skipped {path}: an exact copy of {copy_of[path]}")
-                progress.advance(task)
-                continue
-            reading = next(readings)
-            try:
-                if reading.error is not None:
-                    failed.append(str(path))
-                    if reading.unexpected:
-                        say(err, f"[red]failed:[/red] {path}: unexpected {reading.error} (a bug; please report it)")
-                    else:
-                        say(err, f"[red]failed:[/red] {_one_line(reading.error, path)}")
-                    continue
+
+        def done(reading: Reading, error: str | None) -> None:
+            if error is not None:
+                failed.append(str(reading.path))
+                say(err, f"[red]failed:[/red] {_one_line(error, reading.path)}")
+            else:
                 loaded = reading.loaded
-                store.replace_graph_ntriples(loaded.graph_iri, reading.ntriples)
                 say(console, _summary(loaded))
                 for warning in _warnings(loaded, seen_reports.get(loaded.graph_iri)):
                     say(console, f"  [yellow]warning:[/yellow] {warning}")
-                seen_reports[loaded.graph_iri] = path
-            except (StoreError, OSError) as error:
-                failed.append(str(path))
-                say(err, f"[red]failed:[/red] {_one_line(str(error), path)}")
-            finally:
+                seen_reports[loaded.graph_iri] = reading.path
+            progress.advance(task)
+
+        batches = Batches(store, done)
+        readings = read_files([f for f in files if f not in copy_of], extra=batches.size)
+        for path in files:
+            reading = None if path in copy_of else next(readings)
+            if reading is not None and reading.error is None:
+                batches.add(reading)
+                continue
+            batches.flush()  # what was read before this file is reported before it
+            if reading is None:
+                say(console, f"skipped {path}: an exact copy of {copy_of[path]}")
                 progress.advance(task)
+            elif reading.unexpected:
+                failed.append(str(path))
+                say(err, f"[red]failed:[/red] {path}: unexpected {reading.error} (a bug; please report it)")
+                progress.advance(task)
+            else:
+                done(reading, reading.error)
+        batches.flush()
     if failed:
         fail(f"{len(failed)} of {len(files)} files did not load: {', '.join(failed)}")
 

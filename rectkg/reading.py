@@ -1,8 +1,8 @@
 """Reading many report files across the cores, for one writer.
 
 Reading a report (text → Report → triples → N-Triples) is pure CPU and independent per file, so
-worker processes do it; the store has one writer, the calling process, which loads each file's
-N-Triples in one transaction. Results come back in file order, so what `rectkg ingest` prints
+worker processes do it; the store has one writer, the calling process, which loads the files'
+N-Triples (rectkg.batches). Results come back in file order, so what `rectkg ingest` prints
 and which reading of a report wins do not depend on timing. At most a few files are read ahead
 of the writer: a slow store must not make finished readings pile up in memory.
 """
@@ -58,8 +58,10 @@ def workers_for(files: int) -> int:
     return 0 if files < 2 else min(files, os.cpu_count() or 1)
 
 
-def read_files(paths: list[Path], workers: int | None = None) -> Iterator[Reading]:
-    """Each path's Reading, in order; read in `workers` processes (0: in this one)."""
+def read_files(paths: list[Path], workers: int | None = None, extra: int = 0) -> Iterator[Reading]:
+    """Each path's Reading, in order; read in `workers` processes (0: in this one), `extra` more
+    readings ahead for a writer that takes them in batches (rectkg.batches), or the workers would
+    wait while it writes."""
     workers = workers_for(len(paths)) if workers is None else workers
     if workers <= 1:
         yield from map(read_file, paths)
@@ -70,7 +72,7 @@ def read_files(paths: list[Path], workers: int | None = None) -> Iterator[Readin
         todo = iter(paths)
         for path in todo:
             pending.append(pool.submit(read_file, path))
-            if len(pending) >= workers * AHEAD:
+            if len(pending) >= workers * AHEAD + extra:
                 break
         while pending:
             reading = pending.popleft().result()
