@@ -166,6 +166,8 @@ def ingest(files: list[Path], store: OxigraphStore, batch: int = SIZE) -> dict:
         write_s += time.perf_counter() - t
     t = time.perf_counter()
     batches.flush()
+    if store.compaction_due():
+        store.compact()
     store.close()
     write_s += time.perf_counter() - t
     total = time.perf_counter() - start

@@ -182,7 +182,9 @@ def rebuild(store: Store) -> str:
     added = [(iris.AGGREGATES, _VERSION, _text(uuid.uuid4().hex))]
     for node in sorted(totals):
         added.extend(totals[node].triples())
-    return f"DROP SILENT GRAPH {_iri(iris.AGGREGATES)}" + _block("INSERT", _lines(added))
+    graph, wip = _iri(iris.AGGREGATES), _iri(str(RK.writeInProgress))  # markers of writes under way stay
+    clear = f"DELETE {{ GRAPH {graph} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {graph} {{ ?s ?p ?o FILTER(?p != {wip}) }} }}"
+    return clear + _block("INSERT", _lines(added))
 
 
 def version(store: Store) -> str | None:

@@ -160,6 +160,9 @@ def ingest(obj: Context, paths: tuple[str, ...]) -> None:
             else:
                 done(reading, reading.error)
         batches.flush()
+    if store.compaction_due():
+        with err.status("compacting the store after adding many reports…"):
+            store.compact()
     if failed:
         fail(f"{len(failed)} of {len(files)} files did not load: {', '.join(failed)}")
 

@@ -19,8 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from graph.store import OxigraphStore
+from graph.store import AGGREGATES_NODE, OxigraphStore
 from loaders.pipeline import load_file
+from ontology import iris
 from queries import catalog
 from tests.conftest import FENGJIANG, QINGPU
 
@@ -35,13 +36,16 @@ def _ingest(store: Path, path: Path) -> subprocess.Popen:
     )
 
 
-def _state(store: Path) -> tuple[bytes, int, list]:
-    """The store's N-Quads (sorted), quad count and findings, read through a fresh handle."""
+def _state(store: Path) -> tuple[bytes, int, list, list[str]]:
+    """The store's N-Quads (sorted), quad count, findings and aggregate graph (but its version
+    stamp, new with every write; write markers included), read through a fresh writable handle."""
     s = OxigraphStore(store)
     try:
         findings = catalog.get("findings").run(s, {}).rows
         rows = sorted(tuple(sorted((k, v.value) for k, v in row.items())) for row in findings)
-        return b"\n".join(sorted(s.export("nquads").splitlines())), s.triple_count(), rows
+        derived = s._store.quads_for_pattern(None, None, None, AGGREGATES_NODE)
+        aggregate = sorted(str(q) for q in derived if q.predicate.value != str(iris.RK.storeVersion))
+        return b"\n".join(sorted(s.export("nquads").splitlines())), s.triple_count(), rows, aggregate
     finally:
         s.close()
 
