@@ -57,7 +57,7 @@ clean:
 # core queries against raw pyoxigraph, rdflib at N = 10, analytics at N = 10; no HTTP, no in-memory baseline.
 QUICK_QUERIES := shared-responsibility,findings,stats,timeline
 bench-quick: setup
-	$(BIN)/python -m bench.run --name quick --sizes 10,100 --reps 3 --budget 0.2 --rdflib-max 10 --rdflib-timeout 0.5 --rdflib-jobs 2 \
+	$(BIN)/python -m bench.run --name quick --sizes 10,100 --reps 3 --budget 0.2 --rdflib-max 10 --rdflib-timeout 0.5 --rdflib-jobs 2 --rdflib-alongside \
 		--live-max 0 --memory-max 0 --analyze-max 10 --http-min 100000 --only $(QUICK_QUERIES)
 
 BENCH_SIZES ?= 10,100,1000

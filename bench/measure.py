@@ -15,6 +15,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -294,6 +295,7 @@ def measure_size(
     rdflib_timeout_s: float,
     live_max: int,
     rdflib_jobs: int = 1,
+    rdflib_alongside: bool = False,
     only: set[str] | None = None,
     skip: set[str] | None = None,
     http: bool = True,
@@ -331,6 +333,12 @@ def measure_size(
         values = typical_values(product)
         result["typical"] = values
         todo = [c for c in cases(values, live=n <= live_max, only=only) if c[0].name not in (skip or set())]
+        if n <= rdflib_max and rdflib_alongside:
+            from bench.baselines import rdflib_times_started
+
+            rdflib_figures = rdflib_times_started(
+                raw.dump(format=ox.RdfFormat.N_QUADS), todo, budget_s, rdflib_timeout_s, rdflib_jobs
+            )
         queries: dict[str, dict] = {}
         for q, case, params in todo:
             runners = {"product": product_runner(product, q, params), "pyoxigraph_disk": raw_runner(raw, q, params)}
@@ -355,7 +363,10 @@ def measure_size(
         if n <= rdflib_max:
             from bench.baselines import rdflib_times
 
-            for key, figures in rdflib_times(raw, todo, budget_s, rdflib_timeout_s, rdflib_jobs).items():
+            if not rdflib_alongside:
+                all_quads = raw.quads_for_pattern(None, None, None, None)
+                rdflib_figures = partial(rdflib_times, all_quads, todo, budget_s, rdflib_timeout_s, rdflib_jobs)
+            for key, figures in rdflib_figures().items():
                 queries[key]["rdflib"] = figures
             phase("rdflib baseline")
     result["queries"] = queries

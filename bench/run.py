@@ -188,6 +188,7 @@ def measure_in_child(n: int, args: argparse.Namespace) -> dict:
     cmd = [sys.executable, "-m", "bench.run", "--one", str(n), "--seed", str(args.seed), "--reps", str(args.reps)]
     cmd += ["--budget", str(args.budget), "--rdflib-max", str(args.rdflib_max), "--roles", args.roles]
     cmd += ["--rdflib-timeout", str(args.rdflib_timeout), "--rdflib-jobs", str(args.rdflib_jobs)]
+    cmd += ["--rdflib-alongside"] if args.rdflib_alongside else []
     cmd += ["--live-max", str(args.live_max), "--only", args.only]
     cmd += ["--skip", ",".join(skipped(n, args)), "--http-min", str(args.http_min)]
     cmd += ["--memory-max", str(args.memory_max), "--analyze-max", str(args.analyze_max)]
@@ -213,6 +214,11 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--rdflib-max", type=int, default=100, help="largest N measured on rdflib")
     ap.add_argument("--rdflib-timeout", type=float, default=20.0, help="seconds before an rdflib query is killed")
     ap.add_argument("--rdflib-jobs", type=at_least_one, default=1, help="rdflib queries timed at once (one core each)")
+    ap.add_argument(
+        "--rdflib-alongside",
+        action="store_true",
+        help="time rdflib in a process of its own while the product's queries are timed (quick: its time limit)",
+    )
     ap.add_argument("--live-max", type=int, default=1000, help="largest N for the on-the-fly self-join")
     ap.add_argument("--only", default="", help="comma-separated saved-query names (default: all)")
     ap.add_argument("--skip", default="", help="comma-separated saved-query names left out")
@@ -240,6 +246,7 @@ def main(argv: list[str] | None = None) -> None:
             rdflib_max=args.rdflib_max,
             rdflib_timeout_s=args.rdflib_timeout,
             rdflib_jobs=args.rdflib_jobs,
+            rdflib_alongside=args.rdflib_alongside,
             live_max=args.live_max,
             only=set(filter(None, args.only.split(","))),
             skip=set(filter(None, args.skip.split(","))),

@@ -1,9 +1,10 @@
 """Wall time the single writer spends per report: what bounds ingest throughput here.
 
 Reads `-n` bench reports first (not timed), then writes each into a fresh on-disk store with
-`OxigraphStore.replace_graph_ntriples` — one atomic update holding the document and its share of
-the department-pair aggregate, as `rectkg ingest` does — and prints the median and mean ms per
-write, then the same for replacing every one of them (a `DROP` first). Writes get dearer as the
+`OxigraphStore.replace_graph_ntriples`, one at a time (a new report: the bulk loader and its
+marker, then the aggregate's share in one transaction; `rectkg ingest` writes eight at once), and
+prints the median and mean ms per write, then the same for replacing every one of them (one
+atomic update: `DROP`, `INSERT DATA` and the aggregate's share). Writes may get dearer as the
 store grows, so compare runs with the same `-n`. Used to compare write paths and machines.
 
     .venv/bin/python -m bench.write_time -n 40
