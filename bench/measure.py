@@ -333,12 +333,14 @@ def measure_size(
         values = typical_values(product)
         result["typical"] = values
         todo = [c for c in cases(values, live=n <= live_max, only=only) if c[0].name not in (skip or set())]
-        if n <= rdflib_max and rdflib_alongside:
-            from bench.baselines import rdflib_times_started
+        if n <= rdflib_max:
+            from bench.baselines import rdflib_times, rdflib_times_started
 
-            rdflib_figures = rdflib_times_started(
-                raw.dump(format=ox.RdfFormat.N_QUADS), todo, budget_s, rdflib_timeout_s, rdflib_jobs
-            )
+            rdflib_args = (todo, budget_s, rdflib_timeout_s, rdflib_jobs)
+            if rdflib_alongside:  # started now, on the other core
+                rdflib_figures = rdflib_times_started(raw.dump(format=ox.RdfFormat.N_QUADS), *rdflib_args)
+            else:  # run when asked for, after the product's figures
+                rdflib_figures = partial(rdflib_times, raw.quads_for_pattern(None, None, None, None), *rdflib_args)
         queries: dict[str, dict] = {}
         for q, case, params in todo:
             runners = {"product": product_runner(product, q, params), "pyoxigraph_disk": raw_runner(raw, q, params)}
@@ -361,11 +363,6 @@ def measure_size(
             del memory
             phase("memory baseline")
         if n <= rdflib_max:
-            from bench.baselines import rdflib_times
-
-            if not rdflib_alongside:
-                all_quads = raw.quads_for_pattern(None, None, None, None)
-                rdflib_figures = partial(rdflib_times, all_quads, todo, budget_s, rdflib_timeout_s, rdflib_jobs)
             for key, figures in rdflib_figures().items():
                 queries[key]["rdflib"] = figures
             phase("rdflib baseline")

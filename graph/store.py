@@ -36,7 +36,7 @@ WRITE_IN_PROGRESS = ox.NamedNode(iris.RK.writeInProgress)
 # that never flushes holds about a gigabyte (100 reports: 1,089 MB peak, 286 MB flushing every 10
 # documents, for 6 % more time).
 FLUSH_EVERY = 10
-# The bulk loader writes each document as small files whose keys span the whole store, and reads
+# The bulk loader writes each load as small files whose keys span the whole store, and reads
 # get slower as they pile up (N = 100, first runs: findings 1.57 s, shared-responsibility 2.05 s) until
 # RocksDB merges them, which an ingest that ends at once does not wait for. So an ingest that
 # added at least 1/COMPACT_SHARE of the store's documents compacts it (`OxigraphStore.compact`;
@@ -301,7 +301,7 @@ class OxigraphStore(Store):
             raise StoreError(f"cannot open store {self.path}: {error}{hint}") from error
         self.read_only = read_only
         self._written = 0
-        self._bulk_added = 0  # documents `_add` wrote since opening: what `close` may compact
+        self._bulk_added = 0  # documents `_add` wrote since opening: what `compact` is for
         if not read_only and self.path is not None:
             self._recover()
 
@@ -325,13 +325,14 @@ class OxigraphStore(Store):
             raise ValueError("each graph may be written once per call")
         new: dict[ox.NamedNode, bytes] = {}
         for node, data in nodes.items():  # single writer: what exists now still does when the write runs
-            if self.path is not None and not self._store.contains_named_graph(node):
+            exists = self._store.contains_named_graph(node)
+            if self.path is not None and not exists:
                 new[node] = data
                 continue
             if new:
                 self._add(new)
                 new = {}
-            self._replace(node, data)
+            self._replace(node, data, exists)
         if new:
             self._add(new)
         self._written += len(nodes)
@@ -339,11 +340,11 @@ class OxigraphStore(Store):
             self._store.flush()
             self._written = 0
 
-    def _replace(self, node: ox.NamedNode, data: bytes) -> None:
+    def _replace(self, node: ox.NamedNode, data: bytes, exists: bool) -> None:
         from graph import aggregates  # it builds on this module
 
         # Dropping a graph that does not exist makes INSERT DATA 100-190 ms slower (N = 30).
-        drop = f"DROP SILENT GRAPH {node} ;\n" if self._store.contains_named_graph(node) else ""
+        drop = f"DROP SILENT GRAPH {node} ;\n" if exists else ""
         update = f"{drop}INSERT DATA {{ GRAPH {node} {{\n{data.decode('utf-8')}\n}} }} ;\n{_unmark(node)}"
         update += aggregates.changes(self, {node.value: data})  # same transaction as the document
         try:
@@ -354,7 +355,7 @@ class OxigraphStore(Store):
     def _add(self, new: dict[ox.NamedNode, bytes]) -> None:
         """Documents new to an on-disk store, by Oxigraph's bulk loader: it writes sorted files
         rather than a transaction, and the aggregate's share of them all is worked out once, while
-        the load runs (N = 100 here: 379 → 170 ms of writer time a report). The bulk loader is not
+        the load runs (`python -m bench.write_time`: 379 → 145 ms of writer time a report). The bulk loader is not
         atomic, so markers in the aggregate graph name the documents while they are incomplete:
         written before the load, removed in one transaction with the aggregate's share. A failed
         load is undone here; one cut short (a killed process) by the next writer to open the store
@@ -382,8 +383,8 @@ class OxigraphStore(Store):
     def _load(self, new: dict[ox.NamedNode, bytes]) -> None:
         """One bulk load for all the documents, each N-Triples document as a TriG graph block (which
         reads it the same): one set of files for the lot, which RocksDB then merges once instead of
-        once per document (N = 480: 179 → 106 ms a document, flat instead of doubling as the store
-        grows). Valid N-Triples holds "}" only inside literals; a text holding one anywhere is
+        once per document (raw loads, N = 480: 179 → 106 ms a document, flat instead of doubling as
+        the store grows). Valid N-Triples holds "}" only inside literals; a text holding one anywhere is
         loaded on its own, so that nothing in it can close its block."""
         alone = {node: data for node, data in new.items() if b"}" in data}
         blocks = b"".join(

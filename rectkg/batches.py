@@ -37,6 +37,8 @@ class Batches:
 
     def flush(self) -> None:
         batch, self.pending = self.pending, []
+        if not batch:
+            return
         if len(batch) == 1:
             self._one(batch[0])
             return
