@@ -54,7 +54,8 @@ clean:
 # Benchmarks (bench/): a synthetic corpus made from the sample reports, measured end to end.
 .PHONY: bench bench-quick
 # Quick (at most 45 s on an idle 2-core machine): both sizes ingested end to end, the investigator's
-# core queries against raw pyoxigraph, rdflib at N = 10, analytics at N = 10; no HTTP, no in-memory baseline.
+# core queries against raw pyoxigraph, rdflib at N = 10 (timed on the other core while the N = 100
+# queries are), analytics at N = 10; no HTTP, no in-memory baseline.
 QUICK_QUERIES := shared-responsibility,findings,stats,timeline
 bench-quick: setup
 	$(BIN)/python -m bench.run --name quick --sizes 10,100 --reps 3 --budget 0.2 --rdflib-max 10 --rdflib-timeout 0.5 --rdflib-jobs 2 --rdflib-alongside \

@@ -9,22 +9,27 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import pickle
 import time
 from collections.abc import Callable, Iterable
+from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Literal, URIRef, Variable
 
 from graph.store import Term
-from queries.catalog import SavedQuery
+from queries.catalog import SavedQuery, get
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 def _rdflib_term(term: Term):
+    """A parameter as rdflib's terms spell it: a string plain, as `dataset` builds the data's (rdflib
+    tells "x" from "x"^^xsd:string, and an xsd:string parameter matched nothing)."""
     if term.kind == "iri":
         return URIRef(term.value)
-    return Literal(term.value, datatype=URIRef(term.datatype) if term.datatype else None, lang=term.lang)
+    plain = term.datatype in (None, XSD_STRING)
+    return Literal(term.value, datatype=None if plain else URIRef(term.datatype), lang=term.lang)
 
 
 def _child(ds: Dataset, q: SavedQuery, params: dict[str, str], reps: int, budget_s: float, conn) -> None:
@@ -120,6 +125,18 @@ def rdflib_times_started(
         return out
 
     return figures
+
+
+def hand_over(path: Path, nquads: bytes, todo: list[tuple[SavedQuery, str, dict[str, str]]]) -> None:
+    """What `rdflib_times_started` needs, in a file for another process (queries by name)."""
+    path.write_bytes(pickle.dumps((nquads, [(q.name, case, params) for q, case, params in todo])))
+
+
+def handed_times_started(path: Path, budget_s: float, timeout_s: float, jobs: int) -> Callable[[], dict]:
+    """`rdflib_times_started` on what `hand_over` left in `path`."""
+    nquads, named = pickle.loads(path.read_bytes())
+    todo = [(get(name), case, params) for name, case, params in named]
+    return rdflib_times_started(nquads, todo, budget_s, timeout_s, jobs)
 
 
 def _times_to(nquads: bytes, todo, budget_s: float, timeout_s: float, jobs: int, conn) -> None:

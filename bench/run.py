@@ -14,6 +14,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -184,7 +185,8 @@ def skipped(n: int, args: argparse.Namespace) -> list[str]:
     return names
 
 
-def measure_in_child(n: int, args: argparse.Namespace) -> dict:
+def measure_in_child(n: int, args: argparse.Namespace, handoff: Path | None, handed: Path | None) -> dict:
+    """`handoff`: where this N leaves its rdflib baseline; `handed`: where the previous N left its own."""
     cmd = [sys.executable, "-m", "bench.run", "--one", str(n), "--seed", str(args.seed), "--reps", str(args.reps)]
     cmd += ["--budget", str(args.budget), "--rdflib-max", str(args.rdflib_max), "--roles", args.roles]
     cmd += ["--rdflib-timeout", str(args.rdflib_timeout), "--rdflib-jobs", str(args.rdflib_jobs)]
@@ -192,8 +194,16 @@ def measure_in_child(n: int, args: argparse.Namespace) -> dict:
     cmd += ["--live-max", str(args.live_max), "--only", args.only]
     cmd += ["--skip", ",".join(skipped(n, args)), "--http-min", str(args.http_min)]
     cmd += ["--memory-max", str(args.memory_max), "--analyze-max", str(args.analyze_max)]
+    cmd += ["--rdflib-handoff", str(handoff)] if handoff else []
+    cmd += ["--rdflib-from", str(handed)] if handed else []
     out = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True)  # stderr: the log, passed on
     return json.loads(out.stdout)
+
+
+def hands_over(n: int, after: int | None, args: argparse.Namespace) -> bool:
+    """With --rdflib-alongside, a small N's rdflib baseline outlasts its product queries, so the next
+    N, which has no baseline of its own, times it beside its longer ones (`make bench-quick`)."""
+    return args.rdflib_alongside and after is not None and n <= args.rdflib_max < after
 
 
 def at_least_one(text: str) -> int:
@@ -232,6 +242,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--http-min", type=int, default=0, help="smallest N whose web app is measured over HTTP")
     ap.add_argument("--roles", choices=("planted", "extracted"), default="extracted")
     ap.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--rdflib-handoff", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--rdflib-from", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING if args.one is not None else logging.INFO, format="%(message)s")
     if args.one is not None:
@@ -247,6 +259,8 @@ def main(argv: list[str] | None = None) -> None:
             rdflib_timeout_s=args.rdflib_timeout,
             rdflib_jobs=args.rdflib_jobs,
             rdflib_alongside=args.rdflib_alongside,
+            rdflib_handoff=args.rdflib_handoff,
+            rdflib_from=args.rdflib_from,
             live_max=args.live_max,
             only=set(filter(None, args.only.split(","))),
             skip=set(filter(None, args.skip.split(","))),
@@ -258,11 +272,19 @@ def main(argv: list[str] | None = None) -> None:
         return
     started = time.perf_counter()
     sizes: dict[int, dict] = {}
-    for n in (int(s) for s in args.sizes.split(",")):
-        t = time.perf_counter()
-        sizes[n] = measure_in_child(n, args)
-        log.info("N=%d measured in %.0f s", n, time.perf_counter() - t)
-        result = write(args, sizes, time.perf_counter() - started)  # after every N: a long run keeps what it has
+    todo = [int(s) for s in args.sizes.split(",")]
+    with tempfile.TemporaryDirectory(prefix="rectkg-bench-") as tmp:
+        handed: Path | None = None  # the previous N's rdflib baseline, for this N to time
+        for before, n, after in zip([None, *todo[:-1]], todo, [*todo[1:], None], strict=True):
+            t = time.perf_counter()
+            handoff = Path(tmp) / f"rdflib-{n}.pickle" if hands_over(n, after, args) else None
+            sizes[n] = measure_in_child(n, args, handoff, handed)
+            for key, figures in sizes[n].pop("rdflib_handed", {}).items():
+                sizes[before]["queries"][key]["rdflib"] = figures
+            handed = handoff
+            log.info("N=%d measured in %.0f s", n, time.perf_counter() - t)
+            # The figures after every N (a long run keeps what it has); the plots, 1.2 s each time, once.
+            result = write(args, sizes, time.perf_counter() - started, plots=after is None)
     print(ingest_table(sizes))
     print()
     print(table(sizes))
@@ -272,8 +294,8 @@ def main(argv: list[str] | None = None) -> None:
     print(json.dumps({k: v for k, v in result.items() if k not in ("sizes", "settings", "machine")}, indent=1))
 
 
-def write(args: argparse.Namespace, sizes: dict[int, dict], wall_s: float) -> dict:
-    """bench/results/<name>.json and the two PNG plots, for the sizes measured so far."""
+def write(args: argparse.Namespace, sizes: dict[int, dict], wall_s: float, plots: bool = True) -> dict:
+    """bench/results/<name>.json and (`plots`) the two PNG plots, for the sizes measured so far."""
     result = {
         **summarise(sizes),
         "name": args.name,
@@ -285,9 +307,10 @@ def write(args: argparse.Namespace, sizes: dict[int, dict], wall_s: float) -> di
     }
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"{args.name}.json").write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
-    from bench.plot import plot
+    if plots:
+        from bench.plot import plot
 
-    plot(sizes, RESULTS / args.name)
+        plot(sizes, RESULTS / args.name)
     return result
 
 
