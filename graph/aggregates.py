@@ -1,8 +1,8 @@
 """Shared responsibility across the whole corpus, kept up to date by every write.
 
 "Which departments share findings" over a thousand reports is a self-join of tens of thousands
-of involvements; even read from the per-finding pair nodes the loader writes
-(loaders/projections.py), it touches every pair of every report. So the store also keeps one
+of involvements; even read from the organisations the loader lists on each finding (rk:sharedBy,
+loaders/projections.py), it touches every pair of every report. So the store also keeps one
 `rk:DepartmentPair` node per pair of organisations, with the answer's row already worked out
 (both labels, the number of shared findings, their printed numbers in document order), in a graph
 of its own (`iris.AGGREGATES`). queries/shared-responsibility.rq reads those nodes.
@@ -15,6 +15,10 @@ Each pair node keeps its contributions per document graph (`rk:pairContributions
 document's share can be taken out again without re-reading the corpus. Writes are single-writer
 (ingest holds the store), which is what makes reading the old state before the update safe.
 
+Documents written before rk:sharedBy (up to 2026-11) hold one rk:SharedResponsibility node per
+finding and pair instead; `changes` and `rebuild` read those too, so a store filled then stays
+right when such a document is replaced or removed.
+
 Every write also stamps a fresh `rk:storeVersion`, which `version` reads: a cache of answers keyed
 by it (queries.catalog) can never outlive the data it was computed from.
 """
@@ -25,8 +29,9 @@ import json
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from itertools import combinations
 
-from rdflib.namespace import RDF
+from rdflib.namespace import RDF, SKOS
 
 from graph.binding import term_text
 from graph.store import Store, Term, ntriples_lines, ntriples_text, parse_ntriples
@@ -35,12 +40,19 @@ from ontology.iris import RK
 
 XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+# The pairs a document contributes, and every document's contributions, from rk:sharedBy or
+# from the per-pair nodes documents written before it hold (see the module's docstring).
 _PAIRS_OF_GRAPHS = """SELECT DISTINCT ?a ?b WHERE {{ GRAPH ?g {{
-  ?n a rk:SharedResponsibility ; rk:firstAgent ?a ; rk:secondAgent ?b }} VALUES ?g {{ {graphs} }} }}"""
+  {{ ?f rk:sharedBy ?a , ?b FILTER(STR(?a) < STR(?b)) }}
+  UNION {{ ?n a rk:SharedResponsibility ; rk:firstAgent ?a ; rk:secondAgent ?b }}
+}} VALUES ?g {{ {graphs} }} }}"""
 _STATE = "SELECT ?s ?p ?o WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} VALUES ?s {{ {nodes} }} }}"
 _ALL_CONTRIBUTIONS = """SELECT ?g ?a ?b ?la ?lb ?report ?order ?number WHERE { GRAPH ?g {
-  ?n a rk:SharedResponsibility ; rk:firstAgent ?a ; rk:secondAgent ?b ; rk:firstLabel ?la ;
-     rk:secondLabel ?lb ; rk:inReport ?report ; rk:findingOrder ?order ; rk:findingNumber ?number } }"""
+  { ?f rk:sharedBy ?a , ?b FILTER(STR(?a) < STR(?b))
+    ?a skos:prefLabel ?la . ?b skos:prefLabel ?lb . ?f rk:report ?report ; rk:order ?order ; rk:number ?number }
+  UNION
+  { ?n a rk:SharedResponsibility ; rk:firstAgent ?a ; rk:secondAgent ?b ; rk:firstLabel ?la ;
+       rk:secondLabel ?lb ; rk:inReport ?report ; rk:findingOrder ?order ; rk:findingNumber ?number } } }"""
 
 
 @dataclass
@@ -100,31 +112,41 @@ def _text(value: str) -> Term:
 
 
 def pairs_in(graph_iri: str, data: bytes) -> dict[str, PairTotal]:
-    """The pair totals one document graph alone would give, from its rk:SharedResponsibility nodes.
+    """The pair totals one document graph alone would give, from the organisations each finding
+    lists (rk:sharedBy), their labels, and the finding's report, order and printed number.
 
     `data` is the document as N-Triples (what every backend writes); only the lines that can hold
-    a pair node's fields are parsed, a few hundred of a report's ten thousand."""
-    fields: dict[str, dict[str, str]] = {}
-    for node, predicate, value in parse_ntriples(b"\n".join(_pair_lines(data))):
-        fields.setdefault(node, {})[predicate[len(RK) :]] = value
+    those fields are parsed, a few hundred of a report's ten thousand."""
+    fields: dict[str, dict[str, list[str]]] = {}
+    for node, predicate, value in parse_ntriples(b"\n".join(_field_lines(data))):
+        if predicate in _FIELDS:  # not a literal that merely quotes a field's IRI
+            fields.setdefault(node, {}).setdefault(predicate, []).append(value)
     totals: dict[str, PairTotal] = {}
     for values in fields.values():
-        if not all(name in values for name in _PER_FINDING):  # a literal that merely quotes a field's IRI
+        sharing = sorted({org for org in values.get(_SHARED_BY, ()) if _PREF_LABEL in fields.get(org, {})})
+        if len(sharing) < 2 or not all(values.get(name) for name in _OF_FINDING):
             continue
-        pair = PairTotal(values["firstAgent"], values["secondAgent"], values["firstLabel"], values["secondLabel"])
-        total = totals.setdefault(pair.iri, pair)
-        total.first_label, total.second_label = pair.first_label, pair.second_label
-        _report, found = total.shares.setdefault(graph_iri, (values["inReport"], []))
-        found.append((int(values["findingOrder"]), values["findingNumber"]))
+        report, order, number = (values[name][0] for name in _OF_FINDING)
+        for first, second in combinations(sharing, 2):  # in IRI order, as STR(?a) < STR(?b)
+            pair = PairTotal(first, second, _label(fields, first), _label(fields, second))
+            total = totals.setdefault(pair.iri, pair)
+            _report, found = total.shares.setdefault(graph_iri, (report, []))
+            found.append((int(order), number))
     return totals
 
 
-_PER_FINDING = ("firstAgent", "secondAgent", "firstLabel", "secondLabel", "inReport", "findingOrder", "findingNumber")
+def _label(fields: dict[str, dict[str, list[str]]], org: str) -> str:
+    return min(fields[org][_PREF_LABEL])
+
+
+_SHARED_BY, _PREF_LABEL = str(RK.sharedBy), str(SKOS.prefLabel)
+_OF_FINDING = (str(RK.report), str(RK.order), str(RK.number))
+_FIELDS = frozenset({_SHARED_BY, _PREF_LABEL, *_OF_FINDING})
 # What a line whose predicate is one of those holds (N-Triples: one triple per line, terms separated by a space).
-_FIELD_KEYS = tuple(f"> <{RK}{name}> ".encode() for name in _PER_FINDING)
+_FIELD_KEYS = tuple(f"> <{name}> ".encode() for name in sorted(_FIELDS))
 
 
-def _pair_lines(data: bytes) -> list[bytes]:
+def _field_lines(data: bytes) -> list[bytes]:
     """The lines that hold one of the fields, found by bytes.find: three times faster than one
     regular expression over a report's three megabytes, and this runs in the writer, once per write."""
     lines: dict[int, bytes] = {}  # by start, so a line holding two keys is taken once
@@ -150,7 +172,8 @@ def changes(store: Store, writes: Mapping[str, bytes | None]) -> str:
             new.setdefault(node, pair).absorb(pair)
     graphs = " ".join(_iri(g) for g in writes)
     old_pairs = store.select(iris.sparql_prefixes() + _PAIRS_OF_GRAPHS.format(graphs=graphs)).rows
-    affected = set(new) | {iris.department_pair(r["a"].value, r["b"].value) for r in old_pairs}
+    # (Virtuoso answers a UNION that matches nothing with one row binding nothing.)
+    affected = set(new) | {iris.department_pair(r["a"].value, r["b"].value) for r in old_pairs if "b" in r}
     state = _state(store, [iris.AGGREGATES, *sorted(affected)])
     before = [t for node, triples in state.items() for t in triples]
     added: list[tuple[str, str, Term]] = [(iris.AGGREGATES, _VERSION, _text(uuid.uuid4().hex))]
@@ -171,7 +194,7 @@ def changes(store: Store, writes: Mapping[str, bytes | None]) -> str:
 
 
 def rebuild(store: Store) -> str:
-    """The update that writes the whole aggregate afresh from the per-finding nodes: for a store
+    """The update that writes the whole aggregate afresh from the documents: for a store
     filled before the aggregate existed, or by a bulk path that bypassed `changes`."""
     totals: dict[str, PairTotal] = {}
     for row in store.select(iris.sparql_prefixes() + _ALL_CONTRIBUTIONS).rows:

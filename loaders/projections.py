@@ -1,34 +1,22 @@
-"""Shared responsibility, worked out once per report at ingest instead of at every query.
+"""Which organisations share responsibility for a finding, worked out once per report at ingest.
 
 "Which departments share findings" is a self-join of involvements over findings; on a thousand
 reports the join costs seconds. The loader already knows, for each finding, which organisations
-lead or partner on its measures, so it writes each pair of them down as a small node inside the
-report's own named graph. Add, replace and remove of a document then keep the projection
-consistent with no extra bookkeeping: it lives and dies with the graph it was derived from.
+lead or partner on its measures, so it writes them down on the finding (rk:sharedBy, when two or
+more do), inside the report's own named graph: the fact lives and dies with the graph it was
+derived from, and the corpus-wide pair aggregate (graph/aggregates.py) pairs them up.
 
-The pair rule is the one queries/live/shared-responsibility.rq applies on the fly: both sides
-lead or partner on some measure of the finding; generic bodies (有关部门) and internal units of the
+The rule is the one queries/live/shared-responsibility.rq applies on the fly: both sides lead or
+partner on some measure of the finding; generic bodies (有关部门) and internal units of the
 issuing body never count; a pair is ordered by the organisations' IRIs, as STR(?a) < STR(?b).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from itertools import combinations
-
 from loaders.model import Finding, Report
 from ontology import iris
 
 SHARING_ROLES = frozenset({"lead", "partner"})
-
-
-@dataclass(frozen=True)
-class Pair:
-    """Two organisations (canonical keys) sharing one finding, first < second by IRI."""
-
-    finding: Finding
-    first: str
-    second: str
 
 
 def sharing_organisations(report: Report, finding: Finding) -> list[str]:
@@ -46,11 +34,3 @@ def _excluded(report: Report, key: str) -> bool:
     """Generic and internal bodies never share; nor does a body this report gives no label."""
     org = report.orgs.get(key)
     return org is None or org.generic or org.internal
-
-
-def shared_pairs(report: Report) -> list[Pair]:
-    return [
-        Pair(finding, a, b)
-        for finding in report.findings
-        for a, b in combinations(sharing_organisations(report, finding), 2)
-    ]

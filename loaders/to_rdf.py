@@ -15,7 +15,7 @@ from rdflib import namespace as rdflib_namespaces
 
 from loaders.grams import title_grams
 from loaders.model import Finding, Measure, Report, Span
-from loaders.projections import shared_pairs
+from loaders.projections import sharing_organisations
 from ontology import iris
 
 
@@ -165,29 +165,18 @@ class _Builder:
         return list(self.triples)
 
     def _shared_responsibility(self) -> None:
-        """One node per finding and pair of departments sharing it, read by shared-responsibility.rq.
-
-        It repeats the labels, the finding's number and order so the query reads one node, not a join, and
-        gives every organisation its names as plain strings (rk:name), which a query parameter
-        (an xsd:string) finds through the index where the @zh labels would need a scan.
-        """
+        """rk:sharedBy on each finding two or more organisations share, which the corpus-wide
+        aggregate (graph/aggregates.py) pairs up, and rk:name on every organisation: its names as
+        plain strings, which a query parameter (an xsd:string) finds through the index where the
+        @zh labels would need a scan."""
         for org in self.r.orgs.values():
             for name in sorted(org.aliases | {org.canonical}):
                 self.add(_organisation(org.canonical), RK.name, name)
-        counters: dict[str, int] = {}
-        for pair in shared_pairs(self.r):
-            finding = iris.finding(str(self.report), pair.finding.order)
-            counters[finding] = counters.get(finding, 0) + 1
-            node = URIRef(iris.child(finding, "pair", counters[finding]))
-            self.add(node, RDF.type, RK.SharedResponsibility)
-            self.add(node, RK.sharedFinding, URIRef(finding))
-            self.add(node, RK.inReport, self.report)
-            self.add(node, RK.findingNumber, pair.finding.number)
-            self.add(node, RK.findingOrder, _integer(pair.finding.order))
-            self.add(node, RK.firstAgent, _organisation(pair.first))
-            self.add(node, RK.secondAgent, _organisation(pair.second))
-            self.add(node, RK.firstLabel, self.r.orgs[pair.first].canonical)  # what skos:prefLabel holds
-            self.add(node, RK.secondLabel, self.r.orgs[pair.second].canonical)
+        for finding in self.r.findings:
+            keys = sharing_organisations(self.r, finding)
+            if len(keys) > 1:
+                node = URIRef(iris.finding(str(self.report), finding.order))
+                self.add_terms(*((node, RK.sharedBy, _organisation(key)) for key in keys))
 
     def _report(self) -> None:
         r, node = self.r, self.report

@@ -2,7 +2,7 @@
 
 tests/test_projections.py compares the saved query (which reads the aggregate) with the live
 query after add, replace and remove; here: a failed write leaves the aggregate and everything
-else as it was, a rebuild from the per-finding nodes writes exactly what the incremental updates
+else as it was, a rebuild from the documents writes exactly what the incremental updates
 left, and cached answers never outlive a write.
 """
 
@@ -170,7 +170,7 @@ def test_a_literal_quoting_a_pair_field_adds_no_pair():
     lines (and each once, however many keys it quotes) may count."""
     loaded = with_partners(QINGPU)
     data = ntriples_bytes(loaded.triples)
-    quoted = " ".join(f"> <{iris.RK}{name}> " for name in ("firstAgent", "inReport", "findingNumber"))
+    quoted = " ".join(f"> <{iris.RK}{name}> " for name in ("sharedBy", "report", "number"))
     hostile = f'<{loaded.graph_iri}#x> <{iris.RK}text> "{quoted}" .\n'.encode()
     expected = {iri: total.numbers() for iri, total in aggregates.pairs_in(loaded.graph_iri, data).items()}
     assert expected, "the sample report has shared findings"
@@ -237,3 +237,37 @@ def test_documents_written_together_fail_together(store):
     assert set(store._store) == before
     with pytest.raises(ValueError):
         store.replace_graphs_ntriples([documents[1], documents[1]])
+
+
+# A document as loaders wrote it before rk:sharedBy: one rk:SharedResponsibility node per finding
+# and pair, with its copies of the labels and of the finding's report, order and number.
+TO_LEGACY = """
+INSERT { GRAPH ?g { ?n a rk:SharedResponsibility ; rk:sharedFinding ?f ; rk:inReport ?report ;
+    rk:findingNumber ?number ; rk:findingOrder ?order ; rk:firstAgent ?a ; rk:secondAgent ?b ;
+    rk:firstLabel ?la ; rk:secondLabel ?lb } }
+WHERE { GRAPH ?g { ?f rk:sharedBy ?a , ?b FILTER(STR(?a) < STR(?b))
+    ?a skos:prefLabel ?pa . ?b skos:prefLabel ?pb . ?f rk:report ?report ; rk:order ?order ; rk:number ?number
+    BIND(STR(?pa) AS ?la) BIND(STR(?pb) AS ?lb)
+    BIND(IRI(CONCAT(STR(?f), "/pair/", MD5(CONCAT(STR(?a), STR(?b))))) AS ?n) } } ;
+DELETE WHERE { GRAPH ?g { ?f rk:sharedBy ?a } }
+"""
+
+
+def test_documents_written_before_shared_by_are_still_counted(store, queries):
+    """A store filled by an older loader: rebuilding reads its pair nodes, and replacing or removing
+    such a document takes its share out of the aggregate."""
+    qingpu, fengjiang = with_partners(QINGPU), with_partners(FENGJIANG)
+    for loaded in (qingpu, fengjiang):
+        store.replace_graph(loaded.graph_iri, loaded.graph)
+    current = aggregate(store)
+    store.update(iris.sparql_prefixes() + TO_LEGACY)
+    assert store.select(iris.sparql_prefixes() + "ASK { GRAPH ?g { ?f rk:sharedBy ?a } }").boolean is False
+    store.update(aggregates.rebuild(store))
+    assert aggregate(store) == current
+    replaced = with_partners(QINGPU, shift=2)
+    store.replace_graph(replaced.graph_iri, replaced.graph)
+    assert assert_equal(store, queries) > 0
+    assert store.remove_graph(fengjiang.graph_iri)
+    assert assert_equal(store, queries) > 0
+    assert store.remove_graph(replaced.graph_iri)
+    assert aggregate(store) == set()

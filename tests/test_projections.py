@@ -1,10 +1,11 @@
-"""The shared-responsibility pairs the loader writes answer exactly what the live self-join does.
+"""The shared-responsibility pairs answer exactly what the live self-join does.
 
-The pairs are materialised per finding inside each report's named graph, so add, replace and
-remove must keep them equal to the on-the-fly answer (queries/live/shared-responsibility.rq)
-over a real on-disk store. The sample reports get extra involvements here — partners, a generic
-body, an internal unit, roles that must not count — so the comparison has pairs to compare
-however much the role extraction finds by itself.
+The organisations sharing each finding are written inside each report's named graph and the
+pairs across the corpus kept in an aggregate, so add, replace and remove must keep them equal to
+the on-the-fly answer (queries/live/shared-responsibility.rq) over a real on-disk store. The
+sample reports get extra involvements here — partners, a generic body, an internal unit, roles
+that must not count — so the comparison has pairs to compare however much the role extraction
+finds by itself.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ import pytest
 from graph.store import OxigraphStore, Result, Store
 from loaders.model import Involvement, Organisation, Report
 from loaders.pipeline import Loaded, load_file
-from loaders.projections import shared_pairs
+from loaders.projections import sharing_organisations
 from loaders.to_rdf import to_graph
+from ontology import iris
 from queries.catalog import get, parse
 from tests.conftest import FENGJIANG, QINGPU
 
@@ -86,15 +88,16 @@ def assert_equal(store: OxigraphStore, queries, materialised_on: Store | None = 
     return total
 
 
-def test_pairs_follow_the_role_rules():
+def test_sharing_follows_the_role_rules():
     report = with_partners(QINGPU).report
-    pairs = shared_pairs(report)
-    assert pairs
-    for pair in pairs:
-        for key in (pair.first, pair.second):
+    sharing = [sharing_organisations(report, finding) for finding in report.findings]
+    assert any(len(keys) > 1 for keys in sharing)
+    for keys in sharing:
+        assert keys == sorted(keys, key=iris.organisation)
+        for key in keys:
             org = report.orgs[key]
             assert not (org.generic or org.internal)
-    names = {key for pair in pairs for key in (pair.first, pair.second)}
+    names = {key for keys in sharing for key in keys}
     assert "青浦区财政局" in names and "青浦区有关部门" not in names and "青浦区办公室" not in names
 
 
