@@ -310,13 +310,13 @@ def measure_size(
     """Everything for one N; the raw on-disk store opens the very files the product store wrote.
 
     Both open them read-only after the writer has closed, as `rectkg serve` would beside an
-    ingest, and run query by query in turn. With `rdflib_handoff`, this N's rdflib baseline is
-    left in that file for the next N's process, which times it (`rdflib_from`) alongside its own
-    queries and returns the figures as `rdflib_handed`.
+    ingest, and run query by query in turn. With `rdflib_handoff` (a folder), this N's store and
+    rdflib baseline are left there for the next N's process, which times it (`rdflib_from`)
+    alongside its own queries and returns the figures as `rdflib_handed`.
     """
     result: dict = {"corpus_reports": n, "roles": "planted" if planted else "extracted"}
     with tempfile.TemporaryDirectory(prefix="rectkg-bench-") as tmp:
-        path = Path(tmp) / "store"
+        path = (rdflib_handoff or Path(tmp)) / "store"
         store = OxigraphStore(path)
         if planted:
             result.update(ingest_planted(Generator(seed).corpus(n), store))
@@ -334,25 +334,25 @@ def measure_size(
         result["store_bytes"] = dir_size(path)
         del store
         gc.collect()  # the writer is closed; its lock goes with it
-        product = OxigraphStore(path, read_only=True)
-        raw = ox.Store.read_only(str(path))
-        result["triples"] = product.triple_count()
-        values = typical_values(product)
-        result["typical"] = values
-        todo = [c for c in cases(values, live=n <= live_max, only=only) if c[0].name not in (skip or set())]
         rdflib_figures = rdflib_handed = None
         rdflib_settings = (budget_s, rdflib_timeout_s, rdflib_jobs)
         if rdflib_from is not None:  # the previous N's baseline, started now, on the other core
             from bench.baselines import handed_times_started
 
             rdflib_handed = handed_times_started(rdflib_from, *rdflib_settings)
+        product = OxigraphStore(path, read_only=True)
+        raw = ox.Store.read_only(str(path))
+        result["triples"] = product.triple_count()
+        values = typical_values(product)
+        result["typical"] = values
+        todo = [c for c in cases(values, live=n <= live_max, only=only) if c[0].name not in (skip or set())]
         if n <= rdflib_max:
             from bench.baselines import hand_over, rdflib_times, rdflib_times_started
 
             if rdflib_handoff is not None:
-                hand_over(rdflib_handoff, raw.dump(format=ox.RdfFormat.N_QUADS), todo)
+                hand_over(rdflib_handoff, todo)
             elif rdflib_alongside:  # started now, on the other core
-                rdflib_figures = rdflib_times_started(raw.dump(format=ox.RdfFormat.N_QUADS), todo, *rdflib_settings)
+                rdflib_figures = rdflib_times_started(path, todo, *rdflib_settings)
             else:  # run when asked for, after the product's figures
                 quads = raw.quads_for_pattern(None, None, None, None)
                 rdflib_figures = partial(rdflib_times, quads, todo, *rdflib_settings)

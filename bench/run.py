@@ -277,7 +277,9 @@ def main(argv: list[str] | None = None) -> None:
         handed: Path | None = None  # the previous N's rdflib baseline, for this N to time
         for before, n, after in zip([None, *todo[:-1]], todo, [*todo[1:], None], strict=True):
             t = time.perf_counter()
-            handoff = Path(tmp) / f"rdflib-{n}.pickle" if hands_over(n, after, args) else None
+            handoff = Path(tmp) / f"rdflib-{n}" if hands_over(n, after, args) else None
+            if handoff is not None:
+                handoff.mkdir()
             sizes[n] = measure_in_child(n, args, handoff, handed)
             for key, figures in sizes[n].pop("rdflib_handed", {}).items():
                 sizes[before]["queries"][key]["rdflib"] = figures
