@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -42,6 +43,8 @@ FLUSH_EVERY = 10
 # added at least 1/COMPACT_SHARE of the store's documents compacts it (`OxigraphStore.compact`;
 # N = 100: 1.7 s, and then 0.70 s and 0.82 s): the cost stays in proportion to what was added.
 COMPACT_SHARE = 4
+# pyoxigraph's bulk loader's files before RocksDB takes them in (oxigraph's new_sst_file: a random u128).
+BULK_LEFTOVER = re.compile(r"bulk-[0-9]+\.sst")
 
 
 class StoreError(Exception):
@@ -418,6 +421,7 @@ class OxigraphStore(Store):
 
     def _recover(self) -> None:
         """Undo what a write cut short left (see `_add`): the store as it was before that write."""
+        self._remove_bulk_leftovers()
         nodes = self._incomplete()
         if not nodes:
             return
@@ -427,6 +431,17 @@ class OxigraphStore(Store):
             self._store = None
             raise StoreError(f"cannot open store {self.path}: undoing an interrupted write failed: {error}") from error
         log.warning("removed %d document(s) an interrupted write left incomplete: %s", len(nodes), nodes)
+
+    def _remove_bulk_leftovers(self) -> None:
+        """Delete the files a bulk load cut short left: pyoxigraph writes each load as `bulk-<n>.sst`
+        files in the store's folder, which RocksDB takes in (and so removes) only when the load
+        completes, and ignores otherwise (a kill mid-load left 20 MB of them for good). Only a
+        writer runs this, and it holds the store's lock, so no load of another process is under way."""
+        leftovers = [f for f in self.path.iterdir() if BULK_LEFTOVER.fullmatch(f.name)]
+        for leftover in leftovers:
+            leftover.unlink(missing_ok=True)
+        if leftovers:
+            log.warning("removed %d file(s) an interrupted bulk load left in %s", len(leftovers), self.path)
 
     def _incomplete(self) -> list[ox.NamedNode]:
         """Documents the bulk loader is writing, or a write cut short left (`_add`)."""

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.store import AGGREGATES_NODE, OxigraphStore
+from graph.store import AGGREGATES_NODE, BULK_LEFTOVER, OxigraphStore
 from loaders.pipeline import load_file
 from ontology import iris
 from queries import catalog
@@ -38,8 +38,10 @@ def _ingest(store: Path, path: Path) -> subprocess.Popen:
 
 def _state(store: Path) -> tuple[bytes, int, list, list[str]]:
     """The store's N-Quads (sorted), quad count, findings and aggregate graph (but its version
-    stamp, new with every write; write markers included), read through a fresh writable handle."""
+    stamp, new with every write; write markers included), read through a fresh writable handle,
+    which leaves none of the files a killed bulk load may have left."""
     s = OxigraphStore(store)
+    assert not [f.name for f in store.iterdir() if BULK_LEFTOVER.fullmatch(f.name)]
     try:
         findings = catalog.get("findings").run(s, {}).rows
         rows = sorted(tuple(sorted((k, v.value) for k, v in row.items())) for row in findings)

@@ -63,6 +63,24 @@ def test_a_write_cut_short_is_undone_by_the_next_writer(tmp_path, qingpu, fengji
     assert again.graphs() == sorted([qingpu.graph_iri, fengjiang.graph_iri])
 
 
+def test_files_a_killed_bulk_load_left_are_removed_by_the_next_writer(tmp_path, qingpu, caplog):
+    """A kill while pyoxigraph's bulk loader writes its files leaves them in the store's folder
+    (named as below, megabytes each), where RocksDB never looks: the next writer deletes them, and
+    nothing else (a reader changes nothing)."""
+    s = OxigraphStore(tmp_path / "s")
+    s.replace_graph(qingpu.graph_iri, qingpu.graph)
+    s.close()
+    leftover = tmp_path / "s" / "bulk-263164039834939433545767673215008784861.sst"
+    leftover.write_bytes(b"\0" * 4096)
+    unrelated = tmp_path / "s" / "bulk-notes.sst"  # not a name the bulk loader gives
+    unrelated.write_bytes(b"")
+    OxigraphStore(tmp_path / "s", read_only=True).close()
+    assert leftover.exists()
+    again = OxigraphStore(tmp_path / "s")
+    assert not leftover.exists() and "interrupted bulk load" in caplog.text
+    assert unrelated.exists() and again.graphs() == [qingpu.graph_iri]
+
+
 def test_store_survives_reopen(tmp_path, qingpu):
     s = OxigraphStore(tmp_path / "s")
     s.replace_graph(qingpu.graph_iri, qingpu.graph)
