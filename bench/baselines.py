@@ -21,15 +21,19 @@ from graph.store import Term
 from queries.catalog import SavedQuery, get
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+TODO = "rdflib-todo.pickle"  # beside a handed-over store (`hand_over`)
+
+
+def _literal(value: str, datatype: str | None, lang: str | None) -> Literal:
+    """A literal as rdflib's parser makes it, for the data and the parameters alike: a simple
+    literal plain (rdflib tells "x" from "x"^^xsd:string, so one spelt each way never matches)."""
+    if lang:
+        return Literal(value, lang=lang)
+    return Literal(value, datatype=None if datatype in (None, XSD_STRING) else URIRef(datatype))
 
 
 def _rdflib_term(term: Term):
-    """A parameter as rdflib's terms spell it: a string plain, as `dataset` builds the data's (rdflib
-    tells "x" from "x"^^xsd:string, and an xsd:string parameter matched nothing)."""
-    if term.kind == "iri":
-        return URIRef(term.value)
-    plain = term.datatype in (None, XSD_STRING)
-    return Literal(term.value, datatype=None if plain else URIRef(term.datatype), lang=term.lang)
+    return URIRef(term.value) if term.kind == "iri" else _literal(term.value, term.datatype, term.lang)
 
 
 def _child(ds: Dataset, q: SavedQuery, params: dict[str, str], reps: int, budget_s: float, conn) -> None:
@@ -55,11 +59,8 @@ def dataset(quads: Iterable[ox.Quad]) -> Dataset:
                 found = URIRef(node.value)
             elif isinstance(node, ox.BlankNode):
                 found = BNode(node.value)
-            elif node.language:
-                found = Literal(node.value, lang=node.language)
             else:
-                plain = node.datatype.value == XSD_STRING
-                found = Literal(node.value, datatype=None if plain else URIRef(node.datatype.value))
+                found = _literal(node.value, node.datatype.value, node.language)
             terms[node] = found
         return found
 
@@ -139,9 +140,6 @@ def handed_times_started(folder: Path, budget_s: float, timeout_s: float, jobs: 
     """`rdflib_times_started` on what `hand_over` left in `folder`."""
     todo = [(get(name), case, params) for name, case, params in pickle.loads((folder / TODO).read_bytes())]
     return rdflib_times_started(folder / "store", todo, budget_s, timeout_s, jobs)
-
-
-TODO = "rdflib-todo.pickle"
 
 
 def _times_to(store: Path, todo, budget_s: float, timeout_s: float, jobs: int, conn) -> None:
