@@ -25,6 +25,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
+from graph.guard import Outbound
 from graph.store import OxigraphStore, QueryError, QueryTimeout, Result, Store, StoreError, Term
 
 log = logging.getLogger(__name__)
@@ -46,7 +47,10 @@ class Limits:
 
 def _worker_main(conn) -> None:
     """Worker loop: open the snapshot named by each request, answer, repeat."""
+    from graph import sandbox
     from graph.store import OxigraphStore
+
+    sandbox.confine()  # before any query: no network, whatever a query asks (graph/sandbox.py)
 
     opened: tuple[str, OxigraphStore] | None = None
     while True:
@@ -65,6 +69,8 @@ def _worker_main(conn) -> None:
                 conn.send(("ok", _protocol_answer(store.query(query, max_rows=max_rows, **arguments))))
             else:
                 conn.send(("ok", store.construct(query, arguments).serialize(format="nt")))
+        except Outbound as error:
+            conn.send(("outbound", error.keyword))
         except QueryError as error:
             conn.send(("query-error", str(error)))
         except Exception as error:  # a worker must always answer, whatever the store raised
@@ -186,6 +192,8 @@ class PooledStore(Store):
             raise StoreError(f"query worker failed: {error}") from error
         finally:
             self._idle.put(worker)
+        if status == "outbound":
+            raise Outbound(payload)
         if status == "query-error":
             raise QueryError(payload)
         if status == "store-error":

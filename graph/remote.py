@@ -329,10 +329,14 @@ class RemoteStore(Store):
         """A protocol query as the web app's /sparql forwards it, answered as the embedded store does.
 
         The form is checked here, before anything is sent: Virtuoso's query endpoint runs updates
-        too. No default graphs means the union of the documents; no named graphs, the documents;
-        a query with its own FROM / FROM NAMED (and no protocol dataset) keeps it. Rows (triples)
+        too, and a SERVICE would have the server fetch a URL the visitor chose (graph/guard.py).
+        No default graphs means the union of the documents; no named graphs, the documents; a
+        query with its own FROM / FROM NAMED (and no protocol dataset) keeps it. Rows (triples)
         beyond max_rows are dropped and the cut announced, as the embedded store does.
         """
+        from graph import guard  # the guard's parser builds on this package's QueryError
+
+        query = guard.check(query)
         form = query_form(query)
         default = named = None  # nothing sent: the query's own FROM, or the engine's union (DATASET=union)
         if default_graphs or named_graphs or not (self.settings.union or has_dataset_clause(query)):

@@ -519,6 +519,11 @@ class OxigraphStore(Store):
         named_graphs: Sequence[str] = (),
         max_rows: int | None = None,
     ) -> Result | Graph:
+        """A visitor's query (the protocol's entry point): run only as graph/guard.py read it, and
+        never with SERVICE; the app's own queries come through select/construct unchecked."""
+        from graph import guard  # the guard's parser builds on this module's QueryError
+
+        query = guard.check(query)
         dataset: dict = {"use_default_graph_as_union": not default_graphs}
         if default_graphs:
             dataset["default_graph"] = [ox.NamedNode(g) for g in default_graphs]

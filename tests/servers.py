@@ -13,9 +13,12 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from graph.remote import RemoteSettings, RemoteStore
@@ -180,3 +183,36 @@ MaxQueryExecutionTime = 60
 
     def ready_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/sparql?query=ASK%7B%7D"
+
+
+@contextmanager
+def canary() -> Iterator[tuple[str, list[bytes]]]:
+    """A listener on 127.0.0.1 that records every connection made to it."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    listener.settimeout(0.2)
+    received: list[bytes] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            with conn:
+                conn.settimeout(1)
+                try:
+                    received.append(conn.recv(4096) or b"(connected)")
+                except OSError:
+                    received.append(b"(connected)")
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/canary", received
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        listener.close()

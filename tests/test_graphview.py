@@ -190,7 +190,7 @@ def test_construct_answers_become_graphs(base_url, reader):
     assert select.status_code == 400 and select.json()["error"] == "bad-request"
     service = requests.get(
         base_url + "/graph/api/construct",
-        params={"query": "CONSTRUCT WHERE { SERVICE <http://example.org/> { ?s ?p ?o } }"},
+        params={"query": "CONSTRUCT { ?s ?p ?o } WHERE { SERVICE <http://example.org/> { ?s ?p ?o } }"},
     )
     assert service.status_code == 400 and service.json()["error"] == "service-not-allowed"
 

@@ -9,17 +9,15 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import requests
+from servers import canary
 from waitress import create_server
 from web_fixtures import build_store, serve
 
@@ -219,39 +217,6 @@ def test_cli_ingest_and_remove_hand_off_to_a_running_serve(tmp_path, qingpu):
 
 
 # -- no outbound requests ----------------------------------------------------------------------
-
-
-@contextmanager
-def canary() -> Iterator[tuple[str, list[bytes]]]:
-    """A listener on 127.0.0.1 that records every connection made to it."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(8)
-    listener.settimeout(0.2)
-    received: list[bytes] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = listener.accept()
-            except TimeoutError:
-                continue
-            with conn:
-                conn.settimeout(1)
-                try:
-                    received.append(conn.recv(4096) or b"(connected)")
-                except OSError:
-                    received.append(b"(connected)")
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}/canary", received
-    finally:
-        stop.set()
-        thread.join(timeout=5)
-        listener.close()
 
 
 def test_no_user_request_makes_the_server_fetch_a_url(fresh_store, fengjiang):

@@ -12,6 +12,7 @@ import logging
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
+from graph.guard import Outbound
 from graph.pool import Busy
 from graph.store import QueryError, QueryTimeout, StoreError
 
@@ -37,6 +38,10 @@ def register(app: Flask) -> None:
     @app.errorhandler(QueryError)
     def bad_query(error: QueryError):
         return error_response(400, "bad-query", str(error))
+
+    @app.errorhandler(Outbound)
+    def outbound(error: Outbound):
+        return error_response(400, f"{error.keyword.lower()}-not-allowed", str(error))
 
     @app.errorhandler(QueryTimeout)
     def timeout(error: QueryTimeout):
