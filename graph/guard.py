@@ -17,6 +17,7 @@ Beneath this check, the query workers cannot open network sockets at all (graph/
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 import threading
@@ -52,8 +53,11 @@ class Outbound(QueryError):
         self.keyword = keyword
 
 
+@functools.lru_cache(maxsize=256)
 def check(text: str) -> str:
-    """The query as the engine must run it, once the parser has found no SERVICE in it."""
+    """The query as the engine must run it, once the parser has found no SERVICE in it. Kept for
+    the texts asked again (a page's or a script's repeated query): rdflib's parser takes 30-400 ms
+    over a saved query's text. Refusals are raised, so never kept."""
     canonical = canonical_text(text)
     try:
         tree = _parse(Query.parse_string, canonical)

@@ -167,6 +167,7 @@ def _queries(url: str) -> st.SearchStrategy[str]:
 TRIED: list[str] = []
 
 
+@pytest.mark.fuzz
 def test_differential_no_query_the_guard_passes_reaches_the_network():
     with canary() as (url, received):
         engine = ox.Store()
