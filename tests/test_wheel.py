@@ -11,14 +11,18 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import shutil
 import subprocess
 import sys
 import sysconfig
+import time
 import zipfile
 from pathlib import Path
 
 import pytest
+import requests
+from servers import free_port
 
 from queries import catalog
 from tests.conftest import ROOT
@@ -109,3 +113,43 @@ def test_installed_wheel_ingests_the_bundled_sample_and_answers_saved_queries(fr
     assert counted["measures"] == ("186", "186")
 
     assert "valid" in _run(rectkg, "--store", store, "validate", cwd=tmp_path).stdout
+
+
+def test_installed_wheel_serves_every_page_and_its_assets(fresh_venv, tmp_path):
+    """`pip install .` then `rectkg serve`: every screen and the scripts and styles it names come
+    from the wheel (an editable install would hide a package missing from it)."""
+    rectkg, store = fresh_venv / "bin" / "rectkg", tmp_path / "store"
+    _run(rectkg, "--store", store, "ingest", ROOT / "samples", cwd=tmp_path)
+    port = free_port()
+    server = subprocess.Popen(
+        [rectkg, "--store", store, "serve", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for(base + "/", server)
+        for page in ("/", "/graph", "/queries", "/sparql"):
+            response = requests.get(base + page, headers={"Accept": "text/html"}, timeout=60)
+            assert response.status_code == 200, (page, response.text[:500])
+            assets = re.findall(r'(?:src|href)="(/static/[^"]+)"', response.text)
+            assert assets or page == "/sparql", f"{page} names no script or style"
+            for asset in assets:
+                assert requests.get(base + asset, timeout=30).status_code == 200, (page, asset)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _wait_for(url: str, server: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        assert server.poll() is None, f"rectkg serve exited: {server.stderr.read() if server.stderr else ''}"
+        try:
+            requests.get(url, timeout=30)
+            return
+        except requests.RequestException:  # not listening yet, or its first page still building
+            time.sleep(0.3)
+    raise AssertionError(f"rectkg serve did not answer at {url}")
