@@ -214,9 +214,10 @@ class PooledStore(Store):
         default_graphs: Sequence[str] = (),
         named_graphs: Sequence[str] = (),
         max_rows: int | None = None,
+        base_iri: str | None = None,
     ) -> Result | Graph:
         """The protocol query, run in a worker; rows are cut at the smaller of max_rows and the limit."""
-        arguments = {"default_graphs": tuple(default_graphs), "named_graphs": tuple(named_graphs)}
+        arguments = {"default_graphs": tuple(default_graphs), "named_graphs": tuple(named_graphs), "base_iri": base_iri}
         answer = self._run("query", query, arguments)
         if answer[0] == "result":
             result: Result = answer[1]

@@ -325,6 +325,7 @@ class RemoteStore(Store):
         default_graphs: Sequence[str] = (),
         named_graphs: Sequence[str] = (),
         max_rows: int | None = None,
+        base_iri: str | None = None,
     ) -> Result | Graph:
         """A protocol query as the web app's /sparql forwards it, answered as the embedded store does.
 
@@ -336,7 +337,7 @@ class RemoteStore(Store):
         """
         from graph import guard  # the guard's parser builds on this package's QueryError
 
-        query = guard.check(query)
+        query = guard.check(query if base_iri is None else f"BASE <{base_iri}>\n{query}")
         form = query_form(query)
         default = named = None  # nothing sent: the query's own FROM, or the engine's union (DATASET=union)
         if default_graphs or named_graphs or not (self.settings.union or has_dataset_clause(query)):

@@ -130,11 +130,13 @@ class Store(ABC):
         default_graphs: Sequence[str] = (),
         named_graphs: Sequence[str] = (),
         max_rows: int | None = None,
+        base_iri: str | None = None,
     ) -> Result | Graph:
         """Run any read query form, as the SPARQL 1.1 Protocol asks: SELECT/ASK give a Result,
         CONSTRUCT/DESCRIBE a Graph. No default graphs means the union of all graphs; named graphs
         limit what GRAPH can see. max_rows caps solutions (or triples) so a web request cannot
-        materialise the whole store. Optional: backends that cannot select datasets say so."""
+        materialise the whole store. base_iri resolves relative IRIs (the protocol: the endpoint's).
+        Optional: backends that cannot select datasets say so."""
         raise StoreError(f"{type(self).__name__} cannot run protocol queries")
 
     @abstractmethod
@@ -518,21 +520,17 @@ class OxigraphStore(Store):
         default_graphs: Sequence[str] = (),
         named_graphs: Sequence[str] = (),
         max_rows: int | None = None,
+        base_iri: str | None = None,
     ) -> Result | Graph:
         """A visitor's query (the protocol's entry point): run only as graph/guard.py read it, and
         never with SERVICE; the app's own queries come through select/construct unchecked."""
-        from graph import guard  # the guard's parser builds on this module's QueryError
+        from graph import guard  # both build on this module's QueryError and Term
+        from graph.binding import has_dataset_clause
 
         query = guard.check(query)
-        dataset: dict = {"use_default_graph_as_union": not default_graphs}
-        if default_graphs:
-            dataset["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
-        if named_graphs:
-            dataset["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
-        elif self._store.contains_named_graph(AGGREGATES_NODE):  # GRAPH ?g ranges over documents only
-            dataset["named_graphs"] = [ox.NamedNode(g) for g in self._store_graphs()]
+        dataset = self._protocol_dataset(default_graphs, named_graphs, own=has_dataset_clause(query))
         try:
-            answer = self._store.query(query, **dataset)
+            answer = self._store.query(query, base_iri=base_iri, **dataset)
             if isinstance(answer, ox.QueryBoolean):
                 return Result([], [], bool(answer))
             if isinstance(answer, ox.QuerySolutions):
@@ -547,6 +545,23 @@ class OxigraphStore(Store):
         graph = Graph().parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"", format="nt")
         graph.truncated = truncated  # type: ignore[attr-defined]
         return graph
+
+    def _protocol_dataset(self, default_graphs: Sequence[str], named_graphs: Sequence[str], *, own: bool) -> dict:
+        """The dataset options for a protocol query (SPARQL 1.1 Protocol 2.1.4): graphs the request
+        names make the whole dataset (a list left empty is empty, as in Oxigraph's server), and win
+        over the query's own FROM / FROM NAMED, which win over the store's union of documents.
+        Graphs the store does not hold are empty graphs, as the standard has it: Oxigraph fetches none."""
+        if default_graphs or named_graphs:
+            return {
+                "default_graph": [ox.NamedNode(g) for g in default_graphs],
+                "named_graphs": [ox.NamedNode(g) for g in named_graphs],
+            }
+        if own:
+            return {}
+        dataset: dict = {"use_default_graph_as_union": True}
+        if self._store.contains_named_graph(AGGREGATES_NODE):  # GRAPH ?g ranges over documents only
+            dataset["named_graphs"] = [ox.NamedNode(g) for g in self._store_graphs()]
+        return dataset
 
     def export(self, fmt: str) -> bytes:
         quad_formats = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG}

@@ -102,6 +102,11 @@ def store() -> Store:
     return current_app.extensions["rectkg.store"].get()
 
 
+def remote() -> bool:
+    """Whether the store is a SPARQL server rather than the embedded store."""
+    return current_app.extensions["rectkg.store"].remote
+
+
 def generation() -> Hashable:
     """Changes whenever the store was written, so caches built from it know to rebuild."""
     return current_app.extensions["rectkg.store"].generation

@@ -56,7 +56,8 @@ class ProtocolQuery:
 
 
 def check_dataset(query: ProtocolQuery, local_graphs: set[str]) -> None:
-    """Refuse graphs that are not in this store: the endpoint never loads a graph from elsewhere."""
+    """Refuse graphs that are not in this store, for a SPARQL server behind the app: some (Virtuoso's
+    sponger) load a graph they do not hold from its address."""
     foreign = sorted(query.dataset() - local_graphs)
     if foreign:
         raise Refused(

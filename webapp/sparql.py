@@ -32,11 +32,16 @@ def endpoint():
         if request.accept_mimetypes.best_match(["text/turtle", "text/html"]) == "text/html":
             return editor.page()
         return Response(service_description(), mimetype="text/turtle")
-    protocol.check_dataset(query, set(db.run(lambda store: store.graphs())) | {ONTOLOGY_GRAPH})
+    if db.remote():  # Oxigraph reads a graph it does not hold as empty; another server may fetch it
+        protocol.check_dataset(query, set(db.run(lambda store: store.graphs())) | {ONTOLOGY_GRAPH})
     limit = current_app.config["MAX_ROWS"]
     answer = db.run(
         lambda store: store.query(
-            query.text, default_graphs=query.default_graphs, named_graphs=query.named_graphs, max_rows=limit
+            query.text,
+            default_graphs=query.default_graphs,
+            named_graphs=query.named_graphs,
+            max_rows=limit,
+            base_iri=request.base_url,  # relative IRIs resolve against the endpoint, as Oxigraph's server does
         )
     )
     if isinstance(answer, Graph):
