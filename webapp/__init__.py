@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Flask, g, request
 
-from webapp import db, errors, i18n, links, settings, warm
+from webapp import crossorigin, db, errors, i18n, links, settings, warm
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +48,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         if response.mimetype == "text/html":
             response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
         response.headers["X-Content-Type-Options"] = "nosniff"
+        crossorigin.add_headers(response)
         chosen = request.args.get("lang")
         if chosen in i18n.LANGUAGES:
             response.set_cookie("lang", chosen, samesite="Lax")

@@ -61,12 +61,13 @@ def by_label():
 def _wanted() -> str:
     if request.args.get("format"):
         return protocol.choose(request, graph=True)[0]
-    best = request.accept_mimetypes.best_match(["text/html", *formats.GRAPH_TYPES.values()], default=None)
+    by_type = {media: name for name, media in formats.GRAPH_TYPES.items()} | {"application/json": "jsonld"}
+    best = request.accept_mimetypes.best_match(["text/html", *by_type], default=None)
     if best is None and request.accept_mimetypes:
         raise NotAcceptable(f"can answer in text/html, {', '.join(formats.GRAPH_TYPES.values())}")
     if best in (None, "text/html"):
         return "html"
-    return next(name for name, media in formats.GRAPH_TYPES.items() if media == best)
+    return by_type[best]
 
 
 def _rdf(subject: str, name: str) -> Response:
@@ -76,6 +77,4 @@ def _rdf(subject: str, name: str) -> Response:
         abort(404, description=f"nothing in the graph is called <{subject}>")
     if len(graph) > current_app.config["MAX_GRAPH_NODES"]:
         abort(413, description=f"<{subject}> has more than MAX_GRAPH_NODES triples; query /sparql instead")
-    response = Response(formats.graph_body(graph, name), mimetype=formats.GRAPH_TYPES[name])
-    response.headers["Vary"] = "Accept"
-    return response
+    return Response(formats.graph_body(graph, name), mimetype=formats.GRAPH_TYPES[name])

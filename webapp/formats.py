@@ -32,13 +32,23 @@ GRAPH_TYPES = {
 RESULT_ALIASES = {"application/json": "json", "application/xml": "xml", "text/xml": "xml"}
 GRAPH_ALIASES = {
     "application/x-turtle": "turtle",
+    "text/rdf+n3": "turtle",
+    "text/n3": "turtle",
     "text/plain": "ntriples",
     "application/json": "jsonld",
     "application/xml": "rdfxml",
     "text/xml": "rdfxml",
 }
 # ?format= values people (and SPARQLWrapper, which sends format=xml|json|turtle…) use.
-FORMAT_NAMES = {"ttl": "turtle", "nt": "ntriples", "n-triples": "ntriples", "json-ld": "jsonld", "rdf": "rdfxml"}
+FORMAT_NAMES = {
+    "ttl": "turtle",
+    "n3": "turtle",  # Turtle is N3 without its rules: what N3 clients read
+    "nt": "ntriples",
+    "n-triples": "ntriples",
+    "json-ld": "jsonld",
+    "rdf": "rdfxml",
+    "rdf+xml": "rdfxml",
+}
 GRAPH_FORMAT_NAMES = {**FORMAT_NAMES, "xml": "rdfxml", "json": "jsonld"}
 RDFLIB_FORMATS = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rdfxml": "xml"}
 

@@ -67,10 +67,12 @@ def check_dataset(query: ProtocolQuery, local_graphs: set[str]) -> None:
 
 def parse(request: Request) -> ProtocolQuery | None:
     """The query in a protocol request, or None when there is none (a service description request)."""
-    if request.method == "GET":
+    graph_fields = request.args
+    if request.method in ("GET", "HEAD"):
         fields = request.args
     elif request.mimetype == FORM:
         fields = request.form
+        graph_fields = request.values  # graph URIs may stand in the URL of a form POST too (W3C tests do)
     elif request.mimetype == QUERY:
         fields = request.args
     elif request.mimetype == UPDATE:
@@ -84,13 +86,17 @@ def parse(request: Request) -> ProtocolQuery | None:
     else:
         texts = fields.getlist("query")
     if not texts:
+        if request.method == "POST":
+            raise QueryError("a POST to the endpoint must carry a query (the field `query`, or the body)")
         return None
     if len(texts) > 1:
         raise QueryError("give exactly one query parameter")
     text = texts[0]
     if not text.strip():
         raise QueryError("the query is empty")
-    return ProtocolQuery(text, tuple(fields.getlist("default-graph-uri")), tuple(fields.getlist("named-graph-uri")))
+    return ProtocolQuery(
+        text, tuple(graph_fields.getlist("default-graph-uri")), tuple(graph_fields.getlist("named-graph-uri"))
+    )
 
 
 def _refuse_update(texts: list[str]) -> None:
@@ -109,10 +115,19 @@ def choose(request: Request, *, graph: bool) -> tuple[str, str]:
         names = formats.GRAPH_FORMAT_NAMES if graph else formats.FORMAT_NAMES
         name = names.get(wanted.lower(), wanted.lower())
         name = aliases.get(name, name) if "/" in name else name
-        if name not in types:
+        if name in types:
+            return name, types[name]
+        if not _names_a_type(request.accept_mimetypes, types, aliases):
             raise NotAcceptable(f"format {wanted!r} is not one of {', '.join(types)}")
-        return name, types[name]
+        # A client's format name for another query form (SPARQLWrapper sends its return format as
+        # format=…): the Accept header it sent beside it says what it can read.
     return negotiate(request.accept_mimetypes, types, aliases)
+
+
+def _names_a_type(accept: MIMEAccept, types: dict[str, str], aliases: dict[str, str]) -> bool:
+    """Whether Accept names one of these media types itself (a wildcard names none)."""
+    offered = set(types.values()) | set(aliases)
+    return any(media in offered and quality > 0 for media, quality in accept)
 
 
 def negotiate(accept: MIMEAccept, types: dict[str, str], aliases: dict[str, str]) -> tuple[str, str]:

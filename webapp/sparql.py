@@ -54,7 +54,6 @@ def endpoint():
         truncated = answer.truncated
     if truncated:
         response.headers[TRUNCATED_HEADER] = str(limit)
-    response.headers["Vary"] = "Accept"
     return response
 
 
