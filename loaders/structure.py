@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from loaders.errors import StructureError
+from loaders.headings import first_clause, fix_title, problem_title
 from loaders.model import Finding, Heading, Measure, Report, Span
 
 CN_NUM = "一二三四五六七八九十"
@@ -24,10 +25,17 @@ NUMBERED = re.compile(r"^(\d+)[.、](?!\d)\s*(.+)$")
 BRACKETED = re.compile(r"^\((\d+)\)\s*(.+)$")
 # "问题1:…" names itself a finding, whatever its title says.
 LABELLED = re.compile(rf"^问题\s*(\d+|[{CN_NUM}]+)\s*[:.、](.+)$")
-PROBLEM_TITLE = re.compile(r"^([^。;]*?问题)(?:[。.;:]|$)")
 STATUS_LINE = re.compile(
-    r"^(?:整改(?:完成|落实|进展)?(?:情况|措施|举措|进展|成效)|具体整改措施|主要整改措施|整改落实措施)[:]\s*"
+    r"^(?:整改(?:完成|落实|进展)?(?:情况|措施|举措|进展)|具体整改措施|主要整改措施|整改落实措施)[:]\s*"
 )
+# 整改成效: states what the measures achieved; it ends the measures and is none of them.
+RESULT_LINE = re.compile(r"\n(?:整改成效|取得成效|工作成效)[:]")
+# The sentence after 问题N:title。 that restates the inspectors' finding describes the problem.
+DESCRIPTION = re.compile(r"(?:巡察|巡视|反馈|检查)(?:组)?(?:指出|发现|反馈)")
+# The first item of an enumeration of measures, at the start of a clause.
+FIRST_ITEM = re.compile(r"(?:^|(?<=[。;:,]))(?:一是|①|1[.、](?!\d)|\(1\))")
+# Part headings that report on the findings themselves (二、巡察反馈问题整改落实情况).
+RECTIFICATION_PART = re.compile(r"问题|反馈|意见")
 # Labelled lines that state a finding's progress, deadline or owner rather than its measures
 # (整改进展:已完成整改。); when a 整改措施: line follows, the measures start there.
 PROGRESS_LINE = re.compile(
@@ -74,25 +82,40 @@ def cn_number(n: int) -> str:
 
 
 def _finding_title(rest: str, *, loose: bool = False) -> str | None:
-    """The clause naming the problem (…问题); loosely, any first clause, for headings that a
-    整改情况 block proves to be findings although their title does not say 问题."""
-    match = PROBLEM_TITLE.match(rest)
-    if match and len(match.group(1)) <= 80:
-        return match.group(1)
+    """The clause naming the problem (…问题, quotations kept whole); loosely, any first clause, for
+    headings that a 整改情况 block or their measures prove to be findings although their title does
+    not say 问题 (a heading that names the fix)."""
+    if found := problem_title(rest):
+        return found[0]
     if loose:
-        clause = re.match(r"^(.+?)(?:[。;:]|整改(?:情况|措施|进展)|$)", rest)
+        clause = re.match(r"^(.+?)(?:整改(?:情况|措施|进展)|$)", first_clause(rest))
         if clause and len(clause.group(1).rstrip(". ")) <= 80:
             return clause.group(1).rstrip(". ")
     return None
 
 
-def parse_structure(report: Report, source: str) -> None:
-    lines = lines_of(report.text)
+def _title_end(rest: str) -> int:
+    """Where a problem heading's title clause ends, its 的整改 included: what follows is its body."""
+    found = problem_title(rest)
+    return found[1] if found else 0
+
+
+def classify(lines: list[Line]) -> list[str]:
+    """Each line's role in the outline: part, category, group, finding, closing, or text."""
     kinds = [_classify(line) for line in lines]
     _forward_parts(lines, kinds)
-    _measures_under_status(lines, kinds)
+    measure_lines = _measures_under_status(lines, kinds)
     _findings_proved_by_status(lines, kinds)
+    _findings_named_by_their_fix(lines, kinds, measure_lines)
+    _findings_in_sequence(lines, kinds, measure_lines)
+    _only_in_rectification_parts(lines, kinds)
     _resolve_numbered(lines, kinds)
+    return kinds
+
+
+def parse_structure(report: Report, source: str) -> None:
+    lines = lines_of(report.text)
+    kinds = classify(lines)
     _build(report, lines, kinds)
     _parts_as_categories(report)
     _assign_refs(report)
@@ -145,9 +168,11 @@ def _classify(line: Line) -> str:
     if LABELLED.match(t):
         return "finding"
     m = NUMBERED.match(t)
-    if m and (title := _finding_title(m.group(2))):
+    if m and _finding_title(m.group(2)):
         # A heading alone on its line may be a group; one run into its paragraph is a finding.
-        return "numbered-finding" if m.group(2)[len(title) :].strip("。.;: ") else "numbered"
+        return "numbered-finding" if m.group(2)[_title_end(m.group(2)) :].strip("。.;: ") else "numbered"
+    if m and _group_shape(m.group(2)):
+        return "numbered?"
     return "text"
 
 
@@ -161,11 +186,12 @@ def _forward_parts(lines: list[Line], kinds: list[str]) -> None:
             kinds[i] = "text"
 
 
-def _measures_under_status(lines: list[Line], kinds: list[str]) -> None:
+def _measures_under_status(lines: list[Line], kinds: list[str]) -> set[int]:
     """Lines numbered 1, 2, 3… (or (1), (2)…) right under a bare 整改情况:/整改措施: line are the
     finding's measures, even where one ends its first clause with 问题 and so looks like a heading.
     The run ends at a problem title alone on its line or at one that a status line follows: the
-    next finding, whose number may happen to continue the measures' count."""
+    next finding, whose number may happen to continue the measures' count. Returns those lines."""
+    measure_lines: set[int] = set()
     for i, line in enumerate(lines):
         status = STATUS_LINE.match(line.text)
         rest = line.text[status.end() :].strip() if status else ""
@@ -185,6 +211,8 @@ def _measures_under_status(lines: list[Line], kinds: list[str]) -> None:
                 break
             family, expected = pattern, expected + 1
             kinds[j] = "text"
+            measure_lines.add(j)
+    return measure_lines
 
 
 def _heads(lines: list[Line], kinds: list[str], i: int) -> bool:
@@ -197,7 +225,7 @@ def _findings_proved_by_status(lines: list[Line], kinds: list[str]) -> None:
     """A numbered line followed by (or running into) 整改情况:, or alone on its line before a first
     measure (一是…, ①…), is a finding whatever its wording."""
     for i, line in enumerate(lines):
-        if kinds[i] != "text" or not (NUMBERED.match(line.text) or BRACKETED.match(line.text)):
+        if kinds[i] not in ("text", "numbered?") or not (NUMBERED.match(line.text) or BRACKETED.match(line.text)):
             continue
         following = lines[i + 1].text if i + 1 < len(lines) else ""
         alone = len(line.text) <= 60 and "。" not in line.text.rstrip("。")
@@ -206,10 +234,82 @@ def _findings_proved_by_status(lines: list[Line], kinds: list[str]) -> None:
             kinds[i] = "finding"
 
 
+def _group_shape(rest: str) -> bool:
+    """A short heading alone on its line (1.全面贯彻落实党的教育方针): a group if findings follow."""
+    return len(rest) <= 30 and not any(c in rest for c in "。,;:")
+
+
+def _fix_heading(rest: str) -> tuple[str, int] | None:
+    """A heading that names the fix: a short first clause without a comma (落实立德树人根本任务。)."""
+    found = fix_title(rest, longest=30)
+    return found if found and "," not in found[0] else None
+
+
+def _findings_named_by_their_fix(lines: list[Line], kinds: list[str], measure_lines: set[int]) -> None:
+    """(1)落实立德树人根本任务。一是… names the fix, not the problem: it is a finding because
+    measures follow its title, in its paragraph (一是, ①, 1., (1) at a clause start) or on the next
+    line after a heading that ends with 。. Marked finding~ until its part is known to report
+    rectification."""
+    for i, line in enumerate(lines):
+        if kinds[i] not in ("text", "numbered?") or i in measure_lines:
+            continue
+        m = BRACKETED.match(line.text) or NUMBERED.match(line.text)
+        heading = _fix_heading(m.group(2)) if m else None
+        if heading is None:
+            continue
+        rest, end = m.group(2), heading[1]
+        following = lines[i + 1].text if i + 1 < len(lines) else ""
+        run_on = rest[end + 1 :].strip()
+        if (run_on and FIRST_ITEM.search(rest, end + 1)) or (
+            not run_on and rest.endswith("。") and FIRST_ITEM.match(following) and i + 1 not in measure_lines
+        ):
+            kinds[i] = "finding~"
+
+
+def _findings_in_sequence(lines: list[Line], kinds: list[str], measure_lines: set[int]) -> None:
+    """A heading numbered next after a finding of the same marker style, in the same part, is a
+    finding too, though it has no enumerated measures ((5)加强国有资产管理。对全院…)."""
+    last: dict[re.Pattern[str], tuple[int, bool]] = {}
+    for i, line in enumerate(lines):
+        if kinds[i] == "part":
+            last.clear()
+            continue
+        for style in (BRACKETED, NUMBERED):
+            m = style.match(line.text)
+            if m is None or i in measure_lines:
+                continue
+            number, finding = int(m.group(1)), kinds[i] in ("finding", "finding~")
+            previous = last.get(style)
+            follows = not finding and kinds[i] in ("text", "numbered?") and previous == (number - 1, True)
+            if follows and _fix_heading(m.group(2)):
+                kinds[i], finding = "finding~", True
+            last[style] = (number, finding)
+            break
+
+
+def _only_in_rectification_parts(lines: list[Line], kinds: list[str]) -> None:
+    """Findings known only by their shape stand in the parts that report rectification (二、巡察
+    反馈问题整改落实情况), not in one about how the work was organised (一、强化政治担当…), whose
+    paragraphs may be numbered and enumerate steps just the same. Where no part heading says
+    which, every part may hold them."""
+    parts = [i for i, k in enumerate(kinds) if k == "part"]
+    reporting = {i for i in parts if RECTIFICATION_PART.search(lines[i].text)}
+    part = -1
+    for i, kind in enumerate(kinds):
+        if kind == "part":
+            part = i
+        elif kind == "finding~":
+            kinds[i] = "finding" if not reporting or part in reporting else "text"
+
+
 def _resolve_numbered(lines: list[Line], kinds: list[str]) -> None:
     """Decide levels by what follows: a numbered problem line is a group when bracketed findings
     follow it, and a (一) problem line is a finding when no finding follows before the next
     category — reports that number findings (一)(二) directly under their parts."""
+    for i, kind in enumerate(kinds):
+        if kind == "numbered?":
+            nxt = next((k for k in kinds[i + 1 :] if k not in ("text", "closing", "numbered?")), None)
+            kinds[i] = "group" if nxt == "finding" else "text"
     for i, kind in enumerate(kinds):
         nxt = next((k for k in kinds[i + 1 :] if k not in ("text", "closing")), None)
         if kind == "numbered":
@@ -246,6 +346,9 @@ def _build(report: Report, lines: list[Line], kinds: list[str]) -> None:
             report.group_category[group] = category
         elif kind == "finding":
             current = _close(report, current, line.start)
+            # A finding numbered like its group (1.…问题 after 1.…holding (1)(2)) is the group's sibling.
+            if group is not None and _style(line.text) == _style(report.quote(report.groups[group - 1].span)):
+                group = None
             current = _open_finding(report, line, category, group)
         elif current is not None and kind in ("category", "part", "closing"):
             current = _close(report, current, line.start)
@@ -260,6 +363,11 @@ def _parts_with_findings(kinds: list[str]) -> dict[int, bool]:
         elif kind in ("finding", "numbered", "numbered-finding", "category?"):
             result[idx] = True
     return result
+
+
+def _style(text: str) -> str:
+    """The marker style a heading line starts with: 1. and (1) are different levels."""
+    return next((name for name, p in (("(n)", BRACKETED), ("n.", NUMBERED)) if p.match(text)), "")
 
 
 def _strip_end(text: str) -> str:
@@ -279,7 +387,7 @@ def _open_finding(report: Report, line: Line, category: int | None, group: int |
     )
     title = _finding_title(m.group(2), loose=True) or ""
     title_start = line.start + m.start(2)
-    body_start = title_start + len(title)
+    body_start = title_start + max(len(title), _title_end(m.group(2)))
     return Finding(
         order=len(report.findings) + 1,
         number=m.group(1),
@@ -297,6 +405,8 @@ def _close(report: Report, finding: Finding | None, end: int) -> None:
     text = report.text
     # Trailing headings of non-finding parts end the body; so does the closing boilerplate.
     body_end = end
+    if result := RESULT_LINE.search(text, finding.body.start, body_end):
+        body_end = result.start()
     while body_end > finding.body.start and text[body_end - 1] in "\n ":
         body_end -= 1
     finding.body = Span(finding.body.start, body_end)
@@ -305,6 +415,15 @@ def _close(report: Report, finding: Finding | None, end: int) -> None:
         finding.status = "in-progress"
     report.findings.append(finding)
     return None
+
+
+def _description(text: str, start: int, end: int) -> int | None:
+    """End of a first sentence that restates the problem (巡察指出,…。): the finding's lead, never a
+    measure, whether measures follow it or not."""
+    if not DESCRIPTION.match(text, start, end):
+        return None
+    stop = text.find("。", start, end)
+    return stop + 1 if stop != -1 else None
 
 
 def _skip_punct(text: str, pos: int, end: int) -> int:
@@ -316,6 +435,10 @@ def _skip_punct(text: str, pos: int, end: int) -> int:
 def _read_measures(report: Report, finding: Finding) -> None:
     text = report.text
     start = _skip_punct(text, finding.body.start, finding.body.end)
+    described = _description(text, start, finding.body.end)
+    if described:
+        finding.lead = Span(start, described)
+        start = _skip_punct(text, described, finding.body.end)
     while (progress := PROGRESS_LINE.match(text[start : finding.body.end])) and STATUS_LINE.match(
         text[start + progress.end() : finding.body.end]
     ):
@@ -331,7 +454,7 @@ def _read_measures(report: Report, finding: Finding) -> None:
     lead_end = markers[0][0]
     while lead_end > start and text[lead_end - 1] in "\n ":
         lead_end -= 1
-    if lead_end > start:
+    if lead_end > start and not described:
         finding.lead = Span(start, lead_end)
     for i, (pos, marker) in enumerate(markers):
         end = markers[i + 1][0] if i + 1 < len(markers) else finding.body.end
