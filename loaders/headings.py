@@ -16,23 +16,25 @@ CLAUSE_END = "。.;:"
 # 的整改 / 的整改情况 / 整改情况 after …问题: the report's work on the problem, not its title.
 WORK_SUFFIX = re.compile(r"(?:的)?整改(?:落实)?(?:情况|进展情况)?$")
 MAX_TITLE = 80
+_MARKS = re.compile("[" + re.escape("".join(OPENERS) + "".join(CLOSERS) + CLAUSE_END) + "]")
 
 
 def clause_end(text: str, start: int = 0) -> int:
     """Index of the first 。.;: at depth 0 from start (len(text) when there is none).
 
     A lone closing mark (a quotation opened on an earlier line) is ignored rather than trusted,
-    so a damaged heading never swallows the rest of its paragraph."""
+    so a damaged heading never swallows the rest of its paragraph. Only marks are visited, so a
+    long line costs one regex scan."""
     depth: list[str] = []
-    for i in range(start, len(text)):
-        c = text[i]
+    for m in _MARKS.finditer(text, start):
+        c, i = m.group(), m.start()
         if c in OPENERS:
             depth.append(OPENERS[c])
         elif depth and c == depth[-1]:
             depth.pop()
         elif not depth and c in CLAUSE_END:
             # A decimal point (1.5万元) is not the end of a clause.
-            if c == "." and i + 1 < len(text) and text[i + 1].isdigit() and i > 0 and text[i - 1].isdigit():
+            if c == "." and 0 < i < len(text) - 1 and text[i - 1].isdigit() and text[i + 1].isdigit():
                 continue
             return i
     return len(text)

@@ -27,10 +27,14 @@ LABELLED = re.compile(rf"^问题\s*(\d+|[{CN_NUM}]+)\s*[:.、](.+)$")
 STATUS_LINE = re.compile(
     r"^(?:整改(?:完成|落实|进展)?(?:情况|措施|举措|进展)|具体整改措施|主要整改措施|整改落实措施)[:]\s*"
 )
+# The same label ending a heading's line (1.关于…问题。整改情况:): the items below are measures.
+STATUS_AT_END = re.compile(r"[。.](?:整改(?:完成|落实|进展)?(?:情况|措施|举措)|具体整改措施|主要整改措施)[:]\s*$")
 # 整改成效: states what the measures achieved; it ends the measures and is none of them.
 RESULT_LINE = re.compile(r"\n(?:整改成效|取得成效|工作成效)[:]")
 # The sentence after 问题N:title。 that restates the inspectors' finding describes the problem.
 DESCRIPTION = re.compile(r"(?:巡察|巡视|反馈|检查)(?:组)?(?:指出|发现|反馈)")
+# Kinds that are or may become findings once levels are resolved.
+PROBLEM_KINDS = {"finding", "numbered", "numbered-finding", "category?"}
 # The first item of an enumeration of measures, at the start of a clause.
 FIRST_ITEM = re.compile(r"(?:^|(?<=[。;:,]))(?:一是|①|1[.、](?!\d)|\(1\))")
 # Part headings that report on the findings themselves (二、巡察反馈问题整改落实情况).
@@ -108,6 +112,8 @@ def classify(lines: list[Line]) -> list[str]:
     _findings_named_by_their_fix(lines, kinds, measure_lines)
     _findings_in_sequence(lines, kinds, measure_lines)
     _only_in_rectification_parts(lines, kinds)
+    if not PROBLEM_KINDS.intersection(kinds):
+        _findings_by_outline(lines, kinds, measure_lines)
     _resolve_numbered(lines, kinds)
     return kinds
 
@@ -192,7 +198,7 @@ def _measures_under_status(lines: list[Line], kinds: list[str]) -> set[int]:
     next finding, whose number may happen to continue the measures' count. Returns those lines."""
     measure_lines: set[int] = set()
     for i, line in enumerate(lines):
-        status = STATUS_LINE.match(line.text)
+        status = STATUS_LINE.match(line.text) or STATUS_AT_END.search(line.text)
         rest = line.text[status.end() :].strip() if status else ""
         # The first item may run into the label (整改情况:(1)…): the run then goes on from (2).
         first = next((p for p in (BRACKETED, NUMBERED) if (m := p.match(rest)) and m.group(1) == "1"), None)
@@ -299,6 +305,46 @@ def _only_in_rectification_parts(lines: list[Line], kinds: list[str]) -> None:
             part = i
         elif kind == "finding~":
             kinds[i] = "finding" if not reporting or part in reporting else "text"
+
+
+def _findings_by_outline(lines: list[Line], kinds: list[str], measure_lines: set[int]) -> None:
+    """When no heading says 问题 and none is followed by enumerated measures, the findings are the
+    headings of the deepest marker style, in the parts that report rectification, that have text of
+    their own (a paragraph under them or run on after their title): the level that carries the
+    measures. Styles nest in the order a report first uses them ((一) > 1. > (1))."""
+    parts = [i for i, k in enumerate(kinds) if k == "part" and not FORWARD_PART.search(lines[i].text)]
+    reporting = {i for i in parts if RECTIFICATION_PART.search(lines[i].text)} or set(parts)
+    order: list[re.Pattern[str]] = []
+    candidates: list[tuple[int, re.Pattern[str]]] = []
+    inside = not parts
+    for i, line in enumerate(lines):
+        if kinds[i] == "part":
+            inside = i in reporting
+            continue
+        m, style = next(((m, p) for p in (CATEGORY, NUMBERED, BRACKETED) if (m := p.match(line.text))), (None, None))
+        if m is None or style is None or not inside or i in measure_lines or kinds[i] == "closing":
+            continue
+        if style not in order:
+            order.append(style)
+        if _carries_text(lines, kinds, i, m.group(2)):
+            candidates.append((i, style))
+    if candidates:
+        deepest = max((style for _, style in candidates), key=order.index)
+        for i, style in candidates:
+            if style is deepest:
+                kinds[i] = "finding"
+
+
+def _carries_text(lines: list[Line], kinds: list[str], i: int, rest: str) -> bool:
+    """A heading-shaped line with text of its own: run on after its title, or a paragraph below."""
+    heading = problem_title(rest) or _fix_heading(rest) or ((rest, len(rest)) if _group_shape(rest) else None)
+    if heading is None:
+        return False
+    if rest[heading[1] + 1 :].strip():
+        return True
+    following = lines[i + 1].text if i + 1 < len(lines) else ""
+    headed = any(p.match(following) for p in (PART, CATEGORY, NUMBERED, BRACKETED, LABELLED))
+    return bool(following) and kinds[i + 1] == "text" and not headed
 
 
 def _resolve_numbered(lines: list[Line], kinds: list[str]) -> None:

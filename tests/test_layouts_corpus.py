@@ -250,3 +250,20 @@ def test_partner_departments_precision_and_recall():
     rows.append(("overall", overall))
     failing = [n for n, s in rows if s.precision < THRESHOLD or s.recall < THRESHOLD]
     assert not failing, "\n" + _table(rows) + "\n" + "\n".join(misses)
+
+
+def test_headings_over_plain_paragraphs_are_findings_at_the_deepest_level_that_carries_text():
+    """No heading says 问题 and no measure is enumerated: the findings are the deepest headings, in
+    the part that reports rectification, with a paragraph of their own; their parents keep their levels."""
+    path = next(p for p in GOLDS if "qinglan" in p.name)
+    gold = _read(path)[1]
+    text = (LAYOUTS / gold["text_file"]).read_text(encoding="utf-8")
+    text = re.sub(r"^(（\d+）[^。\n]+)。", r"\1\n", text, flags=re.M)
+    again = read_text(re.sub(r"[一二三]是", "", text), "plain.txt")
+    assert [(f.number, f.title, len(f.measures)) for f in again.findings] == [
+        (str(g["number"]), g["title"], 1) for g in gold["findings"]
+    ]
+    assert [again.groups[f.group - 1].title if f.group else None for f in again.findings] == [
+        g["group"] for g in gold["findings"]
+    ]
+    assert "整改成效" not in again.quote(again.findings[0].body)
