@@ -16,28 +16,32 @@ CLAUSE_END = "。.;:"
 # 的整改 / 的整改情况 / 整改情况 after …问题: the report's work on the problem, not its title.
 WORK_SUFFIX = re.compile(r"(?:的)?整改(?:落实)?(?:情况|进展情况)?$")
 MAX_TITLE = 80
+# Quoted feedback may run long (the inspectors' whole sentence): a title that quotes may be longer.
+MAX_QUOTED_TITLE = 200
 _MARKS = re.compile("[" + re.escape("".join(OPENERS) + "".join(CLOSERS) + CLAUSE_END) + "]")
 
 
-def clause_end(text: str, start: int = 0) -> int:
-    """Index of the first 。.;: at depth 0 from start (len(text) when there is none).
+def clause_end(text: str, start: int = 0, ends: str = CLAUSE_END, stop: int | None = None) -> int:
+    """Index of the first of `ends` (。.;: by default) at depth 0 in text[start:stop] (stop, or
+    len(text), when there is none).
 
     A lone closing mark (a quotation opened on an earlier line) is ignored rather than trusted,
     so a damaged heading never swallows the rest of its paragraph. Only marks are visited, so a
     long line costs one regex scan."""
     depth: list[str] = []
-    for m in _MARKS.finditer(text, start):
+    stop = len(text) if stop is None else stop
+    for m in _MARKS.finditer(text, start, stop):
         c, i = m.group(), m.start()
         if c in OPENERS:
             depth.append(OPENERS[c])
         elif depth and c == depth[-1]:
             depth.pop()
-        elif not depth and c in CLAUSE_END:
+        elif not depth and c in ends:
             # A decimal point (1.5万元) is not the end of a clause.
             if c == "." and 0 < i < len(text) - 1 and text[i - 1].isdigit() and text[i + 1].isdigit():
                 continue
             return i
-    return len(text)
+    return stop
 
 
 def first_clause(text: str) -> str:
@@ -50,7 +54,8 @@ def problem_title(rest: str) -> tuple[str, int] | None:
     end = clause_end(rest)
     clause = rest[:end].rstrip()
     bare = WORK_SUFFIX.sub("", clause) if not clause.endswith("问题") else clause
-    if bare.endswith("问题") and 2 < len(bare) <= MAX_TITLE:
+    longest = MAX_QUOTED_TITLE if "“" in bare else MAX_TITLE
+    if bare.endswith("问题") and 2 < len(bare) <= longest:
         return bare, end
     return None
 

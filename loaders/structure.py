@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from loaders.headings import first_clause, fix_title, problem_title
+from loaders.headings import clause_end, first_clause, fix_title, problem_title
 from loaders.model import Finding, Heading, Measure, Report, Span
 
 CN_NUM = "一二三四五六七八九十"
@@ -467,8 +467,8 @@ def _description(text: str, start: int, end: int) -> int | None:
     measure, whether measures follow it or not."""
     if not DESCRIPTION.match(text, start, end):
         return None
-    stop = text.find("。", start, end)
-    return stop + 1 if stop != -1 else None
+    stop = clause_end(text, start, ends="。", stop=end)
+    return stop + 1 if stop < end else None
 
 
 def _skip_punct(text: str, pos: int, end: int) -> int:
