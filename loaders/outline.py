@@ -3,7 +3,7 @@
 `rectkg outline FILE` prints it, and a report whose findings cannot be read is kept with a
 warning that names the headings seen: both let a reader see why a layout was (not) understood
 without reading the loader. Levels come from the markers alone (一、 > (一) > 1. > (1) > ①, in the
-order a report nests them, 问题N: wherever it stands); roles come from loaders.structure.
+order a report nests them, 问题N: wherever it stands); roles come from loaders.levels.
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ import re
 from dataclasses import dataclass, field
 
 from loaders.errors import StructureError
+from loaders.levels import classify
+from loaders.markers import BRACKETED, CATEGORY, CIRCLED, FORWARD_PART, LABELLED, NUMBERED, PART, lines_of
 from loaders.model import Report
-from loaders.structure import BRACKETED, CATEGORY, CIRCLED, FORWARD_PART, LABELLED, NUMBERED, PART, classify, lines_of
 
 # Marker styles, each with how its marker is printed.
 STYLES: list[tuple[str, re.Pattern[str], str]] = [
