@@ -267,3 +267,15 @@ def test_headings_over_plain_paragraphs_are_findings_at_the_deepest_level_that_c
         g["group"] for g in gold["findings"]
     ]
     assert "整改成效" not in again.quote(again.findings[0].body)
+
+
+@pytest.mark.parametrize("name", ["chengxi", "qinglan"])
+def test_numbered_paragraphs_about_organising_the_work_are_not_findings(name):
+    """一、强化政治担当… may number its paragraphs 1. 2. 3. and enumerate steps 一是/二是 in them, like
+    findings that name their fix: a part that does not report on the feedback holds no findings."""
+    report, gold = _read(next(p for p in GOLDS if name in p.name))
+    text = (LAYOUTS / gold["text_file"]).read_text(encoding="utf-8")
+    first_part = text[text.index("一、") : text.index("二、")]
+    renumbered = re.sub(r"^（([一二三])）", lambda m: f"{'一二三'.index(m.group(1)) + 1}.", first_part, flags=re.M)
+    again = read_text(text.replace(first_part, renumbered.replace("。", "。一是统一思想;二是细化责任。", 1)), "org.txt")
+    assert [(f.title, len(f.measures)) for f in again.findings] == [(f.title, len(f.measures)) for f in report.findings]
