@@ -179,19 +179,30 @@ def _title(report: Report) -> None:
 
 def _find_title(text: str) -> tuple[re.Match[str], int, int] | None:
     """The title's match, with where it starts and where its last line ends: on one line, or over
-    two lines read as one (…党组关于第十四届 / 县委…的通报). Metadata lines are skipped."""
+    two lines read as one (…党组关于第十四届 / 县委…的通报, or 中共…党组 / 关于…的通报). Metadata
+    lines are skipped."""
     lines = text.split("\n")
-    pos = 0
+    pos = previous = 0
     for i, line in enumerate(lines):
         if not LABEL.match(line):
+            head = lines[i - 1] if i and _title_head(lines[i - 1]) and not line.startswith("中共") else ""
+            if TITLE.match(line) and head and (m := TITLE.match(head + line)):
+                return m, previous, pos + len(line)
             if m := TITLE.match(line):
                 return m, pos, pos + len(line)
             nxt = lines[i + 1] if i + 1 < len(lines) else ""
             joined = "关于" in line and len(line) <= TITLE_FIRST_LINE and not (LABEL.match(nxt) or TITLE.match(nxt))
             if joined and (m := TITLE.match(line + nxt)):
                 return m, pos, pos + len(line) + 1 + len(nxt)
-        pos += len(line) + 1
+        previous, pos = pos, pos + len(line) + 1
     return None
+
+
+def _title_head(line: str) -> bool:
+    """A line that may be the issuer's half of a title broken before or inside 关于: short, without
+    punctuation, naming a Party body (中共…, …党组, …党委, …委员会)."""
+    short = 2 < len(line) <= 40 and not LABEL.match(line) and not any(c in line for c in "。,;:、 ")
+    return short and (line.startswith("中共") or line.endswith(("党组", "党委", "党工委", "委员会")))
 
 
 def _published(text: str) -> re.Match[str] | None:

@@ -279,3 +279,17 @@ def test_numbered_paragraphs_about_organising_the_work_are_not_findings(name):
     renumbered = re.sub(r"^（([一二三])）", lambda m: f"{'一二三'.index(m.group(1)) + 1}.", first_part, flags=re.M)
     again = read_text(text.replace(first_part, renumbered.replace("。", "。一是统一思想;二是细化责任。", 1)), "org.txt")
     assert [(f.title, len(f.measures)) for f in again.findings] == [(f.title, len(f.measures)) for f in report.findings]
+
+
+TITLE_BREAKS = ["党组\n关于第十四届", "医疗\n保障局党组关于", "机动巡察\n整改进展"]
+
+
+@pytest.mark.parametrize("broken", TITLE_BREAKS)
+def test_a_title_broken_anywhere_over_two_lines_is_one_title(broken):
+    path = next(p for p in GOLDS if "yunling" in p.name)
+    gold = _read(path)[1]
+    text = (LAYOUTS / gold["text_file"]).read_text(encoding="utf-8")
+    printed = "中共云岭县医疗保障局党组关于第十四届\n县委机动巡察整改进展情况的通报"
+    again = read_text(text.replace(printed, printed.replace("\n", "").replace(broken.replace("\n", ""), broken)), "t")
+    assert (again.title, again.issuer_name) == (gold["report"]["title"], gold["report"]["issuer"])
+    assert again.quote(again.title_span).replace("\n", "") == gold["report"]["title"]
