@@ -258,16 +258,28 @@ def _resolve_numbered(lines: list[Line], kinds: list[str]) -> None:
     """Decide levels by what follows: a numbered problem line is a group when bracketed findings
     follow it, and a (一) problem line is a finding when no finding follows before the next
     category — reports that number findings (一)(二) directly under their parts."""
+    after = _next_kinds(kinds, {"text", "closing", "numbered?"})
     for i, kind in enumerate(kinds):
         if kind == "numbered?":
-            nxt = next((k for k in kinds[i + 1 :] if k not in ("text", "closing", "numbered?")), None)
-            kinds[i] = "group" if nxt == "finding" else "text"
+            kinds[i] = "group" if after[i] == "finding" else "text"
+    after = _next_kinds(kinds, {"text", "closing"})
     for i, kind in enumerate(kinds):
-        nxt = next((k for k in kinds[i + 1 :] if k not in ("text", "closing")), None)
         if kind == "numbered":
-            kinds[i] = "group" if nxt == "finding" else "finding"
+            kinds[i] = "group" if after[i] == "finding" else "finding"
         elif kind == "category?":
-            kinds[i] = "category" if nxt in ("finding", "numbered", "numbered-finding") else "finding"
+            kinds[i] = "category" if after[i] in ("finding", "numbered", "numbered-finding") else "finding"
     for i, kind in enumerate(kinds):
         if kind == "numbered-finding":
             kinds[i] = "finding"
+
+
+def _next_kinds(kinds: list[str], skip: set[str]) -> list[str | None]:
+    """For each line, the kind of the next line after it that is not skipped: one backward pass,
+    so a report of many lines costs no more than one of few."""
+    after: list[str | None] = [None] * len(kinds)
+    upcoming: str | None = None
+    for i in range(len(kinds) - 1, -1, -1):
+        after[i] = upcoming
+        if kinds[i] not in skip:
+            upcoming = kinds[i]
+    return after
