@@ -14,11 +14,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from rdflib import URIRef
 
 from graph.store import OxigraphStore
 from loaders.errors import StructureError
 from loaders.outline import read_outline, render
 from loaders.pipeline import load_file, load_text
+from ontology.iris import RK
+from ontology.validate import validate_graph
 from tests.conftest import CORPUS, QINGPU
 
 RECTKG = Path(sys.executable).parent / "rectkg"
@@ -41,6 +44,14 @@ def test_a_report_cut_before_its_findings_keeps_what_was_read():
     assert {c.kind: c.value for c in report.claims}["findings"] == "63"
     [warning] = report.warnings
     assert "no findings could be read" in warning and "二、" in warning and "(一)" in warning
+
+
+def test_the_graph_of_a_partial_report_says_it_was_read_in_part_and_conforms():
+    loaded = load_text(_cut_before_findings(), "cut.txt", "utf-8")
+    warnings = [str(o) for o in loaded.graph.objects(URIRef(loaded.report_iri), RK.readingWarning)]
+    assert warnings == loaded.report.warnings
+    conforms, text = validate_graph(loaded.graph)
+    assert conforms, text
 
 
 @pytest.mark.parametrize("text", ["no findings here, 只有一句话。", "今天天气很好。\n一、出门散步\n(一)公园里人很多。"])
