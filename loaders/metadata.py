@@ -17,7 +17,11 @@ DATE = r"(\d{4})年(\d{1,2})月(\d{1,2})日"
 ISO = r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"
 TITLE = re.compile(r"^(?P<title>\S*关于\S*(?:通报|情况|报告|公告|公示))(?:\s+(?:" + ISO + "|" + DATE + r"))?\s*$")
 DATE_LINE = re.compile(r"^\s*(?:" + ISO + "|" + DATE + r")\s*$")
-PUBLISHED = re.compile(r"(?:发布|发表|公布|成文)?(?:时间|日期)\s*:\s*(?:" + ISO + "|" + DATE + ")")
+PUBLISHED = re.compile(r"(成文)?(?:发布|发表|公布)?(?:时间|日期)\s*:\s*(?:" + ISO + "|" + DATE + ")")
+# Web-page metadata (信息索引号:, 文件名称:, 发布机构:): a label, never the title, though 文件名称 repeats it.
+LABEL = re.compile(r"^[\u4e00-\u9fff]{2,6}\s*:")
+# A title broken over two lines is read whole when its first line is no longer than this.
+TITLE_FIRST_LINE = 60
 PERIOD = re.compile(DATE + r"(?:起)?\s*(?:至|到|—|–|-|~)\s*" + YMD)
 FEEDBACK = [
     re.compile(r"于" + YMD + r"[^。]{0,20}?反馈"),
@@ -148,20 +152,16 @@ def read_metadata(report: Report, preamble_end: int) -> None:
 
 
 def _title(report: Report) -> None:
-    pos = 0
-    for line in report.text.split("\n"):
-        m = TITLE.match(line)
-        if m:
-            report.title = m.group("title")
-            report.title_span = Span(pos, pos + len(report.title))
-            if date := [g for g in m.groups()[1:] if g]:
-                report.dates["published"] = (iso(*date), Span(pos, pos + len(line)))
-            else:
-                _date_below_title(report, pos + len(line) + 1)
-            break
-        pos += len(line) + 1
-    if "published" not in report.dates and (m := PUBLISHED.search(report.text)):
-        y, mo, d = (g for g in m.groups() if g)
+    if found := _find_title(report.text):
+        m, start, line_end = found
+        report.title = m.group("title")
+        report.title_span = Span(start, start + len(report.title) + report.text.count("\n", start, line_end))
+        if date := [g for g in m.groups()[1:] if g]:
+            report.dates["published"] = (iso(*date), Span(start, line_end))
+        else:
+            _date_below_title(report, line_end + 1)
+    if "published" not in report.dates and (m := _published(report.text)):
+        y, mo, d = (g for g in m.groups()[1:] if g)
         report.dates["published"] = (iso(y, mo, d), Span(m.start(), m.end()))
     issuer = report.title.split("关于", 1)[0] if "关于" in report.title else ""
     if m := ISSUER_PLACE.match(issuer):
@@ -175,6 +175,40 @@ def _title(report: Report) -> None:
         report.parent_place = "".join(p for p in (prov, city) if p) if low and (prov or city) else None
         report.bureau = m.group("body")
     report.issuer_name = issuer
+
+
+def _find_title(text: str) -> tuple[re.Match[str], int, int] | None:
+    """The title's match, with where it starts and where its last line ends: on one line, or over
+    two lines read as one (…党组关于第十四届 / 县委…的通报, or 中共…党组 / 关于…的通报). Metadata
+    lines are skipped."""
+    lines = text.split("\n")
+    pos = previous = 0
+    for i, line in enumerate(lines):
+        if not LABEL.match(line):
+            head = lines[i - 1] if i and _title_head(lines[i - 1]) and not line.startswith("中共") else ""
+            if TITLE.match(line) and head and (m := TITLE.match(head + line)):
+                return m, previous, pos + len(line)
+            if m := TITLE.match(line):
+                return m, pos, pos + len(line)
+            nxt = lines[i + 1] if i + 1 < len(lines) else ""
+            joined = "关于" in line and len(line) <= TITLE_FIRST_LINE and not (LABEL.match(nxt) or TITLE.match(nxt))
+            if joined and (m := TITLE.match(line + nxt)):
+                return m, pos, pos + len(line) + 1 + len(nxt)
+        previous, pos = pos, pos + len(line) + 1
+    return None
+
+
+def _title_head(line: str) -> bool:
+    """A line that may be the issuer's half of a title broken before or inside 关于: short, without
+    punctuation, naming a Party body (中共…, …党组, …党委, …委员会)."""
+    short = 2 < len(line) <= 40 and not LABEL.match(line) and not any(c in line for c in "。,;:、 ")
+    return short and (line.startswith("中共") or line.endswith(("党组", "党委", "党工委", "委员会")))
+
+
+def _published(text: str) -> re.Match[str] | None:
+    """The page's publication date (日期:, 发布时间:); the 成文日期 (signing) only when there is none."""
+    matches = list(PUBLISHED.finditer(text))
+    return next((m for m in matches if not m.group(1)), matches[0] if matches else None)
 
 
 def _date_below_title(report: Report, start: int) -> None:

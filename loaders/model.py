@@ -147,6 +147,7 @@ class Report:
     orgs: dict[str, Organisation] = field(default_factory=dict)
     documents: dict[str, Document] = field(default_factory=dict)
     citations: list[Citation] = field(default_factory=list)  # 《…》 outside any measure
+    warnings: list[str] = field(default_factory=list)  # what was not read, for the reader to check
 
     def quote(self, span: Span) -> str:
         return self.text[span.start : span.end]

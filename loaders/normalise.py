@@ -15,7 +15,7 @@ _FULL_WIDTH[0x3000] = 0x20
 
 # Lines that are web-page furniture, not content: navigation, font-size and print buttons, footers.
 _FURNITURE = re.compile(
-    r"^(?:返回上一级|返回|字号|打印|关闭|分享|关闭窗口|打印本页|"
+    r"^(?:返回上一级|返回|字号|打印|关闭|分享|朗读|关闭窗口|打印本页|"
     r"首页\s*>.*|【[^】]*】(?:\s*【[^】]*】)*|"
     r"(?:主办单位|承办单位|技术支持|网站标识码|ICP备).*)$"
 )

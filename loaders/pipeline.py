@@ -16,6 +16,7 @@ from loaders.errors import DecodeError, FormatError
 from loaders.metadata import read_metadata
 from loaders.model import Report
 from loaders.normalise import normalise
+from loaders.outline import require_report
 from loaders.policies import read_policies
 from loaders.quantities import read_quantities
 from loaders.sources import read_source
@@ -55,8 +56,9 @@ class Loaded:
 def read_text(text: str, source: str) -> Report:
     report = Report(normalise(text))
     parse_structure(report, source)
-    first = report.findings[0].span.start
+    first = report.findings[0].span.start if report.findings else len(report.text)
     read_metadata(report, _preamble_end(report, first))
+    require_report(report, source)
     read_entities(report)
     read_all_documents(report)
     read_policies(report)
@@ -98,6 +100,8 @@ def load_text(text: str, source: str, how: str) -> Loaded:
     report = read_text(text, source)
     key = iris.report_key(report.title, report.dates.get("published", (None,))[0], report.text)
     log.info("read %s (%s): %d findings, %d measures", source, how, len(report.findings), len(report.measures))
+    for warning in report.warnings:
+        log.info("%s: %s", source, warning)
     return Loaded(source, how, report, key, to_triples(report, key))
 
 

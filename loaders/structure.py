@@ -1,5 +1,8 @@
 """Report → parts → categories → groups → findings → measures, read from the headings.
 
+Each line's role comes from loaders.levels and each finding's measures from loaders.measures;
+this module builds the report's tree from them.
+
 Layouts differ (a finding may be "(7)关于…问题。" run into its paragraph, "1.关于…问题" or
 "问题1:…" on its own line followed by "整改情况:", or "(一)…" directly in a part that is itself a
 problem category), so a heading's level is decided by what follows it, not by its bracket style
@@ -10,94 +13,32 @@ separately; nothing is renumbered.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
-from dataclasses import dataclass
-
-from loaders.errors import StructureError
-from loaders.model import Finding, Heading, Measure, Report, Span
-
-CN_NUM = "一二三四五六七八九十"
-PART = re.compile(rf"^([{CN_NUM}]+)、\s*(.+)$")
-CATEGORY = re.compile(rf"^\(([{CN_NUM}]+)\)\s*(.+)$")
-NUMBERED = re.compile(r"^(\d+)[.、](?!\d)\s*(.+)$")
-BRACKETED = re.compile(r"^\((\d+)\)\s*(.+)$")
-# "问题1:…" names itself a finding, whatever its title says.
-LABELLED = re.compile(rf"^问题\s*(\d+|[{CN_NUM}]+)\s*[:.、](.+)$")
-PROBLEM_TITLE = re.compile(r"^([^。;]*?问题)(?:[。.;:]|$)")
-STATUS_LINE = re.compile(
-    r"^(?:整改(?:完成|落实|进展)?(?:情况|措施|举措|进展|成效)|具体整改措施|主要整改措施|整改落实措施)[:]\s*"
+from loaders.levels import classify, finding_title, title_end
+from loaders.markers import (
+    BRACKETED,
+    CATEGORY,
+    IN_PROGRESS,
+    LABELLED,
+    NUMBERED,
+    PART,
+    RESULT_LINE,
+    Line,
+    lines_of,
 )
-# Labelled lines that state a finding's progress, deadline or owner rather than its measures
-# (整改进展:已完成整改。); when a 整改措施: line follows, the measures start there.
-PROGRESS_LINE = re.compile(
-    r"^(?:整改进展(?:情况)?|进展情况|完成情况|整改时限|完成时限|责任领导|责任单位|责任部门)[:][^\n]*\n"
-)
-FIRST_MEASURE = re.compile(r"^(?:一是|①)")
-# Parts that look ahead (三、下一步工作打算) hold plans, not findings, whatever their items say.
-FORWARD_PART = re.compile(r"下一步|打算|努力方向|今后|工作安排|工作计划")
-# Closing matter after the last finding: invitations to comment, contact details.
-CLOSING = re.compile(r"^(?:欢迎|诚恳欢迎|如有意见|联系电话|电子邮箱|通讯地址|通信地址|邮政编码)")
-IN_PROGRESS = re.compile(
-    r"(正在推进|正在整改|需长期推进|需长期坚持|持续推进中|尚未完成|未完成整改|阶段性成效|正按计划|分年度|逐步推进)"
-)
-
-CN_DIGITS = {c: i + 1 for i, c in enumerate(CN_NUM)}
-CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
-
-
-@dataclass
-class Line:
-    text: str
-    start: int
-
-    @property
-    def end(self) -> int:
-        return self.start + len(self.text)
-
-
-def lines_of(text: str) -> list[Line]:
-    out, pos = [], 0
-    for raw in text.split("\n"):
-        if raw:
-            out.append(Line(raw, pos))
-        pos += len(raw) + 1
-    return out
-
-
-def cn_number(n: int) -> str:
-    """1 → 一, 11 → 十一, 21 → 二十一: the spelling of 一是/二是 markers."""
-    if n <= 10:
-        return CN_NUM[n - 1]
-    tens, ones = divmod(n, 10)
-    return ("" if tens == 1 else CN_NUM[tens - 1]) + "十" + (CN_NUM[ones - 1] if ones else "")
-
-
-def _finding_title(rest: str, *, loose: bool = False) -> str | None:
-    """The clause naming the problem (…问题); loosely, any first clause, for headings that a
-    整改情况 block proves to be findings although their title does not say 问题."""
-    match = PROBLEM_TITLE.match(rest)
-    if match and len(match.group(1)) <= 80:
-        return match.group(1)
-    if loose:
-        clause = re.match(r"^(.+?)(?:[。;:]|整改(?:情况|措施|进展)|$)", rest)
-        if clause and len(clause.group(1).rstrip(". ")) <= 80:
-            return clause.group(1).rstrip(". ")
-    return None
+from loaders.markers import CIRCLED as CIRCLED  # read from here by other modules
+from loaders.markers import cn_number as cn_number
+from loaders.measures import read_measures
+from loaders.model import Finding, Heading, Report, Span
 
 
 def parse_structure(report: Report, source: str) -> None:
+    """Parts, categories, groups, findings and measures; none found is not an error here (a report
+    read in part keeps what was read: see loaders.outline.require_report)."""
     lines = lines_of(report.text)
-    kinds = [_classify(line) for line in lines]
-    _forward_parts(lines, kinds)
-    _measures_under_status(lines, kinds)
-    _findings_proved_by_status(lines, kinds)
-    _resolve_numbered(lines, kinds)
+    kinds = classify(lines)
     _build(report, lines, kinds)
     _parts_as_categories(report)
     _assign_refs(report)
-    if not report.findings:
-        raise StructureError(source, "no findings found (expected headings like '(1)关于…问题' or '1.关于…问题')")
 
 
 def _assign_refs(report: Report) -> None:
@@ -130,97 +71,6 @@ def _parts_as_categories(report: Report) -> None:
             f.category = len(report.categories)
 
 
-def _classify(line: Line) -> str:
-    t = line.text
-    if CLOSING.match(t):
-        return "closing"
-    if PART.match(t) and len(t) < 120:
-        return "part"
-    m = CATEGORY.match(t)
-    if m:
-        return "category?" if _finding_title(m.group(2)) else "category"
-    m = BRACKETED.match(t)
-    if m and _finding_title(m.group(2)):
-        return "finding"
-    if LABELLED.match(t):
-        return "finding"
-    m = NUMBERED.match(t)
-    if m and (title := _finding_title(m.group(2))):
-        # A heading alone on its line may be a group; one run into its paragraph is a finding.
-        return "numbered-finding" if m.group(2)[len(title) :].strip("。.;: ") else "numbered"
-    return "text"
-
-
-def _forward_parts(lines: list[Line], kinds: list[str]) -> None:
-    """Items under 三、下一步工作打算 ((一)持续巩固…, 1.防止类似问题反弹) are plans, not findings."""
-    ahead = False
-    for i, line in enumerate(lines):
-        if kinds[i] == "part":
-            ahead = bool(FORWARD_PART.search(line.text))
-        elif ahead and kinds[i] != "closing":
-            kinds[i] = "text"
-
-
-def _measures_under_status(lines: list[Line], kinds: list[str]) -> None:
-    """Lines numbered 1, 2, 3… (or (1), (2)…) right under a bare 整改情况:/整改措施: line are the
-    finding's measures, even where one ends its first clause with 问题 and so looks like a heading.
-    The run ends at a problem title alone on its line or at one that a status line follows: the
-    next finding, whose number may happen to continue the measures' count."""
-    for i, line in enumerate(lines):
-        status = STATUS_LINE.match(line.text)
-        rest = line.text[status.end() :].strip() if status else ""
-        # The first item may run into the label (整改情况:(1)…): the run then goes on from (2).
-        first = next((p for p in (BRACKETED, NUMBERED) if (m := p.match(rest)) and m.group(1) == "1"), None)
-        if not status or (rest and first is None):
-            continue
-        family, expected = first, 2 if first else 1
-        for j in range(i + 1, len(lines)):
-            m = next(((p, m) for p in (BRACKETED, NUMBERED) if (m := p.match(lines[j].text))), None)
-            if m is None:
-                if kinds[j] != "text":
-                    break
-                continue
-            pattern, match = m
-            if (family or pattern) is not pattern or int(match.group(1)) != expected or _heads(lines, kinds, j):
-                break
-            family, expected = pattern, expected + 1
-            kinds[j] = "text"
-
-
-def _heads(lines: list[Line], kinds: list[str], i: int) -> bool:
-    """Whether line i is a finding's heading rather than the next item of a run of measures."""
-    following = lines[i + 1].text if i + 1 < len(lines) else ""
-    return kinds[i] == "numbered" or bool(STATUS_LINE.match(following) or PROGRESS_LINE.match(following + "\n"))
-
-
-def _findings_proved_by_status(lines: list[Line], kinds: list[str]) -> None:
-    """A numbered line followed by (or running into) 整改情况:, or alone on its line before a first
-    measure (一是…, ①…), is a finding whatever its wording."""
-    for i, line in enumerate(lines):
-        if kinds[i] != "text" or not (NUMBERED.match(line.text) or BRACKETED.match(line.text)):
-            continue
-        following = lines[i + 1].text if i + 1 < len(lines) else ""
-        alone = len(line.text) <= 60 and "。" not in line.text.rstrip("。")
-        follows = STATUS_LINE.match(following) or (alone and FIRST_MEASURE.match(following))
-        if follows or re.search(r"[。.]整改(?:情况|措施|进展)[:]", line.text):
-            kinds[i] = "finding"
-
-
-def _resolve_numbered(lines: list[Line], kinds: list[str]) -> None:
-    """Decide levels by what follows: a numbered problem line is a group when bracketed findings
-    follow it, and a (一) problem line is a finding when no finding follows before the next
-    category — reports that number findings (一)(二) directly under their parts."""
-    for i, kind in enumerate(kinds):
-        nxt = next((k for k in kinds[i + 1 :] if k not in ("text", "closing")), None)
-        if kind == "numbered":
-            kinds[i] = "group" if nxt == "finding" else "finding"
-        elif kind == "category?":
-            kinds[i] = "category" if nxt in ("finding", "numbered", "numbered-finding") else "finding"
-    for i, kind in enumerate(kinds):
-        if kind == "numbered-finding":
-            kinds[i] = "finding"
-
-
 def _build(report: Report, lines: list[Line], kinds: list[str]) -> None:
     part_has_findings = _parts_with_findings(kinds)
     part_idx, category, group = -1, None, None
@@ -246,6 +96,9 @@ def _build(report: Report, lines: list[Line], kinds: list[str]) -> None:
             report.group_category[group] = category
         elif kind == "finding":
             current = _close(report, current, line.start)
+            # A finding numbered like its group (1.…问题 after 1.…holding (1)(2)) is the group's sibling.
+            if group is not None and _style(line.text) == _style(report.quote(report.groups[group - 1].span)):
+                group = None
             current = _open_finding(report, line, category, group)
         elif current is not None and kind in ("category", "part", "closing"):
             current = _close(report, current, line.start)
@@ -260,6 +113,11 @@ def _parts_with_findings(kinds: list[str]) -> dict[int, bool]:
         elif kind in ("finding", "numbered", "numbered-finding", "category?"):
             result[idx] = True
     return result
+
+
+def _style(text: str) -> str:
+    """The marker style a heading line starts with: 1. and (1) are different levels."""
+    return next((name for name, p in (("(n)", BRACKETED), ("n.", NUMBERED)) if p.match(text)), "")
 
 
 def _strip_end(text: str) -> str:
@@ -277,9 +135,9 @@ def _open_finding(report: Report, line: Line, category: int | None, group: int |
         or NUMBERED.match(line.text)
         or CATEGORY.match(line.text)
     )
-    title = _finding_title(m.group(2), loose=True) or ""
+    title = finding_title(m.group(2), loose=True) or ""
     title_start = line.start + m.start(2)
-    body_start = title_start + len(title)
+    body_start = title_start + max(len(title), title_end(m.group(2)))
     return Finding(
         order=len(report.findings) + 1,
         number=m.group(1),
@@ -297,94 +155,13 @@ def _close(report: Report, finding: Finding | None, end: int) -> None:
     text = report.text
     # Trailing headings of non-finding parts end the body; so does the closing boilerplate.
     body_end = end
+    if result := RESULT_LINE.search(text, finding.body.start, body_end):
+        body_end = result.start()
     while body_end > finding.body.start and text[body_end - 1] in "\n ":
         body_end -= 1
     finding.body = Span(finding.body.start, body_end)
-    _read_measures(report, finding)
+    read_measures(report, finding)
     if IN_PROGRESS.search(text[finding.body.start : finding.body.end]):
         finding.status = "in-progress"
     report.findings.append(finding)
     return None
-
-
-def _skip_punct(text: str, pos: int, end: int) -> int:
-    while pos < end and text[pos] in "。.;:, \n":
-        pos += 1
-    return pos
-
-
-def _read_measures(report: Report, finding: Finding) -> None:
-    text = report.text
-    start = _skip_punct(text, finding.body.start, finding.body.end)
-    while (progress := PROGRESS_LINE.match(text[start : finding.body.end])) and STATUS_LINE.match(
-        text[start + progress.end() : finding.body.end]
-    ):
-        start += progress.end()
-    status = STATUS_LINE.match(text[start : finding.body.end])
-    if status:
-        start = _skip_punct(text, start + status.end(), finding.body.end)
-    markers = list(_markers(text, start, finding.body.end))
-    if not markers:
-        if start < finding.body.end:
-            finding.measures.append(Measure(1, "", text[start : finding.body.end], Span(start, finding.body.end)))
-        return
-    lead_end = markers[0][0]
-    while lead_end > start and text[lead_end - 1] in "\n ":
-        lead_end -= 1
-    if lead_end > start:
-        finding.lead = Span(start, lead_end)
-    for i, (pos, marker) in enumerate(markers):
-        end = markers[i + 1][0] if i + 1 < len(markers) else finding.body.end
-        body_start = pos + len(marker)
-        while end > body_start and text[end - 1] in "\n ;":
-            end -= 1
-        finding.measures.append(Measure(i + 1, marker, text[pos:end], Span(pos, end)))
-
-
-def _markers(text: str, start: int, end: int) -> Iterator[tuple[int, str]]:
-    """Sequential enumeration markers: 一是, 二是 … or (1) (2) … or ① ② … — each must follow the last."""
-    for family, least in ((_cn_marker, 1), (_bracket_marker, 2), (_circled_marker, 2), (_line_marker, 2)):
-        found = _sequence(text, start, end, family)
-        if len(found) >= least:
-            yield from found
-            return
-
-
-def _sequence(text: str, start: int, end: int, family) -> list[tuple[int, str]]:
-    found, pos, n = [], start, 1
-    while True:
-        hit = family(text, pos, end, n)
-        if hit is None:
-            break
-        found.append(hit)
-        pos, n = hit[0] + len(hit[1]), n + 1
-    return found
-
-
-def _cn_marker(text: str, pos: int, end: int, n: int) -> tuple[int, str] | None:
-    marker = cn_number(n) + "是"
-    at = text.find(marker, pos, end)
-    # A marker starts a clause; "统一是…" inside a sentence is not one.
-    while at > 0 and text[at - 1] not in "。;:,\n ":
-        at = text.find(marker, at + 1, end)
-    return (at, marker) if at != -1 else None
-
-
-def _bracket_marker(text: str, pos: int, end: int, n: int) -> tuple[int, str] | None:
-    pattern = re.compile(rf"(?:^|(?<=[\n。;:]))\({n}\)", re.M)
-    m = pattern.search(text, pos, end)
-    return (m.start(), m.group(0)) if m else None
-
-
-def _line_marker(text: str, pos: int, end: int, n: int) -> tuple[int, str] | None:
-    """Measures numbered "1." or "1、", one per line or after a ;/。 in one paragraph (the first
-    may run into its 整改情况: label)."""
-    m = re.compile(rf"(?:^|(?<=[\n:;。])){n}[.、](?!\d)", re.M).search(text, pos, end)
-    return (m.start(), m.group(0)) if m else None
-
-
-def _circled_marker(text: str, pos: int, end: int, n: int) -> tuple[int, str] | None:
-    if n > len(CIRCLED):
-        return None
-    at = text.find(CIRCLED[n - 1], pos, end)
-    return (at, CIRCLED[n - 1]) if at != -1 else None

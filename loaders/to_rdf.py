@@ -185,6 +185,8 @@ class _Builder:
         self.add(node, RK.text, r.text)
         if r.title_span:
             self.evidence(node, r.title_span)
+        for warning in r.warnings:  # a report read in part says so in the graph too
+            self.add(node, RK.readingWarning, warning)
         if r.issuer:
             self.add(node, RK.issuer, _organisation(r.issuer))
             self.add(node, RK.inspectedBody, _organisation(r.issuer))

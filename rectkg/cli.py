@@ -21,6 +21,7 @@ from rich.table import Table
 from graph import analytics, results
 from graph.store import QueryError, Store, StoreError, open_store
 from loaders.errors import LoaderError
+from loaders.outline import read_outline, render
 from loaders.pipeline import Loaded, load_file
 from loaders.sources import RECOGNISED
 from queries import catalog
@@ -106,8 +107,13 @@ def _is_source(path: Path) -> bool:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="A file read with warnings (no findings read, totals that disagree) fails and is not written.",
+)
 @click.pass_obj
-def ingest(obj: Context, paths: tuple[str, ...]) -> None:
+def ingest(obj: Context, paths: tuple[str, ...], strict: bool) -> None:
     """Read report files (.txt, .html, .docx, .pdf) or folders of them into the store, one named graph each.
 
     Every file is tried: a file that fails is named and the others still load. Exact copies
@@ -146,6 +152,8 @@ def ingest(obj: Context, paths: tuple[str, ...]) -> None:
         readings = read_files([f for f in files if f not in copy_of], extra=batches.size)
         for path in files:
             reading = None if path in copy_of else next(readings)
+            if strict and reading is not None and reading.error is None:
+                _refuse_warnings(reading, seen_reports.get(reading.loaded.graph_iri))
             if reading is not None and reading.error is None:
                 batches.add(reading)
                 continue
@@ -207,7 +215,7 @@ def _warnings(loaded: Loaded, same_report: Path | None) -> list[str]:
     """What a reader should check: headline claims that disagree with what was read, a report read twice."""
     r = loaded.report
     counted = {"findings": len(r.findings), "measures": len(r.measures)}
-    warnings = [
+    warnings = r.warnings + [
         f"the report claims {claim.value} {claim.kind} ({claim.text}), but {counted[claim.kind]} were read"
         for claim in r.claims
         if claim.kind in counted and _number(claim.value) != counted[claim.kind]
@@ -217,6 +225,13 @@ def _warnings(loaded: Loaded, same_report: Path | None) -> list[str]:
     if same_report is not None:
         warnings.append(f"the same report (title and date) as {same_report}; this file's reading replaced it")
     return warnings
+
+
+def _refuse_warnings(reading: Reading, same_report: Path | None) -> None:
+    """Under --strict a reading with warnings becomes a failure before anything is written."""
+    if warnings := _warnings(reading.loaded, same_report):
+        reading.error = f"{reading.path}: --strict: {'; '.join(warnings)}"
+        reading.loaded = None
 
 
 def _number(value: str) -> float | None:
@@ -474,3 +489,20 @@ def serve(obj: Context, host: str, port: int, threads: int) -> None:
         console.print(f"rectkg web app: {url}/  (Ctrl-C stops it)", highlight=False)
         with contextlib.suppress(KeyboardInterrupt):
             server.run()
+
+
+@main.command()
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def outline(path: str) -> None:
+    """Print a report's headings as read: level, role (part, category, group, finding, or not a
+    finding and why), measures per finding, and lines that nearly matched a heading. Nothing is written."""
+    try:
+        loaded = load_file(path)
+    except LoaderError as error:
+        fail(str(error).splitlines()[0])
+        return
+    console.print(_summary(loaded).rsplit(" → ", 1)[0], highlight=False, markup=False)
+    for line in render(read_outline(loaded.report)):
+        console.print(line, highlight=False, markup=False)
+    for warning in loaded.report.warnings:
+        console.print(f"warning: {warning}", highlight=False, markup=False)

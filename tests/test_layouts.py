@@ -95,3 +95,12 @@ def test_findings_without_the_word_problem_are_proved_by_their_status_block():
     report = read_text(variant, "v.txt")
     assert [len(f.measures) for f in report.findings] == [n for _, n in _shape(original)]
     assert report.findings[0].title == "最低生活保障动态管理不够精准"
+
+
+def test_items_under_a_problem_heading_stay_its_measures_without_a_label():
+    """(1)修订议事规则。… right under 1.关于…问题 (no 整改情况: between) are its measures, though each
+    starts like a heading that names a fix: a problem heading's level holds the findings."""
+    original = FENGJIANG.read_text(encoding="utf-8")
+    variant = original.replace("1.关于局党组议事决策不规范的问题\n整改情况：\n", "1.关于局党组议事决策不规范的问题\n")
+    assert variant != original
+    assert _shape(variant) == _shape(original)

@@ -109,6 +109,13 @@ def test_the_set_is_large_and_varied():
 
 
 @pytest.mark.parametrize("gold_path", GOLDS, ids=lambda p: p.name.removesuffix(".gold.json"))
+def test_title_and_issuer_as_printed(gold_path):
+    """One title, whether printed on one line or over two, never a page's 文件名称: label."""
+    report, gold = _read(gold_path)
+    assert (report.title, report.issuer_name) == (gold["report"]["title"], gold["report"]["issuer"])
+
+
+@pytest.mark.parametrize("gold_path", GOLDS, ids=lambda p: p.name.removesuffix(".gold.json"))
 def test_findings_titles_and_measures_are_exact(gold_path):
     report, gold = _read(gold_path)
     got = [(f.number, f.title, len(f.measures)) for f in report.findings]
@@ -175,10 +182,12 @@ def test_findings_in_progress_keep_their_status(gold_path):
 
 
 @pytest.mark.parametrize("gold_path", GOLDS, ids=lambda p: p.name.removesuffix(".gold.json"))
-def test_categories_and_lead_sentences(gold_path):
+def test_categories_groups_and_lead_sentences(gold_path):
     report, gold = _read(gold_path)
     categories = [report.categories[f.category - 1].title if f.category else None for f in report.findings]
     assert categories == [g["category"] and to_half_width(g["category"]) for g in gold["findings"]]
+    groups = [report.groups[f.group - 1].title if f.group else None for f in report.findings]
+    assert groups == [g["group"] and to_half_width(g["group"]) for g in gold["findings"]]
     leads = [report.quote(f.lead) if f.lead else None for f in report.findings]
     assert leads == [g["lead_sentence"] and to_half_width(g["lead_sentence"]) for g in gold["findings"]]
 
@@ -241,3 +250,46 @@ def test_partner_departments_precision_and_recall():
     rows.append(("overall", overall))
     failing = [n for n, s in rows if s.precision < THRESHOLD or s.recall < THRESHOLD]
     assert not failing, "\n" + _table(rows) + "\n" + "\n".join(misses)
+
+
+def test_headings_over_plain_paragraphs_are_findings_at_the_deepest_level_that_carries_text():
+    """No heading says 问题 and no measure is enumerated: the findings are the deepest headings, in
+    the part that reports rectification, with a paragraph of their own; their parents keep their levels."""
+    path = next(p for p in GOLDS if "qinglan" in p.name)
+    gold = _read(path)[1]
+    text = (LAYOUTS / gold["text_file"]).read_text(encoding="utf-8")
+    text = re.sub(r"^(（\d+）[^。\n]+)。", r"\1\n", text, flags=re.M)
+    again = read_text(re.sub(r"[一二三]是", "", text), "plain.txt")
+    assert [(f.number, f.title, len(f.measures)) for f in again.findings] == [
+        (str(g["number"]), g["title"], 1) for g in gold["findings"]
+    ]
+    assert [again.groups[f.group - 1].title if f.group else None for f in again.findings] == [
+        g["group"] for g in gold["findings"]
+    ]
+    assert "整改成效" not in again.quote(again.findings[0].body)
+
+
+@pytest.mark.parametrize("name", ["chengxi", "qinglan"])
+def test_numbered_paragraphs_about_organising_the_work_are_not_findings(name):
+    """一、强化政治担当… may number its paragraphs 1. 2. 3. and enumerate steps 一是/二是 in them, like
+    findings that name their fix: a part that does not report on the feedback holds no findings."""
+    report, gold = _read(next(p for p in GOLDS if name in p.name))
+    text = (LAYOUTS / gold["text_file"]).read_text(encoding="utf-8")
+    first_part = text[text.index("一、") : text.index("二、")]
+    renumbered = re.sub(r"^（([一二三])）", lambda m: f"{'一二三'.index(m.group(1)) + 1}.", first_part, flags=re.M)
+    again = read_text(text.replace(first_part, renumbered.replace("。", "。一是统一思想;二是细化责任。", 1)), "org.txt")
+    assert [(f.title, len(f.measures)) for f in again.findings] == [(f.title, len(f.measures)) for f in report.findings]
+
+
+TITLE_BREAKS = ["党组\n关于第十四届", "医疗\n保障局党组关于", "机动巡察\n整改进展"]
+
+
+@pytest.mark.parametrize("broken", TITLE_BREAKS)
+def test_a_title_broken_anywhere_over_two_lines_is_one_title(broken):
+    path = next(p for p in GOLDS if "yunling" in p.name)
+    gold = _read(path)[1]
+    text = (LAYOUTS / gold["text_file"]).read_text(encoding="utf-8")
+    printed = "中共云岭县医疗保障局党组关于第十四届\n县委机动巡察整改进展情况的通报"
+    again = read_text(text.replace(printed, printed.replace("\n", "").replace(broken.replace("\n", ""), broken)), "t")
+    assert (again.title, again.issuer_name) == (gold["report"]["title"], gold["report"]["issuer"])
+    assert again.quote(again.title_span).replace("\n", "") == gold["report"]["title"]

@@ -1,0 +1,76 @@
+"""The marks a report's outline is written with: heading markers, labels, and the text's lines.
+
+One place for the patterns that the level reader (loaders.levels), the measure reader
+(loaders.measures) and the outline (loaders.outline) share, so that a new marker style is added once.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+CN_NUM = "一二三四五六七八九十"
+PART = re.compile(rf"^([{CN_NUM}]+)、\s*(.+)$")
+CATEGORY = re.compile(rf"^\(([{CN_NUM}]+)\)\s*(.+)$")
+NUMBERED = re.compile(r"^(\d+)[.、](?!\d)\s*(.+)$")
+BRACKETED = re.compile(r"^\((\d+)\)\s*(.+)$")
+# "问题1:…" names itself a finding, whatever its title says.
+LABELLED = re.compile(rf"^问题\s*(\d+|[{CN_NUM}]+)\s*[:.、](.+)$")
+STATUS_LINE = re.compile(
+    r"^(?:整改(?:完成|落实|进展)?(?:情况|措施|举措|进展)|具体整改措施|主要整改措施|整改落实措施)[:]\s*"
+)
+# The same label ending a heading's line (1.关于…问题。整改情况:): the items below are measures.
+STATUS_AT_END = re.compile(r"[。.](?:整改(?:完成|落实|进展)?(?:情况|措施|举措)|具体整改措施|主要整改措施)[:]\s*$")
+# 整改成效: states what the measures achieved; it ends the measures and is none of them.
+RESULT_LINE = re.compile(r"\n(?:整改成效|取得成效|工作成效)[:]")
+# The sentence after 问题N:title。 that restates the inspectors' finding describes the problem.
+DESCRIPTION = re.compile(r"(?:巡察|巡视|反馈|检查)(?:组)?(?:指出|发现|反馈)")
+# Kinds that are or may become findings once levels are resolved.
+PROBLEM_KINDS = {"finding", "numbered", "numbered-finding", "category?"}
+# The first item of an enumeration of measures, at the start of a clause.
+FIRST_ITEM = re.compile(r"(?:^|(?<=[。;:,]))(?:一是|①|1[.、](?!\d)|\(1\))")
+# Part headings that report on the findings themselves (二、巡察反馈问题整改落实情况).
+RECTIFICATION_PART = re.compile(r"问题|反馈|意见")
+# Labelled lines that state a finding's progress, deadline or owner rather than its measures
+# (整改进展:已完成整改。); when a 整改措施: line follows, the measures start there.
+PROGRESS_LINE = re.compile(
+    r"^(?:整改进展(?:情况)?|进展情况|完成情况|整改时限|完成时限|责任领导|责任单位|责任部门)[:][^\n]*\n"
+)
+FIRST_MEASURE = re.compile(r"^(?:一是|①)")
+# Parts that look ahead (三、下一步工作打算) hold plans, not findings, whatever their items say.
+FORWARD_PART = re.compile(r"下一步|打算|努力方向|今后|工作安排|工作计划")
+# Closing matter after the last finding: invitations to comment, contact details.
+CLOSING = re.compile(r"^(?:欢迎|诚恳欢迎|如有意见|联系电话|电子邮箱|通讯地址|通信地址|邮政编码)")
+IN_PROGRESS = re.compile(
+    r"(正在推进|正在整改|需长期推进|需长期坚持|持续推进中|尚未完成|未完成整改|阶段性成效|正按计划|分年度|逐步推进)"
+)
+
+CN_DIGITS = {c: i + 1 for i, c in enumerate(CN_NUM)}
+CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+
+
+@dataclass
+class Line:
+    text: str
+    start: int
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.text)
+
+
+def lines_of(text: str) -> list[Line]:
+    out, pos = [], 0
+    for raw in text.split("\n"):
+        if raw:
+            out.append(Line(raw, pos))
+        pos += len(raw) + 1
+    return out
+
+
+def cn_number(n: int) -> str:
+    """1 → 一, 11 → 十一, 21 → 二十一: the spelling of 一是/二是 markers."""
+    if n <= 10:
+        return CN_NUM[n - 1]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else CN_NUM[tens - 1]) + "十" + (CN_NUM[ones - 1] if ones else "")

@@ -1,0 +1,110 @@
+"""A finding's measures: 一是/二是…, (1)(2)…, ①②… or 1. 2. items, else its whole text.
+
+A sentence before the first marker is the finding's lead; a first sentence restating the
+inspectors' finding (巡察指出…) is the lead whether or not measures are enumerated.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from loaders.headings import clause_end
+from loaders.markers import CIRCLED, DESCRIPTION, PROGRESS_LINE, STATUS_LINE, cn_number
+from loaders.model import Finding, Measure, Report, Span
+
+
+def _description(text: str, start: int, end: int) -> int | None:
+    """End of a first sentence that restates the problem (巡察指出,…。): the finding's lead, never a
+    measure, whether measures follow it or not."""
+    if not DESCRIPTION.match(text, start, end):
+        return None
+    stop = clause_end(text, start, ends="。", stop=end)
+    return stop + 1 if stop < end else None
+
+
+def _skip_punct(text: str, pos: int, end: int) -> int:
+    while pos < end and text[pos] in "。.;:, \n":
+        pos += 1
+    return pos
+
+
+def read_measures(report: Report, finding: Finding) -> None:
+    text = report.text
+    start = _skip_punct(text, finding.body.start, finding.body.end)
+    described = _description(text, start, finding.body.end)
+    if described:
+        finding.lead = Span(start, described)
+        start = _skip_punct(text, described, finding.body.end)
+    while (progress := PROGRESS_LINE.match(text[start : finding.body.end])) and STATUS_LINE.match(
+        text[start + progress.end() : finding.body.end]
+    ):
+        start += progress.end()
+    status = STATUS_LINE.match(text[start : finding.body.end])
+    if status:
+        start = _skip_punct(text, start + status.end(), finding.body.end)
+    markers = list(_markers(text, start, finding.body.end))
+    if not markers:
+        if start < finding.body.end:
+            finding.measures.append(Measure(1, "", text[start : finding.body.end], Span(start, finding.body.end)))
+        return
+    lead_end = markers[0][0]
+    while lead_end > start and text[lead_end - 1] in "\n ":
+        lead_end -= 1
+    if lead_end > start and not described:
+        finding.lead = Span(start, lead_end)
+    for i, (pos, marker) in enumerate(markers):
+        end = markers[i + 1][0] if i + 1 < len(markers) else finding.body.end
+        body_start = pos + len(marker)
+        while end > body_start and text[end - 1] in "\n ;":
+            end -= 1
+        finding.measures.append(Measure(i + 1, marker, text[pos:end], Span(pos, end)))
+
+
+def _markers(text: str, start: int, end: int) -> Iterator[tuple[int, str]]:
+    """Sequential enumeration markers: 一是, 二是 … or (1) (2) … or ① ② … — each must follow the last."""
+    for family, least in ((_cn_marker, 1), (_bracket_marker, 2), (_circled_marker, 2), (_line_marker, 2)):
+        found = _sequence(text, start, end, family)
+        if len(found) >= least:
+            yield from found
+            return
+
+
+def _sequence(text: str, start: int, end: int, family) -> list[tuple[int, str]]:
+    found, pos, n = [], start, 1
+    while True:
+        hit = family(text, pos, end, n)
+        if hit is None:
+            break
+        found.append(hit)
+        pos, n = hit[0] + len(hit[1]), n + 1
+    return found
+
+
+def _cn_marker(text: str, pos: int, end: int, n: int) -> tuple[int, str] | None:
+    marker = cn_number(n) + "是"
+    at = text.find(marker, pos, end)
+    # A marker starts a clause; "统一是…" inside a sentence is not one.
+    while at > 0 and text[at - 1] not in "。;:,\n ":
+        at = text.find(marker, at + 1, end)
+    return (at, marker) if at != -1 else None
+
+
+def _bracket_marker(text: str, pos: int, end: int, n: int) -> tuple[int, str] | None:
+    pattern = re.compile(rf"(?:^|(?<=[\n。;:]))\({n}\)", re.M)
+    m = pattern.search(text, pos, end)
+    return (m.start(), m.group(0)) if m else None
+
+
+def _line_marker(text: str, pos: int, end: int, n: int) -> tuple[int, str] | None:
+    """Measures numbered "1." or "1、", one per line or after a ;/。 in one paragraph (the first
+    may run into its 整改情况: label)."""
+    m = re.compile(rf"(?:^|(?<=[\n:;。])){n}[.、](?!\d)", re.M).search(text, pos, end)
+    return (m.start(), m.group(0)) if m else None
+
+
+def _circled_marker(text: str, pos: int, end: int, n: int) -> tuple[int, str] | None:
+    if n > len(CIRCLED):
+        return None
+    at = text.find(CIRCLED[n - 1], pos, end)
+    return (at, CIRCLED[n - 1]) if at != -1 else None
