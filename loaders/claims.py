@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from itertools import islice
 
 from loaders.model import Claim, Report, Span
 from loaders.quantities import chinese_number
@@ -127,8 +128,9 @@ def paragraph_claims(para: str, start: int = 0) -> list[Claim]:
 
 
 def _matches(kind: str, pattern: re.Pattern[str], para: str) -> list[re.Match[str]]:
-    plausible = [m for m in pattern.finditer(para) if _is_count(kind, m, para)]
-    return plausible if kind in MULTIPLE else plausible[:1]
+    """The plausible matches, lazily: most kinds stop at the first, as the headline states each once."""
+    plausible = (m for m in pattern.finditer(para) if _is_count(kind, m, para))
+    return list(plausible) if kind in MULTIPLE else list(islice(plausible, 1))
 
 
 def _number(m: re.Match[str]) -> int:
@@ -189,21 +191,19 @@ def read_claims(report: Report) -> None:
     speak of work to come and are not read, except as the headline itself.
     """
     paras = _paragraphs(report)
-    stated = [(start, para, paragraph_claims(para, start)) for start, para in paras]
-    scored = [
-        (len({c.kind for c in claims}), i) for i, (_, p, claims) in enumerate(stated) if "问题" in p or "措施" in p
-    ]
-    if not scored:
+    stated = {i: paragraph_claims(p, start) for i, (start, p) in enumerate(paras) if "问题" in p or "措施" in p}
+    if not stated:
         return
-    best, index = max(scored, key=lambda s: (s[0], -s[1]))
-    if best == 0 or (best == 1 and not ANCHOR.search(stated[index][1])):
+    best, index = max(((len({c.kind for c in claims}), i) for i, claims in stated.items()), key=lambda s: (s[0], -s[1]))
+    if best == 0 or (best == 1 and not ANCHOR.search(paras[index][1])):
         return
     first = report.findings[0].span.start if report.findings else len(report.text)
-    report.claims.extend(stated[index][2])
+    report.claims.extend(stated[index])
     seen = {c.kind for c in report.claims}
-    for i, (start, para, claims) in enumerate(stated):
+    for i, (start, para) in enumerate(paras):
         if i == index or (start >= first and i != index + 1):
             continue
+        claims = stated[i] if i in stated else paragraph_claims(para, start)
         anchored = bool(ANCHOR.search(para))
         new = [c for c in claims if c.kind not in seen and (anchored or not c.kind.startswith(CORE))]
         report.claims.extend(new)
