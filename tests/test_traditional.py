@@ -11,6 +11,7 @@ import opencc
 import pytest
 from rdflib import URIRef
 
+from loaders import script
 from loaders.normalise import normalise
 from loaders.pipeline import load_text, read_text
 from loaders.script import to_simplified
@@ -85,3 +86,16 @@ def test_a_stray_traditional_name_in_a_simplified_report_stays():
 def test_corner_quotes_read_as_chinese_quotes():
     """Traditional pages quote with 「」: the reader sees “”, one character for one."""
     assert to_simplified("建立「黑名單」管理制度", force=True) == "建立“黑名单”管理制度"
+
+
+class _PhraseChangingLength:
+    """A conversion table whose phrase 甲乙 becomes one character, as a few OpenCC phrases may."""
+
+    def convert(self, text: str) -> str:
+        return text.replace("甲乙", "丙").replace("甲", "丙")
+
+
+def test_a_line_whose_phrases_change_length_is_converted_character_by_character(monkeypatch):
+    monkeypatch.setattr(script, "_converter", _PhraseChangingLength)
+    converted = to_simplified("甲乙丁\n甲丁", force=True)
+    assert converted == "丙乙丁\n丙丁" and len(converted) == len("甲乙丁\n甲丁")
