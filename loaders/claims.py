@@ -194,8 +194,11 @@ def read_claims(report: Report) -> None:
     stated = {i: paragraph_claims(p, start) for i, (start, p) in enumerate(paras) if "问题" in p or "措施" in p}
     if not stated:
         return
-    best, index = max(((len({c.kind for c in claims}), i) for i, claims in stated.items()), key=lambda s: (s[0], -s[1]))
-    if best == 0 or (best == 1 and not ANCHOR.search(paras[index][1])):
+    # Most kinds of total first, then a paragraph that names the inspection, then the earliest.
+    ranked = ((len({c.kind for c in claims}), bool(ANCHOR.search(paras[i][1])), -i) for i, claims in stated.items())
+    best, anchored, earliest = max(ranked)
+    index = -earliest
+    if best == 0 or (best == 1 and not anchored):
         return
     first = report.findings[0].span.start if report.findings else len(report.text)
     report.claims.extend(stated[index])

@@ -174,3 +174,11 @@ def test_claim_evidence_quotes_the_number_in_every_style():
         report = read_text(_report(preamble), "variant.txt")
         for claim in report.claims:
             assert report.quote(claim.span) == claim.text
+
+
+def test_a_single_total_headline_is_the_one_that_names_the_inspection():
+    preamble = (
+        "局党组将反馈意见细化为问题清单，涉及7个问题的整改由分管领导牵头。\n"
+        "截至2025年9月30日，县委巡察组反馈的问题已全部完成整改，共制定整改措施26条。"
+    )
+    assert _as_dict(_report(preamble)) == {"measures": 26}
