@@ -201,10 +201,11 @@ def read_claims(report: Report) -> None:
     if best == 0 or (best == 1 and not anchored):
         return
     first = report.findings[0].span.start if report.findings else len(report.text)
+    after = paras[index][0] + len(paras[index][1]) + 1  # the line right after the headline
     report.claims.extend(stated[index])
     seen = {c.kind for c in report.claims}
     for i, (start, para) in enumerate(paras):
-        if i == index or (start >= first and i != index + 1):
+        if i == index or (start >= first and start != after):
             continue
         claims = stated[i] if i in stated else paragraph_claims(para, start)
         anchored = bool(ANCHOR.search(para))

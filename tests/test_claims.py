@@ -182,3 +182,10 @@ def test_a_single_total_headline_is_the_one_that_names_the_inspection():
         "截至2025年9月30日，县委巡察组反馈的问题已全部完成整改，共制定整改措施26条。"
     )
     assert _as_dict(_report(preamble)) == {"measures": 26}
+
+
+def test_plans_in_the_next_steps_part_are_no_claims():
+    """下一步…再修订完善制度3项 is work to come: only what stands before the findings adds to the headline."""
+    preamble = "截至2025年9月30日，巡察反馈的8个问题已完成整改8个；制定整改措施20条。"
+    closing = "下一步，局党组将对照巡察反馈意见，再修订完善制度3项，给予提醒谈话的干部持续跟踪。"
+    assert _as_dict(_report(preamble, closing)) == {"findings": 8, "findings-rectified": 8, "measures": 20}
