@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from loaders.model import Citation, Document, Report, Span
+from loaders.negation import negated
 
 TITLE = re.compile(r"《([^《》]{2,120})》")
 DOC_NUMBER = re.compile(r"\s*\(?\s*([^\s()《》,;。]{0,16}?〔\d{4}〕\s*\d+\s*号)\s*\)?")
@@ -84,7 +85,7 @@ def action_before(text: str, start: int) -> str:
             # The first verb of the clause governs "制定并印发《…》"; so take the earliest one.
             if pos != -1 and (best_pos == -1 or pos < best_pos):
                 best, best_pos = action, pos
-    return best
+    return "mentioned" if best_pos != -1 and negated(window, best_pos) else best
 
 
 def _read_titles(report: Report, start: int, end: int) -> list[Citation]:

@@ -124,7 +124,7 @@ class Claim:
 
 @dataclass
 class Report:
-    text: str
+    text: str  # what the readers parse: normalised, in Simplified script
     title: str = ""
     title_span: Span | None = None
     issuer_name: str = ""  # as printed in the title: 中共…民政局党组
@@ -148,9 +148,17 @@ class Report:
     documents: dict[str, Document] = field(default_factory=dict)
     citations: list[Citation] = field(default_factory=list)  # 《…》 outside any measure
     warnings: list[str] = field(default_factory=list)  # what was not read, for the reader to check
+    # The normalised text as printed, where it differs from `text` only in script (a page in
+    # Traditional, loaders/script.py): same length, same offsets; evidence quotes it.
+    original: str = ""
 
     def quote(self, span: Span) -> str:
         return self.text[span.start : span.end]
+
+    @property
+    def printed(self) -> str:
+        """The text evidence offsets point into and quote: as printed (normalised), in its own script."""
+        return self.original or self.text
 
     @property
     def measures(self) -> list[Measure]:

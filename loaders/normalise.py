@@ -25,13 +25,22 @@ def to_half_width(text: str) -> str:
     return text.translate(_FULL_WIDTH)
 
 
+def _trimmed_lines(text: str) -> list[str]:
+    return [raw.strip() for raw in to_half_width(text.replace("\r\n", "\n").replace("\r", "\n")).split("\n")]
+
+
+def _is_content(line: str) -> bool:
+    return bool(line) and not _FURNITURE.match(line)
+
+
 def normalise(text: str) -> str:
     """Half-width ASCII, unified line ends, trimmed lines, furniture and blank runs removed."""
-    text = to_half_width(text.replace("\r\n", "\n").replace("\r", "\n"))
-    lines = []
-    for raw in text.split("\n"):
-        line = raw.strip()
-        if not line or _FURNITURE.match(line):
-            continue
-        lines.append(line)
-    return "\n".join(lines) + "\n"
+    return "\n".join(line for line in _trimmed_lines(text) if _is_content(line)) + "\n"
+
+
+def normalise_like(printed: str, reading: str) -> str:
+    """`printed` normalised as `reading`, the same page converted character for character (another
+    script), is: the lines its reading keeps are kept, so offsets into one are offsets into the other
+    (furniture is recognised in the reading: 返回上一級 is 返回上一级)."""
+    pairs = zip(_trimmed_lines(printed), _trimmed_lines(reading), strict=True)
+    return "\n".join(line for line, read in pairs if _is_content(read)) + "\n"

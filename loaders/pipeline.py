@@ -15,10 +15,10 @@ from loaders.entities import read_entities
 from loaders.errors import DecodeError, FormatError
 from loaders.metadata import read_metadata
 from loaders.model import Report
-from loaders.normalise import normalise
 from loaders.outline import require_report
 from loaders.policies import read_policies
 from loaders.quantities import read_quantities
+from loaders.script import normalised_reading
 from loaders.sources import read_source
 from loaders.structure import parse_structure
 from loaders.to_rdf import Triple, as_graph, to_triples
@@ -54,7 +54,8 @@ class Loaded:
 
 
 def read_text(text: str, source: str) -> Report:
-    report = Report(normalise(text))
+    reading, printed = normalised_reading(text)
+    report = Report(reading, original=printed)
     parse_structure(report, source)
     first = report.findings[0].span.start if report.findings else len(report.text)
     read_metadata(report, _preamble_end(report, first))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from loaders.model import Citation, Measure, PolicyUse, Report, Span
+from loaders.negation import negated
 
 HEADS = ("机制", "制度", "清单", "台账", "模式", "办法", "制")
 # Words in which 制 is not a policy head (控制, 编制 …); 机制/体制 are whole heads or generic.
@@ -99,6 +100,8 @@ def _read_measure(text: str, measure: Measure) -> list[PolicyUse]:
     blocked = [c.span for c in measure.citations]
     for verb in VERB.finditer(text, measure.span.start, measure.span.end):
         if verb.start() < taken_until or any(s.start <= verb.start() < s.end for s in blocked):
+            continue
+        if negated(text, verb.start(), measure.span.start):  # 未落实…制度 applies nothing
             continue
         start = FILLER.match(text, verb.end()).end()
         if text.startswith("的", start):  # 形成的好做法: the verb is a modifier, it governs nothing

@@ -136,14 +136,15 @@ class _Builder:
 
     def evidence(self, node: URIRef, span: Span, n: int = 1) -> URIRef:
         ev = URIRef(iris.child(str(node), "evidence", n))
-        sent = sentence_span(self.r.text, span)
+        printed = self.r.printed  # a page in Traditional script is quoted as printed, not as read
+        sent = sentence_span(printed, span)
         self.add_terms(
             (ev, RDF.type, RK.Evidence),
             (ev, RK.source, self.report),
             (ev, OA.start, _integer(span.start)),
             (ev, OA.end, _integer(span.end)),
-            (ev, OA.exact, _literal(self.r.quote(span))),
-            (ev, RK.sentence, _literal(self.r.quote(sent))),
+            (ev, OA.exact, _literal(printed[span.start : span.end])),
+            (ev, RK.sentence, _literal(printed[sent.start : sent.end])),
             (ev, RK.sentenceStart, _integer(sent.start)),
             (node, RK.evidence, ev),
         )
@@ -182,7 +183,7 @@ class _Builder:
         r, node = self.r, self.report
         self.add(node, RDF.type, RK.Report)
         self.add(node, DCTERMS.title, r.title)
-        self.add(node, RK.text, r.text)
+        self.add(node, RK.text, r.printed)
         if r.title_span:
             self.evidence(node, r.title_span)
         for warning in r.warnings:  # a report read in part says so in the graph too

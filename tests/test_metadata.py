@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from loaders.metadata import claims_in
+from loaders.claims import claims_in
 from loaders.pipeline import read_text
 from tests.conftest import FENGJIANG, QINGPU
 

@@ -168,3 +168,22 @@ def test_numeral_before_a_word_starting_with_yi_is_still_a_count(fengjiang):
     # 重点保障家庭每年复核一次、一般保障家庭每半年复核一次: two counts, not a slogan
     once = [q for q in _quantities(fengjiang.report.findings[0]) if q[:2] == ("1", "次")]
     assert len(once) == 2
+
+
+@pytest.mark.parametrize(
+    ("printed", "value", "unit"),
+    [
+        ("3场次", "3", "场次"),
+        ("三场次", "3", "场次"),
+        ("120人次", "120", "人次"),
+        ("40户次", "40", "户次"),
+        ("四十户次", "40", "户次"),
+        ("两批次", "2", "批次"),
+        ("6家次", "6", "家次"),
+    ],
+)
+def test_compound_units_stay_whole(printed, value, unit):
+    """3场次 is three sessions, not 3场 of something called 次…: the unit keeps both characters."""
+    text = _rewrite(QINGPU, "召开1次彩票公益金专题研讨会", f"召开{printed}彩票公益金专题研讨会")
+    quantities = _quantities(_finding(read_text(text, "variant.txt"), "3"))
+    assert (value, unit, "彩票公益金专题研讨会", False) in quantities
