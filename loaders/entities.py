@@ -79,7 +79,7 @@ class Namer:
         counties and districts of a city (各县(市、区))."""
         label = self.gaz.collective_label.get(self.own.level or "", self.gaz.collective_label["default"])
         if printed.endswith(self.gaz.upper_forms):
-            label = self.gaz.upper_label
+            label = self.gaz.upper_label.get(self.own.level or "", self.gaz.upper_label["default"])
         org = Organisation(f"{self.own.label}{label}", "grassroots-government", self.own.name or None)
         org.collective = True
         return org

@@ -61,12 +61,13 @@ class Gazetteer:
     patterns: list[tuple[re.Pattern[str], Term]] = field(default_factory=list)
     collective: re.Pattern[str] = re.compile("(?!)")
     collective_label: dict[str, str] = field(default_factory=dict)
-    upper_label: str = ""
+    upper_label: dict[str, str] = field(default_factory=dict)  # the report's level → 各区县 / 各市县
     upper_forms: tuple[str, ...] = ()
     quantity: re.Pattern[str] = re.compile("(?!)")
     list_tail: re.Pattern[str] = re.compile("(?!)")
     abbreviation: re.Pattern[str] = re.compile("(?!)")
     unknown_kinds: dict[str, str] = field(default_factory=dict)  # organisation suffix → kind
+    class_kinds: frozenset[str] = frozenset()  # kinds of `others` that are classes, never partners
     unknown_name: str = ""  # regex for the name between a place prefix and a suffix
     named_township: re.Pattern[str] = re.compile("(?!)")
     raw: dict[str, Any] = field(default_factory=dict)
@@ -130,7 +131,8 @@ def _alternation(words: list[str]) -> str:
 
 def _collective(data: dict[str, Any]) -> re.Pattern[str]:
     quantifiers = "|".join(data["quantifiers"])
-    return re.compile(rf"(?:(?:{quantifiers})(?:{_alternation(data['quantified'])}))|(?:{_alternation(data['bare'])})")
+    quantified = rf"(?:(?:{quantifiers})(?:{_alternation(data['quantified'])}))"
+    return re.compile(rf"{quantified}|(?:{_alternation(data['bare'])})|(?:{data['pressed']})")
 
 
 def build(data: dict[str, Any]) -> Gazetteer:
@@ -158,7 +160,8 @@ def build(data: dict[str, Any]) -> Gazetteer:
             gaz.add(form, Term("other", form, kind))
     gaz.collective = _collective(data["collective"])
     gaz.collective_label = dict(data["collective"]["label"])
-    gaz.upper_label = data["collective"]["upper_label"]
+    gaz.upper_label = dict(data["collective"]["upper_label"])
+    gaz.class_kinds = frozenset(data["class_kinds"])
     gaz.upper_forms = tuple(data["collective"]["upper_forms"])
     gaz.quantity = re.compile(data["quantity"] + "$")
     gaz.list_tail = re.compile(data["list_tail"])
