@@ -81,8 +81,10 @@ class Finder:
     _index: tuple[frozenset[str], FormIndex] | None = field(default=None, init=False, repr=False, compare=False)
     _body: tuple[tuple[str, ...], re.Pattern[str]] | None = field(default=None, init=False, repr=False, compare=False)
 
-    def find(self, text: str, lo: int, hi: int) -> list[MentionList]:
-        masked = _masked(text, lo, hi) | {
+    def find(self, text: str, lo: int, hi: int, *, in_title: bool = False) -> list[MentionList]:
+        """Lists of mentions in text[lo:hi]; `in_title` reads a document title's issuers, which the
+        quotes would otherwise hide."""
+        masked = (set() if in_title else _masked(text, lo, hi)) | {
             i for m in self.gaz.abbreviation.finditer(text, lo, hi) for i in range(m.start(), m.end())
         }
         known = _longest_first(self._candidates(text, lo, hi, masked))
