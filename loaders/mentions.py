@@ -131,20 +131,25 @@ class Finder:
                 continue
             for form in index.by_first[text[i]]:
                 fits = text.startswith(form, i) and i + len(form) <= hi
-                if fits and (m := self._mention(text, lo, i, i + len(form), form, self._terms(form))):
-                    out.append(self._suffixed(text, hi, m))
+                m = self._mention(text, lo, i, i + len(form), form, self._terms(form)) if fits else None
+                if m is not None and (m := self._suffixed(text, hi, m)):
+                    out.append(m)
         out += self._pattern_candidates(text, lo, hi, masked)
         return out
 
-    def _suffixed(self, text: str, hi: int, m: Mention) -> Mention:
+    def _suffixed(self, text: str, hi: int, m: Mention) -> Mention | None:
         """A stem with an organisation suffix the gazetteer lacks (区规划资源局, 市市场监督局) is the
-        body all the same: the suffix belongs to the mention, and so to the list it stands in."""
+        body all the same: the suffix belongs to the mention, and so to the list it stands in. Any
+        other organisation suffix (区医保中心, 区城管大队) makes another body, which the stem must
+        not claim: the reader of unknown bodies names it."""
         if m.term.sort != "stem":
             return m
         suffix = next((w for w in self.gaz.words("stem_suffixes") if text.startswith(w, m.end, hi)), "")
         if suffix:
             m.end += len(suffix)
             m.surface += suffix
+        elif any(text.startswith(w, m.end, hi) for w in self.gaz.unknown_kinds):
+            return None
         return m
 
     def _pattern_candidates(self, text: str, lo: int, hi: int, masked: set[int]) -> list[Mention]:

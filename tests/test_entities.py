@@ -393,6 +393,8 @@ DISTRICT_SENTENCES = [
     "完成修订《松川市临溪区民政局松川市临溪区财政局关于完善惠民殡葬政策的通知(草案)》",
     "组织学习《松川市临溪区民政局松川市临溪区财政局关于加强救助资金管理的通知》",
     "压实属地管理主体责任,强化各镇、街道对辖区内安葬设施的管理责任",
+    "联合区医保中心、区城管大队开展专项检查",
+    "配合市交警支队开展整治",
 ]
 
 
@@ -436,3 +438,10 @@ def test_classes_of_institutions_and_people_are_not_partners(district):
 def test_joint_issuer_partners_the_measure_that_revises_not_one_that_studies(district):
     assert partners(district, district.findings[7]) == {"临溪区财政局"}
     assert partners(district, district.findings[8]) == set()
+
+
+def test_a_name_is_not_forced_onto_the_nearest_entry(district):
+    """区医保中心 is not the 医疗保障局, 区城管大队 not the 城市管理局, a 支队 not a 大队."""
+    assert partners(district, district.findings[10]) == {"临溪区医保中心", "临溪区城管大队"}
+    (brigade,) = partners(district, district.findings[11])
+    assert brigade.startswith("松川市") and brigade.endswith("交通警察支队")
