@@ -167,7 +167,7 @@ class Finder:
         return out
 
     def _unknown_candidates(self, text: str, lo: int, hi: int, masked: set[int]) -> list[Mention]:
-        """Bodies the gazetteer lacks, by shape, right after a cue or separator: (区|县|市|a known
+        """Bodies the gazetteer lacks, by shape, right after a cue or separator: (省|区|县|市|a known
         place) + name + suffix (联合区城运中心), or a township named on its own (联合华新镇)."""
         body = self._unknown_body()
         out = []
@@ -183,11 +183,12 @@ class Finder:
         return out
 
     def _unknown_body(self) -> re.Pattern[str]:
-        """(区|县|市|a known place) + name + suffix; rebuilt only when the report names a new place."""
+        """(省|区|县|市|a known place) + name + suffix; rebuilt only when the report names a new place."""
         known = tuple(self.jur.known)
         if self._body is None or self._body[0] != known:
             places = "|".join(re.escape(p) for p in sorted(known, key=len, reverse=True))
-            pattern = re.compile(rf"(?P<prefix>{places + '|' if places else ''}[区县市]){self.gaz.unknown_name}")
+            levels = "".join(LEVEL_CHAR.values())
+            pattern = re.compile(rf"(?P<prefix>{places + '|' if places else ''}[{levels}]){self.gaz.unknown_name}")
             self._body = (known, pattern)
         return self._body[1]
 

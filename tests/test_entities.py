@@ -333,6 +333,8 @@ PROVINCIAL = [
     "修订《南陵省民政厅南陵省卫生健康委员会关于医养结合机构管理的通知》",
     "会同省残疾人事业发展中心（以下简称省残发中心）制定康复服务规范",
     "联合省残发中心开展康复机构评估",
+    "邀请省针灸学会专家开展义诊指导",
+    "联合省邮政管理局开展寄递安全检查",
 ]
 
 
@@ -380,6 +382,12 @@ def test_a_joint_issuer_of_a_revised_document_is_a_partner(province):
     assert partners(province, f) == {"南陵省卫生健康委员会"}
     (citation,) = f.measures[0].citations
     assert province.documents[citation.title].issuers == ["南陵省民政厅", "南陵省卫生健康委员会"]
+
+
+def test_provincial_bodies_the_gazetteer_lacks(province):
+    """省 is a place prefix like 区/县/市 for a body read off its shape; a 学会 is a body too."""
+    assert partners(province, province.findings[10]) == {"南陵省针灸学会"}
+    assert partners(province, province.findings[11]) == {"南陵省邮政管理局"}
 
 
 DISTRICT_SENTENCES = [
