@@ -118,10 +118,21 @@ class Namer:
             body = self.gaz.bureau_body(self.report.bureau)
             if place == self.own:
                 return self._issuer()
+        if m.term.sort == "pattern" and body is not None and self._hosted_by_issuer(m):
+            return self._named_body(body, place)
         if m.term.sort in ("pattern", "unknown") or body is None:
             name = m.form if m.term.sort in ("pattern", "unknown") else (self.report.bureau or m.form)
             return Organisation(f"{place.label}{name}", m.term.kind, place.name)
         return self._named_body(body, place)
+
+    def _hosted_by_issuer(self, m: Mention) -> bool:
+        """省纪委监委驻省民政厅纪检监察组 in the 民政厅's own report is the group stationed at the
+        issuer, whichever way the host is printed (省民政厅, 南陵省民政厅, 民政厅)."""
+        host = self.gaz.host(m.term, m.form) or ""
+        named = self.jur.named_start(host)
+        host = host[len(named):] if named else host.removeprefix(host[:1] if host[:1] in LEVEL_CHAR.values() else "")
+        issuer_body = self.gaz.bureau_body(self.report.bureau)
+        return host == self.report.bureau or any(t.body is issuer_body for t in self.gaz.terms.get(host, []) if t.body)
 
     def _lower(self, m: Mention) -> Organisation:
         """各区民政局: the same department of every lower jurisdiction, one collective node."""

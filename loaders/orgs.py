@@ -95,6 +95,12 @@ class Gazetteer:
         """How a body defined by (以下简称X) may end: any organisation suffix, or a working group."""
         return sorted([*self.unknown_kinds, *self.raw["working_groups"]], key=len, reverse=True)
 
+    def host(self, term: Term, form: str) -> str | None:
+        """The body a pattern's mention is stationed at (驻省民政厅 → 省民政厅), if it has one."""
+        pattern = next((p for p, t in self.patterns if t is term), None)
+        match = pattern.fullmatch(form) if pattern else None
+        return match.groupdict().get("host") if match else None
+
     def bureau_body(self, bureau: str | None) -> Body | None:
         """The gazetteer body an issuer's bureau name (民政局) belongs to."""
         for term in self.terms.get(bureau or "", []):
@@ -140,7 +146,9 @@ def build(data: dict[str, Any]) -> Gazetteer:
     for entry in data["bodies"]:
         _add_body(gaz, entry)
     for entry in data["patterns"]:
-        gaz.patterns.append((re.compile(entry["regex"]), Term("pattern", "", entry["kind"], needs_prefix=True)))
+        same_as = next((t.body for t in gaz.terms.get(entry.get("same_as", ""), []) if t.body), None)
+        term = Term("pattern", "", entry["kind"], same_as, needs_prefix=True)
+        gaz.patterns.append((re.compile(entry["regex"]), term))
     for bureau, units in data["subordinates"].items():
         gaz.subordinates[bureau] = {
             form: Term("subordinate", unit["name"], "public-institution") for unit in units for form in unit["forms"]

@@ -335,6 +335,7 @@ PROVINCIAL = [
     "联合省残发中心开展康复机构评估",
     "邀请省针灸学会专家开展义诊指导",
     "联合省邮政管理局开展寄递安全检查",
+    "配合省纪委监委驻省民政厅纪检监察组开展日常监督",
 ]
 
 
@@ -375,6 +376,7 @@ def test_a_rank_is_part_of_the_name(province):
 def test_the_stationed_discipline_group_is_a_body_of_its_own(province):
     (org,) = partners(province, province.findings[6])
     assert "纪检监察组" in org and not province.orgs[org].internal and province.orgs[org].kind == "party-organ"
+    assert partners(province, province.findings[12]) == {org}  # named in full, the same group
 
 
 def test_a_joint_issuer_of_a_revised_document_is_a_partner(province):
