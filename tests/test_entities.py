@@ -336,6 +336,8 @@ PROVINCIAL = [
     "邀请省针灸学会专家开展义诊指导",
     "联合省邮政管理局开展寄递安全检查",
     "配合省纪委监委驻省民政厅纪检监察组开展日常监督",
+    "会同省康养产业集团（以下简称“康养集团”）建设示范养老社区",
+    "联合康养集团开展护理员轮训",
 ]
 
 
@@ -390,6 +392,8 @@ def test_provincial_bodies_the_gazetteer_lacks(province):
     """省 is a place prefix like 区/县/市 for a body read off its shape; a 学会 is a body too."""
     assert partners(province, province.findings[10]) == {"南陵省针灸学会"}
     assert partners(province, province.findings[11]) == {"南陵省邮政管理局"}
+    for seq in (13, 14):  # a 集团, and its short name defined in the text
+        assert partners(province, province.findings[seq]) == {"南陵省康养产业集团"}
 
 
 DISTRICT_SENTENCES = [
