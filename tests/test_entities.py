@@ -338,6 +338,7 @@ PROVINCIAL = [
     "配合省纪委监委驻省民政厅纪检监察组开展日常监督",
     "会同省康养产业集团（以下简称“康养集团”）建设示范养老社区",
     "联合康养集团开展护理员轮训",
+    "会同省交通厅、省应急厅、省退役军人厅、团省委、省林草局、省广电局、省高级人民法院开展联合督导",
 ]
 
 
@@ -350,6 +351,18 @@ def test_provincial_short_forms_name_their_bodies(province):
     f = province.findings[0]
     assert partners(province, f) == {"南陵省药品监督管理局", "南陵省市场监督管理局"}
     assert by_surface(province, f)["养老机构"] != "partner"
+
+
+def test_provincial_short_forms_in_a_list(province):
+    assert partners(province, province.findings[15]) == {
+        "南陵省交通运输厅",
+        "南陵省应急管理厅",
+        "南陵省退役军人事务厅",
+        "共青团南陵省委员会",
+        "南陵省林业和草原局",
+        "南陵省广播电视局",
+        "南陵省高级人民法院",
+    }
 
 
 def test_an_abbreviation_without_quotes_names_the_body_it_follows(province):
