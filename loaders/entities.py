@@ -270,11 +270,14 @@ def _title_issuers(report: Report, finder: Finder, namer: Namer, title: re.Match
 
 
 def _joint_issuers(report: Report, finder: Finder, namer: Namer) -> dict[int, list[Involvement]]:
-    """Co-issuers of every titled document, by where the title starts (the issuer itself left out)."""
+    """Co-issuers of the documents the issuer issued with others, by where the title starts (the
+    issuer itself left out): a document of other bodies only (转发《市民政局市财政局关于…》) shares
+    no work with them."""
     out = {}
     for title in TITLE.finditer(report.text):
-        if found := [inv for inv in _title_issuers(report, finder, namer, title) if inv.org != report.issuer]:
-            out[title.start()] = found
+        found = _title_issuers(report, finder, namer, title)
+        if any(inv.org == report.issuer for inv in found):
+            out[title.start()] = [inv for inv in found if inv.org != report.issuer]
     return out
 
 

@@ -422,6 +422,7 @@ DISTRICT_SENTENCES = [
     "压实属地管理主体责任,强化各镇、街道对辖区内安葬设施的管理责任",
     "联合区医保中心、区城管大队开展专项检查",
     "配合市交警支队开展整治",
+    "及时转发《松川市民政局松川市财政局关于调整困难群众救助标准的通知》",
 ]
 
 
@@ -465,6 +466,14 @@ def test_classes_of_institutions_and_people_are_not_partners(district):
 def test_joint_issuer_partners_the_measure_that_revises_not_one_that_studies(district):
     assert partners(district, district.findings[7]) == {"临溪区财政局"}
     assert partners(district, district.findings[8]) == set()
+
+
+def test_a_document_the_issuer_did_not_issue_makes_no_partners(district):
+    """Forwarding the city's joint notice shares no work with the city's bureaus."""
+    f = district.findings[12]
+    assert partners(district, f) == set()
+    (citation,) = f.measures[0].citations
+    assert district.documents[citation.title].issuers == ["松川市民政局", "松川市财政局"]
 
 
 def test_a_name_is_not_forced_onto_the_nearest_entry(district):
