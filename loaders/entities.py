@@ -129,8 +129,8 @@ class Namer:
         """省纪委监委驻省民政厅纪检监察组 in the 民政厅's own report is the group stationed at the
         issuer, whichever way the host is printed (省民政厅, 南陵省民政厅, 民政厅)."""
         host = self.gaz.host(m.term, m.form) or ""
-        named = self.jur.named_start(host)
-        host = host[len(named):] if named else host.removeprefix(host[:1] if host[:1] in LEVEL_CHAR.values() else "")
+        level = host[:1] if host[:1] in LEVEL_CHAR.values() else ""
+        host = host.removeprefix(self.jur.named_start(host) or level)
         issuer_body = self.gaz.bureau_body(self.report.bureau)
         return host == self.report.bureau or any(t.body is issuer_body for t in self.gaz.terms.get(host, []) if t.body)
 
