@@ -61,6 +61,10 @@ ACTIONS: list[tuple[str, tuple[str, ...]]] = [
     ("applied", ("依据", "按照", "对照", "根据", "参照", "落实", "执行", "遵照", "严格执行", "贯彻")),
 ]
 CLAUSE_START = "。;:,\n"
+# What a measure does to a document that makes the document's co-issuers its partners.
+JOINT_ACTIONS = ("created", "revised", "issued")
+# A title names its issuers before this word (上海市A区民政局上海市A区财政局关于…的通知).
+ISSUERS_END = "关于"
 
 
 def document_type(title: str) -> str | None:
@@ -88,12 +92,23 @@ def action_before(text: str, start: int) -> str:
     return "mentioned" if best_pos != -1 and negated(window, best_pos) else best
 
 
+def document(report: Report, title: str) -> Document:
+    """The report's node for a title, made on first sight (by whichever reader sees it first)."""
+    return report.documents.setdefault(title, Document(title, document_type(title), status_of(title), None))
+
+
+def issuer_span(text: str, title: re.Match[str]) -> tuple[int, int] | None:
+    """Where a title (a TITLE match) prints its issuers: from its start up to 关于, if anything stands there."""
+    end = text.find(ISSUERS_END, title.start(1), title.end(1))
+    return (title.start(1), end) if end > title.start(1) else None
+
+
 def _read_titles(report: Report, start: int, end: int) -> list[Citation]:
     text, citations = report.text, []
     for m in TITLE.finditer(text, start, end):
         title = m.group(1).strip()
         number = DOC_NUMBER.match(text, m.end())
-        doc = report.documents.setdefault(title, Document(title, document_type(title), status_of(title), None))
+        doc = document(report, title)
         if number and not doc.number:
             doc.number = re.sub(r"\s+", "", number.group(1))
         citations.append(Citation(title, action_before(text, m.start()), Span(m.start(), m.end())))

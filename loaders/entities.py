@@ -13,6 +13,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 
+from loaders.documents import JOINT_ACTIONS, TITLE, action_before, document, issuer_span
 from loaders.mentions import Finder, Mention, MentionList
 from loaders.model import Involvement, Measure, Organisation, Report, Span
 from loaders.orgs import Body, Gazetteer, Term, gazetteer
@@ -79,7 +80,7 @@ class Namer:
         counties and districts of a city (各县(市、区))."""
         label = self.gaz.collective_label.get(self.own.level or "", self.gaz.collective_label["default"])
         if printed.endswith(self.gaz.upper_forms):
-            label = self.gaz.upper_label
+            label = self.gaz.upper_label.get(self.own.level or "", self.gaz.upper_label["default"])
         org = Organisation(f"{self.own.label}{label}", "grassroots-government", self.own.name or None)
         org.collective = True
         return org
@@ -117,10 +118,21 @@ class Namer:
             body = self.gaz.bureau_body(self.report.bureau)
             if place == self.own:
                 return self._issuer()
+        if m.term.sort == "pattern" and body is not None and self._hosted_by_issuer(m):
+            return self._named_body(body, place)
         if m.term.sort in ("pattern", "unknown") or body is None:
             name = m.form if m.term.sort in ("pattern", "unknown") else (self.report.bureau or m.form)
             return Organisation(f"{place.label}{name}", m.term.kind, place.name)
         return self._named_body(body, place)
+
+    def _hosted_by_issuer(self, m: Mention) -> bool:
+        """省纪委监委驻省民政厅纪检监察组 in the 民政厅's own report is the group stationed at the
+        issuer, whichever way the host is printed (省民政厅, 南陵省民政厅, 民政厅)."""
+        host = self.gaz.host(m.term, m.form) or ""
+        level = host[:1] if host[:1] in LEVEL_CHAR.values() else ""
+        host = host.removeprefix(self.jur.named_start(host) or level)
+        issuer_body = self.gaz.bureau_body(self.report.bureau)
+        return host == self.report.bureau or any(t.body is issuer_body for t in self.gaz.terms.get(host, []) if t.body)
 
     def _lower(self, m: Mention) -> Organisation:
         """各区民政局: the same department of every lower jurisdiction, one collective node."""
@@ -154,16 +166,22 @@ def _qualified(name: str, place_label: str) -> str:
     return f"{name}({place_label})" if place_label else name
 
 
-def adjust(cue: Cue, org: Organisation, issuer: str | None) -> tuple[str, str]:
+def adjust(cue: Cue, org: Organisation, issuer: str | None, classes: frozenset[str] = frozenset()) -> tuple[str, str]:
     """The issuer always leads; its own units lead only when they 牵头/负责, and are never
-    partners; work pushed down (组织/压实) makes partners of public bodies, not of firms."""
+    partners; an institution of its own that the report works with as a body apart (联合区经济
+    状况核对中心) is a partner, one it sets to work (组织区教育学院) is not; work pushed down
+    (组织/压实) makes partners of public bodies, not of firms; classes of institutions (养老机构
+    参与) are never partners."""
     if org.canonical == issuer:
         return "lead", "issuing body"
     if org.internal:
         if cue.rule in ("lead", "by"):
             return "lead", cue.word
+        if cue.role == "partner" and cue.rule != "push" and org.kind == "public-institution":
+            return "partner", cue.word
         return ("target" if cue.role == "target" else "mentioned"), cue.word
-    if cue.rule == "push" and org.generic:
+    is_class = org.generic and org.kind in classes
+    if org.generic and (cue.rule == "push" or (is_class and cue.role in ("partner", "lead"))):
         return "mentioned", cue.word
     return ("partner" if cue.role == "lead" else cue.role), cue.word
 
@@ -233,6 +251,48 @@ def _read_measure(report: Report, finder: Finder, measure: Measure) -> list[tupl
     return found
 
 
+def _title_issuers(report: Report, finder: Finder, namer: Namer, title: re.Match[str]) -> list[Involvement]:
+    """The named bodies a title prints before 关于 (…民政局…财政局关于…的通知), as partner links
+    for the measure that creates, revises or issues it; recorded as the document's issuers."""
+    span = issuer_span(report.text, title)
+    if span is None:
+        return []
+    found = []
+    for lst in finder.find(report.text, *span, in_title=True):
+        for m in lst.items:
+            org = namer.resolve(m, None)
+            if not (org.generic or org.internal):
+                org = _add(report, org, m.surface)
+                found.append(Involvement(org.canonical, "partner", m.surface, "joint issuer", Span(m.start, m.end)))
+    if found:
+        document(report, title.group(1).strip()).issuers = list(dict.fromkeys(inv.org for inv in found))
+    return found
+
+
+def _joint_issuers(report: Report, finder: Finder, namer: Namer) -> dict[int, list[Involvement]]:
+    """Co-issuers of the documents the issuer issued with others, by where the title starts (the
+    issuer itself left out): a document of other bodies only (转发《市民政局市财政局关于…》) shares
+    no work with them."""
+    out = {}
+    for title in TITLE.finditer(report.text):
+        found = _title_issuers(report, finder, namer, title)
+        if any(inv.org == report.issuer for inv in found):
+            out[title.start()] = [inv for inv in found if inv.org != report.issuer]
+    return out
+
+
+def _joint_partners(report: Report, measure: Measure, joint: dict[int, list[Involvement]]) -> list[Involvement]:
+    """A document issued jointly makes its co-issuers partners of the measure that makes, revises
+    or issues it; a measure that only studies or applies it shares nothing with them."""
+    lo, hi = measure.span.start, measure.span.end
+    return [
+        inv
+        for start, found in joint.items()
+        if lo <= start < hi and action_before(report.text, start) in JOINT_ACTIONS
+        for inv in found
+    ]
+
+
 def _register_issuer(report: Report) -> str | None:
     canonical = issuer_canonical(report)
     if canonical is None:
@@ -262,6 +322,7 @@ def read_entities(report: Report) -> None:
     printed = _issuer_span(report)
     per_measure = [(m, _read_measure(report, finder, m)) for m in report.measures]
     namer.choose_names([item for _, found in per_measure for lst, _ in found for item in lst.items])
+    joint = _joint_issuers(report, finder, namer)
     for measure, found in per_measure:
         if issuer:
             surface = report.quote(printed)
@@ -271,6 +332,7 @@ def read_entities(report: Report) -> None:
             for m in lst.items:
                 org = _add(report, namer.resolve(m, carry), m.surface)
                 carry = _carry(m, carry, jur.own)
-                role, word = adjust(cue, org, issuer)
+                role, word = adjust(cue, org, issuer, gaz.class_kinds)
                 measure.involvements.append(Involvement(org.canonical, role, m.surface, word, Span(m.start, m.end)))
+        measure.involvements.extend(_joint_partners(report, measure, joint))
     log.debug("%d organisations in %s", len(report.orgs), report.title)

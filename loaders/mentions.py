@@ -81,8 +81,10 @@ class Finder:
     _index: tuple[frozenset[str], FormIndex] | None = field(default=None, init=False, repr=False, compare=False)
     _body: tuple[tuple[str, ...], re.Pattern[str]] | None = field(default=None, init=False, repr=False, compare=False)
 
-    def find(self, text: str, lo: int, hi: int) -> list[MentionList]:
-        masked = _masked(text, lo, hi) | {
+    def find(self, text: str, lo: int, hi: int, *, in_title: bool = False) -> list[MentionList]:
+        """Lists of mentions in text[lo:hi]; `in_title` reads a document title's issuers, which the
+        quotes would otherwise hide."""
+        masked = (set() if in_title else _masked(text, lo, hi)) | {
             i for m in self.gaz.abbreviation.finditer(text, lo, hi) for i in range(m.start(), m.end())
         }
         known = _longest_first(self._candidates(text, lo, hi, masked))
@@ -129,20 +131,25 @@ class Finder:
                 continue
             for form in index.by_first[text[i]]:
                 fits = text.startswith(form, i) and i + len(form) <= hi
-                if fits and (m := self._mention(text, lo, i, i + len(form), form, self._terms(form))):
-                    out.append(self._suffixed(text, hi, m))
+                m = self._mention(text, lo, i, i + len(form), form, self._terms(form)) if fits else None
+                if m is not None and (m := self._suffixed(text, hi, m)):
+                    out.append(m)
         out += self._pattern_candidates(text, lo, hi, masked)
         return out
 
-    def _suffixed(self, text: str, hi: int, m: Mention) -> Mention:
+    def _suffixed(self, text: str, hi: int, m: Mention) -> Mention | None:
         """A stem with an organisation suffix the gazetteer lacks (区规划资源局, 市市场监督局) is the
-        body all the same: the suffix belongs to the mention, and so to the list it stands in."""
+        body all the same: the suffix belongs to the mention, and so to the list it stands in. Any
+        other organisation suffix (区医保中心, 区城管大队) makes another body, which the stem must
+        not claim: the reader of unknown bodies names it."""
         if m.term.sort != "stem":
             return m
         suffix = next((w for w in self.gaz.words("stem_suffixes") if text.startswith(w, m.end, hi)), "")
         if suffix:
             m.end += len(suffix)
             m.surface += suffix
+        elif any(text.startswith(w, m.end, hi) for w in self.gaz.unknown_kinds):
+            return None
         return m
 
     def _pattern_candidates(self, text: str, lo: int, hi: int, masked: set[int]) -> list[Mention]:
@@ -160,7 +167,7 @@ class Finder:
         return out
 
     def _unknown_candidates(self, text: str, lo: int, hi: int, masked: set[int]) -> list[Mention]:
-        """Bodies the gazetteer lacks, by shape, right after a cue or separator: (区|县|市|a known
+        """Bodies the gazetteer lacks, by shape, right after a cue or separator: (省|区|县|市|a known
         place) + name + suffix (联合区城运中心), or a township named on its own (联合华新镇)."""
         body = self._unknown_body()
         out = []
@@ -176,11 +183,12 @@ class Finder:
         return out
 
     def _unknown_body(self) -> re.Pattern[str]:
-        """(区|县|市|a known place) + name + suffix; rebuilt only when the report names a new place."""
+        """(省|区|县|市|a known place) + name + suffix; rebuilt only when the report names a new place."""
         known = tuple(self.jur.known)
         if self._body is None or self._body[0] != known:
             places = "|".join(re.escape(p) for p in sorted(known, key=len, reverse=True))
-            pattern = re.compile(rf"(?P<prefix>{places + '|' if places else ''}[区县市]){self.gaz.unknown_name}")
+            levels = "".join(LEVEL_CHAR.values())
+            pattern = re.compile(rf"(?P<prefix>{places + '|' if places else ''}[{levels}]){self.gaz.unknown_name}")
             self._body = (known, pattern)
         return self._body[1]
 

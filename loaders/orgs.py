@@ -61,12 +61,13 @@ class Gazetteer:
     patterns: list[tuple[re.Pattern[str], Term]] = field(default_factory=list)
     collective: re.Pattern[str] = re.compile("(?!)")
     collective_label: dict[str, str] = field(default_factory=dict)
-    upper_label: str = ""
+    upper_label: dict[str, str] = field(default_factory=dict)  # the report's level → 各区县 / 各市县
     upper_forms: tuple[str, ...] = ()
     quantity: re.Pattern[str] = re.compile("(?!)")
     list_tail: re.Pattern[str] = re.compile("(?!)")
     abbreviation: re.Pattern[str] = re.compile("(?!)")
     unknown_kinds: dict[str, str] = field(default_factory=dict)  # organisation suffix → kind
+    class_kinds: frozenset[str] = frozenset()  # kinds of `others` that are classes, never partners
     unknown_name: str = ""  # regex for the name between a place prefix and a suffix
     named_township: re.Pattern[str] = re.compile("(?!)")
     raw: dict[str, Any] = field(default_factory=dict)
@@ -93,6 +94,12 @@ class Gazetteer:
     def abbreviation_suffixes(self) -> list[str]:
         """How a body defined by (以下简称X) may end: any organisation suffix, or a working group."""
         return sorted([*self.unknown_kinds, *self.raw["working_groups"]], key=len, reverse=True)
+
+    def host(self, term: Term, form: str) -> str | None:
+        """The body a pattern's mention is stationed at (驻省民政厅 → 省民政厅), if it has one."""
+        pattern = next((p for p, t in self.patterns if t is term), None)
+        match = pattern.fullmatch(form) if pattern else None
+        return match.groupdict().get("host") if match else None
 
     def bureau_body(self, bureau: str | None) -> Body | None:
         """The gazetteer body an issuer's bureau name (民政局) belongs to."""
@@ -130,7 +137,8 @@ def _alternation(words: list[str]) -> str:
 
 def _collective(data: dict[str, Any]) -> re.Pattern[str]:
     quantifiers = "|".join(data["quantifiers"])
-    return re.compile(rf"(?:(?:{quantifiers})(?:{_alternation(data['quantified'])}))|(?:{_alternation(data['bare'])})")
+    quantified = rf"(?:(?:{quantifiers})(?:{_alternation(data['quantified'])}))"
+    return re.compile(rf"{quantified}|(?:{_alternation(data['bare'])})|(?:{data['pressed']})")
 
 
 def build(data: dict[str, Any]) -> Gazetteer:
@@ -138,7 +146,9 @@ def build(data: dict[str, Any]) -> Gazetteer:
     for entry in data["bodies"]:
         _add_body(gaz, entry)
     for entry in data["patterns"]:
-        gaz.patterns.append((re.compile(entry["regex"]), Term("pattern", "", entry["kind"], needs_prefix=True)))
+        same_as = next((t.body for t in gaz.terms.get(entry.get("same_as", ""), []) if t.body), None)
+        term = Term("pattern", "", entry["kind"], same_as, needs_prefix=True)
+        gaz.patterns.append((re.compile(entry["regex"]), term))
     for bureau, units in data["subordinates"].items():
         gaz.subordinates[bureau] = {
             form: Term("subordinate", unit["name"], "public-institution") for unit in units for form in unit["forms"]
@@ -158,7 +168,8 @@ def build(data: dict[str, Any]) -> Gazetteer:
             gaz.add(form, Term("other", form, kind))
     gaz.collective = _collective(data["collective"])
     gaz.collective_label = dict(data["collective"]["label"])
-    gaz.upper_label = data["collective"]["upper_label"]
+    gaz.upper_label = dict(data["collective"]["upper_label"])
+    gaz.class_kinds = frozenset(data["class_kinds"])
     gaz.upper_forms = tuple(data["collective"]["upper_forms"])
     gaz.quantity = re.compile(data["quantity"] + "$")
     gaz.list_tail = re.compile(data["list_tail"])

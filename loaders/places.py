@@ -58,6 +58,10 @@ class Jurisdiction:
                 return name, self.known[name]
         return None
 
+    def named_start(self, text: str) -> str | None:
+        """The known place name that a text starts with, longest first (南陵省民政厅 → 南陵省)."""
+        return next((name for name in sorted(self.known, key=len, reverse=True) if text.startswith(name)), None)
+
     def relative(self, char: str) -> Place | None:
         """区/县/市 before a name: the report's own place, or the city above it; None if unknown."""
         if self.own and LEVEL_CHAR.get(self.own.level or "") == char:

@@ -121,8 +121,8 @@ def _push(ctx: Context, g: Gazetteer) -> Cue | None:
     w = _ends(ctx, g.cue("push_before"))
     if not w:
         return None
-    needs = g.raw["cues"]["push_needs"].get(w)
-    if needs and needs not in ctx.post:
+    needs = g.raw["cues"]["push_needs"].get(w, [])
+    if needs and not any(word in ctx.post for word in needs):
         return None
     return Cue("push", "partner", w)
 

@@ -296,3 +296,188 @@ def test_cues_in_other_phrasings(qingpu):
     for unseen in ("华新镇", "香花桥街道", "赵巷镇", "城市运行管理中心"):
         assert got[f"青浦区{unseen}"] == "partner", unseen
     assert got["青浦区统计局"] == "mentioned"  # 针对区统计局反馈的问题开展核查: 针对 is no 对X开展核查
+
+
+# -- issue 18: departments in sentences written the way other reports write them ------------------
+# Places and bodies are invented; the expected roles follow the annotation guide and were written
+# down before the loader was changed.
+
+PROVINCE = ("中共南陵省民政厅党组", "省委第二巡视组", "厅党组")
+DISTRICT = ("中共松川市临溪区民政局党组", "区委第三巡察组", "局党组")
+
+
+def one_measure_findings(issuer: tuple[str, str, str], sentences: list[str]) -> Report:
+    """A report whose findings each have one measure, the given sentence."""
+    party, inspector, short = issuer
+    body = "".join(f"{i}.关于第{i}项工作推进不够有力的问题\n整改情况:\n一是{s}。\n" for i, s in enumerate(sentences, 1))
+    text = (
+        f"{party}关于{inspector}反馈意见整改进展情况的通报\n\n2025年3月4日至5月30日,{inspector}对{party}开展了常规"
+        f"巡察。2025年7月18日反馈了意见。现将整改进展情况予以公布。\n\n一、整改工作开展情况\n\n{short}把整改作为"
+        f"重大政治任务。\n\n二、反馈问题整改落实情况\n\n(一)关于贯彻落实决策部署方面\n\n{body}"
+    )
+    return load_bytes(text.encode("utf-8"), "sentences.txt").report
+
+
+def by_surface(report: Report, f: Finding) -> dict[str, str]:
+    return {inv.surface: inv.role for m in f.measures for inv in m.involvements}
+
+
+PROVINCIAL = [
+    "联合省药监局、省市场监管局开展养老机构药品使用专项检查",
+    "会同省人力资源社会保障厅（以下简称省人社厅）制定养老护理员职业技能等级认定办法",
+    "配合省人社厅开展养老护理员职业技能竞赛",
+    "压实各市县属地责任,将特困供养机构安全纳入年度考核",
+    "推动各市县将分散的救助热线整合到位",
+    "配合省消防救援总队开展养老机构消防安全检查",
+    "由驻厅纪检监察组对低保资金开展专项检查",
+    "修订《南陵省民政厅南陵省卫生健康委员会关于医养结合机构管理的通知》",
+    "会同省残疾人事业发展中心（以下简称省残发中心）制定康复服务规范",
+    "联合省残发中心开展康复机构评估",
+    "邀请省针灸学会专家开展义诊指导",
+    "联合省邮政管理局开展寄递安全检查",
+    "配合省纪委监委驻省民政厅纪检监察组开展日常监督",
+    "会同省康养产业集团（以下简称“康养集团”）建设示范养老社区",
+    "联合康养集团开展护理员轮训",
+    "会同省交通厅、省应急厅、省退役军人厅、团省委、省林草局、省广电局、省高级人民法院开展联合督导",
+]
+
+
+@pytest.fixture(scope="module")
+def province():
+    return one_measure_findings(PROVINCE, PROVINCIAL)
+
+
+def test_provincial_short_forms_name_their_bodies(province):
+    f = province.findings[0]
+    assert partners(province, f) == {"南陵省药品监督管理局", "南陵省市场监督管理局"}
+    assert by_surface(province, f)["养老机构"] != "partner"
+
+
+def test_provincial_short_forms_in_a_list(province):
+    assert partners(province, province.findings[15]) == {
+        "南陵省交通运输厅",
+        "南陵省应急管理厅",
+        "南陵省退役军人事务厅",
+        "共青团南陵省委员会",
+        "南陵省林业和草原局",
+        "南陵省广播电视局",
+        "南陵省高级人民法院",
+    }
+
+
+def test_an_abbreviation_without_quotes_names_the_body_it_follows(province):
+    for seq in (1, 2):
+        assert partners(province, province.findings[seq]) == {"南陵省人力资源和社会保障厅"}
+    assert "省人社厅" in province.orgs["南陵省人力资源和社会保障厅"].aliases
+    for seq in (8, 9):
+        assert partners(province, province.findings[seq]) == {"南陵省残疾人事业发展中心"}
+
+
+def test_counties_and_cities_made_to_act_are_partners(province):
+    for seq in (3, 4):
+        ((surface, role),) = [(s, r) for s, r in by_surface(province, province.findings[seq]).items() if "市县" in s]
+        assert (surface, role) == ("各市县", "partner")
+    (collective,) = {inv.org for seq in (3, 4) for inv in province.findings[seq].measures[0].involvements} - {
+        province.issuer
+    }
+    assert province.orgs[collective].collective and collective == "南陵省各市县"
+
+
+def test_a_rank_is_part_of_the_name(province):
+    assert partners(province, province.findings[5]) == {"南陵省消防救援总队"}
+    assert not any("消防救援支队" in name for name in province.orgs)
+
+
+def test_the_stationed_discipline_group_is_a_body_of_its_own(province):
+    (org,) = partners(province, province.findings[6])
+    assert "纪检监察组" in org and not province.orgs[org].internal and province.orgs[org].kind == "party-organ"
+    assert partners(province, province.findings[12]) == {org}  # named in full, the same group
+
+
+def test_a_joint_issuer_of_a_revised_document_is_a_partner(province):
+    f = province.findings[7]
+    assert partners(province, f) == {"南陵省卫生健康委员会"}
+    (citation,) = f.measures[0].citations
+    assert province.documents[citation.title].issuers == ["南陵省民政厅", "南陵省卫生健康委员会"]
+
+
+def test_provincial_bodies_the_gazetteer_lacks(province):
+    """省 is a place prefix like 区/县/市 for a body read off its shape; a 学会 is a body too."""
+    assert partners(province, province.findings[10]) == {"南陵省针灸学会"}
+    assert partners(province, province.findings[11]) == {"南陵省邮政管理局"}
+    for seq in (13, 14):  # a 集团, and its short name defined in the text
+        assert partners(province, province.findings[seq]) == {"南陵省康养产业集团"}
+
+
+DISTRICT_SENTENCES = [
+    "实行村居自查、街镇互查、区局督查制度",
+    "通过市、区、街镇三级联动,定期组织养老护理员专场招聘",
+    "压实属地殡葬管理职责,修订完善街镇殡葬管理实施方案",
+    "联合区经济状况核对中心面向11个街镇经办人员开展业务培训",
+    "联合相关部门修订出台社会救助核查意见",
+    "组织15家养老机构参与主题体验活动,走访服务对象,组织村居委会开展排查",
+    "联合部分街镇、行业主管部门完成需求调研,与市级部门业务数据对接",
+    "完成修订《松川市临溪区民政局松川市临溪区财政局关于完善惠民殡葬政策的通知(草案)》",
+    "组织学习《松川市临溪区民政局松川市临溪区财政局关于加强救助资金管理的通知》",
+    "压实属地管理主体责任,强化各镇、街道对辖区内安葬设施的管理责任",
+    "联合区医保中心、区城管大队开展专项检查",
+    "配合市交警支队开展整治",
+    "及时转发《松川市民政局松川市财政局关于调整困难群众救助标准的通知》",
+]
+
+
+@pytest.fixture(scope="module")
+def district():
+    return one_measure_findings(DISTRICT, DISTRICT_SENTENCES)
+
+
+TOWNSHIPS = "临溪区各街镇"
+
+
+@pytest.mark.parametrize("seq", [0, 1, 2, 6, 9])
+def test_townships_made_to_act_are_partners(district, seq):
+    """They share the work; 街镇 inside a plan's name (街镇殡葬管理实施方案) is still a mention."""
+    assert "partner" in roles(district.findings[seq]).get(TOWNSHIPS, set())
+    assert by_surface(district, district.findings[2])["属地"] == "partner"
+
+
+def test_villages_as_a_class_are_no_partners(district):
+    assert by_surface(district, district.findings[0])["村居"] != "partner"
+
+
+def test_a_named_subordinate_institution_worked_with_is_a_partner(district):
+    r = roles(district.findings[3])
+    assert r["临溪区居民经济状况核对中心"] == {"partner"}
+    assert r[TOWNSHIPS] == {"mentioned"}
+
+
+def test_unnamed_bodies_are_partners_never_counted(district):
+    assert roles(district.findings[4])["相关部门(临溪区)"] == {"partner"}
+    assert partners(district, district.findings[4]) == set()
+    assert partners(district, district.findings[6]) == {TOWNSHIPS}
+
+
+def test_classes_of_institutions_and_people_are_not_partners(district):
+    f = district.findings[5]
+    assert not any("服务对象" in inv.surface for m in f.measures for inv in m.involvements)
+    assert "partner" not in by_surface(district, f).values()
+
+
+def test_joint_issuer_partners_the_measure_that_revises_not_one_that_studies(district):
+    assert partners(district, district.findings[7]) == {"临溪区财政局"}
+    assert partners(district, district.findings[8]) == set()
+
+
+def test_a_document_the_issuer_did_not_issue_makes_no_partners(district):
+    """Forwarding the city's joint notice shares no work with the city's bureaus."""
+    f = district.findings[12]
+    assert partners(district, f) == set()
+    (citation,) = f.measures[0].citations
+    assert district.documents[citation.title].issuers == ["松川市民政局", "松川市财政局"]
+
+
+def test_a_name_is_not_forced_onto_the_nearest_entry(district):
+    """区医保中心 is not the 医疗保障局, 区城管大队 not the 城市管理局, a 支队 not a 大队."""
+    assert partners(district, district.findings[10]) == {"临溪区医保中心", "临溪区城管大队"}
+    (brigade,) = partners(district, district.findings[11])
+    assert brigade.startswith("松川市") and brigade.endswith("交通警察支队")

@@ -20,19 +20,25 @@ import pytest
 from loaders.model import Finding, Report
 from loaders.normalise import to_half_width
 from loaders.pipeline import load_file, read_text
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, SAMPLES
 from tests.test_entities import partners, roles
 from tests.test_layouts import MARKER, _circled, _cn_value, _one_per_line, _windows_page
 
 LAYOUTS = CORPUS / "layouts"
 GOLDS = sorted(LAYOUTS.glob("*.gold.json"))
+# Every hand-annotated report: the shared corpus (whose texts are the bundled samples) and the layouts.
+ALL_GOLDS = sorted(CORPUS.glob("*.gold.json")) + GOLDS
 THRESHOLD = 0.85
+ALL_THRESHOLD = 0.9
+# Reports kept apart from the department reader's development, each annotated before it was run.
+HELD_OUT = sorted((CORPUS / "heldout").glob("*.gold.json"))
 
 
 @cache
 def _read(gold_path: Path) -> tuple[Report, dict]:
     gold = json.loads(gold_path.read_text(encoding="utf-8"))
-    return load_file(LAYOUTS / gold["text_file"]).report, gold
+    text = gold_path.parent / gold["text_file"]
+    return load_file(text if text.exists() else SAMPLES / gold["text_file"]).report, gold
 
 
 @dataclass
@@ -239,16 +245,17 @@ def test_headline_claims(gold_path):
     assert {k: claims.get(k) for k in want} == want
 
 
-def test_partner_departments_precision_and_recall():
+def _check_partners(paths: list[Path], threshold: float) -> None:
+    """Partner precision and recall per report and overall, the table and misses in the message."""
     rows, misses, overall = [], [], Score()
-    for path in GOLDS:
+    for path in paths:
         score, missed = _score_report(path)
         name = path.name.removesuffix(".gold.json")
         rows.append((name, score))
         misses += [name, *missed] if missed else []
         overall += score
     rows.append(("overall", overall))
-    failing = [n for n, s in rows if s.precision < THRESHOLD or s.recall < THRESHOLD]
+    failing = [n for n, s in rows if s.precision < threshold or s.recall < threshold]
     assert not failing, "\n" + _table(rows) + "\n" + "\n".join(misses)
 
 
@@ -293,3 +300,21 @@ def test_a_title_broken_anywhere_over_two_lines_is_one_title(broken):
     again = read_text(text.replace(printed, printed.replace("\n", "").replace(broken.replace("\n", ""), broken)), "t")
     assert (again.title, again.issuer_name) == (gold["report"]["title"], gold["report"]["issuer"])
     assert again.quote(again.title_span).replace("\n", "") == gold["report"]["title"]
+
+
+def test_partner_departments_precision_and_recall():
+    _check_partners(GOLDS, THRESHOLD)
+
+
+def test_partner_departments_in_every_gold_file():
+    """Issue 18: over every annotated report (the shared corpus and the layouts), partners at
+    precision and recall ≥ 0.9, per report and overall; the table is in the failure message."""
+    _check_partners(ALL_GOLDS, ALL_THRESHOLD)
+
+
+@pytest.mark.parametrize("gold_path", HELD_OUT, ids=lambda p: p.name.removesuffix(".gold.json"))
+def test_partner_departments_in_held_out_reports(gold_path):
+    """Issue 18: partner departments ≥ 0.85 in reports the reader was not tuned on."""
+    report, gold = _read(gold_path)
+    assert [f.title for f in report.findings] == [g["title"] for g in gold["findings"]]
+    _check_partners([gold_path], THRESHOLD)
