@@ -330,7 +330,7 @@ class _Builder:
         self.add(node, RDF.type, RK.Measure)
         self.add(node, RK.finding, finding)
         self.add(node, RK.ordinal, _integer(m.ordinal))
-        self.add(node, RK.marker, m.marker)
+        self.add(node, RK.marker, Literal(m.marker))  # "" too: an unnumbered measure says so (rk:marker)
         self.add(node, RK.text, _zh(m.text))
         self.evidence(node, m.span)
         for n, inv in enumerate(m.involvements, start=1):
