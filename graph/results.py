@@ -10,13 +10,18 @@ import csv
 import io
 import json
 
-from graph.store import Result
+from graph.store import Result, Term
 
 FORMATS = ("table", "csv", "tsv", "json")
 
 
 def cells(result: Result) -> list[list[str]]:
-    return [[row[v].value if v in row else "" for v in result.variables] for row in result.rows]
+    return [[_cell(row[v]) if v in row else "" for v in result.variables] for row in result.rows]
+
+
+def _cell(term: Term) -> str:
+    """A term as SPARQL 1.1 CSV writes it: a blank node as `_:label`, so it is not read as a string."""
+    return "_:" + term.value if term.kind == "bnode" else term.value
 
 
 def to_csv(result: Result, delimiter: str = ",") -> str:

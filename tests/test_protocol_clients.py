@@ -131,3 +131,9 @@ def test_a_page_on_another_origin_reads_the_endpoint(base_url):
     finally:
         other.shutdown()
     assert title == "answer:true"
+
+
+def test_csv_writes_blank_nodes_as_blank_nodes(base_url):
+    answer = requests.get(base_url + "/sparql", params={"query": "SELECT (BNODE() AS ?b) {}", "format": "csv"})
+    assert answer.status_code == 200
+    assert answer.text.splitlines()[1].startswith("_:")
