@@ -29,7 +29,7 @@ from pyparsing import ParseBaseException, ParseResults
 from rdflib.plugins.sparql.parser import Query, UpdateUnit
 from rdflib.plugins.sparql.parserutils import CompValue
 
-from graph.store import QueryError
+from graph.store import Outbound, QueryError
 
 # The spec's codepoint escapes: \u and four hex digits, \U and eight.
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
@@ -43,14 +43,6 @@ PARSE_STACK_BYTES = 64 * 1024 * 1024
 PARSE_RECURSION_LIMIT = 100_000
 # The parse tree's names for the two forms that fetch: rdflib.plugins.sparql.parser.
 _OUTBOUND = {"ServiceGraphPattern": "SERVICE", "Load": "LOAD"}
-
-
-class Outbound(QueryError):
-    """The query asks the server to fetch a URL (SERVICE or LOAD); keyword says which."""
-
-    def __init__(self, keyword: str):
-        super().__init__(f"{keyword} is not allowed: this endpoint does not fetch other URLs")
-        self.keyword = keyword
 
 
 @functools.lru_cache(maxsize=256)

@@ -1,5 +1,5 @@
 """One writer, many readers: while `rectkg serve` holds an on-disk store, other rectkg commands
-hand their writes to that server instead of failing on Oxigraph's lock.
+hand their writes, and their reads, to that server instead of failing on Oxigraph's lock.
 
 The server advertises itself in a file beside the store (`<store>.serve.json`, readable by its
 owner only) with its URL and a token made for this run; a writer that finds the store locked
@@ -12,12 +12,14 @@ from __future__ import annotations
 import json
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
 
 import requests
 from rdflib import Graph
 
-from graph.store import Store, StoreError
+from graph import results
+from graph.store import QueryError, Result, Store, StoreError, Term
 
 TIMEOUT = 120
 
@@ -53,36 +55,56 @@ def server_for(store_path: str | Path) -> HandoffStore | None:
 
 
 class HandoffStore(Store):
-    """Writes through the serving process's admin API; reads are for the server itself."""
+    """The store a running server holds, through its admin API: writes as one atomic replace each,
+    reads as the server's own (no visitor row limit), so the CLI works whether or not it serves."""
 
     def __init__(self, url: str, token: str):
         self.url = url
         self._session = requests.Session()
         self._session.headers["Authorization"] = f"Bearer {token}"
 
-    def _call(self, method: str, graph_iri: str, data: bytes | None = None) -> requests.Response:
+    def _call(self, method: str, path: str, what: str, **request) -> requests.Response:
         try:
-            response = self._session.request(
-                method,
-                f"{self.url}/admin/graphs",
-                params={"graph": graph_iri},
-                data=data,
-                headers={"Content-Type": "application/n-triples"} if data is not None else None,
-                timeout=TIMEOUT,
-            )
+            response = self._session.request(method, f"{self.url}/admin/{path}", timeout=TIMEOUT, **request)
         except requests.RequestException as error:
             raise StoreError(f"the server at {self.url} holding the store did not answer: {error}") from error
+        if response.status_code == 400 and what == "read":
+            raise QueryError(_message(response))
         if response.status_code >= 400 and response.status_code != 404:
-            raise StoreError(f"the server at {self.url} refused the write ({response.status_code}): {response.text}")
+            raise StoreError(f"the server at {self.url} refused the {what} ({response.status_code}): {response.text}")
         return response
 
     def replace_graph(self, graph_iri: str, graph: Graph) -> None:
-        self._call("PUT", graph_iri, graph.serialize(format="nt").encode("utf-8"))
+        data = graph.serialize(format="nt").encode("utf-8")
+        headers = {"Content-Type": "application/n-triples"}
+        self._call("PUT", "graphs", "write", params={"graph": graph_iri}, data=data, headers=headers)
 
     def remove_graph(self, graph_iri: str) -> bool:
-        return self._call("DELETE", graph_iri).status_code != 404
+        return self._call("DELETE", "graphs", "write", params={"graph": graph_iri}).status_code != 404
 
-    def _read_only(self, *_args, **_kwargs):
-        raise StoreError(f"the store is held by the server at {self.url}; query it there (/sparql)")
+    def graphs(self) -> list[str]:
+        return self._call("GET", "graphs", "read").json()
 
-    graphs = select = construct = export = triple_count = _read_only
+    def triple_count(self) -> int:
+        return int(self._call("GET", "count", "read").json())
+
+    def export(self, fmt: str) -> bytes:
+        return self._call("GET", "export", "read", params={"format": fmt}).content
+
+    def select(self, query: str, bindings: Mapping[str, Term] | None = None) -> Result:
+        return results.from_wire(self._call("POST", "select", "read", json=_read_body(query, bindings)).json())
+
+    def construct(self, query: str, bindings: Mapping[str, Term] | None = None) -> Graph:
+        answer = self._call("POST", "construct", "read", json=_read_body(query, bindings))
+        return Graph().parse(data=answer.text, format="nt")
+
+
+def _read_body(query: str, bindings: Mapping[str, Term] | None) -> dict:
+    return {"query": query, "bindings": {name: results.term_to_wire(t) for name, t in (bindings or {}).items()}}
+
+
+def _message(response: requests.Response) -> str:
+    try:
+        return str(response.json()["message"])
+    except (ValueError, KeyError, TypeError):
+        return response.text

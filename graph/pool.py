@@ -25,8 +25,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from graph.guard import Outbound
-from graph.store import OxigraphStore, QueryError, QueryTimeout, Result, Store, StoreError, Term
+from graph.store import Outbound, OxigraphStore, QueryError, QueryTimeout, Result, Store, StoreError, Term
 
 log = logging.getLogger(__name__)
 

@@ -52,3 +52,30 @@ def to_json(result: Result) -> str:
             b[name] = cell
         bindings.append(b)
     return json.dumps({"head": {"vars": result.variables}, "results": {"bindings": bindings}}, ensure_ascii=False)
+
+
+def to_wire(result: Result) -> dict:
+    """A Result as JSON that comes back as the same Result (`from_wire`): how a server holding the
+    store answers the CLI's reads. Unlike SPARQL JSON it keeps `truncated` and every Term exactly."""
+    return {
+        "variables": result.variables,
+        "rows": [{name: term_to_wire(term) for name, term in row.items()} for row in result.rows],
+        "boolean": result.boolean,
+        "truncated": result.truncated,
+    }
+
+
+def from_wire(data: dict) -> Result:
+    rows = [{name: term_from_wire(cell) for name, cell in row.items()} for row in data["rows"]]
+    return Result(list(data["variables"]), rows, data["boolean"], bool(data["truncated"]))
+
+
+def term_to_wire(term: Term) -> list:
+    return [term.kind, term.value, term.datatype, term.lang]
+
+
+def term_from_wire(cell: list) -> Term:
+    kind, value, datatype, lang = cell
+    if kind not in ("iri", "literal", "bnode"):
+        raise ValueError(f"not a term kind: {kind!r}")
+    return Term(kind, str(value), datatype, lang)

@@ -55,6 +55,14 @@ class QueryError(StoreError):
     """The query text is not valid SPARQL (the caller's fault: HTTP 400, CLI exit 2)."""
 
 
+class Outbound(QueryError):
+    """The query asks the server to fetch a URL (SERVICE or LOAD; graph/guard.py); keyword says which."""
+
+    def __init__(self, keyword: str):
+        super().__init__(f"{keyword} is not allowed: this endpoint does not fetch other URLs")
+        self.keyword = keyword
+
+
 class QueryTimeout(StoreError):
     """The query ran past the time limit and was stopped, or given up on (HTTP 503)."""
 

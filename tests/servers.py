@@ -21,6 +21,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import requests
+
 from graph.remote import RemoteSettings, RemoteStore
 
 STARTUP_SECONDS = 60
@@ -216,3 +218,16 @@ def canary() -> Iterator[tuple[str, list[bytes]]]:
         stop.set()
         thread.join(timeout=5)
         listener.close()
+
+
+def wait_until_answers(url: str, server: subprocess.Popen) -> None:
+    """Until a `rectkg serve` process answers at url (its first page may take a while to build)."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        assert server.poll() is None, f"rectkg serve exited: {server.stderr.read() if server.stderr else ''}"
+        try:
+            requests.get(url, timeout=30)
+            return
+        except requests.RequestException:  # not listening yet, or its first page still building
+            time.sleep(0.3)
+    raise AssertionError(f"rectkg serve did not answer at {url}")

@@ -16,13 +16,12 @@ import shutil
 import subprocess
 import sys
 import sysconfig
-import time
 import zipfile
 from pathlib import Path
 
 import pytest
 import requests
-from servers import free_port
+from servers import free_port, wait_until_answers
 
 from queries import catalog
 from tests.conftest import ROOT
@@ -130,7 +129,7 @@ def test_installed_wheel_serves_every_page_and_its_assets(fresh_venv, tmp_path):
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_for(base + "/", server)
+        wait_until_answers(base + "/", server)
         for page in ("/", "/graph", "/queries", "/sparql"):
             response = requests.get(base + page, headers={"Accept": "text/html"}, timeout=60)
             assert response.status_code == 200, (page, response.text[:500])
@@ -142,14 +141,3 @@ def test_installed_wheel_serves_every_page_and_its_assets(fresh_venv, tmp_path):
         server.terminate()
         server.wait(timeout=30)
 
-
-def _wait_for(url: str, server: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        assert server.poll() is None, f"rectkg serve exited: {server.stderr.read() if server.stderr else ''}"
-        try:
-            requests.get(url, timeout=30)
-            return
-        except requests.RequestException:  # not listening yet, or its first page still building
-            time.sleep(0.3)
-    raise AssertionError(f"rectkg serve did not answer at {url}")

@@ -1,4 +1,5 @@
-"""/admin/graphs: replace or remove one document graph over HTTP — the only way the app writes.
+"""/admin/graphs: replace or remove one document graph over HTTP — the only way the app writes —
+and the CLI's reads of a store this server holds.
 
 Off unless a token is configured: ADMIN_TOKEN (RECTKG_ADMIN_TOKEN) for operators, or the per-run
 token `rectkg serve` advertises beside the store (graph/handoff.py) so `rectkg ingest`/`remove`
@@ -10,17 +11,19 @@ from __future__ import annotations
 
 import hmac
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, jsonify, request
 from rdflib import Graph
 from werkzeug.exceptions import NotFound
 
-from graph.store import ONTOLOGY_GRAPH
+from graph import results
+from graph.store import ONTOLOGY_GRAPH, Term
 from ontology import iris
 from webapp import db
 from webapp.errors import Refused
 
 bp = Blueprint("admin", __name__)
 NTRIPLES = "application/n-triples"
+EXPORT_FORMATS = ("turtle", "ntriples", "nquads", "trig", "jsonld")
 
 
 def _tokens() -> list[str]:
@@ -69,3 +72,50 @@ def remove():
         raise NotFound(f"no graph {graph_iri}")
     current_app.extensions["rectkg.warm"].poke()
     return Response(status=204)
+
+
+# Reads for the CLI: while this server holds the store, `rectkg query`, `export`, `stats` and
+# `validate` read through here (graph/handoff.py), with the same token as handed-off writes and
+# none of a visitor's row limits, so a user's scripts answer alike whether or not it is running.
+
+
+@bp.get("/admin/graphs")
+def list_graphs():
+    return jsonify(db.store().graphs())
+
+
+@bp.get("/admin/count")
+def count():
+    return jsonify(db.store().triple_count())
+
+
+@bp.get("/admin/export")
+def export():
+    fmt = request.args.get("format", "")
+    if fmt not in EXPORT_FORMATS:
+        raise Refused(400, "bad-format", f"format must be one of {', '.join(EXPORT_FORMATS)}")
+    return Response(db.store().export(fmt), mimetype="application/octet-stream")
+
+
+@bp.post("/admin/select")
+def select():
+    query, bindings = _read_request()
+    return jsonify(results.to_wire(db.run_whole(lambda store: store.select(query, bindings))))
+
+
+@bp.post("/admin/construct")
+def construct():
+    query, bindings = _read_request()
+    graph = db.run_whole(lambda store: store.construct(query, bindings))
+    return Response(graph.serialize(format="nt"), mimetype=NTRIPLES)
+
+
+def _read_request() -> tuple[str, dict[str, Term]]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("query"), str):
+        raise Refused(400, "bad-request", 'send {"query": "...", "bindings": {...}} as JSON')
+    try:
+        bindings = {str(name): results.term_from_wire(cell) for name, cell in (body.get("bindings") or {}).items()}
+    except (TypeError, ValueError) as error:
+        raise Refused(400, "bad-request", f"bindings must be [kind, value, datatype, lang]: {error}") from error
+    return body["query"], bindings

@@ -12,9 +12,8 @@ import logging
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
-from graph.guard import Outbound
 from graph.pool import Busy
-from graph.store import QueryError, QueryTimeout, StoreError
+from graph.store import Outbound, QueryError, QueryTimeout, StoreError
 
 log = logging.getLogger(__name__)
 
