@@ -17,7 +17,7 @@ from pathlib import Path
 import requests
 from rdflib import Graph
 
-from graph.store import Store, StoreError
+from graph.store import Store, StoreError, StoreUnavailable
 
 TIMEOUT = 120
 
@@ -70,6 +70,10 @@ class HandoffStore(Store):
                 headers={"Content-Type": "application/n-triples"} if data is not None else None,
                 timeout=TIMEOUT,
             )
+        except (requests.ConnectionError, requests.Timeout) as error:
+            raise StoreUnavailable(
+                f"the server at {self.url} holding the store stopped answering ({type(error).__name__})"
+            ) from error
         except requests.RequestException as error:
             raise StoreError(f"the server at {self.url} holding the store did not answer: {error}") from error
         if response.status_code >= 400 and response.status_code != 404:

@@ -81,7 +81,7 @@ def read_file(path: Path, limits: Limits | None = None) -> Reading:
             loaded = load_file(path)
             data = ntriples_bytes(loaded.triples)
     except (LoaderError, StoreError, OSError) as error:
-        return Reading(path, error=str(error).splitlines()[0] if str(error) else type(error).__name__)
+        return Reading(path, error=str(error) or type(error).__name__)  # the caller takes the first line
     except MemoryError:
         return Reading(path, error=f"{path}: {_over_memory(limits)}")
     except _OverTime:
