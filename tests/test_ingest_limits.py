@@ -81,7 +81,8 @@ def nquads(store: Path) -> bytes:
 
 def _padded_docx(padding: int, *, repeat_body: bool = False) -> bytes:
     """The qingpu report as Word writes it, its document.xml grown to about `padding` bytes: by
-    whitespace after the root element (legal XML), or by the body's paragraphs over and over."""
+    whitespace after the root element (legal XML), or by its title paragraph over and over (as
+    compressible as the attack's file, 0.7 MB for 190 MB)."""
     source = zipfile.ZipFile(io.BytesIO(docx_file(article_of(QINGPU))))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
@@ -107,8 +108,9 @@ def _padded_docx(padding: int, *, repeat_body: bool = False) -> bytes:
 
 
 def _split_body(xml: bytes) -> tuple[bytes, bytes, bytes]:
+    """The XML before the body's first paragraph, that paragraph, and the rest."""
     start = xml.index(b"<w:body>") + len(b"<w:body>")
-    end = xml.index(b"<w:sectPr", start)
+    end = xml.index(b"</w:p>", start) + len(b"</w:p>")
     return xml[:start], xml[start:end], xml[end:]
 
 
