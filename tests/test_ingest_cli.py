@@ -21,6 +21,7 @@ from graph.store import OxigraphStore
 from tests.conftest import FENGJIANG, QINGPU
 from tests.formats_build import article_of, docx_file, html_page, pdf_file
 from tests.test_formats import BAD
+from tests.test_ingest_limits import descendants
 
 BAD_FILES = {name: make for name, make, _ in BAD if name != "report.xyz"}  # a folder walk passes .xyz by
 
@@ -153,20 +154,6 @@ def test_a_line_break_in_a_file_name_stays_on_its_line(tmp_path):
     assert "\x1b" not in out + err and "\r" not in out + err
 
 
-def _descendants(pid: int) -> set[int]:
-    found: set[int] = set()
-    todo = [pid]
-    while todo:
-        for task in Path(f"/proc/{todo.pop()}/task").glob("*"):
-            try:
-                kids = {int(k) for k in (task / "children").read_text().split()} - found
-            except OSError:
-                continue
-            found |= kids
-            todo.extend(kids)
-    return found
-
-
 def test_a_server_that_dies_during_a_handed_off_ingest_gives_one_line(tmp_path):
     """Regression: when the server holding the store died, every remaining file failed with the
     connection's error, 50 long lines for 50 files. Now the first failed write stops the ingest with
@@ -186,12 +173,12 @@ def test_a_server_that_dies_during_a_handed_off_ingest_gives_one_line(tmp_path):
     helpers: set[int] = set()
     try:
         assert "rectkg web app" in server.stdout.readline()
-        helpers = _descendants(server.pid)
+        helpers = descendants(server.pid)
         ingest = subprocess.Popen(
             [RECTKG, "--store", str(store), "ingest", str(folder)], stdout=subprocess.PIPE, stderr=subprocess.PIPE
         )
         deadline = time.monotonic() + 120  # the readers start once the ingest has chosen the server to write to
-        while not _descendants(ingest.pid) and ingest.poll() is None and time.monotonic() < deadline:
+        while not descendants(ingest.pid) and ingest.poll() is None and time.monotonic() < deadline:
             time.sleep(0.1)
         server.kill()
         _, err = ingest.communicate(timeout=300)

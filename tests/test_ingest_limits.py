@@ -9,6 +9,7 @@ and leave the store as it was. The attack's full-size inputs are `soak` tests (`
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -228,6 +229,44 @@ def test_a_report_over_the_reader_time_limit_fails_naming_it(long_report):
     assert read_file(FENGJIANG, Limits(memory=2**30, cpu_seconds=60)).loaded is not None
 
 
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _readers(pid: int) -> set[int]:
+    """The ingest's reader processes (not multiprocessing's resource tracker)."""
+    return {c for c in descendants(pid) if b"spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes()}
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_reader_killed_mid_report_fails_that_file_and_the_rest_load(tmp_path):
+    """A reader the system kills (for memory, or RLIMIT_CPU in a long C call) breaks its pool: the file
+    it was reading fails, naming the cause, and the files after it are read by new readers."""
+    long_report = tmp_path / "long.txt"
+    long_report.write_bytes(_long_text(800_000))
+    ingest = subprocess.Popen(
+        [RECTKG, "--store", str(tmp_path / "store"), "ingest", str(long_report), str(FENGJIANG), str(QINGPU)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and ingest.poll() is None:  # until one reader is well into long.txt
+        readers = _readers(ingest.pid)
+        with contextlib.suppress(OSError):
+            if readers and max(map(_cpu_seconds, readers)) > 2.5:
+                break
+        time.sleep(0.1)
+    for pid in readers:
+        os.kill(pid, signal.SIGKILL)
+    out, err = ingest.communicate(timeout=300)
+    failed = [line for line in err.splitlines() if line.startswith("failed:")]
+    assert ingest.returncode == 1 and len(failed) == 1, err
+    assert str(long_report) in failed[0] and "its reader process died" in failed[0]
+    assert str(FENGJIANG) in out and str(QINGPU) in out
+
+
 # ---- soak: the attack's inputs at full size -------------------------------------------------------
 
 
@@ -257,7 +296,7 @@ def test_attack_inputs_are_refused_in_bounded_memory_and_time(tmp_path, name, ma
 # ---- a killed ingest leaves nothing running --------------------------------------------------------
 
 
-def _children(pid: int) -> set[int]:
+def descendants(pid: int) -> set[int]:
     """Every live descendant of `pid` (Linux /proc)."""
     found: set[int] = set()
     todo = [pid]
@@ -298,11 +337,11 @@ def test_readers_die_with_a_killed_ingest_and_release_its_pipes(tmp_path):
     children: set[int] = set()
     try:
         deadline = time.monotonic() + 120
-        while len(children := _children(ingest.pid)) < 2 and time.monotonic() < deadline:
+        while len(children := descendants(ingest.pid)) < 2 and time.monotonic() < deadline:
             time.sleep(0.2)
         assert len(children) >= 2, "the readers never started"
         time.sleep(1.5)  # let them read, and block on results the writer takes slowly
-        children = _children(ingest.pid)
+        children = descendants(ingest.pid)
         ingest.send_signal(signal.SIGKILL)
         ingest.communicate(timeout=60)  # EOF on both pipes: no survivor holds them
         deadline = time.monotonic() + 30
