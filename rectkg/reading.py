@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-import resource
 import signal
 from collections import deque
 from collections.abc import Iterator
@@ -30,6 +29,11 @@ from graph.store import StoreError, ntriples_bytes
 from loaders.errors import LoaderError
 from loaders.pipeline import Loaded, load_file
 from rectkg import lifeline
+
+try:
+    import resource
+except ImportError:  # Windows: no rlimits and no SIGPROF, so readings there run without these limits
+    resource = None  # type: ignore[assignment]
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +113,7 @@ def _bounded(limits: Limits | None) -> Iterator[None]:
     of CPU: SIGPROF then raises _OverTime in Python code, and RLIMIT_CPU (twice that, plus slack)
     kills a reader stuck in one long C call. Afterwards the soft limits are lifted again, which an
     unprivileged process may do up to its hard limits."""
-    if limits is None:
+    if limits is None or resource is None:
         yield
         return
     saved = {kind: resource.getrlimit(kind) for kind in (resource.RLIMIT_AS, resource.RLIMIT_CPU)}
