@@ -19,7 +19,7 @@ import requests
 from rdflib import Graph
 
 from graph import results
-from graph.store import QueryError, Result, Store, StoreError, Term
+from graph.store import QueryError, Result, Store, StoreError, StoreUnavailable, Term
 
 TIMEOUT = 120
 
@@ -66,6 +66,10 @@ class HandoffStore(Store):
     def _call(self, method: str, path: str, what: str, **request) -> requests.Response:
         try:
             response = self._session.request(method, f"{self.url}/admin/{path}", timeout=TIMEOUT, **request)
+        except (requests.ConnectionError, requests.Timeout) as error:
+            raise StoreUnavailable(
+                f"the server at {self.url} holding the store stopped answering ({type(error).__name__})"
+            ) from error
         except requests.RequestException as error:
             raise StoreError(f"the server at {self.url} holding the store did not answer: {error}") from error
         if response.status_code == 400 and what == "read":

@@ -51,6 +51,12 @@ class StoreError(Exception):
     """The store could not be opened, read or written. The message says what to do."""
 
 
+class StoreUnavailable(StoreError):
+    """The store, or the server holding it, stopped answering: every later write would fail the
+    same way, so a writer stops at the first rather than report each file (a handed-off ingest
+    whose server died)."""
+
+
 class QueryError(StoreError):
     """The query text is not valid SPARQL (the caller's fault: HTTP 400, CLI exit 2)."""
 

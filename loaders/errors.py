@@ -28,3 +28,8 @@ class StructureError(LoaderError):
 
 class FormatError(LoaderError):
     """A file that cannot be turned into text: unreadable, corrupt, of an unsupported type, or without text."""
+
+
+class LimitError(LoaderError):
+    """A file over one of the loader's limits (size, unpacked size, text length, memory, time), which
+    bound what one report may cost; the message names the limit, so its owner knows what to change."""

@@ -12,7 +12,7 @@ from rdflib import Graph
 from loaders.decode import decode
 from loaders.documents import read_all_documents
 from loaders.entities import read_entities
-from loaders.errors import DecodeError, FormatError
+from loaders.errors import DecodeError, FormatError, LimitError
 from loaders.metadata import read_metadata
 from loaders.model import Report
 from loaders.outline import require_report
@@ -27,6 +27,9 @@ from ontology import iris
 log = logging.getLogger(__name__)
 
 MAX_BYTES = 20 * 1024 * 1024
+# Characters of text (after normalising) one report may have. The longest real reports have tens of
+# thousands; reading costs about 10 s and 300 MB per million here, and grows faster beyond.
+MAX_CHARS = 1_000_000
 
 
 @dataclass
@@ -55,6 +58,12 @@ class Loaded:
 
 def read_text(text: str, source: str) -> Report:
     reading, printed = normalised_reading(text)
+    if len(reading) > MAX_CHARS:
+        raise LimitError(
+            source,
+            f"the text has {len(reading):,} characters, more than the loader's limit of {MAX_CHARS:,} for one "
+            "report; split the file into its reports",
+        )
     report = Report(reading, original=printed)
     parse_structure(report, source)
     first = report.findings[0].span.start if report.findings else len(report.text)

@@ -1,5 +1,10 @@
 """A Word .docx → the body's text, one paragraph a line, in document order.
 
+The package is unpacked here first, member by member in chunks, counting the bytes as they come out
+of the decompressor, and handed to python-docx as a copy without compression: a zip's directory
+may lie about sizes, and zipfile decompresses a whole member in one call when asked to read it all
+(python-docx does), so a 2 MB file could take gigabytes before any check saw them.
+
 python-docx opens the package; the text is read from the WordprocessingML itself, because
 `Paragraph.text` skips runs inside tracked insertions (<w:ins>) and text boxes, and reports
 edited with track changes on are common. Headings numbered by Word's list feature get their
@@ -12,16 +17,22 @@ from __future__ import annotations
 import io
 import logging
 import zipfile
+import zlib
 
 from docx import Document
 from docx.oxml.ns import qn
 
 from loaders.docx_numbering import Numbering
-from loaders.errors import FormatError
+from loaders.errors import FormatError, LimitError, LoaderError
 
 log = logging.getLogger(__name__)
 
-MAX_UNPACKED = 200 * 1024 * 1024  # a zip bomb must not exhaust memory before it is rejected
+# Bytes a Word file may unpack to, all members together: photos hardly compress, so a 20 MB file of
+# them unpacks to about 20 MB; the rest is the document's XML, tens of MB for the longest reports.
+MAX_UNPACKED = 64 * 1024 * 1024
+MAX_MEMBERS = 10_000  # parts in the package; Word writes tens
+_CHUNK = 1024 * 1024  # what one decompressor call may produce
+_DAMAGED = (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, RuntimeError, NotImplementedError)
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 _P, _T, _TAB, _BR, _CR = qn("w:p"), qn("w:t"), qn("w:tab"), qn("w:br"), qn("w:cr")
@@ -33,11 +44,13 @@ def docx_text(data: bytes, source: str) -> str:
         raise FormatError(
             source, "an old Word .doc or a password-protected file; open it in Word or WPS and save it as .docx"
         )
-    _check_package(data, source)
+    package = _unpacked(data, source)
     try:
-        document = Document(io.BytesIO(data))
+        document = Document(io.BytesIO(package))
         numbering = Numbering(document)
         paragraphs = [numbering.label(p) + _paragraph_text(p) for p in document.element.body.iter(_P)]
+    except (LoaderError, MemoryError):  # a limit the reader process enforces: not a damaged file
+        raise
     except Exception as error:  # a damaged package can fail in zipfile, lxml or python-docx; all mean the same
         log.debug("python-docx failed on %s", source, exc_info=True)
         raise FormatError(
@@ -49,18 +62,52 @@ def docx_text(data: bytes, source: str) -> str:
     return text
 
 
-def _check_package(data: bytes, source: str) -> None:
+def _unpacked(data: bytes, source: str) -> bytes:
+    """The package again, every member read within MAX_UNPACKED and stored without compression."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
-            members = package.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError):
+            members = [m for m in package.infolist() if not m.is_dir()]
+            _check_members(members, source)
+            copy = io.BytesIO()
+            with zipfile.ZipFile(copy, "w", zipfile.ZIP_STORED) as out:
+                left = MAX_UNPACKED
+                for member in members:
+                    content = _member(package, member, left, source)
+                    left -= len(content)
+                    out.writestr(member.filename, content)
+    except _DAMAGED as error:
         raise FormatError(
-            source, "not a Word .docx (the zip container is damaged or cut short); open it in Word and save it again"
+            source,
+            f"not a Word .docx (the zip container is damaged, cut short or does not match its directory: {error}); "
+            "open it in Word and save it again",
         ) from None
-    if "word/document.xml" not in {m.filename for m in members}:
+    return copy.getvalue()
+
+
+def _check_members(members: list[zipfile.ZipInfo], source: str) -> None:
+    names = {m.filename for m in members}
+    if "word/document.xml" not in names:
         raise FormatError(source, "a zip file, but not a Word document; give the .docx of the report")
-    if sum(m.file_size for m in members) > MAX_UNPACKED:
-        raise FormatError(source, f"unpacks to more than {MAX_UNPACKED // 2**20} MB; this is not a plain report")
+    if len(members) > MAX_MEMBERS:
+        raise LimitError(source, f"the Word package has {len(members):,} parts, more than the loader's {MAX_MEMBERS:,}")
+
+
+def _member(package: zipfile.ZipFile, member: zipfile.ZipInfo, left: int, source: str) -> bytes:
+    """One member's bytes, read a chunk at a time (zipfile checks its CRC at the end), at most `left`."""
+    chunks: list[bytes] = []
+    size = 0
+    with package.open(member) as stream:
+        while chunk := stream.read(_CHUNK):
+            size += len(chunk)
+            if size > left:
+                raise LimitError(
+                    source,
+                    f"the Word file unpacks to more than {MAX_UNPACKED // 2**20} MB (the loader's limit, "
+                    f"reached in {member.filename}); a report's text is far smaller: save it again without "
+                    "embedded files, or split it",
+                )
+            chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _paragraph_text(paragraph) -> str:

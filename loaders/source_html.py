@@ -44,6 +44,7 @@ _CJK_WRAP = re.compile(
     r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])[ \t\r]*\n\s*(?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])"
 )
 _SPACE = re.compile(r"[ \t\r\n\f\v]+")
+MAX_DEPTH = 255  # libxml2's nesting limit without XML_PARSE_HUGE, which the loader does not lift
 
 
 def declared_charset(data: bytes) -> str | None:
@@ -55,10 +56,7 @@ def declared_charset(data: bytes) -> str | None:
 
 def html_text(markup: str, source: str) -> str:
     """The article's text: title, date line and paragraphs, one block a line."""
-    try:
-        doc = html.document_fromstring(_XML_DECL.sub("", markup, count=1))
-    except (etree.ParserError, ValueError) as error:
-        raise FormatError(source, f"not a readable HTML page ({error}); save the page again") from None
+    doc = _parse(markup, source)
     meta = _meta(doc)
     for el in list(doc.iter(*_NEVER, etree.Comment, etree.ProcessingInstruction)):
         _drop(el)
@@ -81,6 +79,24 @@ def html_text(markup: str, source: str) -> str:
     if not _CJK.search(text):
         raise FormatError(source, "the page has no article text (only scripts, styles or navigation); save the article")
     return text
+
+
+def _parse(markup: str, source: str) -> html.HtmlElement:
+    """The page's tree. libxml2 stops reading elements nested deeper than MAX_DEPTH and keeps what it
+    has (a tree without the article), so a page it stopped in is refused here, naming that limit,
+    rather than reported later as a page with no article text."""
+    parser = html.HTMLParser()
+    try:
+        doc = html.document_fromstring(_XML_DECL.sub("", markup, count=1), parser=parser)
+    except (etree.ParserError, ValueError) as error:
+        raise FormatError(source, f"not a readable HTML page ({error}); save the page again") from None
+    if any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log):
+        raise FormatError(
+            source,
+            f"the page nests elements more than {MAX_DEPTH} levels deep, the HTML parser's limit (libxml2); "
+            "save the article's text as .txt or the page from a browser's reader view",
+        )
+    return doc
 
 
 def _meta(doc: html.HtmlElement) -> dict[str, str]:

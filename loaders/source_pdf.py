@@ -91,7 +91,7 @@ def _read_lines(data: bytes, source: str) -> tuple[list[list[_Line]], int]:
             found: list[LTTextLine] = []
             images += _collect(page, found)
             pages.append(_merge_baselines(found, number))
-    except FormatError:
+    except (FormatError, MemoryError):  # MemoryError: the reader's limit (rectkg.reading), not a damaged file
         raise
     except Exception as error:  # pdfminer raises many types for damaged files (PSEOF, PDFSyntaxError, KeyError, …)
         log.debug("pdfminer failed on %s", source, exc_info=True)

@@ -5,13 +5,14 @@ aggregate's share of them all worked out once: `OxigraphStore._add`), all or non
 wait here until `SIZE` are ready; a batch that fails is written again one reading at a time, so
 that the error names its own file and the other files still load. Each reading is reported, in
 the order given, once its fate is known: `done(reading, None)` written, `done(reading, error)` not.
+A store that stopped answering (StoreUnavailable) is raised instead: no later file could be written.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from graph.store import Store, StoreError
+from graph.store import Store, StoreError, StoreUnavailable
 from rectkg.reading import Reading
 
 SIZE = 8  # a killed ingest undoes at most this many of its last files (graph.store.OxigraphStore._recover)
@@ -44,6 +45,8 @@ class Batches:
             return
         try:
             self.store.replace_graphs_ntriples([(r.loaded.graph_iri, r.ntriples) for r in batch])
+        except StoreUnavailable:
+            raise
         except (StoreError, OSError):
             for reading in batch:  # again one by one, so that each error names its file (rewriting is harmless)
                 self._one(reading)
@@ -54,6 +57,8 @@ class Batches:
     def _one(self, reading: Reading) -> None:
         try:
             self.store.replace_graph_ntriples(reading.loaded.graph_iri, reading.ntriples)
+        except StoreUnavailable:
+            raise
         except (StoreError, OSError) as error:
             self.done(reading, str(error))
             return

@@ -9,17 +9,19 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
+import re
 import signal
 import sys
 from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape as markup_escape
 from rich.progress import Progress
 from rich.table import Table
 
 from graph import analytics, results
-from graph.store import QueryError, Store, StoreError, open_store
+from graph.store import QueryError, Store, StoreError, StoreUnavailable, open_store
 from loaders.errors import LoaderError
 from loaders.outline import read_outline, render
 from loaders.pipeline import Loaded, load_file
@@ -53,7 +55,7 @@ class Context:
 
 
 def fail(message: str, code: int = 1) -> None:
-    err.print(f"[red]error:[/red] {message}", highlight=False)
+    err.print(f"[red]error:[/red] {shown(message)}", highlight=False)
     sys.exit(code)
 
 
@@ -124,6 +126,25 @@ def ingest(obj: Context, paths: tuple[str, ...], strict: bool) -> None:
     files = source_files(paths)
     store = _store(obj)
     failed: list[str] = []
+    written: list[Path] = []
+    try:
+        _ingest_files(store, files, failed, written, strict=strict)
+    except StoreUnavailable as error:
+        fail(
+            f"{error}: {len(written)} of {len(files)} files were written, each whole, and nothing after; "
+            "start `rectkg serve` again (or leave it stopped) and re-run the same `rectkg ingest`, "
+            "which rewrites those files' graphs unchanged"
+        )
+    if store.compaction_due():
+        with err.status("compacting the store after adding many reports…"):
+            store.compact()
+    if failed:
+        fail(f"{len(failed)} of {len(files)} files did not load: {', '.join(failed)}")
+
+
+def _ingest_files(store: Store, files: list[Path], failed: list[str], written: list[Path], *, strict: bool) -> None:
+    """Read and write each file in order, printing its fate; the names of those that failed and
+    were written are added to `failed` and `written`; under `strict` a reading with warnings fails."""
     copy_of = _exact_copies(files)
     seen_reports: dict[str, Path] = {}
     with Progress(console=err, transient=True, disable=len(files) < 2) as progress:
@@ -139,40 +160,38 @@ def ingest(obj: Context, paths: tuple[str, ...], strict: bool) -> None:
         def done(reading: Reading, error: str | None) -> None:
             if error is not None:
                 failed.append(str(reading.path))
-                say(err, f"[red]failed:[/red] {_one_line(error, reading.path)}")
+                say(err, f"[red]failed:[/red] {shown(_one_line(error, reading.path))}")
             else:
                 loaded = reading.loaded
+                written.append(reading.path)
                 say(console, _summary(loaded))
                 for warning in _warnings(loaded, seen_reports.get(loaded.graph_iri)):
-                    say(console, f"  [yellow]warning:[/yellow] {warning}")
+                    say(console, f"  [yellow]warning:[/yellow] {shown(warning)}")
                 seen_reports[loaded.graph_iri] = reading.path
             progress.advance(task)
 
         batches = Batches(store, done)
-        readings = read_files([f for f in files if f not in copy_of], extra=batches.size)
-        for path in files:
-            reading = None if path in copy_of else next(readings)
-            if strict and reading is not None and reading.error is None:
-                _refuse_warnings(reading, seen_reports.get(reading.loaded.graph_iri))
-            if reading is not None and reading.error is None:
-                batches.add(reading)
-                continue
-            batches.flush()  # what was read before this file is reported before it
-            if reading is None:
-                say(console, f"skipped {path}: an exact copy of {copy_of[path]}")
-                progress.advance(task)
-            elif reading.unexpected:
-                failed.append(str(path))
-                say(err, f"[red]failed:[/red] {path}: unexpected {reading.error} (a bug; please report it)")
-                progress.advance(task)
-            else:
-                done(reading, reading.error)
-        batches.flush()
-    if store.compaction_due():
-        with err.status("compacting the store after adding many reports…"):
-            store.compact()
-    if failed:
-        fail(f"{len(failed)} of {len(files)} files did not load: {', '.join(failed)}")
+        # Closed here on any way out, so its reader processes are shut down by this thread, not by
+        # whichever thread the garbage collector happens to run in.
+        with contextlib.closing(read_files([f for f in files if f not in copy_of], extra=batches.size)) as readings:
+            for path in files:
+                reading = None if path in copy_of else next(readings)
+                if strict and reading is not None and reading.error is None:
+                    _refuse_warnings(reading, seen_reports.get(reading.loaded.graph_iri))
+                if reading is not None and reading.error is None:
+                    batches.add(reading)
+                    continue
+                batches.flush()  # what was read before this file is reported before it
+                if reading is None:
+                    say(console, f"skipped {shown(path)}: an exact copy of {shown(copy_of[path])}")
+                    progress.advance(task)
+                elif reading.unexpected:
+                    failed.append(str(path))
+                    say(err, f"[red]failed:[/red] {shown(path)}: unexpected {reading.error} (a bug; please report it)")
+                    progress.advance(task)
+                else:
+                    done(reading, reading.error)
+            batches.flush()
 
 
 def _exact_copies(files: list[Path]) -> dict[Path, Path]:
@@ -197,14 +216,28 @@ def _digest(path: Path) -> str:
 
 
 def _one_line(error: str, path: Path) -> str:
-    text = error.splitlines()[0] if error else "unknown error"
-    return text if str(path) in text else f"{path}: {text}"
+    """The error's first line, naming its file once (whose name may itself hold a line break)."""
+    name = str(path)
+    rest = error.split(name, 1)[1] if name in error else ": " + error
+    first = rest.splitlines()[0] if rest.strip() else ""
+    return name + (first if first.strip(": ") else ": unknown error")
+
+
+# Characters that would break an output line or instruct a terminal: C0 and C1 controls, line separators.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def shown(value: object) -> str:
+    """`value` (a file name, a document's text) as one line of console output: control characters
+    escaped as Python writes them (a newline in a file name as \\n), rich's markup taken as text."""
+    text = _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(value))
+    return markup_escape(text)
 
 
 def _summary(loaded: Loaded) -> str:
     r = loaded.report
     departments = sum(1 for o in r.orgs.values() if not o.generic)
-    return (
+    return shown(
         f"{loaded.source}: {r.title or '(untitled)'} — {len(r.findings)} findings, "
         f"{len(r.measures)} measures, {departments} departments, {len(r.documents)} documents "
         f"({loaded.encoding}) → <{loaded.graph_iri}>"

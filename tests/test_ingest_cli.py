@@ -6,10 +6,13 @@ runs it (and so the store's write lock is released between runs).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -18,6 +21,7 @@ from graph.store import OxigraphStore
 from tests.conftest import FENGJIANG, QINGPU
 from tests.formats_build import article_of, docx_file, html_page, pdf_file
 from tests.test_formats import BAD
+from tests.test_ingest_limits import descendants
 
 BAD_FILES = {name: make for name, make, _ in BAD if name != "report.xyz"}  # a folder walk passes .xyz by
 
@@ -132,3 +136,61 @@ def test_several_files_on_a_terminal_show_a_progress_bar(tmp_path):
     text = screen.decode("utf-8", "replace")
     assert "ingest" in text and "━" in text  # the bar
     assert text.count("63 findings") == 1 and text.count("22 findings") == 1
+
+
+def test_a_line_break_in_a_file_name_stays_on_its_line(tmp_path):
+    """Regression: a newline in a file name split the CLI's output line (and rich read [markup] in names)."""
+    odd = tmp_path / "qingpu\nfailed: forged.txt"
+    shutil.copy(QINGPU, odd)
+    empty = tmp_path / "[red]empty\r\x1b[2J.txt"
+    empty.write_bytes(b"")
+    code, out, err = run(tmp_path / "store", odd, empty)
+    assert code == 1
+    assert out.count("\n") == 1 and out.startswith(str(tmp_path / "qingpu\\nfailed: forged.txt: 中共上海市青浦区"))
+    failed = [line for line in err.splitlines() if line.startswith("failed:")]
+    shown = f"{tmp_path}/[red]empty\\r\\x1b[2J.txt"
+    assert failed == [f"failed: {shown}: the file is empty; fetch it again or give the report's file"]
+    assert err.splitlines()[-1].endswith(f"1 of 2 files did not load: {shown}")
+    assert "\x1b" not in out + err and "\r" not in out + err
+
+
+def test_a_server_that_dies_during_a_handed_off_ingest_gives_one_line(tmp_path):
+    """Regression: when the server holding the store died, every remaining file failed with the
+    connection's error, 50 long lines for 50 files. Now the first failed write stops the ingest with
+    one line: what was written and to re-run it. The store is left whole."""
+    store = tmp_path / "store"
+    assert run(store, FENGJIANG)[0] == 0
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    for n in range(12):  # distinct bytes, so none is skipped as an exact copy
+        (folder / f"r{n:02}.txt").write_bytes(QINGPU.read_bytes() + f"\n附件{n}\n".encode())
+    server = subprocess.Popen(
+        [RECTKG, "--store", str(store), "serve", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    helpers: set[int] = set()
+    try:
+        assert "rectkg web app" in server.stdout.readline()
+        helpers = descendants(server.pid)
+        ingest = subprocess.Popen(
+            [RECTKG, "--store", str(store), "ingest", str(folder)], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        deadline = time.monotonic() + 120  # the readers start once the ingest has chosen the server to write to
+        while not descendants(ingest.pid) and ingest.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        server.kill()
+        _, err = ingest.communicate(timeout=300)
+    finally:
+        server.kill()
+        server.wait(timeout=30)
+        for pid in helpers:  # the server's query workers
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+    lines = err.decode().strip().splitlines()
+    assert ingest.returncode == 1 and len(lines) == 1, err.decode()[-3000:]
+    assert "stopped answering" in lines[0] and "re-run the same `rectkg ingest`" in lines[0]
+    assert "of 12 files were written" in lines[0] and "Traceback" not in lines[0]
+    graphs, _ = graphs_and_triples(store)  # opened for writing later, the store is whole
+    assert 1 <= len(graphs) <= 2

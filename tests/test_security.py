@@ -7,8 +7,10 @@ Each test serves a real app on 127.0.0.1 over its own copy of the sample store.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
+import socket
 import subprocess
 import threading
 import time
@@ -189,6 +191,58 @@ def test_admin_api_requires_its_token(fresh_store, fengjiang):
         assert requests.get(url + "/sparql", params={"query": ask}).json()["boolean"] is True
         _error(_put(url, "http://example.org/elsewhere", body, TOKEN), 400, "bad-graph")
         _error(_put(url, graph_iri, b"<a> <b> .", TOKEN), 400, "bad-rdf")
+
+
+def test_admin_upload_over_the_body_limit_is_413_and_changes_nothing(fresh_store, fengjiang):
+    """Regression: the body was read inside the N-Triples parser's error handler, so 413 came out as 400 bad-rdf."""
+    body = fengjiang.graph.serialize(format="nt").encode()
+    ask = PREFIXES + f"ASK {{ GRAPH <{fengjiang.graph_iri}> {{ ?s ?p ?o }} }}"
+    with serve({"STORE": str(fresh_store), "ADMIN_TOKEN": TOKEN, "MAX_CONTENT_LENGTH": len(body) - 1}) as url:
+        before = requests.get(url + "/sparql", params={"query": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"}).text
+        _error(_put(url, fengjiang.graph_iri, body, TOKEN), 413, "request-entity-too-large")
+        assert requests.get(url + "/sparql", params={"query": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"}).text == before
+        assert requests.get(url + "/sparql", params={"query": ask}).json()["boolean"] is True
+
+
+@pytest.mark.parametrize("token", [TOKEN + " ", TOKEN + "\n", " " + TOKEN, "two words"])
+def test_an_admin_token_no_client_can_send_is_refused_at_start(fresh_store, token):
+    """Regression: a token with whitespace (an env file's trailing space) was accepted and then matched
+    nothing, since HTTP servers strip the ends of header values; `rectkg serve` now says why and stops."""
+    started = subprocess.run(
+        [str(RECTKG), "--store", str(fresh_store), "serve", "--port", "0"],
+        env={**os.environ, "RECTKG_ADMIN_TOKEN": token},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert started.returncode == 2, started.stdout
+    assert "ADMIN_TOKEN" in started.stderr and "whitespace" in started.stderr
+    assert len(started.stderr.strip().splitlines()) == 1, started.stderr
+
+
+def _raw(url: str, request_line: str) -> bytes:
+    """One request sent byte for byte (requests would re-encode the target), and the answer's bytes."""
+    host, port = url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=30) as sock:
+        sock.sendall(f"{request_line}\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode("ascii"))
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def test_the_request_log_cannot_be_forged_through_the_url(fresh_store, caplog):
+    """Regression: the log printed the decoded path, so %0A in a URL wrote a line of the visitor's choosing."""
+    fake = "%0D%0AINFO%20webapp:%20PUT%20/admin/graphs%20204%201%20ms"
+    caplog.set_level(logging.INFO, logger="webapp")
+    with serve({"STORE": str(fresh_store)}) as url:
+        assert _raw(url, f"GET /id/x{fake}?q=1{fake} HTTP/1.1").startswith(b"HTTP/1.1 404")
+        requests.get(url + "/id/整改")
+    lines = [r.getMessage() for r in caplog.records if r.name == "webapp" and r.getMessage().startswith("GET /id/")]
+    assert len(lines) == 2, lines
+    assert not any(c in line for line in lines for c in "\r\n"), lines
+    assert lines[0] == f"GET /id/x{fake}?q=1{fake} 404 " + lines[0].rsplit(" ", 2)[-2] + " ms"
+    assert lines[1].startswith("GET /id/%E6%95%B4%E6%94%B9 ")
 
 
 def test_cli_ingest_and_remove_hand_off_to_a_running_serve(tmp_path, qingpu):

@@ -10,6 +10,7 @@ import logging
 import time
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import quote
 
 from flask import Flask, g, request
 
@@ -53,7 +54,20 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         if chosen in i18n.LANGUAGES:
             response.set_cookie("lang", chosen, samesite="Lax")
         elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
-        log.info("%s %s %s %.0f ms", request.method, request.full_path.rstrip("?"), response.status_code, elapsed)
+        log.info("%s %s %s %.0f ms", request.method, logged_target(), response.status_code, elapsed)
         return response
 
     return app
+
+
+# Characters a request target may hold as they are; everything else (spaces, control characters such
+# as a decoded %0A, non-ASCII) is logged percent-encoded, as it travelled.
+_TARGET_SAFE = "/?&=+:;,@!$'()*%-._~"
+
+
+def logged_target() -> str:
+    """The request's path and query as one log-safe token: WSGI hands the app the path decoded, so
+    `%0A` in a URL would otherwise end the log line and let a visitor write a line of their own."""
+    path = quote(request.path, safe=_TARGET_SAFE.replace("%", "").replace("?", ""))
+    query = request.query_string.decode("latin-1")
+    return path + ("?" + quote(query, safe=_TARGET_SAFE) if query else "")

@@ -10,8 +10,10 @@ remote contexts (JSON-LD) or external entities (RDF/XML) would make the server f
 from __future__ import annotations
 
 import hmac
+import re
 
 from flask import Blueprint, Response, current_app, jsonify, request
+from flask.blueprints import BlueprintSetupState
 from rdflib import Graph
 from werkzeug.exceptions import NotFound
 
@@ -20,10 +22,28 @@ from graph.store import ONTOLOGY_GRAPH, Term
 from ontology import iris
 from webapp import db
 from webapp.errors import Refused
+from webapp.settings import SettingsError
 
 bp = Blueprint("admin", __name__)
 NTRIPLES = "application/n-triples"
 EXPORT_FORMATS = ("turtle", "ntriples", "nquads", "trig", "jsonld")
+# What a token may hold: visible ASCII. Never whitespace: HTTP servers strip it from the ends of a
+# header (RFC 9110 5.5; waitress does) before the app sees it, so a token ending in some can't be sent.
+_TOKEN_CHARS = re.compile(r"[\x21-\x7e]+")
+
+
+def check_token(state: BlueprintSetupState) -> None:
+    """Refuse at start a configured token no client could send (an env file's trailing space or
+    newline), rather than accept it and answer 403 to every request that sends it."""
+    token = state.app.config.get("ADMIN_TOKEN")
+    if token and not _TOKEN_CHARS.fullmatch(str(token)):
+        raise SettingsError(
+            "ADMIN_TOKEN holds whitespace or control characters (a trailing space or newline?), "
+            "which no client can send; set it again with visible ASCII characters only"
+        )
+
+
+bp.record_once(check_token)
 
 
 def _tokens() -> list[str]:
@@ -37,7 +57,7 @@ def authorise() -> None:
     if not tokens:
         raise NotFound("the admin API is off: configure RECTKG_ADMIN_TOKEN to turn it on")
     scheme, _, given = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not given:
+    if scheme.lower() != "bearer" or not _TOKEN_CHARS.fullmatch(given):
         raise Refused(401, "unauthorised", "send the admin token as 'Authorization: Bearer TOKEN'")
     if not any(hmac.compare_digest(given.encode(), token.encode()) for token in tokens):
         raise Refused(403, "forbidden", "the admin token is wrong")
@@ -56,8 +76,9 @@ def replace():
     graph_iri = _graph_iri()
     if request.mimetype != NTRIPLES:
         raise Refused(400, "unsupported-format", f"send the graph as {NTRIPLES}, not {request.mimetype or 'nothing'}")
+    body = request.get_data(as_text=True)  # over MAX_CONTENT_LENGTH: 413, before any parsing
     try:
-        graph = Graph().parse(data=request.get_data(as_text=True), format="nt")
+        graph = Graph().parse(data=body, format="nt")
     except Exception as error:  # rdflib raises several parser types; all mean a bad body
         raise Refused(400, "bad-rdf", f"the body is not valid N-Triples: {error}") from error
     db.store().replace_graph(graph_iri, graph)
