@@ -22,24 +22,23 @@ FINDINGS = PREFIXES + "SELECT ?f ?t WHERE { ?f a rk:Finding ; dcterms:title ?t }
 CONSTRUCT = PREFIXES + "CONSTRUCT { ?f dcterms:title ?t } WHERE { ?f a rk:Finding ; dcterms:title ?t } LIMIT 5"
 
 
-@pytest.mark.parametrize("fmt", [JSON, XML, CSV, TSV])
-def test_sparqlwrapper_select_in_each_format(base_url, fmt):
+def _ask(base_url: str, query: str, fmt: str):
     client = SPARQLWrapper(base_url + "/sparql")
-    client.setQuery(FINDINGS)
+    client.setQuery(query)
     client.setReturnFormat(fmt)
     answer = client.query()
     assert answer.response.status == 200
-    assert answer.convert()
+    return answer.convert()
+
+
+@pytest.mark.parametrize("fmt", [JSON, XML, CSV, TSV])
+def test_sparqlwrapper_select_in_each_format(base_url, fmt):
+    assert _ask(base_url, FINDINGS, fmt)
 
 
 @pytest.mark.parametrize("fmt", [RDFXML, TURTLE, N3, JSON])
 def test_sparqlwrapper_construct_in_each_format(base_url, fmt):
-    client = SPARQLWrapper(base_url + "/sparql")
-    client.setQuery(CONSTRUCT)
-    client.setReturnFormat(fmt)
-    answer = client.query()
-    assert answer.response.status == 200
-    converted = answer.convert()
+    converted = _ask(base_url, CONSTRUCT, fmt)
     graph = converted if isinstance(converted, Graph) else Graph().parse(data=converted, format=_rdflib_format(fmt))
     assert len(graph) == 5
 
