@@ -7,6 +7,11 @@ store, and after every write it takes a checkpoint (hard links, cheap) into a nu
 folder; workers open the newest snapshot read-only. A reader therefore sees a whole store version,
 never half a document, and a query past the limit is answered with QueryTimeout while its worker
 is killed and replaced.
+
+The limits cover the answer as well as the evaluation (issue 21): an endpoint answer is written by
+its worker under a row and a byte cap and sent over in chunks (`write_answer`, graph/answers.py),
+so this process spools at most the cap instead of unpickling a whole answer, and each worker has
+a memory limit (`_limit_memory`); a worker past it is replaced, like one past the time limit.
 """
 
 from __future__ import annotations
@@ -14,17 +19,20 @@ from __future__ import annotations
 import logging
 import multiprocessing as mp
 import queue
+import resource
 import shutil
+import signal
 import sys
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from copy import copy
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from rdflib import Graph
 
+from graph.answers import Caps, Written
 from graph.store import OxigraphStore, QueryError, QueryTimeout, Result, Store, StoreError, Term
 
 log = logging.getLogger(__name__)
@@ -36,16 +44,38 @@ class Busy(StoreError):
     retry_after = 2
 
 
+class QueryOverMemory(StoreError):
+    """The query's worker went past its memory limit and was replaced (HTTP 503)."""
+
+
 @dataclass(frozen=True)
 class Limits:
     time_limit: float = 30.0  # seconds a query may run
     max_rows: int = 10_000  # rows returned; more are cut and the cut announced
     workers: int = 2
     queue_wait: float = 5.0  # seconds a request may wait for a free worker
+    memory_mb: int = 2048  # address space a worker may use (RLIMIT_AS); 0: no limit
 
 
-def _worker_main(conn) -> None:
+# Exit signals of a worker that ran out of its memory limit: Rust aborts when an allocation fails
+# (SIGABRT), and the kernel's or a cgroup's OOM killer sends SIGKILL.
+OUT_OF_MEMORY_SIGNALS = (-signal.SIGABRT, -signal.SIGKILL)
+
+
+def _limit_memory(megabytes: int) -> None:
+    """Cap this worker's address space, so a query that builds a huge answer or intermediate result
+    fails in its own worker (which is then replaced) instead of taking the machine's memory: one
+    worker reached 3.5 GB in 15 s (issue 21). RLIMIT_AS, because it is there on every Linux without
+    privileges; it counts reserved address space, which is why the default leaves room over the
+    ~0.5 GB an idle worker reserves."""
+    if megabytes > 0:
+        limit = megabytes * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _worker_main(conn, memory_mb: int = 0) -> None:
     """Worker loop: open the snapshot named by each request, answer, repeat."""
+    _limit_memory(memory_mb)
     from graph.store import OxigraphStore
 
     opened: tuple[str, OxigraphStore] | None = None
@@ -63,12 +93,24 @@ def _worker_main(conn) -> None:
                 conn.send(("ok", (result.variables, result.rows, result.boolean, result.truncated)))
             elif kind == "query":
                 conn.send(("ok", _protocol_answer(store.query(query, max_rows=max_rows, **arguments))))
+            elif kind == "answer":
+                conn.send(("ok", _write_answer(store, query, arguments, conn)))
             else:
                 conn.send(("ok", store.construct(query, arguments).serialize(format="nt")))
         except QueryError as error:
             conn.send(("query-error", str(error)))
+        except MemoryError as error:
+            conn.send(("memory", str(error) or "out of memory"))
         except Exception as error:  # a worker must always answer, whatever the store raised
             conn.send(("store-error", f"{type(error).__name__}: {error}"))
+
+
+def _write_answer(store: Store, query: str, arguments: dict, conn) -> Written:
+    """An endpoint answer written as the query runs, each chunk sent as soon as it is full: the
+    worker holds one chunk, never the answer (graph/answers.py)."""
+    return store.write_answer(
+        query, arguments["fmt"], arguments["caps"], lambda data: conn.send(("chunk", data)), **arguments["dataset"]
+    )
 
 
 def _protocol_answer(answer: Result | Graph) -> tuple:
@@ -79,9 +121,9 @@ def _protocol_answer(answer: Result | Graph) -> tuple:
 
 
 class _Worker:
-    def __init__(self, ctx) -> None:
+    def __init__(self, ctx, memory_mb: int = 0) -> None:
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker_main, args=(child,), daemon=True)
+        self.process = ctx.Process(target=_worker_main, args=(child, memory_mb), daemon=True)
         self.process.start()
         child.close()
 
@@ -106,7 +148,10 @@ class PooledStore(Store):
         self._clear_snapshots()
         self._snapshot()
         for _ in range(self.limits.workers):
-            self._idle.put(_Worker(self._ctx))
+            self._idle.put(self._new_worker())
+
+    def _new_worker(self) -> _Worker:
+        return _Worker(self._ctx, self.limits.memory_mb)
 
     # -- snapshots ---------------------------------------------------------------------------
     def _clear_snapshots(self) -> None:
@@ -163,7 +208,9 @@ class PooledStore(Store):
         return self._writer.triple_count()
 
     # -- queries (workers) -------------------------------------------------------------------
-    def _run(self, kind: str, query: str, arguments: Mapping | None):
+    def _run(self, kind: str, query: str, arguments: Mapping | None, sink: Callable[[bytes], None] | None = None):
+        """One request to a free worker, within the time limit; chunks it sends go to sink. A worker
+        that overran, died, ran out of memory or was left mid-answer is killed and replaced."""
         try:
             worker = self._idle.get(timeout=self.limits.queue_wait)
         except queue.Empty:
@@ -171,19 +218,16 @@ class PooledStore(Store):
         deadline = time.monotonic() + self.limits.time_limit
         try:
             worker.conn.send((self.current_snapshot, kind, query, dict(arguments or {}), self.limits.max_rows))
-            if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
-                log.warning("query stopped after %.1f s; replacing its worker", self.limits.time_limit)
-                worker.kill()
-                worker = _Worker(self._ctx)
-                raise QueryTimeout(
-                    f"the query ran longer than {self.limits.time_limit:g} s and was stopped; "
-                    "narrow it down (LIMIT, more specific patterns)"
-                )
-            status, payload = worker.conn.recv()
-        except (EOFError, OSError, BrokenPipeError) as error:
+            status, payload = self._receive(worker, deadline)
+            while status == "chunk" and sink is not None:
+                sink(payload)
+                status, payload = self._receive(worker, deadline)
+            if status == "memory":
+                raise self._over_memory()
+        except BaseException:
             worker.kill()
-            worker = _Worker(self._ctx)
-            raise StoreError(f"query worker failed: {error}") from error
+            worker = self._new_worker()
+            raise
         finally:
             self._idle.put(worker)
         if status == "query-error":
@@ -191,6 +235,29 @@ class PooledStore(Store):
         if status == "store-error":
             raise StoreError(payload)
         return payload
+
+    def _receive(self, worker: _Worker, deadline: float) -> tuple[str, object]:
+        """The worker's next message, or the error saying why there is none."""
+        if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
+            log.warning("query stopped after %.1f s; replacing its worker", self.limits.time_limit)
+            raise QueryTimeout(
+                f"the query ran longer than {self.limits.time_limit:g} s and was stopped; "
+                "narrow it down (LIMIT, more specific patterns)"
+            )
+        try:
+            return worker.conn.recv()
+        except (EOFError, OSError) as error:
+            worker.process.join(timeout=5)
+            if self.limits.memory_mb > 0 and worker.process.exitcode in OUT_OF_MEMORY_SIGNALS:
+                raise self._over_memory() from error
+            raise StoreError(f"query worker failed: {error or type(error).__name__}") from error
+
+    def _over_memory(self) -> QueryOverMemory:
+        log.warning("a query went past the workers' memory limit of %d MB; replacing its worker", self.limits.memory_mb)
+        return QueryOverMemory(
+            f"the query needed more than the {self.limits.memory_mb} MB a query may use and was stopped; "
+            "narrow it down (LIMIT, fewer or shorter values)"
+        )
 
     def select(self, query: str, bindings: Mapping[str, Term] | None = None) -> Result:
         variables, rows, boolean, truncated = self._run("select", query, bindings)
@@ -216,6 +283,22 @@ class PooledStore(Store):
         graph = Graph().parse(data=answer[1], format="nt")
         graph.truncated = answer[2]  # type: ignore[attr-defined]
         return graph
+
+    def write_answer(
+        self,
+        query: str,
+        fmt: str,
+        caps: Caps,
+        sink: Callable[[bytes], None],
+        *,
+        default_graphs: Sequence[str] = (),
+        named_graphs: Sequence[str] = (),
+    ) -> Written:
+        """Written in a worker as the query runs, under the caps; its chunks arrive in sink here.
+        The row cap is the smaller of the caller's and the limit."""
+        caps = replace(caps, rows=min(caps.rows or sys.maxsize, self.limits.max_rows))
+        dataset = {"default_graphs": tuple(default_graphs), "named_graphs": tuple(named_graphs)}
+        return self._run("answer", query, {"fmt": fmt, "caps": caps, "dataset": dataset}, sink)
 
     def close(self) -> None:
         while not self._idle.empty():

@@ -10,13 +10,18 @@ import csv
 import io
 import json
 
-from graph.store import Result
+from graph.store import Result, Term
 
 FORMATS = ("table", "csv", "tsv", "json")
 
 
 def cells(result: Result) -> list[list[str]]:
-    return [[row[v].value if v in row else "" for v in result.variables] for row in result.rows]
+    return [row_cells(row, result.variables) for row in result.rows]
+
+
+def row_cells(row: dict[str, Term], variables: list[str]) -> list[str]:
+    """One row's plain values in column order, empty where unbound."""
+    return [row[v].value if v in row else "" for v in variables]
 
 
 def to_csv(result: Result, delimiter: str = ",") -> str:
@@ -35,15 +40,18 @@ def to_json(result: Result) -> str:
     """SPARQL 1.1 Query Results JSON, so any SPARQL tool can read a downloaded file."""
     if result.boolean is not None:
         return json.dumps({"head": {}, "boolean": result.boolean})
-    bindings = []
-    for row in result.rows:
-        b = {}
-        for name, term in row.items():
-            cell = {"type": "uri" if term.kind == "iri" else term.kind, "value": term.value}
-            if term.lang:
-                cell["xml:lang"] = term.lang
-            elif term.datatype and term.kind == "literal":
-                cell["datatype"] = term.datatype
-            b[name] = cell
-        bindings.append(b)
+    bindings = [json_binding(row) for row in result.rows]
     return json.dumps({"head": {"vars": result.variables}, "results": {"bindings": bindings}}, ensure_ascii=False)
+
+
+def json_binding(row: dict[str, Term]) -> dict[str, dict[str, str]]:
+    """One row as a SPARQL JSON results binding (graph/answers.py writes them one at a time)."""
+    binding = {}
+    for name, term in row.items():
+        cell = {"type": "uri" if term.kind == "iri" else term.kind, "value": term.value}
+        if term.lang:
+            cell["xml:lang"] = term.lang
+        elif term.datatype and term.kind == "literal":
+            cell["datatype"] = term.datatype
+        binding[name] = cell
+    return binding

@@ -15,15 +15,19 @@ import logging
 import os
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 
 from ontology import iris
+
+if TYPE_CHECKING:
+    from graph.answers import Answer, Caps, Written
 
 log = logging.getLogger(__name__)
 
@@ -137,6 +141,42 @@ class Store(ABC):
         materialise the whole store. Optional: backends that cannot select datasets say so."""
         raise StoreError(f"{type(self).__name__} cannot run protocol queries")
 
+    def write_answer(
+        self,
+        query: str,
+        fmt: str,
+        caps: Caps,
+        sink: Callable[[bytes], None],
+        *,
+        default_graphs: Sequence[str] = (),
+        named_graphs: Sequence[str] = (),
+    ) -> Written:
+        """A protocol query's answer written in a format of graph/answers.py into sink, cut at the caps.
+        Here from the gathered answer (its rows or triples cut by the backend); backends that can
+        write while the query runs override it, so that nothing beyond the caps is ever held."""
+        from graph import answers  # it builds on this module
+
+        limit = caps.triples if fmt in answers.GRAPH_FORMATS else caps.rows
+        gathered = self.query(query, default_graphs=default_graphs, named_graphs=named_graphs, max_rows=limit)
+        return answers.write(gathered, fmt, caps, sink)
+
+    def answer(
+        self, query: str, fmt: str, caps: Caps, *, default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = ()
+    ) -> Answer:
+        """`write_answer` into a spool (memory, then a temporary file) that the caller sends on and closes."""
+        from graph.answers import Answer  # it builds on this module
+
+        spool = Answer()
+        try:
+            spool.written = self.write_answer(
+                query, fmt, caps, spool.sink, default_graphs=default_graphs, named_graphs=named_graphs
+            )
+            spool.length = spool.body.tell()
+        except BaseException:
+            spool.close()
+            raise
+        return spool
+
     @abstractmethod
     def export(self, fmt: str) -> bytes:
         """Serialise everything: nquads and trig keep the named graphs."""
@@ -201,6 +241,11 @@ def _rows(solutions, names: list[str]) -> list[dict[str, Term]]:
     """Solutions as rows of Terms. Cells are read in variable order (no lookup by name) and each
     distinct term is converted once per answer: labels and IRIs repeat down a column, and building
     Terms was most of the product's overhead over raw pyoxigraph on answers of thousands of rows."""
+    return list(iter_rows(solutions, names))
+
+
+def iter_rows(solutions, names: list[str]) -> Iterator[dict[str, Term]]:
+    """`_rows` one at a time, for answers written while the query runs (graph/answers.py)."""
     memo: dict = {}
 
     def term(node) -> Term:
@@ -209,7 +254,8 @@ def _rows(solutions, names: list[str]) -> list[dict[str, Term]]:
             found = memo[node] = _from_ox(node)
         return found
 
-    return [{name: term(node) for name, node in zip(names, sol, strict=True) if node is not None} for sol in solutions]
+    for sol in solutions:
+        yield {name: term(node) for name, node in zip(names, sol, strict=True) if node is not None}
 
 
 def _graph_node(graph_iri: str) -> ox.NamedNode:
@@ -519,15 +565,8 @@ class OxigraphStore(Store):
         named_graphs: Sequence[str] = (),
         max_rows: int | None = None,
     ) -> Result | Graph:
-        dataset: dict = {"use_default_graph_as_union": not default_graphs}
-        if default_graphs:
-            dataset["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
-        if named_graphs:
-            dataset["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
-        elif self._store.contains_named_graph(AGGREGATES_NODE):  # GRAPH ?g ranges over documents only
-            dataset["named_graphs"] = [ox.NamedNode(g) for g in self._store_graphs()]
         try:
-            answer = self._store.query(query, **dataset)
+            answer = self._store.query(query, **self._dataset(default_graphs, named_graphs))
             if isinstance(answer, ox.QueryBoolean):
                 return Result([], [], bool(answer))
             if isinstance(answer, ox.QuerySolutions):
@@ -542,6 +581,45 @@ class OxigraphStore(Store):
         graph = Graph().parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"", format="nt")
         graph.truncated = truncated  # type: ignore[attr-defined]
         return graph
+
+    def _dataset(self, default_graphs: Sequence[str], named_graphs: Sequence[str]) -> dict:
+        """A protocol query's dataset: no default graphs means the union; GRAPH ?g sees documents only."""
+        dataset: dict = {"use_default_graph_as_union": not default_graphs}
+        if default_graphs:
+            dataset["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+        if named_graphs:
+            dataset["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        elif self._store.contains_named_graph(AGGREGATES_NODE):
+            dataset["named_graphs"] = [ox.NamedNode(g) for g in self._store_graphs()]
+        return dataset
+
+    def write_answer(
+        self,
+        query: str,
+        fmt: str,
+        caps: Caps,
+        sink: Callable[[bytes], None],
+        *,
+        default_graphs: Sequence[str] = (),
+        named_graphs: Sequence[str] = (),
+    ) -> Written:
+        """Written while Oxigraph produces the solutions (or triples), so that only what fits the
+        caps is ever held: the query's worker (graph/pool.py) streams it to the web process."""
+        from graph import answers  # it builds on this module
+
+        try:
+            answer = self._store.query(query, **self._dataset(default_graphs, named_graphs))
+            if isinstance(answer, ox.QueryBoolean):
+                return answers.write_boolean(bool(answer), fmt, sink)
+            if isinstance(answer, ox.QuerySolutions):
+                names = [v.value for v in answer.variables]
+                return answers.write_rows(names, iter_rows(answer, names), fmt, caps, sink)
+            lines = (ox.serialize([t], format=ox.RdfFormat.N_TRIPLES).decode("utf-8").rstrip("\n") for t in answer)
+            return answers.write_triples(lines, fmt, caps, sink)
+        except (SyntaxError, ValueError, RuntimeError) as error:  # RuntimeError: cannot evaluate
+            raise QueryError(str(error)) from error
+        except OSError as error:
+            raise StoreError(str(error)) from error
 
     def export(self, fmt: str) -> bytes:
         quad_formats = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG}

@@ -101,14 +101,14 @@ def test_a_syntax_error_has_the_same_shape(apps):
 
 
 def test_the_row_limit_cuts_short_and_says_so(oxigraph):
-    with serve({"STORE": oxigraph.url, "MAX_ROWS": 3}) as url:
+    with serve({"STORE": oxigraph.url, "MAX_ROWS": 3, "MAX_GRAPH_NODES": 4}) as url:
         select = sparql(url, FINDINGS, format="json")
         construct = sparql(url, CONSTRUCT, format="nt")
         small = sparql(url, COUNT, format="json")
     assert len(select.json()["results"]["bindings"]) == 3
     assert select.headers["X-Rectkg-Truncated"] == "3"
-    assert len(Graph().parse(data=construct.text, format="nt")) == 3
-    assert construct.headers["X-Rectkg-Truncated"] == "3"
+    assert len(Graph().parse(data=construct.text, format="nt")) == 4  # MAX_GRAPH_NODES, not MAX_ROWS
+    assert construct.headers["X-Rectkg-Truncated"] == "4"
     assert "X-Rectkg-Truncated" not in small.headers
 
 

@@ -19,7 +19,7 @@ from flask import Flask
 from waitress import create_server
 
 from graph.store import OxigraphStore
-from webapp import create_app, db
+from webapp import admission, create_app, db
 
 
 def build_store(path: Path, *loaded) -> Path:
@@ -34,17 +34,17 @@ def build_store(path: Path, *loaded) -> Path:
 
 
 @contextmanager
-def serve(settings: Mapping[str, Any], threads: int = 4) -> Iterator[str]:
+def serve(settings: Mapping[str, Any], threads: int | None = None) -> Iterator[str]:
     """Serve an app made with these settings as `rectkg serve` does (holding the store and
-    advertising itself beside it); yields its base URL (no trailing slash)."""
+    advertising itself beside it, with as many threads by default); yields its base URL (no trailing slash)."""
     with serve_app(create_app({"TESTING": True, **settings}), threads) as url:
         yield url
 
 
 @contextmanager
-def serve_app(app: Flask, threads: int = 4) -> Iterator[str]:
+def serve_app(app: Flask, threads: int | None = None) -> Iterator[str]:
     """`serve` for an app the test keeps a hand on (to look at its store while it serves)."""
-    server = create_server(app, host="127.0.0.1", port=0, threads=threads)
+    server = create_server(app, host="127.0.0.1", port=0, threads=threads or admission.threads_for(app.config))
     url = f"http://127.0.0.1:{server.effective_port}"
     thread = threading.Thread(target=server.run, daemon=True)
     try:

@@ -94,6 +94,7 @@ def holder_for(app: Flask) -> StoreHolder:
         max_rows=config["MAX_ROWS"],
         workers=config["QUERY_WORKERS"],
         queue_wait=config["QUEUE_WAIT"],
+        memory_mb=config["QUERY_MEMORY_MB"],
     )
     return StoreHolder(config["STORE"], limits)
 
