@@ -143,6 +143,7 @@ class PooledStore(Store):
         self._snapshots = self.path.parent / (self.path.name + ".snapshots")
         self._write_lock = threading.Lock()
         self._version = 0
+        self._stamp: str | None = None
         self._ctx = mp.get_context("spawn")
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._clear_snapshots()
@@ -164,6 +165,9 @@ class PooledStore(Store):
         target = self._snapshots / f"v{version}"
         self._writer._store.backup(str(target))
         self._version = version
+        # After the version: a stamp newer than the snapshot queries read would file an old answer
+        # under the new stamp; an older one only makes the next request compute it again.
+        self._stamp = self._writer.version_stamp()
         for old in self._snapshots.iterdir():
             if old.name not in (f"v{version}", f"v{version - 1}"):
                 shutil.rmtree(old, ignore_errors=True)
@@ -171,6 +175,11 @@ class PooledStore(Store):
     @property
     def current_snapshot(self) -> str:
         return str(self._snapshots / f"v{self._version}")
+
+    def version_stamp(self) -> str | None:
+        """The newest snapshot's stamp, read as it was taken: a cached answer (a saved query's, the
+        dashboard's) is found without waiting for a worker, even when every worker is busy."""
+        return self._stamp
 
     @property
     def version(self) -> int:

@@ -177,6 +177,13 @@ class Store(ABC):
             raise
         return spool
 
+    def version_stamp(self) -> str | None:
+        """The stamp the last write left in the aggregate graph (graph/aggregates.py), which keys the
+        caches of saved-query answers; read by a query here."""
+        from graph import aggregates  # it builds on this module
+
+        return aggregates.read_version(self)
+
     @abstractmethod
     def export(self, fmt: str) -> bytes:
         """Serialise everything: nquads and trig keep the named graphs."""
