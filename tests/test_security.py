@@ -7,6 +7,7 @@ Each test serves a real app on 127.0.0.1 over its own copy of the sample store.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -21,9 +22,9 @@ from pathlib import Path
 import pytest
 import requests
 from waitress import create_server
-from web_fixtures import build_store, serve
+from web_fixtures import build_store, client_at, serve, serve_app
 
-from graph.store import OxigraphStore
+from graph.store import OxigraphStore, QueryTimeout
 from ontology import iris
 from queries import catalog
 from webapp import create_app, db
@@ -123,6 +124,187 @@ def test_row_limit_is_announced_on_pages_and_downloads(fresh_store):
         assert len(csv.text.strip().splitlines()) == 1 + 3
         page = requests.get(url + "/queries/findings", params={"lang": "en"})
         assert "Results cut short at the limit of 3" in page.text
+
+
+# -- answers and workers within bounds (issue 21) -------------------------------------------------
+
+# One literal as long as every value of the store joined (~0.8 MB at the two samples), repeated on each
+# row: a query of 200 bytes whose answer, uncapped, is rows × 0.8 MB (issue 21: 2.31 GB, the server
+# process at 5.7 GB). LIMIT 100 keeps the uncapped answer at ~80 MB.
+BIG_LITERAL = (
+    'SELECT ?big WHERE {{ {{ SELECT (GROUP_CONCAT(STR(?o); separator=" ") AS ?big) WHERE {{ ?s ?p ?o }} }} '
+    "?a ?b ?c }} LIMIT {rows}"
+)
+# That literal concatenated once per triple: gigabytes in one row, built by the worker.
+HUGE_STRING = (
+    'SELECT (STRLEN(GROUP_CONCAT(?big)) AS ?n) WHERE { { SELECT (GROUP_CONCAT(STR(?o); separator=" ") AS ?big) '
+    "WHERE { ?s ?p ?o } } ?a ?b ?c }"
+)
+
+
+def _rss() -> int:
+    """This process's resident memory in bytes: the served app runs in it."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    raise AssertionError("no VmRSS")
+
+
+@contextmanager
+def peak_rss() -> Iterator[list[int]]:
+    """The highest resident memory of this process while the block runs (sampled every 10 ms)."""
+    peak = [_rss()]
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.wait(0.01):
+            peak[0] = max(peak[0], _rss())
+
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
+    try:
+        yield peak
+    finally:
+        stop.set()
+        thread.join()
+
+
+def _read_at_most(response: requests.Response, limit: int) -> bytes:
+    """The body, but no more than limit bytes of it (an uncapped answer would be gigabytes)."""
+    body = b""
+    for chunk in response.iter_content(1 << 16):
+        body += chunk
+        if len(body) > limit:
+            break
+    response.close()
+    return body
+
+
+def big_answer_figures(url: str, rows: int, cap: int, clients: int) -> dict:
+    """`clients` at once ask for the big-literal answer; what they got and how this process grew."""
+    query = BIG_LITERAL.format(rows=rows)
+    with peak_rss() as peak, ThreadPoolExecutor(clients) as pool:
+        before = _rss()
+        started = time.monotonic()
+        responses = list(
+            pool.map(
+                lambda n: client_at(f"127.0.0.{n + 2}").get(
+                    url + "/sparql", params={"query": query}, stream=True, timeout=120
+                ),
+                range(clients),
+            )
+        )
+        bodies = [_read_at_most(r, cap + 1) for r in responses]
+        elapsed = time.monotonic() - started
+    return {
+        "query_bytes": len(query.encode()),
+        "clients": clients,
+        "statuses": [r.status_code for r in responses],
+        "truncated": [r.headers.get("X-Rectkg-Truncated") for r in responses],
+        "reasons": [r.headers.get("X-Rectkg-Truncated-Reason", "") for r in responses],
+        "answer_bytes": [len(b) for b in bodies],
+        "bodies": bodies,
+        "server_growth_mb": round((peak[0] - before) / 2**20, 1),
+        "seconds": round(elapsed, 2),
+    }
+
+
+def test_a_small_query_cannot_make_a_huge_answer(fresh_store):
+    cap = 1_000_000
+    with serve({"STORE": str(fresh_store), "MAX_RESULT_BYTES": cap}) as url:
+        figures = big_answer_figures(url, rows=100, cap=cap, clients=1)
+        after = requests.get(url + "/sparql", params={"query": "ASK { ?s ?p ?o }"})
+    assert figures["statuses"] == [200]
+    assert figures["answer_bytes"][0] <= cap, "the answer was not cut at MAX_RESULT_BYTES"
+    rows = len(json.loads(figures["bodies"][0])["results"]["bindings"])  # cut at a whole row
+    assert figures["truncated"] == [str(rows)] and "MAX_RESULT_BYTES" in figures["reasons"][0]
+    assert figures["server_growth_mb"] < 100, figures["server_growth_mb"]
+    assert after.status_code == 200
+
+
+def test_a_worker_past_its_memory_limit_gives_503_and_is_replaced(fresh_store):
+    with serve({"STORE": str(fresh_store), "QUERY_MEMORY_MB": 1200, "QUERY_TIMEOUT": 20}) as url:
+        started = time.monotonic()
+        response = requests.get(url + "/sparql", params={"query": HUGE_STRING})
+        elapsed = time.monotonic() - started
+        _error(response, 503, "memory-limit")
+        assert "1200 MB" in response.json()["message"]
+        assert elapsed < 15, f"stopped after {elapsed:.1f} s: by the time limit, not the memory limit"
+        after = requests.get(url + "/sparql", params={"query": "ASK { ?s ?p ?o }", "format": "json"})
+        assert after.status_code == 200 and after.json()["boolean"] is True
+
+
+def _timed(call) -> tuple[requests.Response, float]:
+    started = time.monotonic()
+    response = call()
+    return response, time.monotonic() - started
+
+
+def test_a_client_past_its_share_gets_429_and_others_do_not(fresh_store):
+    settings = {"STORE": str(fresh_store), "QUERY_TIMEOUT": 2, "CLIENT_QUERIES": 1, "CLIENT_QUERY_SECONDS": 3}
+    heavy, other = client_at("127.0.0.2"), client_at("127.0.0.3")
+    with serve(settings) as url, ThreadPoolExecutor(1) as pool:
+        sparql = url + "/sparql"
+        running = pool.submit(heavy.get, sparql, params={"query": CARTESIAN})
+        time.sleep(0.5)
+        second, elapsed = _timed(lambda: heavy.get(sparql, params={"query": "ASK {}"}))
+        _error(second, 429, "too-many-queries")  # one at a time for this client …
+        assert int(second.headers["Retry-After"]) > 0 and elapsed < 1
+        assert other.get(sparql, params={"query": "ASK {}"}).status_code == 200  # … not for another
+        _error(running.result(), 503, "timeout")  # 2 s of its 3 s a minute
+        _error(heavy.get(sparql, params={"query": CARTESIAN}), 503, "timeout")  # 1 s left: admitted
+        spent, elapsed = _timed(lambda: heavy.get(sparql, params={"query": "ASK {}"}))
+        _error(spent, 429, "too-many-queries")
+        assert "3 s of query time a minute" in spent.json()["message"] and elapsed < 1
+        assert int(spent.headers["Retry-After"]) >= 10  # 1 s overdrawn at 3 s a minute: 20 s
+        assert other.get(sparql, params={"query": "ASK {}"}).status_code == 200
+
+
+def test_a_full_endpoint_queue_answers_503_at_once_and_pages_keep_a_worker(fresh_store):
+    settings = {
+        "STORE": str(fresh_store),
+        "QUERY_TIMEOUT": 3,
+        "QUERY_WORKERS": 2,
+        "SPARQL_WORKERS": 1,
+        "SPARQL_QUEUE": 1,
+        "QUEUE_WAIT": 10,
+    }
+    with serve(settings) as url, ThreadPoolExecutor(2) as pool:
+        sparql = url + "/sparql"
+        assert requests.get(url + "/queries/findings.csv").status_code == 200  # the workers are up
+        running = [pool.submit(client_at(f"127.0.0.{n}").get, sparql, params={"query": CARTESIAN}) for n in (2, 3)]
+        time.sleep(0.5)  # one runs, one waits for the endpoint's one worker
+        full, elapsed = _timed(lambda: client_at("127.0.0.4").get(sparql, params={"query": "ASK {}"}))
+        _error(full, 503, "busy")
+        assert "queue is full" in full.json()["message"] and int(full.headers["Retry-After"]) > 0
+        assert elapsed < 1.5, f"the busy answer took {elapsed:.1f} s"
+        page, elapsed = _timed(lambda: requests.get(url + "/queries/departments.csv"))
+        assert page.status_code == 200 and elapsed < 2.5, f"a saved query waited {elapsed:.1f} s"
+        for future in running:
+            _error(future.result(), 503, "timeout")
+
+
+def _runaway_on(store) -> Exception | None:
+    try:
+        store.select(CARTESIAN)
+    except QueryTimeout as error:
+        return error
+    return None
+
+
+def test_cached_answers_do_not_wait_for_a_worker(fresh_store):
+    settings = {"TESTING": True, "STORE": str(fresh_store), "QUERY_TIMEOUT": 4, "QUERY_WORKERS": 2, "QUEUE_WAIT": 3}
+    app = create_app(settings)
+    with serve_app(app) as url, ThreadPoolExecutor(2) as pool:
+        assert requests.get(url + "/").status_code == 200  # the dashboard, now cached
+        assert requests.get(url + "/queries/stats.csv").status_code == 200
+        store = app.extensions["rectkg.store"].get()
+        busy = [pool.submit(_runaway_on, store) for _ in range(2)]  # every worker taken
+        time.sleep(0.5)
+        for path in ("/", "/queries/stats.csv", "/static/style.css"):
+            response, elapsed = _timed(lambda path=path: requests.get(url + path))
+            assert response.status_code == 200 and elapsed < 1.5, (path, elapsed)
+        assert all(isinstance(f.result(), QueryTimeout) for f in busy)
 
 
 # -- the admin API -----------------------------------------------------------------------------

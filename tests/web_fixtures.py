@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from flask import Flask
+from requests.adapters import HTTPAdapter
 from waitress import create_server
 
 from graph.store import OxigraphStore
@@ -54,6 +56,26 @@ def serve_app(app: Flask, threads: int | None = None) -> Iterator[str]:
     finally:
         server.close()
         thread.join(timeout=5)
+
+
+class _FromAddress(HTTPAdapter):
+    """Connections made from a given local address."""
+
+    def __init__(self, address: str):
+        self._address = address
+        super().__init__()
+
+    def init_poolmanager(self, *args, **kwargs):
+        kwargs["source_address"] = (self._address, 0)
+        super().init_poolmanager(*args, **kwargs)
+
+
+def client_at(address: str) -> requests.Session:
+    """An HTTP client connecting from another loopback address (127.0.0.2 …, all of 127/8 is this
+    machine): a different client to the app's per-client limits, without leaving the machine."""
+    session = requests.Session()
+    session.mount("http://", _FromAddress(address))
+    return session
 
 
 @pytest.fixture(scope="session")

@@ -89,11 +89,11 @@ class Gate:
             record = self._client(client)
             self._check_client(record)
             if self._running >= self.slots and self._waiting >= self.queue:
-                raise Busy("the SPARQL endpoint is at capacity; try again in a moment")
+                raise Busy("the SPARQL endpoint is at capacity and its queue is full; try again in a moment")
             record.active += 1
             if not self._wait_for_slot():
                 record.active -= 1
-                raise Busy("the SPARQL endpoint is at capacity; try again in a moment")
+                raise Busy(f"the SPARQL endpoint stayed at capacity for {self.queue_wait:g} s; try again in a moment")
             self._running += 1
         return Ticket(self, client)
 
