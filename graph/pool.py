@@ -11,13 +11,15 @@ is killed and replaced.
 The limits cover the answer as well as the evaluation (issue 21): an endpoint answer is written by
 its worker under a row and a byte cap and sent over in chunks (`write_answer`, graph/answers.py),
 so this process spools at most the cap instead of unpickling a whole answer, and each worker has
-a memory limit (`_limit_memory`); a worker past it is replaced, like one past the time limit.
+a memory limit (`_confine`); a worker past it is replaced, like one past the time limit. Endpoint
+answers may have workers of their own (`Limits.endpoint_workers`), so the app's pages keep theirs.
 """
 
 from __future__ import annotations
 
 import logging
 import multiprocessing as mp
+import os
 import queue
 import resource
 import shutil
@@ -55,6 +57,11 @@ class Limits:
     workers: int = 2
     queue_wait: float = 5.0  # seconds a request may wait for a free worker
     memory_mb: int = 2048  # address space a worker may use (RLIMIT_AS); 0: no limit
+    # Of `workers`, those that only write protocol answers (`write_answer`: the open endpoint), at a
+    # lower CPU priority, so that heavy endpoint queries neither take the workers of the app's own
+    # pages nor starve them of CPU; 0: one set of workers for everything.
+    endpoint_workers: int = 0
+    endpoint_nice: int = 10
 
 
 # Exit signals of a worker that ran out of its memory limit: Rust aborts when an allocation fails
@@ -62,20 +69,22 @@ class Limits:
 OUT_OF_MEMORY_SIGNALS = (-signal.SIGABRT, -signal.SIGKILL)
 
 
-def _limit_memory(megabytes: int) -> None:
+def _confine(memory_mb: int, nice: int) -> None:
     """Cap this worker's address space, so a query that builds a huge answer or intermediate result
     fails in its own worker (which is then replaced) instead of taking the machine's memory: one
     worker reached 3.5 GB in 15 s (issue 21). RLIMIT_AS, because it is there on every Linux without
     privileges; it counts reserved address space, which is why the default leaves room over the
-    ~0.5 GB an idle worker reserves."""
-    if megabytes > 0:
-        limit = megabytes * 1024 * 1024
+    ~0.5 GB an idle worker reserves. An endpoint worker also gives way on the CPU (`nice`)."""
+    if memory_mb > 0:
+        limit = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    if nice:
+        os.nice(nice)
 
 
-def _worker_main(conn, memory_mb: int = 0) -> None:
+def _worker_main(conn, memory_mb: int = 0, nice: int = 0) -> None:
     """Worker loop: open the snapshot named by each request, answer, repeat."""
-    _limit_memory(memory_mb)
+    _confine(memory_mb, nice)
     from graph.store import OxigraphStore
 
     opened: tuple[str, OxigraphStore] | None = None
@@ -121,9 +130,9 @@ def _protocol_answer(answer: Result | Graph) -> tuple:
 
 
 class _Worker:
-    def __init__(self, ctx, memory_mb: int = 0) -> None:
+    def __init__(self, ctx, memory_mb: int = 0, nice: int = 0) -> None:
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker_main, args=(child, memory_mb), daemon=True)
+        self.process = ctx.Process(target=_worker_main, args=(child, memory_mb, nice), daemon=True)
         self.process.start()
         child.close()
 
@@ -145,14 +154,19 @@ class PooledStore(Store):
         self._version = 0
         self._stamp: str | None = None
         self._ctx = mp.get_context("spawn")
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._idle: queue.Queue[_Worker] = queue.Queue()  # the app's workers (all, without endpoint ones)
+        endpoint = min(self.limits.endpoint_workers, self.limits.workers - 1)
+        self._endpoint_idle: queue.Queue[_Worker] = queue.Queue() if endpoint > 0 else self._idle
         self._clear_snapshots()
         self._snapshot()
-        for _ in range(self.limits.workers):
-            self._idle.put(self._new_worker())
+        for _ in range(self.limits.workers - max(endpoint, 0)):
+            self._idle.put(self._new_worker(self._idle))
+        for _ in range(max(endpoint, 0)):
+            self._endpoint_idle.put(self._new_worker(self._endpoint_idle))
 
-    def _new_worker(self) -> _Worker:
-        return _Worker(self._ctx, self.limits.memory_mb)
+    def _new_worker(self, lane: queue.Queue[_Worker]) -> _Worker:
+        nice = self.limits.endpoint_nice if lane is not self._idle else 0
+        return _Worker(self._ctx, self.limits.memory_mb, nice)
 
     # -- snapshots ---------------------------------------------------------------------------
     def _clear_snapshots(self) -> None:
@@ -217,11 +231,20 @@ class PooledStore(Store):
         return self._writer.triple_count()
 
     # -- queries (workers) -------------------------------------------------------------------
-    def _run(self, kind: str, query: str, arguments: Mapping | None, sink: Callable[[bytes], None] | None = None):
-        """One request to a free worker, within the time limit; chunks it sends go to sink. A worker
-        that overran, died, ran out of memory or was left mid-answer is killed and replaced."""
+    def _run(
+        self,
+        kind: str,
+        query: str,
+        arguments: Mapping | None,
+        sink: Callable[[bytes], None] | None = None,
+        lane: queue.Queue[_Worker] | None = None,
+    ):
+        """One request to a free worker of the lane (the app's by default), within the time limit;
+        chunks it sends go to sink. A worker that overran, died, ran out of memory or was left
+        mid-answer is killed and replaced."""
+        lane = self._idle if lane is None else lane
         try:
-            worker = self._idle.get(timeout=self.limits.queue_wait)
+            worker = lane.get(timeout=self.limits.queue_wait)
         except queue.Empty:
             raise Busy("all query workers are busy; try again in a moment") from None
         deadline = time.monotonic() + self.limits.time_limit
@@ -235,10 +258,10 @@ class PooledStore(Store):
                 raise self._over_memory()
         except BaseException:
             worker.kill()
-            worker = self._new_worker()
+            worker = self._new_worker(lane)
             raise
         finally:
-            self._idle.put(worker)
+            lane.put(worker)
         if status == "query-error":
             raise QueryError(payload)
         if status == "store-error":
@@ -307,10 +330,12 @@ class PooledStore(Store):
         The row cap is the smaller of the caller's and the limit."""
         caps = replace(caps, rows=min(caps.rows or sys.maxsize, self.limits.max_rows))
         dataset = {"default_graphs": tuple(default_graphs), "named_graphs": tuple(named_graphs)}
-        return self._run("answer", query, {"fmt": fmt, "caps": caps, "dataset": dataset}, sink)
+        return self._run("answer", query, {"fmt": fmt, "caps": caps, "dataset": dataset}, sink, self._endpoint_idle)
 
     def close(self) -> None:
-        while not self._idle.empty():
-            self._idle.get_nowait().kill()
+        lanes = [self._idle] if self._endpoint_idle is self._idle else [self._idle, self._endpoint_idle]
+        for lane in lanes:
+            while not lane.empty():
+                lane.get_nowait().kill()
         self._writer.close()
         shutil.rmtree(self._snapshots, ignore_errors=True)
