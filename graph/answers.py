@@ -288,9 +288,13 @@ def write(answer: Result | Graph, name: str, caps: Caps, sink: Sink) -> Written:
     if isinstance(answer, Result):
         if answer.boolean is not None:
             return write_boolean(answer.boolean, name, sink)
-        return write_rows(answer.variables, answer.rows, name, caps, sink, truncated=truncated)
-    lines = ntriples_lines(ntriples_bytes(answer).decode("utf-8"))
-    return write_triples(lines, name, caps, sink, truncated=truncated)
+        written = write_rows(answer.variables, answer.rows, name, caps, sink, truncated=truncated)
+    else:
+        lines = ntriples_lines(ntriples_bytes(answer).decode("utf-8"))
+        written = write_triples(lines, name, caps, sink, truncated=truncated)
+    if written.cut_by and getattr(answer, "cut_by", None) == "bytes":  # the backend stopped reading at the cap
+        return Written(written.count, True, "bytes")
+    return written
 
 
 def text(answer: Result, name: str) -> str:

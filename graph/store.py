@@ -157,8 +157,21 @@ class Store(ABC):
         from graph import answers  # it builds on this module
 
         limit = caps.triples if fmt in answers.GRAPH_FORMATS else caps.rows
-        gathered = self.query(query, default_graphs=default_graphs, named_graphs=named_graphs, max_rows=limit)
-        return answers.write(gathered, fmt, caps, sink)
+        dataset = {"default_graphs": default_graphs, "named_graphs": named_graphs}
+        return answers.write(self.gather(query, limit, caps.bytes, **dataset), fmt, caps, sink)
+
+    def gather(
+        self,
+        query: str,
+        max_rows: int | None,
+        max_bytes: int | None,
+        *,
+        default_graphs: Sequence[str] = (),
+        named_graphs: Sequence[str] = (),
+    ) -> Result | Graph:
+        """The answer `write_answer` writes: `query`'s. A backend that reads answers from elsewhere
+        stops reading at about max_bytes (and sets `cut_by` = "bytes" on an answer it cut)."""
+        return self.query(query, default_graphs=default_graphs, named_graphs=named_graphs, max_rows=max_rows)
 
     def answer(
         self, query: str, fmt: str, caps: Caps, *, default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = ()
