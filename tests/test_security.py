@@ -144,23 +144,32 @@ HUGE_STRING = (
 )
 
 
-def _rss() -> int:
-    """This process's resident memory in bytes: the served app runs in it."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) * 1024
-    raise AssertionError("no VmRSS")
+def _rss(pid: int | str = "self") -> int:
+    """A process's resident memory in bytes (0 once gone); by default this one, where the app runs."""
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except OSError:
+        return 0
+    return next((int(line.split()[1]) * 1024 for line in lines if line.startswith("VmRSS:")), 0)
+
+
+def _largest_child_rss() -> int:
+    """The resident memory of this process's largest child (a query worker)."""
+    children = [
+        pid for task in Path(f"/proc/{os.getpid()}/task").iterdir() for pid in (task / "children").read_text().split()
+    ]
+    return max((_rss(pid) for pid in children), default=0)
 
 
 @contextmanager
-def peak_rss() -> Iterator[list[int]]:
-    """The highest resident memory of this process while the block runs (sampled every 10 ms)."""
-    peak = [_rss()]
+def peak_rss(measure=_rss) -> Iterator[list[int]]:
+    """The highest value of measure (this process's memory) while the block runs (sampled every 10 ms)."""
+    peak = [measure()]
     stop = threading.Event()
 
     def sample() -> None:
         while not stop.wait(0.01):
-            peak[0] = max(peak[0], _rss())
+            peak[0] = max(peak[0], measure())
 
     thread = threading.Thread(target=sample, daemon=True)
     thread.start()
@@ -272,6 +281,26 @@ def test_a_worker_past_its_memory_limit_gives_503_and_is_replaced(fresh_store):
         assert elapsed < 15, f"stopped after {elapsed:.1f} s: by the time limit, not the memory limit"
         after = requests.get(url + "/sparql", params={"query": "ASK { ?s ?p ?o }", "format": "json"})
         assert after.status_code == 200 and after.json()["boolean"] is True
+
+
+@pytest.mark.soak
+def test_four_memory_hungry_queries_at_once_stay_within_the_worker_limit_soak(fresh_store):
+    """Four workers building gigabyte strings at once, with the default QUERY_MEMORY_MB: each is
+    stopped at its limit, so together they hold at most four limits, and the app goes on."""
+    limit_mb = SETTINGS["QUERY_MEMORY_MB"]
+    settings = {"STORE": str(fresh_store), "QUERY_WORKERS": 5, "SPARQL_WORKERS": 4, "QUERY_TIMEOUT": 60}
+    with serve(settings) as url, peak_rss(_largest_child_rss) as peak, ThreadPoolExecutor(4) as pool:
+        started = time.monotonic()
+        clients = [client_at(f"127.0.0.{n + 2}") for n in range(4)]
+        answers = list(pool.map(lambda c: c.get(url + "/sparql", params={"query": HUGE_STRING}, timeout=120), clients))
+        elapsed = time.monotonic() - started
+        after = requests.get(url + "/sparql", params={"query": "ASK { ?s ?p ?o }", "format": "json"})
+    figures = {"limit_mb": limit_mb, "largest_worker_mb": round(peak[0] / 2**20), "seconds": round(elapsed, 1)}
+    print(json.dumps(figures))
+    for response in answers:
+        _error(response, 503, "memory-limit")
+    assert peak[0] <= limit_mb * 2**20 and elapsed < 60, figures
+    assert after.status_code == 200 and after.json()["boolean"] is True
 
 
 def _timed(call) -> tuple[requests.Response, float]:
