@@ -50,6 +50,14 @@ def endpoint():
     name, media = protocol.choose(request, graph=graph)
     config = current_app.config
     caps = Caps(rows=config["MAX_ROWS"], triples=config["MAX_GRAPH_NODES"], bytes=config["MAX_RESULT_BYTES"])
+    answer, ticket = admitted_answer(query, name, caps)
+    return streamed(answer, media, caps, ticket)
+
+
+def admitted_answer(query: protocol.ProtocolQuery, name: str, caps: Caps) -> tuple[Answer, admission.Ticket]:
+    """A visitor's query answered under the endpoint's admission (its share of the workers, the
+    per-client limits) and the caps: every way in for free query text comes through here, so none
+    can take the pages' workers. Release the ticket once the answer is sent."""
     ticket = admission.admit(request)
     try:
         answer = db.run(
@@ -60,7 +68,7 @@ def endpoint():
     except BaseException:
         ticket.release()
         raise
-    return streamed(answer, media, caps, ticket)
+    return answer, ticket
 
 
 def streamed(answer: Answer, media: str, caps: Caps, ticket: admission.Ticket) -> Response:
