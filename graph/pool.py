@@ -34,7 +34,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from graph.answers import Caps, Written
+from graph.answers import Caps, Sink, Written
 from graph.store import OxigraphStore, QueryError, QueryTimeout, Result, Store, StoreError, Term
 
 log = logging.getLogger(__name__)
@@ -316,21 +316,12 @@ class PooledStore(Store):
         graph.truncated = answer[2]  # type: ignore[attr-defined]
         return graph
 
-    def write_answer(
-        self,
-        query: str,
-        fmt: str,
-        caps: Caps,
-        sink: Callable[[bytes], None],
-        *,
-        default_graphs: Sequence[str] = (),
-        named_graphs: Sequence[str] = (),
-    ) -> Written:
+    def write_answer(self, query: str, fmt: str, caps: Caps, sink: Sink, **dataset: Sequence[str]) -> Written:
         """Written in a worker as the query runs, under the caps; its chunks arrive in sink here.
         The row cap is the smaller of the caller's and the limit."""
         caps = replace(caps, rows=min(caps.rows or sys.maxsize, self.limits.max_rows))
-        dataset = {"default_graphs": tuple(default_graphs), "named_graphs": tuple(named_graphs)}
-        return self._run("answer", query, {"fmt": fmt, "caps": caps, "dataset": dataset}, sink, self._endpoint_idle)
+        sent = {"fmt": fmt, "caps": caps, "dataset": {name: tuple(graphs) for name, graphs in dataset.items()}}
+        return self._run("answer", query, sent, sink, self._endpoint_idle)
 
     def close(self) -> None:
         lanes = [self._idle] if self._endpoint_idle is self._idle else [self._idle, self._endpoint_idle]

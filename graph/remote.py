@@ -352,19 +352,11 @@ class RemoteStore(Store):
         return graph
 
     def gather(
-        self,
-        query: str,
-        max_rows: int | None,
-        max_bytes: int | None,
-        *,
-        default_graphs: Sequence[str] = (),
-        named_graphs: Sequence[str] = (),
+        self, query: str, max_rows: int | None, max_bytes: int | None, **dataset: Sequence[str]
     ) -> Result | Graph:
         """`query`, reading at most max_bytes of the server's answer: the whole rows (or N-Triples
         lines) within them are the answer, cut by bytes; what the server sends beyond is not read."""
-        return self.query(
-            query, default_graphs=default_graphs, named_graphs=named_graphs, max_rows=max_rows, max_bytes=max_bytes
-        )
+        return self.query(query, max_rows=max_rows, max_bytes=max_bytes, **dataset)
 
     def export(self, fmt: str) -> bytes:
         """Each graph fetched on its own (keeping graph names), then written as the embedded store does."""

@@ -15,7 +15,7 @@ import logging
 import os
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +27,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from ontology import iris
 
 if TYPE_CHECKING:
-    from graph.answers import Answer, Caps, Written
+    from graph.answers import Answer, Caps, Sink, Written
 
 log = logging.getLogger(__name__)
 
@@ -141,49 +141,30 @@ class Store(ABC):
         materialise the whole store. Optional: backends that cannot select datasets say so."""
         raise StoreError(f"{type(self).__name__} cannot run protocol queries")
 
-    def write_answer(
-        self,
-        query: str,
-        fmt: str,
-        caps: Caps,
-        sink: Callable[[bytes], None],
-        *,
-        default_graphs: Sequence[str] = (),
-        named_graphs: Sequence[str] = (),
-    ) -> Written:
+    def write_answer(self, query: str, fmt: str, caps: Caps, sink: Sink, **dataset: Sequence[str]) -> Written:
         """A protocol query's answer written in a format of graph/answers.py into sink, cut at the caps.
         Here from the gathered answer (its rows or triples cut by the backend); backends that can
         write while the query runs override it, so that nothing beyond the caps is ever held."""
         from graph import answers  # it builds on this module
 
         limit = caps.triples if fmt in answers.GRAPH_FORMATS else caps.rows
-        dataset = {"default_graphs": default_graphs, "named_graphs": named_graphs}
         return answers.write(self.gather(query, limit, caps.bytes, **dataset), fmt, caps, sink)
 
     def gather(
-        self,
-        query: str,
-        max_rows: int | None,
-        max_bytes: int | None,
-        *,
-        default_graphs: Sequence[str] = (),
-        named_graphs: Sequence[str] = (),
+        self, query: str, max_rows: int | None, max_bytes: int | None, **dataset: Sequence[str]
     ) -> Result | Graph:
-        """The answer `write_answer` writes: `query`'s. A backend that reads answers from elsewhere
-        stops reading at about max_bytes (and sets `cut_by` = "bytes" on an answer it cut)."""
-        return self.query(query, default_graphs=default_graphs, named_graphs=named_graphs, max_rows=max_rows)
+        """The answer `write_answer` writes: `query`'s (dataset: default_graphs, named_graphs). A backend
+        that reads answers from elsewhere stops reading at about max_bytes (and sets `cut_by` = "bytes"
+        on an answer it cut)."""
+        return self.query(query, max_rows=max_rows, **dataset)
 
-    def answer(
-        self, query: str, fmt: str, caps: Caps, *, default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = ()
-    ) -> Answer:
+    def answer(self, query: str, fmt: str, caps: Caps, **dataset: Sequence[str]) -> Answer:
         """`write_answer` into a spool (memory, then a temporary file) that the caller sends on and closes."""
         from graph.answers import Answer  # it builds on this module
 
         spool = Answer()
         try:
-            spool.written = self.write_answer(
-                query, fmt, caps, spool.sink, default_graphs=default_graphs, named_graphs=named_graphs
-            )
+            spool.written = self.write_answer(query, fmt, caps, spool.sink, **dataset)
             spool.length = spool.body.tell()
         except BaseException:
             spool.close()
@@ -602,7 +583,7 @@ class OxigraphStore(Store):
         graph.truncated = truncated  # type: ignore[attr-defined]
         return graph
 
-    def _dataset(self, default_graphs: Sequence[str], named_graphs: Sequence[str]) -> dict:
+    def _dataset(self, default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = ()) -> dict:
         """A protocol query's dataset: no default graphs means the union; GRAPH ?g sees documents only."""
         dataset: dict = {"use_default_graph_as_union": not default_graphs}
         if default_graphs:
@@ -613,22 +594,13 @@ class OxigraphStore(Store):
             dataset["named_graphs"] = [ox.NamedNode(g) for g in self._store_graphs()]
         return dataset
 
-    def write_answer(
-        self,
-        query: str,
-        fmt: str,
-        caps: Caps,
-        sink: Callable[[bytes], None],
-        *,
-        default_graphs: Sequence[str] = (),
-        named_graphs: Sequence[str] = (),
-    ) -> Written:
+    def write_answer(self, query: str, fmt: str, caps: Caps, sink: Sink, **dataset: Sequence[str]) -> Written:
         """Written while Oxigraph produces the solutions (or triples), so that only what fits the
         caps is ever held: the query's worker (graph/pool.py) streams it to the web process."""
         from graph import answers  # it builds on this module
 
         try:
-            answer = self._store.query(query, **self._dataset(default_graphs, named_graphs))
+            answer = self._store.query(query, **self._dataset(**dataset))
             if isinstance(answer, ox.QueryBoolean):
                 return answers.write_boolean(bool(answer), fmt, sink)
             if isinstance(answer, ox.QuerySolutions):

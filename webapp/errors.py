@@ -42,6 +42,12 @@ def error_response(status: int, error: str, message: str):
     return response
 
 
+def _retry_after(response, seconds: int):
+    """When the client may try again: HTTP's Retry-After, in seconds."""
+    response.headers["Retry-After"] = str(seconds)
+    return response
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(QueryError)
     def bad_query(error: QueryError):
@@ -53,9 +59,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(Busy)
     def busy(error: Busy):
-        response = error_response(503, "busy", str(error))
-        response.headers["Retry-After"] = str(error.retry_after)
-        return response
+        return _retry_after(error_response(503, "busy", str(error)), error.retry_after)
 
     @app.errorhandler(QueryOverMemory)
     def over_memory(error: QueryOverMemory):
@@ -63,9 +67,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(TooManyQueries)
     def too_many(error: TooManyQueries):
-        response = error_response(429, "too-many-queries", str(error))
-        response.headers["Retry-After"] = str(error.retry_after)
-        return response
+        return _retry_after(error_response(429, "too-many-queries", str(error)), error.retry_after)
 
     @app.errorhandler(StoreError)
     def store_failure(error: StoreError):
