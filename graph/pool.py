@@ -67,6 +67,7 @@ class Limits:
 # Exit signals of a worker that ran out of its memory limit: Rust aborts when an allocation fails
 # (SIGABRT), and the kernel's or a cgroup's OOM killer sends SIGKILL.
 OUT_OF_MEMORY_SIGNALS = (-signal.SIGABRT, -signal.SIGKILL)
+STARTUP_WAIT_S = 120.0
 
 
 def _confine(memory_mb: int, nice: int) -> None:
@@ -87,6 +88,7 @@ def _worker_main(conn, memory_mb: int = 0, nice: int = 0) -> None:
     _confine(memory_mb, nice)
     from graph.store import OxigraphStore
 
+    conn.send(("ready", None))  # started: a query's time limit starts once its worker is up
     opened: tuple[str, OxigraphStore] | None = None
     while True:
         try:
@@ -135,6 +137,20 @@ class _Worker:
         self.process = ctx.Process(target=_worker_main, args=(child, memory_mb, nice), daemon=True)
         self.process.start()
         child.close()
+        self.ready = False
+
+    def wait_ready(self) -> None:
+        """Wait for a new worker's first message (its imports take seconds on a busy machine, and are
+        no part of a query's time); one that never comes is the worker's failure."""
+        if self.ready:
+            return
+        try:
+            if not self.conn.poll(STARTUP_WAIT_S):
+                raise StoreError(f"a query worker did not start within {STARTUP_WAIT_S:g} s")
+            self.conn.recv()
+        except (EOFError, OSError) as error:
+            raise StoreError(f"a query worker failed to start: {error or type(error).__name__}") from error
+        self.ready = True
 
     def kill(self) -> None:
         self.process.kill()
@@ -247,8 +263,9 @@ class PooledStore(Store):
             worker = lane.get(timeout=self.limits.queue_wait)
         except queue.Empty:
             raise Busy("all query workers are busy; try again in a moment") from None
-        deadline = time.monotonic() + self.limits.time_limit
         try:
+            worker.wait_ready()
+            deadline = time.monotonic() + self.limits.time_limit
             worker.conn.send((self.current_snapshot, kind, query, dict(arguments or {}), self.limits.max_rows))
             status, payload = self._receive(worker, deadline)
             while status == "chunk" and sink is not None:

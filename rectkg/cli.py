@@ -469,7 +469,7 @@ def serve(obj: Context, host: str, port: int, threads: int | None) -> None:
         app = create_app({"STORE": obj.store_spec} if obj.store_spec else None)
     except SettingsError as error:
         fail(str(error), 2)
-    server = create_server(app, host=host, port=port, threads=admission.serve_threads(app.config, threads))
+    server = create_server(app, host=host, port=port, **admission.server_options(app.config, threads))
     url = f"http://{host}:{server.effective_port}"
     local = url if host not in ("0.0.0.0", "::", "") else f"http://127.0.0.1:{server.effective_port}"
     # SIGTERM ends the server like Ctrl-C, so the workers stop and the advert is withdrawn.

@@ -329,6 +329,24 @@ def test_a_client_past_its_share_gets_429_and_others_do_not(fresh_store):
         assert other.get(sparql, params={"query": "ASK {}"}).status_code == 200
 
 
+def test_behind_a_trusted_proxy_the_forwarded_address_is_the_client(fresh_store):
+    settings = {"STORE": str(fresh_store), "QUERY_TIMEOUT": 2, "CLIENT_QUERIES": 1, "TRUSTED_PROXY": "127.0.0.1"}
+
+    def ask(client: str) -> requests.Response:
+        # The proxy appends the address it saw; what comes before is the client's to make up.
+        headers = {"X-Forwarded-For": f"203.0.113.9, {client}"}
+        return requests.get(url + "/sparql", params={"query": "ASK {}"}, headers=headers)
+
+    with serve(settings) as url, ThreadPoolExecutor(1) as pool:
+        headers = {"X-Forwarded-For": "203.0.113.9, 198.51.100.1"}
+        running = pool.submit(requests.get, url + "/sparql", params={"query": CARTESIAN}, headers=headers)
+        time.sleep(0.5)
+        _error(ask("198.51.100.1"), 429, "too-many-queries")  # the same client, as the proxy says
+        other = ask("198.51.100.2")
+        assert other.status_code == 200, other.text  # another one behind the same proxy
+        _error(running.result(), 503, "timeout")
+
+
 def test_a_full_endpoint_queue_answers_503_at_once_and_pages_keep_a_worker(fresh_store):
     settings = {
         "STORE": str(fresh_store),

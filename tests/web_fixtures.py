@@ -46,7 +46,7 @@ def serve(settings: Mapping[str, Any], threads: int | None = None) -> Iterator[s
 @contextmanager
 def serve_app(app: Flask, threads: int | None = None) -> Iterator[str]:
     """`serve` for an app the test keeps a hand on (to look at its store while it serves)."""
-    server = create_server(app, host="127.0.0.1", port=0, threads=threads or admission.threads_for(app.config))
+    server = create_server(app, host="127.0.0.1", port=0, **admission.server_options(app.config, threads))
     url = f"http://127.0.0.1:{server.effective_port}"
     thread = threading.Thread(target=server.run, daemon=True)
     try:

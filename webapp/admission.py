@@ -53,9 +53,9 @@ def threads_for(config: Mapping[str, Any]) -> int:
     return endpoint_workers(config) + config["SPARQL_QUEUE"] + PAGE_THREADS
 
 
-def serve_threads(config: Mapping[str, Any], threads: int | None) -> int:
-    """The threads asked for, else `threads_for`; fewer than that let heavy queries make the pages
-    wait, so that is said."""
+def server_options(config: Mapping[str, Any], threads: int | None) -> dict[str, Any]:
+    """waitress's options for `rectkg serve`: the threads asked for, else `threads_for` (fewer let
+    heavy queries make the pages wait, so that is said), and the TRUSTED_PROXY's X-Forwarded-For."""
     needed = threads_for(config)
     if threads is not None and threads < needed:
         log.warning(
@@ -64,7 +64,12 @@ def serve_threads(config: Mapping[str, Any], threads: int | None) -> int:
             needed - PAGE_THREADS,
             needed,
         )
-    return threads or needed
+    options: dict[str, Any] = {"threads": threads or needed}
+    if config["TRUSTED_PROXY"]:
+        options.update(
+            trusted_proxy=config["TRUSTED_PROXY"], trusted_proxy_count=1, trusted_proxy_headers={"x-forwarded-for"}
+        )
+    return options
 
 
 class Gate:
@@ -163,11 +168,8 @@ class Ticket:
 
 
 def client_of(request: Request) -> str:
-    """The client's address: the connection's, or the one TRUSTED_PROXIES proxies say they forwarded."""
-    hops = current_app.config["TRUSTED_PROXIES"]
-    forwarded = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",") if part.strip()]
-    if hops and len(forwarded) >= hops:
-        return forwarded[-hops]
+    """The client's address: the connection's, or the one a TRUSTED_PROXY forwarded (waitress reads
+    X-Forwarded-For from that proxy only, and drops it from anyone else: see `server_options`)."""
     return request.remote_addr or "unknown"
 
 

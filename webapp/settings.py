@@ -52,9 +52,10 @@ DEFAULTS: dict[str, Any] = {
     # Seconds of /sparql work one client may use per minute (a bucket that refills at that rate,
     # as WDQS does); past it, its requests get a 429 with Retry-After. 0 turns the limit off.
     "CLIENT_QUERY_SECONDS": 60.0,
-    # Reverse proxies in front of the app whose X-Forwarded-For names the client for the limits
-    # above; 0: the client is the connection's address.
-    "TRUSTED_PROXIES": 0,
+    # Address of a reverse proxy in front of `rectkg serve` whose X-Forwarded-For names the client
+    # for the limits above ("*": any peer, only when nothing but the proxy can reach the port);
+    # None: the client is the connection's address.
+    "TRUSTED_PROXY": None,
     # Largest request body in bytes (queries, admin uploads); more is refused with 413.
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
     # Bearer token that turns on the admin API (/admin/graphs); None keeps it off.
