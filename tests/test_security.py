@@ -252,6 +252,7 @@ def test_a_small_query_cannot_make_a_huge_answer(fresh_store, tmp_path):
     cap = 1_000_000
     with serve({"STORE": str(fresh_store), "MAX_RESULT_BYTES": cap}) as url:
         figures = big_answer_figures(url, rows=100, cap=cap, clients=1, folder=tmp_path)
+    print(json.dumps(figures))
     _check_big_answers(figures, cap, tmp_path)
     assert figures["server_growth_mb"] < 100, figures
 
