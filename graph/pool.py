@@ -179,6 +179,12 @@ class PooledStore(Store):
             self._idle.put(self._new_worker(self._idle))
         for _ in range(max(endpoint, 0)):
             self._endpoint_idle.put(self._new_worker(self._endpoint_idle))
+        for lane in self._lanes():  # started together, waited for together: no first query pays for it
+            for worker in list(lane.queue):
+                worker.wait_ready()
+
+    def _lanes(self) -> list[queue.Queue[_Worker]]:
+        return [self._idle] if self._endpoint_idle is self._idle else [self._idle, self._endpoint_idle]
 
     def _new_worker(self, lane: queue.Queue[_Worker]) -> _Worker:
         nice = self.limits.endpoint_nice if lane is not self._idle else 0
@@ -341,8 +347,7 @@ class PooledStore(Store):
         return self._run("answer", query, sent, sink, self._endpoint_idle)
 
     def close(self) -> None:
-        lanes = [self._idle] if self._endpoint_idle is self._idle else [self._idle, self._endpoint_idle]
-        for lane in lanes:
+        for lane in self._lanes():
             while not lane.empty():
                 lane.get_nowait().kill()
         self._writer.close()
