@@ -112,7 +112,7 @@ def test_the_row_limit_cuts_short_and_says_so(oxigraph):
     assert "X-Rectkg-Truncated" not in small.headers
 
 
-# A literal of every value joined (~0.8 MB), on each of 100 rows: ~80 MB from the server, uncapped.
+# A literal of every value joined (~1.1 MB), on each of 100 rows: ~110 MB from the server, uncapped.
 BIG = '{ SELECT (GROUP_CONCAT(STR(?o); separator=" ") AS ?big) WHERE { ?s ?p ?o } } ?a ?b ?c'
 BIG_SELECT = "SELECT ?big WHERE { " + BIG + " } LIMIT 100"
 BIG_CONSTRUCT = "CONSTRUCT { ?a <https://example.org/big> ?big } WHERE { " + BIG + " } LIMIT 100"
