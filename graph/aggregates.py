@@ -211,7 +211,13 @@ def rebuild(store: Store) -> str:
 
 
 def version(store: Store) -> str | None:
-    """The stamp the last write left (None on a store no aggregate-aware write has touched)."""
+    """The stamp the last write left (None on a store no aggregate-aware write has touched): the
+    store's own `version_stamp`, which a store that knows it without a query answers at once."""
+    return store.version_stamp()
+
+
+def read_version(store: Store) -> str | None:
+    """`version` read from the store by a query."""
     query = f"SELECT ?v WHERE {{ GRAPH {_iri(iris.AGGREGATES)} {{ {_iri(iris.AGGREGATES)} <{RK.storeVersion}> ?v }} }}"
     rows = store.select(query).rows
     return rows[0]["v"].value if rows and "v" in rows[0] else None

@@ -325,6 +325,7 @@ class RemoteStore(Store):
         default_graphs: Sequence[str] = (),
         named_graphs: Sequence[str] = (),
         max_rows: int | None = None,
+        max_bytes: int | None = None,
         base_iri: str | None = None,
     ) -> Result | Graph:
         """A protocol query as the web app's /sparql forwards it, answered as the embedded store does.
@@ -344,14 +345,23 @@ class RemoteStore(Store):
             default = list(default_graphs) or self._dataset()
             named = list(named_graphs) or self._dataset()
         if form in ("SELECT", "ASK"):
-            body, _ = self._query(query, accept=None, dataset=default, named=named)
+            body, _ = self._query(query, accept=None, dataset=default, named=named, max_bytes=max_bytes)
+            if max_bytes is not None and len(body) > max_bytes:
+                return _cut_result(body[:max_bytes], max_bytes).cut(max_rows)
             return self._result(form, body).cut(max_rows)
-        graph = self._construct(query, default, named)
+        graph = self._construct(query, default, named, max_bytes)
         truncated = max_rows is not None and len(graph) > max_rows
         if max_rows is not None and truncated:
             graph = _first(graph, max_rows)
-        graph.truncated = truncated  # type: ignore[attr-defined]
+        graph.truncated = truncated or getattr(graph, "cut_by", None) == "bytes"  # type: ignore[attr-defined]
         return graph
+
+    def gather(
+        self, query: str, max_rows: int | None, max_bytes: int | None, **dataset: Sequence[str]
+    ) -> Result | Graph:
+        """`query`, reading at most max_bytes of the server's answer: the whole rows (or N-Triples
+        lines) within them are the answer, cut by bytes; what the server sends beyond is not read."""
+        return self.query(query, max_rows=max_rows, max_bytes=max_bytes, **dataset)
 
     def export(self, fmt: str) -> bytes:
         """Each graph fetched on its own (keeping graph names), then written as the embedded store does."""
@@ -399,12 +409,24 @@ class RemoteStore(Store):
         """The graphs queries see: the ontology graph (present or not, so the list is never empty) and the documents."""
         return [ONTOLOGY_GRAPH, *self.graphs()]
 
-    def _construct(self, query: str, dataset: list[str] | None = None, named: list[str] | None = None) -> Graph:
-        body, content_type = self._query(query, accept=RDF_ACCEPT, dataset=dataset, named=named)
+    def _construct(
+        self,
+        query: str,
+        dataset: list[str] | None = None,
+        named: list[str] | None = None,
+        max_bytes: int | None = None,
+    ) -> Graph:
+        body, content_type = self._query(query, accept=RDF_ACCEPT, dataset=dataset, named=named, max_bytes=max_bytes)
         fmt = RDF_FORMATS.get(content_type)
         if fmt is None:
             raise StoreError(f"{self.settings.query_url} answered a CONSTRUCT with {content_type!r}, not RDF")
-        return Graph().parse(data=body, format=fmt)
+        cut = max_bytes is not None and len(body) > max_bytes
+        if cut and fmt != "nt":
+            raise QueryError(_too_large(max_bytes, f"the server sent {content_type}, which cannot be cut"))
+        graph = Graph().parse(data=body[: body.rfind(b"\n") + 1] if cut else body, format=fmt)
+        if cut:
+            graph.cut_by = "bytes"  # type: ignore[attr-defined]
+        return graph
 
     # -- HTTP --------------------------------------------------------------------------------
 
@@ -422,9 +444,16 @@ class RemoteStore(Store):
         return sw
 
     def _query(
-        self, query: str, *, accept: str | None, dataset: list[str] | None, named: list[str] | None = None
+        self,
+        query: str,
+        *,
+        accept: str | None,
+        dataset: list[str] | None,
+        named: list[str] | None = None,
+        max_bytes: int | None = None,
     ) -> tuple[bytes, str]:
-        """One query with `dataset` as its default graphs and as its named graphs, unless `named` differs."""
+        """One query with `dataset` as its default graphs and as its named graphs, unless `named` differs;
+        of the answer, at most max_bytes + 1 bytes are read (more than max_bytes: it was cut)."""
         sw = self._wrapper(self.settings.query_url)
         sw.setRequestMethod(URLENCODED)  # form-encoded, so the dataset parameters travel in the body
         sw.setQuery(query)
@@ -443,7 +472,9 @@ class RemoteStore(Store):
         def run() -> tuple[bytes, str]:
             response = sw.query().response
             content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
-            return response.read(), content_type
+            body = response.read() if max_bytes is None else response.read(max_bytes + 1)
+            response.close()
+            return body, content_type
 
         return self._retrying("query", run, resend_safe=True, query=True)
 
@@ -508,6 +539,33 @@ class RemoteStore(Store):
 def _iri(name: str) -> str:
     """A graph name as SPARQL text, checked by the term serialiser: `rectkg remove` passes user input."""
     return term_text(Term("iri", name))
+
+
+def _too_large(max_bytes: int, why: str) -> str:
+    return f"the answer is larger than MAX_RESULT_BYTES ({max_bytes} bytes) and {why}; narrow the query down"
+
+
+def _cut_result(body: bytes, max_bytes: int) -> Result:
+    """The whole rows at the start of a SPARQL JSON results document cut short at max_bytes, read one
+    binding at a time: the head comes first in the answers of Oxigraph, Virtuoso, Fuseki and QLever."""
+    text = body.decode("utf-8", "ignore")
+    decoder = json.JSONDecoder()
+    head, bindings = text.find('"vars"'), text.find('"bindings"')
+    if not 0 <= head < bindings:
+        raise QueryError(_too_large(max_bytes, "its head does not come first"))
+    names, _ = decoder.raw_decode(text, text.index("[", head))
+    rows, position = [], text.index("[", bindings) + 1
+    while True:
+        while position < len(text) and text[position] in " \t\r\n,":
+            position += 1
+        try:
+            binding, position = decoder.raw_decode(text, position)
+        except ValueError:  # the cut row, or the end of the list
+            break
+        rows.append({name: _term(cell) for name, cell in binding.items()})
+    result = Result(names, rows, truncated=True)
+    result.cut_by = "bytes"  # type: ignore[attr-defined]
+    return result
 
 
 def _first(graph: Graph, count: int) -> Graph:

@@ -16,7 +16,12 @@ FORMATS = ("table", "csv", "tsv", "json")
 
 
 def cells(result: Result) -> list[list[str]]:
-    return [[_cell(row[v]) if v in row else "" for v in result.variables] for row in result.rows]
+    return [row_cells(row, result.variables) for row in result.rows]
+
+
+def row_cells(row: dict[str, Term], variables: list[str]) -> list[str]:
+    """One row's values in column order, empty where unbound."""
+    return [_cell(row[v]) if v in row else "" for v in variables]
 
 
 def _cell(term: Term) -> str:
@@ -40,17 +45,7 @@ def to_json(result: Result) -> str:
     """SPARQL 1.1 Query Results JSON, so any SPARQL tool can read a downloaded file."""
     if result.boolean is not None:
         return json.dumps({"head": {}, "boolean": result.boolean})
-    bindings = []
-    for row in result.rows:
-        b = {}
-        for name, term in row.items():
-            cell = {"type": "uri" if term.kind == "iri" else term.kind, "value": term.value}
-            if term.lang:
-                cell["xml:lang"] = term.lang
-            elif term.datatype and term.kind == "literal":
-                cell["datatype"] = term.datatype
-            b[name] = cell
-        bindings.append(b)
+    bindings = [json_binding(row) for row in result.rows]
     return json.dumps({"head": {"vars": result.variables}, "results": {"bindings": bindings}}, ensure_ascii=False)
 
 
@@ -79,3 +74,16 @@ def term_from_wire(cell: list) -> Term:
     if kind not in ("iri", "literal", "bnode"):
         raise ValueError(f"not a term kind: {kind!r}")
     return Term(kind, str(value), datatype, lang)
+
+
+def json_binding(row: dict[str, Term]) -> dict[str, dict[str, str]]:
+    """One row as a SPARQL JSON results binding (graph/answers.py writes them one at a time)."""
+    binding = {}
+    for name, term in row.items():
+        cell = {"type": "uri" if term.kind == "iri" else term.kind, "value": term.value}
+        if term.lang:
+            cell["xml:lang"] = term.lang
+        elif term.datatype and term.kind == "literal":
+            cell["datatype"] = term.datatype
+        binding[name] = cell
+    return binding

@@ -19,11 +19,15 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 
 from ontology import iris
+
+if TYPE_CHECKING:
+    from graph.answers import Answer, Caps, Sink, Written
 
 log = logging.getLogger(__name__)
 
@@ -153,6 +157,43 @@ class Store(ABC):
         Optional: backends that cannot select datasets say so."""
         raise StoreError(f"{type(self).__name__} cannot run protocol queries")
 
+    def write_answer(self, query: str, fmt: str, caps: Caps, sink: Sink, **dataset: Sequence[str]) -> Written:
+        """A protocol query's answer written in a format of graph/answers.py into sink, cut at the caps.
+        Here from the gathered answer (its rows or triples cut by the backend); backends that can
+        write while the query runs override it, so that nothing beyond the caps is ever held."""
+        from graph import answers  # it builds on this module
+
+        limit = caps.triples if fmt in answers.GRAPH_FORMATS else caps.rows
+        return answers.write(self.gather(query, limit, caps.bytes, **dataset), fmt, caps, sink)
+
+    def gather(
+        self, query: str, max_rows: int | None, max_bytes: int | None, **dataset: Sequence[str]
+    ) -> Result | Graph:
+        """The answer `write_answer` writes: `query`'s (dataset: default_graphs, named_graphs). A backend
+        that reads answers from elsewhere stops reading at about max_bytes (and sets `cut_by` = "bytes"
+        on an answer it cut)."""
+        return self.query(query, max_rows=max_rows, **dataset)
+
+    def answer(self, query: str, fmt: str, caps: Caps, **dataset: Sequence[str]) -> Answer:
+        """`write_answer` into a spool (memory, then a temporary file) that the caller sends on and closes."""
+        from graph.answers import Answer  # it builds on this module
+
+        spool = Answer()
+        try:
+            spool.written = self.write_answer(query, fmt, caps, spool.sink, **dataset)
+            spool.length = spool.body.tell()
+        except BaseException:
+            spool.close()
+            raise
+        return spool
+
+    def version_stamp(self) -> str | None:
+        """The stamp the last write left in the aggregate graph (graph/aggregates.py), which keys the
+        caches of saved-query answers; read by a query here."""
+        from graph import aggregates  # it builds on this module
+
+        return aggregates.read_version(self)
+
     @abstractmethod
     def export(self, fmt: str) -> bytes:
         """Serialise everything: nquads and trig keep the named graphs."""
@@ -217,6 +258,11 @@ def _rows(solutions, names: list[str]) -> list[dict[str, Term]]:
     """Solutions as rows of Terms. Cells are read in variable order (no lookup by name) and each
     distinct term is converted once per answer: labels and IRIs repeat down a column, and building
     Terms was most of the product's overhead over raw pyoxigraph on answers of thousands of rows."""
+    return list(iter_rows(solutions, names))
+
+
+def iter_rows(solutions, names: list[str]) -> Iterator[dict[str, Term]]:
+    """`_rows` one at a time, for answers written while the query runs (graph/answers.py)."""
     memo: dict = {}
 
     def term(node) -> Term:
@@ -225,7 +271,8 @@ def _rows(solutions, names: list[str]) -> list[dict[str, Term]]:
             found = memo[node] = _from_ox(node)
         return found
 
-    return [{name: term(node) for name, node in zip(names, sol, strict=True) if node is not None} for sol in solutions]
+    for sol in solutions:
+        yield {name: term(node) for name, node in zip(names, sol, strict=True) if node is not None}
 
 
 def _graph_node(graph_iri: str) -> ox.NamedNode:
@@ -538,13 +585,8 @@ class OxigraphStore(Store):
     ) -> Result | Graph:
         """A visitor's query (the protocol's entry point): run only as graph/guard.py read it, and
         never with SERVICE; the app's own queries come through select/construct unchecked."""
-        from graph import guard  # both build on this module's QueryError and Term
-        from graph.binding import has_dataset_clause
-
-        query = guard.check(query)
-        dataset = self._protocol_dataset(default_graphs, named_graphs, own=has_dataset_clause(query))
         try:
-            answer = self._store.query(query, base_iri=base_iri, **dataset)
+            answer = self._protocol_query(query, default_graphs, named_graphs, base_iri)
             if isinstance(answer, ox.QueryBoolean):
                 return Result([], [], bool(answer))
             if isinstance(answer, ox.QuerySolutions):
@@ -559,6 +601,21 @@ class OxigraphStore(Store):
         graph = Graph().parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"", format="nt")
         graph.truncated = truncated  # type: ignore[attr-defined]
         return graph
+
+    def _protocol_query(
+        self,
+        query: str,
+        default_graphs: Sequence[str] = (),
+        named_graphs: Sequence[str] = (),
+        base_iri: str | None = None,
+    ):
+        """Oxigraph's answer to a visitor's query, as checked by graph/guard.py (never a SERVICE)."""
+        from graph import guard  # both build on this module's QueryError and Term
+        from graph.binding import has_dataset_clause
+
+        query = guard.check(query)
+        dataset = self._protocol_dataset(default_graphs, named_graphs, own=has_dataset_clause(query))
+        return self._store.query(query, base_iri=base_iri, **dataset)
 
     def _protocol_dataset(self, default_graphs: Sequence[str], named_graphs: Sequence[str], *, own: bool) -> dict:
         """The dataset options for a protocol query (SPARQL 1.1 Protocol 2.1.4): graphs the request
@@ -576,6 +633,25 @@ class OxigraphStore(Store):
         if self._store.contains_named_graph(AGGREGATES_NODE):  # GRAPH ?g ranges over documents only
             dataset["named_graphs"] = [ox.NamedNode(g) for g in self._store_graphs()]
         return dataset
+
+    def write_answer(self, query: str, fmt: str, caps: Caps, sink: Sink, **dataset) -> Written:
+        """Written while Oxigraph produces the solutions (or triples), so that only what fits the
+        caps is ever held: the query's worker (graph/pool.py) streams it to the web process."""
+        from graph import answers  # it builds on this module
+
+        try:
+            answer = self._protocol_query(query, **dataset)
+            if isinstance(answer, ox.QueryBoolean):
+                return answers.write_boolean(bool(answer), fmt, sink)
+            if isinstance(answer, ox.QuerySolutions):
+                names = [v.value for v in answer.variables]
+                return answers.write_rows(names, iter_rows(answer, names), fmt, caps, sink)
+            lines = (ox.serialize([t], format=ox.RdfFormat.N_TRIPLES).decode("utf-8").rstrip("\n") for t in answer)
+            return answers.write_triples(lines, fmt, caps, sink)
+        except (SyntaxError, ValueError, RuntimeError) as error:  # RuntimeError: cannot evaluate
+            raise QueryError(str(error)) from error
+        except OSError as error:
+            raise StoreError(str(error)) from error
 
     def export(self, fmt: str) -> bytes:
         quad_formats = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG}

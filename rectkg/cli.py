@@ -499,13 +499,17 @@ def validate(obj: Context) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
-@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64), help="Request threads.")
+@click.option(
+    "--threads",
+    type=click.IntRange(1, 64),
+    help="Request threads [default: the endpoint's SPARQL_WORKERS + SPARQL_QUEUE, and 4 for the pages].",
+)
 @click.pass_obj
-def serve(obj: Context, host: str, port: int, threads: int) -> None:
+def serve(obj: Context, host: str, port: int, threads: int | None) -> None:
     """Serve the web app (SPARQL endpoint, saved queries, entity pages, search) with waitress."""
     from waitress import create_server
 
-    from webapp import create_app, db
+    from webapp import admission, create_app, db
     from webapp.settings import SettingsError
 
     logging.getLogger("webapp").setLevel(logging.INFO)
@@ -513,7 +517,7 @@ def serve(obj: Context, host: str, port: int, threads: int) -> None:
         app = create_app({"STORE": obj.store_spec} if obj.store_spec else None)
     except SettingsError as error:
         fail(str(error), 2)
-    server = create_server(app, host=host, port=port, threads=threads)
+    server = create_server(app, host=host, port=port, **admission.server_options(app.config, threads))
     url = f"http://{host}:{server.effective_port}"
     local = url if host not in ("0.0.0.0", "::", "") else f"http://127.0.0.1:{server.effective_port}"
     # SIGTERM ends the server like Ctrl-C, so the workers stop and the advert is withdrawn.

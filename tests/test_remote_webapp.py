@@ -101,15 +101,35 @@ def test_a_syntax_error_has_the_same_shape(apps):
 
 
 def test_the_row_limit_cuts_short_and_says_so(oxigraph):
-    with serve({"STORE": oxigraph.url, "MAX_ROWS": 3}) as url:
+    with serve({"STORE": oxigraph.url, "MAX_ROWS": 3, "MAX_GRAPH_NODES": 4}) as url:
         select = sparql(url, FINDINGS, format="json")
         construct = sparql(url, CONSTRUCT, format="nt")
         small = sparql(url, COUNT, format="json")
     assert len(select.json()["results"]["bindings"]) == 3
     assert select.headers["X-Rectkg-Truncated"] == "3"
-    assert len(Graph().parse(data=construct.text, format="nt")) == 3
-    assert construct.headers["X-Rectkg-Truncated"] == "3"
+    assert len(Graph().parse(data=construct.text, format="nt")) == 4  # MAX_GRAPH_NODES, not MAX_ROWS
+    assert construct.headers["X-Rectkg-Truncated"] == "4"
     assert "X-Rectkg-Truncated" not in small.headers
+
+
+# A literal of every value joined (~1.1 MB), on each of 100 rows: ~110 MB from the server, uncapped.
+BIG = '{ SELECT (GROUP_CONCAT(STR(?o); separator=" ") AS ?big) WHERE { ?s ?p ?o } } ?a ?b ?c'
+BIG_SELECT = "SELECT ?big WHERE { " + BIG + " } LIMIT 100"
+BIG_CONSTRUCT = "CONSTRUCT { ?a <https://example.org/big> ?big } WHERE { " + BIG + " } LIMIT 100"
+
+
+def test_the_byte_cap_is_applied_while_reading_the_servers_answer(oxigraph):
+    cap = 2_000_000
+    with serve({"STORE": oxigraph.url, "MAX_RESULT_BYTES": cap}) as url:
+        select = sparql(url, BIG_SELECT, format="json")
+        construct = sparql(url, BIG_CONSTRUCT, format="nt")
+    assert select.status_code == 200 and len(select.content) <= cap
+    rows = select.json()["results"]["bindings"]
+    assert 0 < len(rows) < 100 and select.headers["X-Rectkg-Truncated"] == str(len(rows))
+    assert "MAX_RESULT_BYTES" in select.headers["X-Rectkg-Truncated-Reason"]
+    assert construct.status_code == 200 and len(construct.content) <= cap
+    triples = len(Graph().parse(data=construct.text, format="nt"))
+    assert 0 < triples < 100 and construct.headers["X-Rectkg-Truncated"] == str(triples)
 
 
 def test_the_time_limit_gives_the_timeout_error(oxigraph):

@@ -7,6 +7,7 @@ Each test serves a real app on 127.0.0.1 over its own copy of the sample store.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import shutil
@@ -14,21 +15,25 @@ import socket
 import subprocess
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import requests
 from servers import canary
 from waitress import create_server
-from web_fixtures import build_store, serve
+from web_fixtures import build_store, client_at, serve, serve_app
 
 from graph.store import OxigraphStore
 from ontology import iris
 from queries import catalog
 from webapp import create_app, db
+from webapp.settings import DEFAULTS as SETTINGS
 
 RECTKG = Path(__file__).resolve().parents[1] / ".venv" / "bin" / "rectkg"
+RESULTS = Path(__file__).resolve().parents[1] / "bench" / "results"
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 PREFIXES = iris.sparql_prefixes()
 CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
@@ -128,6 +133,278 @@ def test_row_limit_is_announced_on_pages_and_downloads(fresh_store):
         assert len(csv.text.strip().splitlines()) == 1 + 3
         page = requests.get(url + "/queries/findings", params={"lang": "en"})
         assert "Results cut short at the limit of 3" in page.text
+
+
+# -- answers and workers within bounds (issue 21) -------------------------------------------------
+
+# One literal as long as every value of the store joined (~1.1 MB at the two samples), repeated on each
+# row: a query of 120 bytes whose answer, uncapped, is rows × 1.1 MB (issue 21: 2.31 GB, the server
+# process at 5.7 GB). LIMIT 100 keeps the uncapped answer at ~110 MB.
+BIG_LITERAL = (
+    'SELECT ?big WHERE {{ {{ SELECT (GROUP_CONCAT(STR(?o); separator=" ") AS ?big) WHERE {{ ?s ?p ?o }} }} '
+    "?a ?b ?c }} LIMIT {rows}"
+)
+# That literal concatenated once per triple: gigabytes in one row, built by the worker.
+HUGE_STRING = (
+    'SELECT (STRLEN(GROUP_CONCAT(?big)) AS ?n) WHERE { { SELECT (GROUP_CONCAT(STR(?o); separator=" ") AS ?big) '
+    "WHERE { ?s ?p ?o } } ?a ?b ?c }"
+)
+
+
+def _rss(pid: int | str = "self") -> int:
+    """A process's resident memory in bytes (0 once gone); by default this one, where the app runs."""
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except OSError:
+        return 0
+    return next((int(line.split()[1]) * 1024 for line in lines if line.startswith("VmRSS:")), 0)
+
+
+def _largest_child_rss() -> int:
+    """The resident memory of this process's largest child (a query worker)."""
+    children = [
+        pid for task in Path(f"/proc/{os.getpid()}/task").iterdir() for pid in (task / "children").read_text().split()
+    ]
+    return max((_rss(pid) for pid in children), default=0)
+
+
+@contextmanager
+def peak_rss(measure=_rss) -> Iterator[list[int]]:
+    """The highest value of measure (this process's memory) while the block runs (sampled every 10 ms)."""
+    peak = [measure()]
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.wait(0.01):
+            peak[0] = max(peak[0], measure())
+
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
+    try:
+        yield peak
+    finally:
+        stop.set()
+        thread.join()
+
+
+def _save_at_most(response: requests.Response, limit: int, target: Path) -> int:
+    """Write the body to target, but no more than limit bytes of it (uncapped, it would be gigabytes);
+    to a file, so this process's memory shows the server's part only."""
+    size = 0
+    with target.open("wb") as out:
+        for chunk in response.iter_content(1 << 16):
+            out.write(chunk)
+            size += len(chunk)
+            if size > limit:
+                break
+    response.close()
+    return size
+
+
+def big_answer_figures(url: str, rows: int, cap: int, clients: int, folder: Path) -> dict:
+    """`clients` at once ask for the big-literal answer while a visitor loads the app's pages over
+    and over; what they got, how long the pages took and how much this process (the server) grew."""
+    query = BIG_LITERAL.format(rows=rows)
+    done = threading.Event()
+
+    def fetch(n: int) -> tuple[int, dict, int]:
+        response = client_at(f"127.0.0.{n + 2}").get(url + "/sparql", params={"query": query}, stream=True, timeout=300)
+        return response.status_code, dict(response.headers), _save_at_most(response, cap + 1, folder / f"{n}.json")
+
+    pages = ("/static/style.css", "/", "/queries/stats.csv")
+    for page in pages:  # as a visitor finds them: the dashboard and the saved query's answer cached
+        assert requests.get(url + page, timeout=120).status_code == 200
+
+    def visit() -> list[float]:
+        seen = []
+        while not done.is_set():
+            for page in pages:
+                started = time.monotonic()
+                assert requests.get(url + page, timeout=120).status_code == 200
+                seen.append(time.monotonic() - started)
+        return seen
+
+    with peak_rss() as peak, ThreadPoolExecutor(clients + 1) as pool:
+        before = _rss()
+        started = time.monotonic()
+        visitor = pool.submit(visit)
+        answers = list(pool.map(fetch, range(clients)))
+        elapsed = time.monotonic() - started
+        done.set()
+        times = sorted(visitor.result())
+    return {
+        "query_bytes": len(query.encode()),
+        "clients": clients,
+        "statuses": [a[0] for a in answers],
+        "truncated": [a[1].get("X-Rectkg-Truncated") for a in answers],
+        "reasons": [a[1].get("X-Rectkg-Truncated-Reason", "") for a in answers],
+        "answer_bytes": [a[2] for a in answers],
+        "server_growth_mb": round((peak[0] - before) / 2**20, 1),
+        "seconds": round(elapsed, 2),
+        "page_requests": len(times),
+        "page_max_ms": round(times[-1] * 1000, 1) if times else None,
+    }
+
+
+def _check_big_answers(figures: dict, cap: int, folder: Path) -> None:
+    assert figures["statuses"] == [200] * figures["clients"], figures
+    assert all(size <= cap for size in figures["answer_bytes"]), "an answer was not cut at MAX_RESULT_BYTES"
+    for n, header in enumerate(figures["truncated"]):
+        rows = len(json.loads((folder / f"{n}.json").read_bytes())["results"]["bindings"])  # cut at a whole row
+        assert header == str(rows) and rows > 0, (header, rows)
+    assert all("MAX_RESULT_BYTES" in reason for reason in figures["reasons"]), figures["reasons"]
+
+
+def test_a_small_query_cannot_make_a_huge_answer(fresh_store, tmp_path):
+    cap = 4_000_000  # a few rows of ~1.1 MB
+    with serve({"STORE": str(fresh_store), "MAX_RESULT_BYTES": cap}) as url:
+        figures = big_answer_figures(url, rows=100, cap=cap, clients=1, folder=tmp_path)
+    print(json.dumps(figures))
+    _check_big_answers(figures, cap, tmp_path)
+    assert figures["server_growth_mb"] < 100, figures
+
+
+@pytest.mark.soak
+def test_four_huge_answers_at_once_stay_bounded_soak(fresh_store, tmp_path):
+    """The reproduction at full size: 10,000 rows of the 1.1 MB literal (11 GB uncapped) asked for by
+    four clients at once, all four running (SPARQL_WORKERS), with the default MAX_RESULT_BYTES."""
+    cap = SETTINGS["MAX_RESULT_BYTES"]
+    with serve({"STORE": str(fresh_store), "QUERY_WORKERS": 5, "SPARQL_WORKERS": 4}) as url:
+        figures = big_answer_figures(url, rows=10_000, cap=cap, clients=4, folder=tmp_path)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "big-answers.json").write_text(json.dumps(figures, indent=2) + "\n")
+    print(json.dumps(figures))
+    _check_big_answers(figures, cap, tmp_path)
+    assert figures["server_growth_mb"] < 300, figures
+    assert figures["page_max_ms"] <= 2000, figures
+
+
+def test_a_worker_past_its_memory_limit_gives_503_and_is_replaced(fresh_store):
+    with serve({"STORE": str(fresh_store), "QUERY_MEMORY_MB": 1200, "QUERY_TIMEOUT": 20}) as url:
+        started = time.monotonic()
+        response = requests.get(url + "/sparql", params={"query": HUGE_STRING})
+        elapsed = time.monotonic() - started
+        _error(response, 503, "memory-limit")
+        assert "1200 MB" in response.json()["message"]
+        assert elapsed < 15, f"stopped after {elapsed:.1f} s: by the time limit, not the memory limit"
+        after = requests.get(url + "/sparql", params={"query": "ASK { ?s ?p ?o }", "format": "json"})
+        assert after.status_code == 200 and after.json()["boolean"] is True
+
+
+@pytest.mark.soak
+def test_four_memory_hungry_queries_at_once_stay_within_the_worker_limit_soak(fresh_store):
+    """Four workers building gigabyte strings at once, with the default QUERY_MEMORY_MB: each is
+    stopped at its limit, so together they hold at most four limits, and the app goes on."""
+    limit_mb = SETTINGS["QUERY_MEMORY_MB"]
+    settings = {"STORE": str(fresh_store), "QUERY_WORKERS": 5, "SPARQL_WORKERS": 4, "QUERY_TIMEOUT": 60}
+    with serve(settings) as url, peak_rss(_largest_child_rss) as peak, ThreadPoolExecutor(4) as pool:
+        started = time.monotonic()
+        clients = [client_at(f"127.0.0.{n + 2}") for n in range(4)]
+        answers = list(pool.map(lambda c: c.get(url + "/sparql", params={"query": HUGE_STRING}, timeout=120), clients))
+        elapsed = time.monotonic() - started
+        after = requests.get(url + "/sparql", params={"query": "ASK { ?s ?p ?o }", "format": "json"})
+    figures = {"limit_mb": limit_mb, "largest_worker_mb": round(peak[0] / 2**20), "seconds": round(elapsed, 1)}
+    print(json.dumps(figures))
+    for response in answers:
+        _error(response, 503, "memory-limit")
+    assert peak[0] <= limit_mb * 2**20 and elapsed < 60, figures
+    assert after.status_code == 200 and after.json()["boolean"] is True
+
+
+def _timed(call) -> tuple[requests.Response, float]:
+    started = time.monotonic()
+    response = call()
+    return response, time.monotonic() - started
+
+
+def test_a_client_past_its_share_gets_429_and_others_do_not(fresh_store):
+    settings = {"STORE": str(fresh_store), "QUERY_TIMEOUT": 2, "CLIENT_QUERIES": 1, "CLIENT_QUERY_SECONDS": 3}
+    heavy, other = client_at("127.0.0.2"), client_at("127.0.0.3")
+    with serve(settings) as url, ThreadPoolExecutor(1) as pool:
+        sparql = url + "/sparql"
+        running = pool.submit(heavy.get, sparql, params={"query": CARTESIAN})
+        time.sleep(0.5)
+        second, elapsed = _timed(lambda: heavy.get(sparql, params={"query": "ASK {}"}))
+        _error(second, 429, "too-many-queries")  # one at a time for this client …
+        assert int(second.headers["Retry-After"]) > 0 and elapsed < 2
+        assert other.get(sparql, params={"query": "ASK {}"}).status_code == 200  # … not for another
+        _error(running.result(), 503, "timeout")  # 2 s (and the time to answer) of its 3 s a minute
+        for _ in range(3):  # a client with time left is admitted, however little; then it is refused
+            spent, elapsed = _timed(lambda: heavy.get(sparql, params={"query": CARTESIAN}))
+            if spent.status_code != 503:
+                break
+            _error(spent, 503, "timeout")
+        _error(spent, 429, "too-many-queries")
+        assert "3 s of query time a minute" in spent.json()["message"] and elapsed < 2
+        assert int(spent.headers["Retry-After"]) > 0
+        assert other.get(sparql, params={"query": "ASK {}"}).status_code == 200
+
+
+def test_behind_a_trusted_proxy_the_forwarded_address_is_the_client(fresh_store):
+    settings = {"STORE": str(fresh_store), "QUERY_TIMEOUT": 2, "CLIENT_QUERIES": 1, "TRUSTED_PROXY": "127.0.0.1"}
+
+    def ask(client: str) -> requests.Response:
+        # The proxy appends the address it saw; what comes before is the client's to make up.
+        headers = {"X-Forwarded-For": f"203.0.113.9, {client}"}
+        return requests.get(url + "/sparql", params={"query": "ASK {}"}, headers=headers)
+
+    with serve(settings) as url, ThreadPoolExecutor(1) as pool:
+        headers = {"X-Forwarded-For": "203.0.113.9, 198.51.100.1"}
+        running = pool.submit(requests.get, url + "/sparql", params={"query": CARTESIAN}, headers=headers)
+        time.sleep(0.5)
+        _error(ask("198.51.100.1"), 429, "too-many-queries")  # the same client, as the proxy says
+        other = ask("198.51.100.2")
+        assert other.status_code == 200, other.text  # another one behind the same proxy
+        _error(running.result(), 503, "timeout")
+
+
+def test_a_full_endpoint_queue_answers_503_at_once_and_pages_keep_a_worker(fresh_store):
+    settings = {
+        "STORE": str(fresh_store),
+        "QUERY_TIMEOUT": 3,
+        "QUERY_WORKERS": 2,
+        "SPARQL_WORKERS": 1,
+        "SPARQL_QUEUE": 1,
+        "QUEUE_WAIT": 10,
+    }
+    with serve(settings) as url, ThreadPoolExecutor(2) as pool:
+        sparql = url + "/sparql"
+        assert requests.get(url + "/queries/findings.csv").status_code == 200  # the workers are up
+        running = [pool.submit(client_at(f"127.0.0.{n}").get, sparql, params={"query": CARTESIAN}) for n in (2, 3)]
+        time.sleep(0.5)  # one runs, one waits for the endpoint's one worker
+        full, elapsed = _timed(lambda: client_at("127.0.0.4").get(sparql, params={"query": "ASK {}"}))
+        _error(full, 503, "busy")
+        assert "queue is full" in full.json()["message"] and int(full.headers["Retry-After"]) > 0
+        assert elapsed < 1.5, f"the busy answer took {elapsed:.1f} s"
+        page, elapsed = _timed(lambda: requests.get(url + "/queries/departments.csv"))
+        assert page.status_code == 200 and elapsed < 2.5, f"a saved query waited {elapsed:.1f} s"
+        for future in running:
+            _error(future.result(), 503, "timeout")
+
+
+@contextmanager
+def every_worker_taken(store) -> Iterator[None]:
+    """Hold every idle worker of the pool (the pages' and the endpoint's), as long-running queries would."""
+    lanes = {id(lane): lane for lane in (store._idle, getattr(store, "_endpoint_idle", store._idle))}.values()
+    taken = [(lane, lane.get_nowait()) for lane in lanes for _ in range(lane.qsize())]
+    try:
+        yield
+    finally:
+        for lane, worker in taken:
+            lane.put(worker)
+
+
+def test_cached_answers_do_not_wait_for_a_worker(fresh_store):
+    settings = {"TESTING": True, "STORE": str(fresh_store), "QUERY_WORKERS": 2, "QUEUE_WAIT": 3}
+    app = create_app(settings)
+    with serve_app(app) as url:
+        assert requests.get(url + "/").status_code == 200  # the dashboard, now cached
+        assert requests.get(url + "/queries/stats.csv").status_code == 200
+        with every_worker_taken(app.extensions["rectkg.store"].get()):
+            for path in ("/", "/queries/stats.csv", "/static/style.css"):
+                response, elapsed = _timed(lambda path=path: requests.get(url + path))
+                assert response.status_code == 200 and elapsed < 1.5, (path, response.status_code, elapsed)
+        assert requests.get(url + "/queries/departments.csv").status_code == 200  # the workers are back
 
 
 # -- the admin API -----------------------------------------------------------------------------

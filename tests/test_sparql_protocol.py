@@ -251,6 +251,14 @@ def test_row_limit_cuts_short_and_says_so(web_store):
     assert response.headers["X-Rectkg-Truncated"] == "3"
 
 
+def test_construct_is_cut_at_max_graph_nodes_not_max_rows(web_store):
+    with serve({"STORE": str(web_store), "MAX_ROWS": 3, "MAX_GRAPH_NODES": 7}) as url:
+        response = requests.get(url + "/sparql", params={"query": CONSTRUCT, "format": "nt"})
+    assert len(Graph().parse(data=response.text, format="nt")) == 7
+    assert response.headers["X-Rectkg-Truncated"] == "7"
+    assert "MAX_GRAPH_NODES" in response.headers["X-Rectkg-Truncated-Reason"]
+
+
 def test_time_limit_gives_503(web_store):
     heavy = PREFIXES + "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d rk:number ?e }"  # about a second
     with serve({"STORE": str(web_store), "QUERY_TIMEOUT": 0.001}) as url:

@@ -15,11 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from flask import Flask
+from requests.adapters import HTTPAdapter
 from waitress import create_server
 
 from graph.store import OxigraphStore
-from webapp import create_app, db
+from webapp import admission, create_app, db
 
 
 def build_store(path: Path, *loaded) -> Path:
@@ -34,17 +36,17 @@ def build_store(path: Path, *loaded) -> Path:
 
 
 @contextmanager
-def serve(settings: Mapping[str, Any], threads: int = 4) -> Iterator[str]:
+def serve(settings: Mapping[str, Any], threads: int | None = None) -> Iterator[str]:
     """Serve an app made with these settings as `rectkg serve` does (holding the store and
-    advertising itself beside it); yields its base URL (no trailing slash)."""
+    advertising itself beside it, with as many threads by default); yields its base URL (no trailing slash)."""
     with serve_app(create_app({"TESTING": True, **settings}), threads) as url:
         yield url
 
 
 @contextmanager
-def serve_app(app: Flask, threads: int = 4) -> Iterator[str]:
+def serve_app(app: Flask, threads: int | None = None) -> Iterator[str]:
     """`serve` for an app the test keeps a hand on (to look at its store while it serves)."""
-    server = create_server(app, host="127.0.0.1", port=0, threads=threads)
+    server = create_server(app, host="127.0.0.1", port=0, **admission.server_options(app.config, threads))
     url = f"http://127.0.0.1:{server.effective_port}"
     thread = threading.Thread(target=server.run, daemon=True)
     try:
@@ -54,6 +56,26 @@ def serve_app(app: Flask, threads: int = 4) -> Iterator[str]:
     finally:
         server.close()
         thread.join(timeout=5)
+
+
+class _FromAddress(HTTPAdapter):
+    """Connections made from a given local address."""
+
+    def __init__(self, address: str):
+        self._address = address
+        super().__init__()
+
+    def init_poolmanager(self, *args, **kwargs):
+        kwargs["source_address"] = (self._address, 0)
+        super().init_poolmanager(*args, **kwargs)
+
+
+def client_at(address: str) -> requests.Session:
+    """An HTTP client connecting from another loopback address (127.0.0.2 …, all of 127/8 is this
+    machine): a different client to the app's per-client limits, without leaving the machine."""
+    session = requests.Session()
+    session.mount("http://", _FromAddress(address))
+    return session
 
 
 @pytest.fixture(scope="session")

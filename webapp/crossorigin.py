@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from flask import Response, request
 
-from webapp.sparql import TRUNCATED_HEADER
+from webapp.sparql import TRUNCATED_HEADER, TRUNCATED_REASON
 
 NEGOTIATED = ("/sparql", "/id/")
-EXPOSED = ", ".join((TRUNCATED_HEADER, "Retry-After", "Content-Disposition"))
+EXPOSED = ", ".join((TRUNCATED_HEADER, TRUNCATED_REASON, "Retry-After", "Content-Disposition"))
 
 
 def add_headers(response: Response) -> Response:

@@ -24,6 +24,7 @@ from graph import aggregates, handoff
 from graph.pool import Limits, PooledStore
 from graph.remote import RemoteSettings, RemoteStore
 from graph.store import DEFAULT_STORE, Store, StoreError
+from webapp import admission
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -94,6 +95,8 @@ def holder_for(app: Flask) -> StoreHolder:
         max_rows=config["MAX_ROWS"],
         workers=config["QUERY_WORKERS"],
         queue_wait=config["QUEUE_WAIT"],
+        memory_mb=config["QUERY_MEMORY_MB"],
+        endpoint_workers=admission.endpoint_workers(config) if config["QUERY_WORKERS"] > 1 else 0,
     )
     return StoreHolder(config["STORE"], limits)
 

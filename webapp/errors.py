@@ -1,7 +1,8 @@
 """One error shape for the whole app: `{"error": code, "message": text}` with a precise status.
 
 A malformed query or parameter is the caller's fault (400); a query over its time limit, or no
-free query worker, is 503; a store that cannot be read is ours (500); HTTP errors keep their own
+free query worker, is 503; so is a query past its worker's memory limit; a client past its share of
+the endpoint gets 429 with Retry-After; a store that cannot be read is ours (500); HTTP errors keep their own
 status. Each has its own handler, so a broken store is never reported as a bad query or the reverse.
 """
 
@@ -12,10 +13,18 @@ import logging
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
-from graph.pool import Busy
+from graph.pool import Busy, QueryOverMemory
 from graph.store import Outbound, QueryError, QueryTimeout, StoreError
 
 log = logging.getLogger(__name__)
+
+
+class TooManyQueries(Exception):
+    """A client past its share of the open endpoint (HTTP 429): it may try again after retry_after s."""
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class Refused(Exception):
@@ -30,6 +39,12 @@ class Refused(Exception):
 def error_response(status: int, error: str, message: str):
     response = jsonify({"error": error, "message": message})
     response.status_code = status
+    return response
+
+
+def _retry_after(response, seconds: int):
+    """When the client may try again: HTTP's Retry-After, in seconds."""
+    response.headers["Retry-After"] = str(seconds)
     return response
 
 
@@ -48,9 +63,15 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(Busy)
     def busy(error: Busy):
-        response = error_response(503, "busy", str(error))
-        response.headers["Retry-After"] = str(error.retry_after)
-        return response
+        return _retry_after(error_response(503, "busy", str(error)), error.retry_after)
+
+    @app.errorhandler(QueryOverMemory)
+    def over_memory(error: QueryOverMemory):
+        return error_response(503, "memory-limit", str(error))
+
+    @app.errorhandler(TooManyQueries)
+    def too_many(error: TooManyQueries):
+        return _retry_after(error_response(429, "too-many-queries", str(error)), error.retry_after)
 
     @app.errorhandler(StoreError)
     def store_failure(error: StoreError):

@@ -1,19 +1,16 @@
-"""SPARQL result and RDF serialisations for the endpoint, and the media types they answer to.
+"""The media types the endpoint answers in, and the names of its formats.
 
-SELECT/ASK answers use graph/results.py for JSON and CSV (the same writer as the CLI); the SPARQL
-XML and TSV formats need RDF term syntax, so they are written here. Graphs go through rdflib.
+The writers are graph/answers.py: an endpoint answer is written in the query's worker, row by
+row under the row and byte caps, and SELECT JSON and CSV are the same bytes as graph/results.py
+writes for the CLI and the saved-query downloads.
 """
 
 from __future__ import annotations
 
-import json
-from xml.sax.saxutils import escape, quoteattr
-
 from rdflib import Graph
 
-from graph import results
-from graph.store import Result, Term
-from ontology import iris
+from graph import answers
+from graph.store import Result
 
 # name → (media type, writer); the first media type of each kind is the default for */*.
 RESULT_TYPES = {
@@ -50,70 +47,12 @@ FORMAT_NAMES = {
     "rdf+xml": "rdfxml",
 }
 GRAPH_FORMAT_NAMES = {**FORMAT_NAMES, "xml": "rdfxml", "json": "jsonld"}
-RDFLIB_FORMATS = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rdfxml": "xml"}
 
 
 def result_body(result: Result, name: str) -> str:
-    if name == "json":
-        return results.to_json(result)
-    if name == "xml":
-        return to_xml(result)
-    if result.boolean is not None:  # CSV/TSV define no boolean form: one column, one row
-        return f"boolean\n{str(result.boolean).lower()}\n"
-    if name == "csv":
-        return results.to_csv(result)
-    return to_tsv(result)
+    """A whole SELECT/ASK answer in a results format (the endpoint streams its answers instead)."""
+    return answers.text(result, name)
 
 
 def graph_body(graph: Graph, name: str) -> str:
-    for prefix, namespace in iris.PREFIXES.items():
-        graph.bind(prefix, namespace)
-    return graph.serialize(format=RDFLIB_FORMATS[name])
-
-
-def to_xml(result: Result) -> str:
-    """SPARQL 1.1 Query Results XML Format."""
-    out = ['<?xml version="1.0" encoding="utf-8"?>', '<sparql xmlns="http://www.w3.org/2005/sparql-results#">']
-    if result.boolean is not None:
-        out += ["<head/>", f"<boolean>{str(result.boolean).lower()}</boolean>", "</sparql>"]
-        return "\n".join(out) + "\n"
-    out.append("<head>" + "".join(f"<variable name={quoteattr(v)}/>" for v in result.variables) + "</head>")
-    out.append("<results>")
-    for row in result.rows:
-        cells = "".join(f"<binding name={quoteattr(n)}>{_xml_term(t)}</binding>" for n, t in row.items())
-        out.append(f"<result>{cells}</result>")
-    out += ["</results>", "</sparql>"]
-    return "\n".join(out) + "\n"
-
-
-def _xml_term(term: Term) -> str:
-    if term.kind == "iri":
-        return f"<uri>{escape(term.value)}</uri>"
-    if term.kind == "bnode":
-        return f"<bnode>{escape(term.value)}</bnode>"
-    if term.lang:
-        return f"<literal xml:lang={quoteattr(term.lang)}>{escape(term.value)}</literal>"
-    if term.datatype:
-        return f"<literal datatype={quoteattr(term.datatype)}>{escape(term.value)}</literal>"
-    return f"<literal>{escape(term.value)}</literal>"
-
-
-def to_tsv(result: Result) -> str:
-    """SPARQL 1.1 TSV: a header of ?names, then terms in Turtle syntax."""
-    lines = ["\t".join("?" + v for v in result.variables)]
-    for row in result.rows:
-        lines.append("\t".join(_tsv_term(row[v]) if v in row else "" for v in result.variables))
-    return "\n".join(lines) + "\n"
-
-
-def _tsv_term(term: Term) -> str:
-    if term.kind == "iri":
-        return f"<{term.value}>"
-    if term.kind == "bnode":
-        return f"_:{term.value}"
-    text = json.dumps(term.value, ensure_ascii=False)  # escapes quotes, backslashes, tabs, newlines
-    if term.lang:
-        return f"{text}@{term.lang}"
-    if term.datatype and term.datatype != "http://www.w3.org/2001/XMLSchema#string":
-        return f"{text}^^<{term.datatype}>"
-    return text
+    return answers.graph_text(graph, name)

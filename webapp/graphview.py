@@ -18,9 +18,11 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
 from graph import analytics
+from graph.answers import Caps
+from graph.binding import query_form
 from ontology import iris
 from queries import catalog
-from webapp import db, i18n, links, protocol
+from webapp import db, i18n, links, protocol, sparql
 from webapp import neighbourhood as hood
 from webapp.errors import Refused
 
@@ -310,15 +312,29 @@ def construct_data():
         values = {p.name: request.args[p.name] for p in query.params if request.args.get(p.name)}
         answer = db.run(lambda store: store.construct(query.text, query.bindings(values)))
     else:
-        parsed = protocol.parse(request)
-        if parsed is None:
-            abort(400, description="give a CONSTRUCT query: /graph/api/construct?query=…")
-        answer = db.run(lambda store: store.query(parsed.text, max_rows=limit))
-    if not isinstance(answer, Graph):
-        abort(400, description="only CONSTRUCT and DESCRIBE answers are graphs; this query gives a table")
+        answer = _visitors_graph(limit)
     if getattr(answer, "truncated", False) or len(answer) > limit:
         raise Refused(413, "too-many-triples", f"the answer has more than {limit} triples (setting MAX_GRAPH_NODES)")
     return jsonify(_triples_as_view(answer))
+
+
+def _visitors_graph(limit: int) -> Graph:
+    """The graph of a query typed in the editor: free query text, so run as the /sparql endpoint runs
+    it (its workers, per-client limits, the byte cap), never on the pages' workers."""
+    parsed = protocol.parse(request)
+    if parsed is None:
+        abort(400, description="give a CONSTRUCT query: /graph/api/construct?query=…")
+    if query_form(parsed.text) not in ("CONSTRUCT", "DESCRIBE"):
+        abort(400, description="only CONSTRUCT and DESCRIBE answers are graphs; this query gives a table")
+    caps = Caps(triples=limit, bytes=current_app.config["MAX_RESULT_BYTES"])
+    answer, ticket = sparql.admitted_answer(parsed, "ntriples", caps)
+    try:
+        graph = Graph().parse(data=b"".join(answer.chunks()), format="nt")
+    finally:
+        answer.close()
+        ticket.release()
+    graph.truncated = answer.written.truncated  # type: ignore[attr-defined]
+    return graph
 
 
 def _triples_as_view(answer: Graph) -> dict:

@@ -27,6 +27,9 @@ DEFAULTS: dict[str, Any] = {
     "MAX_ROWS": 10000,
     # Triples a CONSTRUCT/DESCRIBE answer or an entity's RDF may hold.
     "MAX_GRAPH_NODES": 5000,
+    # Bytes an endpoint answer may hold, counted as the query's worker writes it (N-Triples bytes
+    # for a graph); the answer is cut at the last whole row, announced like a row cut.
+    "MAX_RESULT_BYTES": 32 * 1024 * 1024,
     # Nodes a graph view (/graph) may draw; a view or an expansion beyond it is never sent.
     "GRAPH_VIEW_MAX_NODES": 1000,
     # Hits a search returns.
@@ -35,6 +38,24 @@ DEFAULTS: dict[str, Any] = {
     "QUERY_WORKERS": 4,
     # Seconds a query waits for a free worker before the request gets a 503 with Retry-After.
     "QUEUE_WAIT": 5.0,
+    # Megabytes of address space (RLIMIT_AS) a query worker may use; a worker past it is replaced
+    # and its request gets a 503. An idle worker takes about 0.5 GB. 0 turns the limit off.
+    "QUERY_MEMORY_MB": 2048,
+    # Of the QUERY_WORKERS, how many the open /sparql endpoint may hold at once; the others are
+    # kept for the app's own pages and saved queries (at least one, when there are two workers).
+    "SPARQL_WORKERS": 2,
+    # /sparql requests that may wait (up to QUEUE_WAIT) for one of those; more get a 503 with
+    # Retry-After at once.
+    "SPARQL_QUEUE": 2,
+    # /sparql requests one client may have running or waiting at once; more get a 429.
+    "CLIENT_QUERIES": 2,
+    # Seconds of /sparql work one client may use per minute (a bucket that refills at that rate,
+    # as WDQS does); past it, its requests get a 429 with Retry-After. 0 turns the limit off.
+    "CLIENT_QUERY_SECONDS": 60.0,
+    # Address of a reverse proxy in front of `rectkg serve` whose X-Forwarded-For names the client
+    # for the limits above ("*": any peer, only when nothing but the proxy can reach the port);
+    # None: the client is the connection's address.
+    "TRUSTED_PROXY": None,
     # Largest request body in bytes (queries, admin uploads); more is refused with 413.
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
     # Bearer token that turns on the admin API (/admin/graphs); None keeps it off.

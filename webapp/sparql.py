@@ -1,13 +1,23 @@
-"""/sparql: the SPARQL 1.1 Protocol endpoint, its service description, and the editor for browsers."""
+"""/sparql: the SPARQL 1.1 Protocol endpoint, its service description, and the editor for browsers.
+
+A query is admitted by webapp/admission.py (the endpoint's share of the workers, per-client
+limits), then its answer is written in the format asked for by the query's worker, under the row,
+triple and byte caps (graph/answers.py), and streamed from a spool: the web process never holds
+a whole answer, whatever its size.
+"""
 
 from __future__ import annotations
+
+import logging
 
 from flask import Blueprint, Response, current_app, request, url_for
 from rdflib import BNode, Graph, Namespace, URIRef
 from rdflib.namespace import RDF
 
+from graph.answers import Answer, Caps, Written
+from graph.binding import query_form
 from graph.store import ONTOLOGY_GRAPH
-from webapp import db, editor, formats, protocol
+from webapp import admission, db, editor, protocol
 
 bp = Blueprint("sparql", __name__)
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
@@ -22,7 +32,10 @@ SD_FORMATS = {
     "jsonld": "JSON-LD",
     "rdfxml": "RDF_XML",
 }
+# A cut answer: the rows (or triples) it holds, and why it was cut.
 TRUNCATED_HEADER = "X-Rectkg-Truncated"
+TRUNCATED_REASON = "X-Rectkg-Truncated-Reason"
+log = logging.getLogger(__name__)
 
 
 @bp.route("/sparql", methods=["GET", "POST"])
@@ -34,27 +47,60 @@ def endpoint():
         return Response(service_description(), mimetype="text/turtle")
     if db.remote():  # Oxigraph reads a graph it does not hold as empty; another server may fetch it
         protocol.check_dataset(query, set(db.run(lambda store: store.graphs())) | {ONTOLOGY_GRAPH})
-    limit = current_app.config["MAX_ROWS"]
-    answer = db.run(
-        lambda store: store.query(
-            query.text,
-            default_graphs=query.default_graphs,
-            named_graphs=query.named_graphs,
-            max_rows=limit,
-            base_iri=request.base_url,  # relative IRIs resolve against the endpoint, as Oxigraph's server does
+    graph = query_form(query.text) in ("CONSTRUCT", "DESCRIBE")
+    name, media = protocol.choose(request, graph=graph)
+    config = current_app.config
+    caps = Caps(rows=config["MAX_ROWS"], triples=config["MAX_GRAPH_NODES"], bytes=config["MAX_RESULT_BYTES"])
+    answer, ticket = admitted_answer(query, name, caps)
+    return streamed(answer, media, caps, ticket)
+
+
+def admitted_answer(query: protocol.ProtocolQuery, name: str, caps: Caps) -> tuple[Answer, admission.Ticket]:
+    """A visitor's query answered under the endpoint's admission (its share of the workers, the
+    per-client limits) and the caps: every way in for free query text comes through here, so none
+    can take the pages' workers. Release the ticket once the answer is sent."""
+    ticket = admission.admit(request)
+    try:
+        answer = db.run(
+            lambda store: store.answer(
+                query.text,
+                name,
+                caps,
+                default_graphs=query.default_graphs,
+                named_graphs=query.named_graphs,
+                base_iri=request.base_url,  # relative IRIs resolve against the endpoint, as Oxigraph's server does
+            )
         )
-    )
-    if isinstance(answer, Graph):
-        name, media = protocol.choose(request, graph=True)
-        response = Response(formats.graph_body(answer, name), mimetype=media)
-        truncated = getattr(answer, "truncated", False)
-    else:
-        name, media = protocol.choose(request, graph=False)
-        response = Response(formats.result_body(answer, name), mimetype=media)
-        truncated = answer.truncated
-    if truncated:
-        response.headers[TRUNCATED_HEADER] = str(limit)
+    except BaseException:
+        ticket.release()
+        raise
+    return answer, ticket
+
+
+def streamed(answer: Answer, media: str, caps: Caps, ticket: admission.Ticket) -> Response:
+    """The spooled answer sent in chunks; its spool and the endpoint slot are let go once it is sent.
+    A cut is announced in TRUNCATED_HEADER (the rows or triples sent) and, in words, in TRUNCATED_REASON."""
+    response = Response(answer.chunks(), mimetype=media)
+    response.content_length = answer.length
+    response.call_on_close(answer.close)
+    response.call_on_close(ticket.release)
+    written = answer.written
+    if written.truncated:
+        response.headers[TRUNCATED_HEADER] = str(written.count)
+        response.headers[TRUNCATED_REASON] = _cut_reason(written, caps)
     return response
+
+
+def _cut_reason(written: Written, caps: Caps) -> str:
+    if written.cut_by == "bytes":
+        log.warning("an endpoint answer was cut at MAX_RESULT_BYTES (%d bytes, %d rows)", caps.bytes, written.count)
+        return (
+            f"the answer reached MAX_RESULT_BYTES ({caps.bytes} bytes) and was cut after {written.count} rows; "
+            "select fewer or shorter values, or page with LIMIT/OFFSET"
+        )
+    if written.cut_by == "triples":
+        return f"the graph reached MAX_GRAPH_NODES ({caps.triples} triples) and was cut"
+    return f"the answer reached MAX_ROWS ({caps.rows} rows) and was cut"
 
 
 def service_description() -> str:
