@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import Flask, g, request
 
+from ontology import iris
 from webapp import crossorigin, db, errors, i18n, links, settings, warm
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     for module in (admin, dashboard, editor, entities, graphview, saved, search, shared, sparql):
         app.register_blueprint(module.bp)
 
-    app.jinja_env.globals.update(t=i18n.message, lang=i18n.language, entity_url=links.entity_url)
+    app.jinja_env.globals.update(t=i18n.message, lang=i18n.language, entity_url=links.entity_url, rk=str(iris.RK))
     app.jinja_env.filters["term_label"] = i18n.term_label
 
     @app.before_request

@@ -73,6 +73,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "count": ("次数", "Count"),
     "filter_departments": ("输入部门名称筛选", "Type to filter departments"),
     "metadata": ("基本信息", "Metadata"),
+    "dossier": ("共同负责档案", "Pair dossier"),
+    "department_a": ("部门甲", "Department A"),
+    "department_b": ("部门乙", "Department B"),
+    "print": ("打印", "Print"),
+    "legend": ("高亮说明", "Highlights"),
+    "cue": ("线索词", "cue word"),
+    "evidence_sentence": ("措施原文", "Measure as printed"),
+    "cited_documents": ("这些措施引用的文件", "Documents these measures cite"),
+    "open_dossier": ("共同负责档案", "Pair dossier"),
+    "roles": ("角色", "Roles"),
+    "partner_department": ("共同负责的部门", "Partner department"),
+    "own_role": ("本部门角色", "Its role"),
+    "their_role": ("对方角色", "Partner's role"),
 }
 
 
