@@ -37,7 +37,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     for module in (admin, dashboard, editor, entities, graphview, saved, search, shared, sparql):
         app.register_blueprint(module.bp)
 
-    app.jinja_env.globals.update(t=i18n.message, lang=i18n.language, entity_url=links.entity_url, rk=str(iris.RK))
+    app.jinja_env.globals.update(
+        t=i18n.message, lang=i18n.language, entity_url=links.entity_url, rk=str(iris.RK), lang_url=i18n.switch_url
+    )
     app.jinja_env.filters["term_label"] = i18n.term_label
 
     @app.before_request

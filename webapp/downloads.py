@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from flask import Response
 
@@ -20,8 +20,13 @@ UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 
 def file_name(stem: str, values: list[str], extension: str) -> str:
     """`stem_value1_value2.ext`: the parameters in the name, so two downloads never overwrite."""
-    parts = [stem, *(UNSAFE.sub("-", v).strip() for v in values if v)]
+    parts = [stem, *(UNSAFE.sub("-", _short(v)).strip() for v in values if v)]
     return "_".join(parts)[:180] + "." + extension
+
+
+def _short(value: str) -> str:
+    """An IRI by its last segment (a report's key, a finding's number); any other value as given."""
+    return unquote(value.rstrip("/").rsplit("/", 1)[-1]) if re.match(r"https?://", value) else value
 
 
 def attach(response: Response, name: str) -> Response:

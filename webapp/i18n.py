@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from functools import cache
 from importlib import resources
+from urllib.parse import quote, urlencode
 
 from flask import current_app, request
 from rdflib import Graph, Literal
 from rdflib.namespace import RDFS, SKOS
+
+from webapp import links
 
 LANGUAGES = ("zh", "en")
 
@@ -86,12 +89,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "partner_department": ("共同负责的部门", "Partner department"),
     "own_role": ("本部门角色", "Its role"),
     "their_role": ("对方角色", "Partner's role"),
+    "choose": ("（请选择）", "(choose one)"),
+    "fill_in": ("请先填写必填参数，再点“运行”", "Fill in the required parameters, then Run"),
 }
 
 
 def language() -> str:
     chosen = request.args.get("lang") or request.cookies.get("lang")
     return chosen if chosen in LANGUAGES else current_app.config["LANGUAGE"]
+
+
+def switch_url(chosen: str) -> str:
+    """This page in language `chosen`: same path, same query string (a pair, a trace, a saved
+    query's parameters, a search), only `lang` replaced."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"] + [("lang", chosen)]
+    path = links.sent_path() or request.script_root + quote(request.path)  # as sent: %2F stays (links.py)
+    return f"{path}?{urlencode(args)}"
 
 
 def message(key: str) -> str:
