@@ -90,7 +90,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "own_role": ("本部门角色", "Its role"),
     "their_role": ("对方角色", "Partner's role"),
     "choose": ("（请选择）", "(choose one)"),
-    "fill_in": ("请先填写必填参数，再点“运行”", "Fill in the required parameters, then Run"),
+    "fill_in": ("请先填写必填参数，再点“运行”：", "Fill in the required parameters, then Run: "),
 }
 
 
