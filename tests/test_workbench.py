@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 
 from ontology import iris
 from queries import catalog
+from webapp import i18n
 
 pytest_plugins = ("web_fixtures",)
 BOM = b"\xef\xbb\xbf"
@@ -119,6 +120,9 @@ def test_partners_show_both_roles(base_url, top_pair):
     table = re.search(r'<table class="results" id="partners">(.*?)</table>', html, re.S).group(1)
     assert "本部门角色" in table and "对方角色" in table
     assert re.search(r'class="role role-(lead|partner)">(牵头|配合)<', table)
+    pages = [html, get(base_url, "/department", label=top_pair[1]).text]
+    assert not [k for k in i18n.ORG_TYPES for h in pages if f">{k}<" in h], "organisation types are said in Chinese"
+    assert any(zh in h for zh, _ in i18n.ORG_TYPES.values() for h in pages)
 
 
 def test_saved_query_download_is_named_after_its_parameters(base_url, top_pair):

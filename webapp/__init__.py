@@ -41,6 +41,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         t=i18n.message, lang=i18n.language, entity_url=links.entity_url, rk=str(iris.RK), lang_url=i18n.switch_url
     )
     app.jinja_env.filters["term_label"] = i18n.term_label
+    app.jinja_env.filters["org_type"] = i18n.org_type
 
     @app.before_request
     def start_timer() -> None:

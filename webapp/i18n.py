@@ -99,6 +99,30 @@ def language() -> str:
     return chosen if chosen in LANGUAGES else current_app.config["LANGUAGE"]
 
 
+# rk:orgType values (loaders/orgs.py), named as the ontology's comment on rk:orgType names them.
+ORG_TYPES: dict[str, tuple[str, str]] = {
+    "bank": ("银行", "bank"),
+    "enterprise": ("企业", "enterprise"),
+    "generic": ("泛称机构", "generic body"),
+    "government": ("政府", "government"),
+    "government-department": ("政府部门", "government department"),
+    "grassroots-government": ("基层政府", "grassroots government"),
+    "inspection-team": ("巡察组", "inspection team"),
+    "internal-unit": ("内设机构", "internal unit"),
+    "judicial": ("司法机关", "judicial body"),
+    "party-organ": ("党组织", "Party organ"),
+    "people-organisation": ("人民团体", "people's organisation"),
+    "public-institution": ("事业单位", "public institution"),
+    "social-organisation": ("社会组织", "social organisation"),
+}
+
+
+def org_type(value: str) -> str:
+    """An organisation type in the page's language; an unknown one as stored."""
+    zh, en = ORG_TYPES.get(value, (value, value))
+    return en if language() == "en" else zh
+
+
 def switch_url(chosen: str) -> str:
     """This page in language `chosen`: same path, same query string (a pair, a trace, a saved
     query's parameters, a search), only `lang` replaced."""
