@@ -42,6 +42,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.jinja_env.filters["term_label"] = i18n.term_label
     app.jinja_env.filters["org_type"] = i18n.org_type
+    app.jinja_env.globals["status_keys"] = {k for k in i18n.MESSAGES if k.startswith("status_")}
 
     @app.before_request
     def start_timer() -> None:

@@ -89,6 +89,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "partner_department": ("共同负责的部门", "Partner department"),
     "own_role": ("本部门角色", "Its role"),
     "their_role": ("对方角色", "Partner's role"),
+    "status": ("整改状态", "Status"),
+    "status_completed": ("已完成", "completed"),
+    "status_in-progress": ("正在推进", "in progress"),
+    "value": ("数值", "Value"),
+    "unit": ("单位", "Unit"),
+    "counted_what": ("计数对象", "What is counted"),
     "choose": ("（请选择）", "(choose one)"),
     "fill_in": ("请先填写必填参数，再点“运行”：", "Fill in the required parameters, then Run: "),
 }
