@@ -157,6 +157,9 @@ def test_shared_view_draws_every_sharing_department_and_lists_an_edges_findings(
     numbers = [items.nth(i).get_attribute("data-number") for i in range(items.count())]
     assert sorted(numbers) == sorted(pairs[frozenset(ends)])
     assert items.first.locator("a").get_attribute("href").startswith("/id/")
+    with page.expect_navigation():  # one click from the edge to the pair's dossier
+        page.locator("#details a.dossier-link").click()
+    assert sorted(page.locator("#dossier-title .party").all_inner_texts()) == sorted(ends)
     same_origin_only(foreign)
 
 

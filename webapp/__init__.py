@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from flask import Flask, g, request
 
+from ontology import iris
 from webapp import crossorigin, db, errors, i18n, links, settings, warm
 
 log = logging.getLogger(__name__)
@@ -37,8 +38,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     for module in (admin, dashboard, editor, entities, graphview, saved, search, shared, sparql):
         app.register_blueprint(module.bp)
 
-    app.jinja_env.globals.update(t=i18n.message, lang=i18n.language, entity_url=links.entity_url)
+    app.jinja_env.globals.update(
+        t=i18n.message, lang=i18n.language, entity_url=links.entity_url, rk=str(iris.RK), lang_url=i18n.switch_url
+    )
     app.jinja_env.filters["term_label"] = i18n.term_label
+    app.jinja_env.filters["org_type"] = i18n.org_type
+    app.jinja_env.globals["status_keys"] = {k for k in i18n.MESSAGES if k.startswith("status_")}
 
     @app.before_request
     def start_timer() -> None:

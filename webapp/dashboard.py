@@ -3,7 +3,7 @@ departments, each a link into the rest of the app."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template, send_from_directory
 
 from graph.store import Result, Store
 from queries import catalog
@@ -24,7 +24,7 @@ SELECT DISTINCT ?report ?title ?published ?issuer ?issuerLabel ?inspector ?inspe
 WHERE {
   GRAPH ?g {
     ?report a rk:Report ; dcterms:title ?title .
-    OPTIONAL { ?report rk:published ?published }
+    OPTIONAL { ?report dcterms:issued ?published }  # as loaders/to_rdf.py writes it (DATE_PROPERTIES)
     OPTIONAL { ?report rk:issuer ?issuer OPTIONAL { ?issuer skos:prefLabel ?issuerLabel } }
     OPTIONAL { ?report rk:inspector ?inspector OPTIONAL { ?inspector skos:prefLabel ?inspectorLabel } }
     OPTIONAL { ?report rk:inspectionStart ?start }
@@ -49,6 +49,12 @@ ORDER BY DESC(?published) ?title ?report"""
 def index():
     reports, pairs = shown()
     return render_template("dashboard.html", reports=reports, pairs=pairs.rows[:TOP_PAIRS])
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico whatever the page links; answer it rather than log a 404."""
+    return send_from_directory(current_app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon")
 
 
 def shown() -> tuple[list[dict], Result]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from importlib import resources
 
-from flask import Blueprint, abort, current_app, jsonify, render_template, request, send_from_directory
+from flask import Blueprint, abort, current_app, jsonify, render_template, request, send_from_directory, url_for
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
@@ -67,6 +67,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "evidence": ("证据句", "Evidence"),
     "open_page": ("打开实体页", "Open its page"),
     "shared_findings": ("共同负责的问题", "Findings they share"),
+    "open_dossier": ("打开共同负责档案", "Open the pair dossier"),
     "department": ("部门", "Department"),
     "all_departments": ("（全部部门）", "(all departments)"),
     "cap_reached": ("已达节点上限，部分邻居未显示", "Node cap reached; some neighbours are not shown"),
@@ -280,6 +281,7 @@ def shared_data():
             "to": b,
             "findings": data["findings"],
             "measures": data["measures"],
+            "dossier": url_for("shared.pair", a=found.label(a), b=found.label(b)),
             "shared": [
                 {
                     "iri": f,

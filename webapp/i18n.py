@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from functools import cache
 from importlib import resources
+from urllib.parse import quote, urlencode
 
 from flask import current_app, request
 from rdflib import Graph, Literal
 from rdflib.namespace import RDFS, SKOS
+
+from webapp import links
 
 LANGUAGES = ("zh", "en")
 
@@ -73,12 +76,65 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "count": ("次数", "Count"),
     "filter_departments": ("输入部门名称筛选", "Type to filter departments"),
     "metadata": ("基本信息", "Metadata"),
+    "dossier": ("共同负责档案", "Pair dossier"),
+    "department_a": ("部门甲", "Department A"),
+    "department_b": ("部门乙", "Department B"),
+    "print": ("打印", "Print"),
+    "legend": ("高亮说明", "Highlights"),
+    "cue": ("线索词", "cue word"),
+    "evidence_sentence": ("措施原文", "Measure as printed"),
+    "cited_documents": ("这些措施引用的文件", "Documents these measures cite"),
+    "open_dossier": ("共同负责档案", "Pair dossier"),
+    "roles": ("角色", "Roles"),
+    "partner_department": ("共同负责的部门", "Partner department"),
+    "own_role": ("本部门角色", "Its role"),
+    "their_role": ("对方角色", "Partner's role"),
+    "status": ("整改状态", "Status"),
+    "status_completed": ("已完成", "completed"),
+    "status_in-progress": ("正在推进", "in progress"),
+    "value": ("数值", "Value"),
+    "unit": ("单位", "Unit"),
+    "counted_what": ("计数对象", "What is counted"),
+    "choose": ("（请选择）", "(choose one)"),
+    "fill_in": ("请先填写必填参数，再点“运行”：", "Fill in the required parameters, then Run: "),
 }
 
 
 def language() -> str:
     chosen = request.args.get("lang") or request.cookies.get("lang")
     return chosen if chosen in LANGUAGES else current_app.config["LANGUAGE"]
+
+
+# rk:orgType values (loaders/orgs.py), named as the ontology's comment on rk:orgType names them.
+ORG_TYPES: dict[str, tuple[str, str]] = {
+    "bank": ("银行", "bank"),
+    "enterprise": ("企业", "enterprise"),
+    "generic": ("泛称机构", "generic body"),
+    "government": ("政府", "government"),
+    "government-department": ("政府部门", "government department"),
+    "grassroots-government": ("基层政府", "grassroots government"),
+    "inspection-team": ("巡察组", "inspection team"),
+    "internal-unit": ("内设机构", "internal unit"),
+    "judicial": ("司法机关", "judicial body"),
+    "party-organ": ("党组织", "Party organ"),
+    "people-organisation": ("人民团体", "people's organisation"),
+    "public-institution": ("事业单位", "public institution"),
+    "social-organisation": ("社会组织", "social organisation"),
+}
+
+
+def org_type(value: str) -> str:
+    """An organisation type in the page's language; an unknown one as stored."""
+    zh, en = ORG_TYPES.get(value, (value, value))
+    return en if language() == "en" else zh
+
+
+def switch_url(chosen: str) -> str:
+    """This page in language `chosen`: same path, same query string (a pair, a trace, a saved
+    query's parameters, a search), only `lang` replaced."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"] + [("lang", chosen)]
+    path = links.sent_path() or request.script_root + quote(request.path)  # as sent: %2F stays (links.py)
+    return f"{path}?{urlencode(args)}"
 
 
 def message(key: str) -> str:

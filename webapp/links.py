@@ -39,11 +39,18 @@ def iri_of(path: str) -> str:
 
 def _sent_tail() -> str | None:
     """What follows /id/ in the request line, still percent-encoded; None if the server hides it."""
+    path = sent_path()
+    prefix = f"{request.script_root}/id/"
+    return path[len(prefix) :] if path and path.startswith(prefix) else None
+
+
+def sent_path() -> str | None:
+    """The request's path as the client sent it (script root included, still percent-encoded);
+    None if the server hides it."""
     raw = request.environ.get("REQUEST_URI") or request.environ.get("RAW_URI")
     if not raw:
         return None
     path = raw.split("?", 1)[0].split("#", 1)[0]
     if "://" in path:  # an absolute-form request target
         path = "/" + path.split("://", 1)[1].partition("/")[2]
-    prefix = f"{request.script_root}/id/"
-    return path[len(prefix) :] if path.startswith(prefix) else None
+    return path

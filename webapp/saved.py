@@ -2,7 +2,8 @@
 downloads at /queries/NAME.csv|.tsv|.json with the parameters in the URL, so results are links.
 
 The downloads are written by graph/results.py, the CLI's writer: the CSV is the same bytes as
-`rectkg query --saved NAME --format csv` with the same parameters.
+`rectkg query --saved NAME --format csv` with the same parameters, after a UTF-8 byte-order mark
+(webapp/downloads.py); each file is named after the query and its parameters.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from graph import results
 from graph.store import Result
 from queries import catalog
 from queries.catalog import SavedQuery
-from webapp import db
+from webapp import db, downloads
 from webapp.sparql import TRUNCATED_HEADER
 
 bp = Blueprint("saved", __name__)
@@ -51,7 +52,9 @@ def show(name: str):
         abort(404, description=f"no saved query {name!r}")
     query = catalog.get(name)
     values = _values(query)
-    result = db.run(lambda store: query.run(store, values))
+    missing = [p.name for p in query.params if p.required and p.name not in values and p.default is None]
+    # A query that cannot run yet opens as its form: the visitor came to fill it in.
+    result = None if missing else db.run(lambda store: query.run(store, values))
     enumerated = [p for p in query.params if p.enumerate]
     choices = {p.name: db.run(lambda store, p=p: catalog.choices(store, p.enumerate)) for p in enumerated}
     limit = current_app.config["MAX_ROWS"]
@@ -62,8 +65,9 @@ def show(name: str):
         choices=choices,
         input_types=INPUT_TYPES,
         result=result,
-        shown=result.rows[:limit],
-        row_links=_row_links(name, result)[:limit],
+        missing=missing,
+        shown=result.rows[:limit] if result else [],
+        row_links=_row_links(name, result)[:limit] if result else [],
         department_columns=DEPARTMENT_COLUMNS,
         downloads={ext: _download_url(f"{name}.{ext}", values) for ext in DOWNLOADS},
     )
@@ -79,8 +83,11 @@ def download(query: SavedQuery, extension: str) -> Response:
     media, write = DOWNLOADS[extension]
     values = _values(query)
     result = db.run(lambda store: query.run(store, values))
-    response = Response(write(result), mimetype=media)
-    response.headers["Content-Disposition"] = f'inline; filename="{query.name}.{extension}"'
+    body = write(result)
+    if extension == "csv":  # for Excel on Chinese Windows, which reads a CSV without a BOM as GBK
+        body = downloads.with_bom(body)
+    response = Response(body, mimetype=media)
+    downloads.attach(response, downloads.file_name(query.name, list(values.values()), extension))
     if result.truncated:
         response.headers[TRUNCATED_HEADER] = str(current_app.config["MAX_ROWS"])
     return response

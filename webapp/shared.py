@@ -1,27 +1,39 @@
-"""/shared?a=…&b=…: the findings two departments share (where a shared-responsibility row leads)."""
+"""/shared?a=…&b=…: the pair dossier of two departments (webapp/dossier.py), as a page to print
+and as CSV and XLSX downloads (/shared.csv, /shared.xlsx with the same parameters)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
 
-from webapp.data import iri, rows
+from ontology import iris
+from webapp import dossier, downloads, i18n, links
 from webapp.views import org
 
 bp = Blueprint("shared", __name__)
-
-# The same sharing rule as queries/shared-responsibility.rq: both lead or partner on the finding.
-SHARED = """
-SELECT DISTINCT ?orgA ?orgB ?finding ?number ?title ?report ?reportTitle WHERE {
-  ?ia rk:measure ?ma ; rk:agent ?orgA ; rk:role ?ra . ?ma rk:finding ?finding .
-  ?ib rk:measure ?mb ; rk:agent ?orgB ; rk:role ?rb . ?mb rk:finding ?finding .
-  FILTER(?ra IN (rk:lead, rk:partner) && ?rb IN (rk:lead, rk:partner))
-  ?finding rk:number ?number ; dcterms:title ?title ; rk:report ?report ; rk:order ?order .
-  ?report dcterms:title ?reportTitle .
-} ORDER BY ?report ?order"""
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.get("/shared")
 def pair():
+    found = _dossier()
+    return render_template("shared.html", d=found, a=found.a, b=found.b, cue_label=dossier.cue_label)
+
+
+@bp.get("/shared.csv")
+def pair_csv():
+    header, body = _table(_dossier())
+    response = Response(downloads.with_bom(downloads.csv_text(header, body)), mimetype="text/csv")
+    return downloads.attach(response, _file_name("csv"))
+
+
+@bp.get("/shared.xlsx")
+def pair_xlsx():
+    header, body = _table(_dossier())
+    response = Response(downloads.xlsx_bytes(i18n.message("shared_findings"), header, body), mimetype=XLSX)
+    return downloads.attach(response, _file_name("xlsx"))
+
+
+def _dossier() -> dossier.Dossier:
     a, b = request.args.get("a", ""), request.args.get("b", "")
     if not a or not b:
         abort(400, description="name two departments: /shared?a=…&b=…")
@@ -29,5 +41,18 @@ def pair():
     if org_a is None or org_b is None:
         missing = a if org_a is None else b
         abort(404, description=f"no department is called {missing!r}")
-    findings = rows(SHARED, orgA=iri(org_a), orgB=iri(org_b))
-    return render_template("shared.html", a=a, b=b, findings=findings)
+    return dossier.build(a, b, org_a, org_b)
+
+
+def _table(found: dossier.Dossier) -> tuple[list[str], list[list[str]]]:
+    def role(name: str) -> str:
+        return i18n.term_label(iris.RK + name)
+
+    def finding_url(finding: str) -> str:
+        return request.host_url.rstrip("/") + (links.entity_url(finding) or "")
+
+    return dossier.table(found, i18n.language(), role, finding_url)
+
+
+def _file_name(extension: str) -> str:
+    return downloads.file_name("shared", [request.args["a"], request.args["b"]], extension)

@@ -291,6 +291,9 @@
     panel((a ? a.data.label : "") + " — " + (b ? b.data.label : ""));
     if (data.shared) {
       details.appendChild(el("p", words.shared_findings + "：" + data.findings));
+      var dossier = link(data.dossier, words.open_dossier + " →");
+      dossier.className = "dossier-link";
+      details.appendChild(el("p")).appendChild(dossier);
       var list = el("ol", null, "shared-list");
       data.shared.forEach(function (f) {
         var li = el("li");

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ontology import iris
 from webapp.data import iri, rows
 from webapp.views import first_seen
 
@@ -18,8 +19,11 @@ SELECT DISTINCT ?o ?role ?finding ?number ?title ?report ?reportTitle WHERE {
   ?report dcterms:title ?reportTitle .
 } ORDER BY ?role ?report ?order"""
 
+# With each side's roles in the findings they share (lead, partner: the sharing rule's two).
 PARTNERS = """
-SELECT ?o ?other ?label (COUNT(DISTINCT ?finding) AS ?count) WHERE {
+SELECT ?o ?other ?label (COUNT(DISTINCT ?finding) AS ?count)
+       (GROUP_CONCAT(DISTINCT STRAFTER(STR(?ra), "#")) AS ?ownRoles)
+       (GROUP_CONCAT(DISTINCT STRAFTER(STR(?rb), "#")) AS ?theirRoles) WHERE {
   ?ia rk:agent ?o ; rk:role ?ra ; rk:measure ?ma . ?ma rk:finding ?finding .
   ?ib rk:agent ?other ; rk:role ?rb ; rk:measure ?mb . ?mb rk:finding ?finding .
   FILTER(?ra IN (rk:lead, rk:partner) && ?rb IN (rk:lead, rk:partner))
@@ -29,6 +33,7 @@ SELECT ?o ?other ?label (COUNT(DISTINCT ?finding) AS ?count) WHERE {
 } GROUP BY ?o ?other ?label ORDER BY DESC(?count) ?label"""
 
 ROLE_ORDER = ("lead", "partner", "target", "mentioned")
+ROLE_NS = str(iris.RK)
 
 
 def gather(subject: str) -> dict | None:
@@ -44,7 +49,7 @@ def gather(subject: str) -> dict | None:
         "aliases": sorted({r["alt"] for r in names if r["alt"]} - set(pref)),
         "types": sorted({r["type"] for r in names if r["type"]}),
         "by_role": ordered,
-        "partners": [p for p in rows(PARTNERS, o=o) if p["other"] != subject],
+        "partners": [_with_roles(p) for p in rows(PARTNERS, o=o) if p["other"] != subject],
     }
 
 
@@ -60,6 +65,14 @@ def by_label(label: str) -> str | None:
     found = [r for r in rows(LABELS) if r["name"] == label]
     found.sort(key=lambda r: (r["preferred"] != "true", r["org"]))
     return found[0]["org"] if found else None
+
+
+def _with_roles(partner: dict) -> dict:
+    """A partner row with each side's roles as ontology IRIs in the usual order (lead first)."""
+    for key in ("ownRoles", "theirRoles"):
+        names = sorted(set(partner[key].split()), key=_role_rank)
+        partner[key] = [ROLE_NS + name for name in names]
+    return partner
 
 
 def _role_rank(role_iri: str) -> int:
