@@ -13,6 +13,7 @@ import math
 import re
 import unicodedata
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
@@ -20,6 +21,7 @@ from markupsafe import Markup, escape
 K1, B = 1.2, 0.75
 TITLE_WEIGHT = 3
 SNIPPET_RADIUS = 40
+KIND_ORDER = {"department": 0, "finding": 1, "measure": 2, "document": 3}
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,12 @@ class Doc:
     title: str
     text: str = ""
     context: str = ""  # where it sits (report, finding number), shown under the hit
+    reports: tuple[tuple[str, str], ...] = ()  # a named document's citing reports: (IRI, title)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """One entry per kind and IRI: a document every report restates is one hit."""
+        return self.kind, self.iri
 
 
 @dataclass(frozen=True)
@@ -56,20 +64,52 @@ def terms(query: str) -> list[str]:
 
 
 class Index:
-    def __init__(self, docs: list[Doc]):
-        self.docs = docs
-        self._title = [normalise(d.title) for d in docs]
-        self._body = [normalise(d.text) for d in docs]
-        self._tf: list[Counter] = []
+    """BM25 over bigrams, updated one entry at a time (`put`, `remove`): a write changes one
+    report's entries, and rebuilding the whole index for it took seconds at a thousand reports.
+    Not thread-safe: the caller (webapp/search.py) holds a lock while it updates or searches."""
+
+    def __init__(self, docs: Iterable[Doc] = ()):
+        self._docs: dict[int, Doc] = {}
+        self._ids: dict[tuple[str, str], int] = {}
+        self._title: dict[int, str] = {}
+        self._body: dict[int, str] = {}
+        self._tf: dict[int, Counter] = {}
+        self._length: dict[int, int] = {}
         self._postings: dict[str, set[int]] = defaultdict(set)
-        for i, (title, body) in enumerate(zip(self._title, self._body, strict=True)):
-            tf = Counter(grams(body))
-            for gram in grams(title):
-                tf[gram] += TITLE_WEIGHT
-            self._tf.append(tf)
-            for gram in tf:
-                self._postings[gram].add(i)
-        self._avg = sum(sum(tf.values()) for tf in self._tf) / max(len(docs), 1)
+        self._total = 0
+        self._next = 0
+        for doc in docs:
+            self.put(doc)
+
+    @property
+    def docs(self) -> list[Doc]:
+        return list(self._docs.values())
+
+    def put(self, doc: Doc) -> None:
+        """Add `doc`, in place of the entry of the same kind and IRI if there is one."""
+        self.remove(doc.key)
+        i, self._next = self._next, self._next + 1
+        self._ids[doc.key], self._docs[i] = i, doc
+        self._title[i], self._body[i] = normalise(doc.title), normalise(doc.text)
+        tf = Counter(grams(self._body[i]))
+        for gram in grams(self._title[i]):
+            tf[gram] += TITLE_WEIGHT
+        self._tf[i], self._length[i] = tf, sum(tf.values())
+        self._total += self._length[i]
+        for gram in tf:
+            self._postings[gram].add(i)
+
+    def remove(self, key: tuple[str, str]) -> None:
+        i = self._ids.pop(key, None)
+        if i is None:
+            return
+        for gram in self._tf.pop(i):
+            posting = self._postings[gram]
+            posting.discard(i)
+            if not posting:
+                del self._postings[gram]
+        self._total -= self._length.pop(i)
+        del self._docs[i], self._title[i], self._body[i]
 
     def search(self, query: str, *, limit: int, kinds: set[str] | None = None) -> list[Hit]:
         wanted = terms(query)
@@ -79,29 +119,30 @@ class Index:
         candidates = set.intersection(*(self._postings.get(g, set()) for g in query_grams))
         scored = []
         for i in candidates:
-            if kinds and self.docs[i].kind not in kinds:
+            if kinds and self._docs[i].kind not in kinds:
                 continue
             haystack = self._title[i] + "\n" + self._body[i]
             if all(t in haystack for t in wanted):
                 bonus = 2.0 if self._title[i] in wanted else 0.0
                 scored.append((self._bm25(i, query_grams) + bonus, i))
-        scored.sort(key=lambda pair: (-pair[0], pair[1]))
-        return [Hit(self.docs[i], round(score, 3), self._snippet(i, wanted)) for score, i in scored[:limit]]
+        # Ties in kind and IRI order: the same answer whichever order the entries were put in.
+        scored.sort(key=lambda pair: (-pair[0], KIND_ORDER.get(self._docs[pair[1]].kind, 0), self._docs[pair[1]].iri))
+        return [Hit(self._docs[i], round(score, 3), self._snippet(i, wanted)) for score, i in scored[:limit]]
 
     def _bm25(self, i: int, query_grams: list[str]) -> float:
-        tf = self._tf[i]
-        length = sum(tf.values())
+        tf, length, count = self._tf[i], self._length[i], len(self._docs)
+        average = self._total / max(count, 1)
         score = 0.0
         for gram in set(query_grams):
             df = len(self._postings.get(gram, ()))
-            idf = math.log(1 + (len(self.docs) - df + 0.5) / (df + 0.5))
+            idf = math.log(1 + (count - df + 0.5) / (df + 0.5))
             f = tf.get(gram, 0)
-            score += idf * f * (K1 + 1) / (f + K1 * (1 - B + B * length / self._avg))
+            score += idf * f * (K1 + 1) / (f + K1 * (1 - B + B * length / average))
         return score
 
     def _snippet(self, i: int, wanted: list[str]) -> Markup:
         """The passage around the first match, each typed term marked (text escaped)."""
-        doc = self.docs[i]
+        doc = self._docs[i]
         for original, folded in ((doc.text, self._body[i]), (doc.title, self._title[i])):
             shown = original if len(original) == len(folded) else folded
             first = min((folded.find(t) for t in wanted if t in folded), default=-1)
