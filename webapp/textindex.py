@@ -9,6 +9,7 @@ what remains, titles and names weighing more than body text.
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 import unicodedata
@@ -112,35 +113,41 @@ class Index:
         del self._docs[i], self._title[i], self._body[i]
 
     def search(self, query: str, *, limit: int, kinds: set[str] | None = None) -> list[Hit]:
+        """The best `limit` entries holding every typed term. A common word is in most of a thousand
+        reports' entries, so the loop over candidates is kept to lookups and arithmetic."""
         wanted = terms(query)
         if not wanted:
             return []
-        query_grams = [g for t in wanted for g in grams(t)]
-        candidates = set.intersection(*(self._postings.get(g, set()) for g in query_grams))
+        weights = self._idf({g for t in wanted for g in grams(t)})
+        postings = sorted((self._postings.get(g, set()) for g, _idf in weights), key=len)
+        candidates = postings[0].intersection(*postings[1:])
+        checked = [t for t in wanted if len(t) > 2]  # a shorter term is its own gram: its posting holds it
+        base, per_length = K1 * (1 - B), K1 * B * len(self._docs) / max(self._total, 1)
+        docs, titles, bodies, tfs, lengths = self._docs, self._title, self._body, self._tf, self._length
         scored = []
         for i in candidates:
-            if kinds and self._docs[i].kind not in kinds:
+            if kinds and docs[i].kind not in kinds:
                 continue
-            haystack = self._title[i] + "\n" + self._body[i]
-            if all(t in haystack for t in wanted):
-                bonus = 2.0 if self._title[i] in wanted else 0.0
-                scored.append((self._bm25(i, query_grams) + bonus, i))
+            title, body = titles[i], bodies[i]
+            if checked and not all(t in title or t in body for t in checked):
+                continue
+            tf, norm = tfs[i], base + per_length * lengths[i]
+            score = sum(idf * f * (K1 + 1) / (f + norm) for gram, idf in weights if (f := tf.get(gram, 0)))
+            scored.append((score + (2.0 if title in wanted else 0.0), i))
         # Ties in kind and IRI order: the same answer whichever order the entries were put in.
-        scored.sort(key=lambda pair: (-pair[0], KIND_ORDER.get(self._docs[pair[1]].kind, 0), self._docs[pair[1]].iri))
-        return [Hit(self._docs[i], round(score, 3), self._snippet(i, wanted)) for score, i in scored[:limit]]
+        best = heapq.nsmallest(limit, scored, key=lambda p: (-p[0], KIND_ORDER.get(docs[p[1]].kind, 0), docs[p[1]].iri))
+        pattern = re.compile("|".join(re.escape(t) for t in sorted(wanted, key=len, reverse=True)))
+        return [Hit(docs[i], round(score, 3), self._snippet(i, wanted, pattern)) for score, i in best]
 
-    def _bm25(self, i: int, query_grams: list[str]) -> float:
-        tf, length, count = self._tf[i], self._length[i], len(self._docs)
-        average = self._total / max(count, 1)
-        score = 0.0
-        for gram in set(query_grams):
+    def _idf(self, query_grams: set[str]) -> list[tuple[str, float]]:
+        count = len(self._docs)
+        out = []
+        for gram in sorted(query_grams):
             df = len(self._postings.get(gram, ()))
-            idf = math.log(1 + (count - df + 0.5) / (df + 0.5))
-            f = tf.get(gram, 0)
-            score += idf * f * (K1 + 1) / (f + K1 * (1 - B + B * length / average))
-        return score
+            out.append((gram, math.log(1 + (count - df + 0.5) / (df + 0.5))))
+        return out
 
-    def _snippet(self, i: int, wanted: list[str]) -> Markup:
+    def _snippet(self, i: int, wanted: list[str], pattern: re.Pattern) -> Markup:
         """The passage around the first match, each typed term marked (text escaped)."""
         doc = self._docs[i]
         for original, folded in ((doc.text, self._body[i]), (doc.title, self._title[i])):
@@ -149,18 +156,15 @@ class Index:
             if first < 0:
                 continue
             start, end = max(0, first - SNIPPET_RADIUS), min(len(shown), first + SNIPPET_RADIUS * 2)
-            return _mark(shown, folded, start, end, wanted)
+            return _mark(shown, folded, start, end, pattern)
         return Markup(escape(doc.text[: SNIPPET_RADIUS * 2]))
 
 
-def _mark(shown: str, folded: str, start: int, end: int, wanted: list[str]) -> Markup:
-    pattern = re.compile("|".join(re.escape(t) for t in sorted(wanted, key=len, reverse=True)))
-    out, at = [], start
+def _mark(shown: str, folded: str, start: int, end: int, pattern: re.Pattern) -> Markup:
+    out, at = ["…" if start > 0 else ""], start
     for match in pattern.finditer(folded, start, end):
-        out.append(escape(shown[at : match.start()]))
-        out.append(Markup("<mark>{}</mark>").format(shown[match.start() : match.end()]))
+        out.append(f"{escape(shown[at : match.start()])}<mark>{escape(shown[match.start() : match.end()])}</mark>")
         at = match.end()
-    out.append(escape(shown[at:end]))
-    prefix = "…" if start > 0 else ""
-    suffix = "…" if end < len(shown) else ""
-    return Markup(prefix) + Markup("").join(out) + Markup(suffix)
+    out.append(str(escape(shown[at:end])))
+    out.append("…" if end < len(shown) else "")
+    return Markup("".join(out))
