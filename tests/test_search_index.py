@@ -15,7 +15,7 @@ from rdflib.namespace import DCTERMS, RDF
 from web_fixtures import build_store, serve
 
 from graph import aggregates, searchable
-from graph.store import OxigraphStore
+from graph.store import OxigraphStore, open_store
 from ontology import iris
 from ontology.iris import RK
 from webapp.search import LiveIndex
@@ -116,7 +116,8 @@ def test_a_restated_document_is_one_hit_listing_its_reports(tmp_path, qingpu):
     )
 
 
-def test_a_store_written_before_search_shares_is_still_searched(tmp_path, qingpu):
+def test_a_store_written_before_search_shares_is_still_searched(tmp_path, qingpu, fengjiang):
+    """Its documents are read once, and stay found after a write that brings a share along."""
     path = build_store(tmp_path / "store", qingpu)
     writer = OxigraphStore(path)
     writer.update(f"DELETE WHERE {{ GRAPH <{iris.AGGREGATES}> {{ ?n a <{RK.SearchShare}> ; ?p ?o }} }}")
@@ -128,4 +129,9 @@ def test_a_store_written_before_search_shares_is_still_searched(tmp_path, qingpu
     )
     with serve({"STORE": str(path)}) as url:
         hits = requests.get(url + "/search.json", params={"q": title, "kind": "finding"}).json()["hits"]
-    assert hits and hits[0]["title"] == title
+        assert hits and hits[0]["title"] == title
+        open_store(str(path)).replace_graph(fengjiang.graph_iri, fengjiang.graph)  # handed to the app
+        again = requests.get(url + "/search.json", params={"q": title, "kind": "finding"}).json()["hits"]
+        assert again[0]["iri"] == hits[0]["iri"]
+        other = fengjiang.report.findings[0].title
+        assert requests.get(url + "/search.json", params={"q": other, "kind": "finding"}).json()["hits"]

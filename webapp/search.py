@@ -72,26 +72,22 @@ class LiveIndex:
     def _update(self, store: Store, version: object) -> None:
         started = time.perf_counter()
         digests = searchable.digests(store)
-        changed = [g for g, d in digests.items() if self._digests.get(g) != d]
-        gone = [g for g in self._digests if g not in digests]
-        shares = _read(store, changed)
-        missing = [g for g in store.graphs() if g not in digests]
-        if missing:  # documents written before search shares existed: read from the documents
+        # Documents written before search shares existed have none: read from the documents, once.
+        legacy = {g: "" for g in store.graphs() if g not in digests}
+        known = digests | legacy
+        shares = _read(store, [g for g, d in digests.items() if self._digests.get(g) != d])
+        unread = [g for g in legacy if g not in self._digests]
+        if unread:
             log.warning(
-                "%d documents have no search share; reading them (rebuild the aggregate to keep them)", len(missing)
+                "%d documents have no search share; reading them (`aggregates.rebuild` stores them)", len(unread)
             )
-            shares.update(_computed(store, missing))
-            gone = [g for g in gone if g not in shares]
+            shares.update(_computed(store, unread))
+        gone = [g for g in self._digests if g not in known]
         with self._index_lock:
             self.apply(shares, gone)
-        self._digests = {g: d for g, d in digests.items()} | {g: "" for g in missing}
-        self.version, self._built = version, True
-        log.info(
-            "search index: %d shares read, %d removed in %.0f ms",
-            len(shares),
-            len(gone),
-            (time.perf_counter() - started) * 1000,
-        )
+        self._digests, self.version, self._built = known, version, True
+        elapsed = (time.perf_counter() - started) * 1000
+        log.info("search index: %d shares read, %d removed in %.0f ms", len(shares), len(gone), elapsed)
 
     def apply(self, shares: dict[str, Share], gone: Iterable[str] = ()) -> None:
         """Put these documents' shares in place of what they held, take out the `gone` ones', and
