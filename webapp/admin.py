@@ -9,6 +9,7 @@ remote contexts (JSON-LD) or external entities (RDF/XML) would make the server f
 from __future__ import annotations
 
 import hmac
+import logging
 
 from flask import Blueprint, Response, current_app, request
 from rdflib import Graph
@@ -16,9 +17,10 @@ from werkzeug.exceptions import NotFound
 
 from graph.store import ONTOLOGY_GRAPH
 from ontology import iris
-from webapp import db
+from webapp import db, search
 from webapp.errors import Refused
 
+log = logging.getLogger(__name__)
 bp = Blueprint("admin", __name__)
 NTRIPLES = "application/n-triples"
 
@@ -58,7 +60,7 @@ def replace():
     except Exception as error:  # rdflib raises several parser types; all mean a bad body
         raise Refused(400, "bad-rdf", f"the body is not valid N-Triples: {error}") from error
     db.store().replace_graph(graph_iri, graph)
-    current_app.extensions["rectkg.warm"].poke()
+    _written()
     return Response(status=204)
 
 
@@ -67,5 +69,15 @@ def remove():
     graph_iri = _graph_iri()
     if not db.store().remove_graph(graph_iri):
         raise NotFound(f"no graph {graph_iri}")
-    current_app.extensions["rectkg.warm"].poke()
+    _written()
     return Response(status=204)
+
+
+def _written() -> None:
+    """After a write: search takes in that document's share now (a fraction of a second), so the
+    writer's request pays for it rather than the next visitor's search; the rest is warmed later."""
+    try:
+        search.live().refresh()
+    except Exception as error:  # the write is done; the next search refreshes instead
+        log.warning("refreshing the search index after a write failed: %s", error)
+    current_app.extensions["rectkg.warm"].poke()
