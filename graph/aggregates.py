@@ -33,8 +33,9 @@ from itertools import combinations
 
 from rdflib.namespace import RDF, SKOS
 
+from graph import searchable
 from graph.binding import term_text
-from graph.store import Store, Term, ntriples_lines, ntriples_text, parse_ntriples
+from graph.store import Store, Term, lines_with, ntriples_lines, ntriples_text, parse_ntriples
 from ontology import iris
 from ontology.iris import RK
 
@@ -118,7 +119,7 @@ def pairs_in(graph_iri: str, data: bytes) -> dict[str, PairTotal]:
     `data` is the document as N-Triples (what every backend writes); only the lines that can hold
     those fields are parsed, a few hundred of a report's ten thousand."""
     fields: dict[str, dict[str, list[str]]] = {}
-    for node, predicate, value in parse_ntriples(b"\n".join(_field_lines(data))):
+    for node, predicate, value in parse_ntriples(b"\n".join(lines_with(data, _FIELD_KEYS))):
         if predicate in _FIELDS:  # not a literal that merely quotes a field's IRI
             fields.setdefault(node, {}).setdefault(predicate, []).append(value)
     totals: dict[str, PairTotal] = {}
@@ -146,26 +147,11 @@ _FIELDS = frozenset({_SHARED_BY, _PREF_LABEL, *_OF_FINDING})
 _FIELD_KEYS = tuple(f"> <{name}> ".encode() for name in sorted(_FIELDS))
 
 
-def _field_lines(data: bytes) -> list[bytes]:
-    """The lines that hold one of the fields, found by bytes.find: three times faster than one
-    regular expression over a report's three megabytes, and this runs in the writer, once per write."""
-    lines: dict[int, bytes] = {}  # by start, so a line holding two keys is taken once
-    for key in _FIELD_KEYS:
-        at = data.find(key)
-        while at != -1:
-            start = data.rfind(b"\n", 0, at) + 1
-            end = data.find(b"\n", at)
-            end = len(data) if end == -1 else end
-            lines[start] = data[start:end]
-            at = data.find(key, end)
-    return list(lines.values())
-
-
 def changes(store: Store, writes: Mapping[str, bytes | None]) -> str:
     """SPARQL Update operations (to run after the documents' writes, in the same request) that bring
-    the pair nodes and the store version in line with each graph IRI of `writes` replaced by its
-    N-Triples (None: removed). Several documents at once read and rewrite each pair node they share
-    once: a pair common to most reports carries a long `rk:pairContributions`."""
+    the pair nodes, search's shares (graph/searchable.py) and the store version in line with each
+    graph IRI of `writes` replaced by its N-Triples (None: removed). Several documents at once read
+    and rewrite each pair node they share once: a pair common to most reports carries a long `rk:pairContributions`."""
     new: dict[str, PairTotal] = {}
     for graph_iri, data in writes.items():
         for node, pair in (pairs_in(graph_iri, data) if data is not None else {}).items():
@@ -190,12 +176,13 @@ def changes(store: Store, writes: Mapping[str, bytes | None]) -> str:
                 total.absorb(new[node])
         if total.shares:
             added.extend(total.triples())
-    return _difference(before, added)
+    return _difference(before, added) + searchable.changes(writes)
 
 
 def rebuild(store: Store) -> str:
-    """The update that writes the whole aggregate afresh from the documents: for a store
-    filled before the aggregate existed, or by a bulk path that bypassed `changes`."""
+    """The update that writes the whole aggregate (pairs and search shares, graph/searchable.py)
+    afresh from the documents: for a store filled before the aggregate existed, or by a bulk path
+    that bypassed `changes`."""
     totals: dict[str, PairTotal] = {}
     for row in store.select(iris.sparql_prefixes() + _ALL_CONTRIBUTIONS).rows:
         pair = PairTotal(row["a"].value, row["b"].value, row["la"].value, row["lb"].value)
@@ -205,6 +192,8 @@ def rebuild(store: Store) -> str:
     added = [(iris.AGGREGATES, _VERSION, _text(uuid.uuid4().hex))]
     for node in sorted(totals):
         added.extend(totals[node].triples())
+    for graph_iri, share in sorted(searchable.shares(store).items()):
+        added.extend(searchable.triples(graph_iri, share))
     graph, wip = _iri(iris.AGGREGATES), _iri(str(RK.writeInProgress))  # markers of writes under way stay
     clear = f"DELETE {{ GRAPH {graph} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {graph} {{ ?s ?p ?o FILTER(?p != {wip}) }} }}"
     return clear + _block("INSERT", _lines(added))

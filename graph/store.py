@@ -335,6 +335,22 @@ def parse_ntriples(data: bytes) -> Iterator[tuple[str, str, str]]:
         yield triple.subject.value, triple.predicate.value, triple.object.value
 
 
+def lines_with(data: bytes, keys: Iterable[bytes]) -> list[bytes]:
+    """The lines of N-Triples `data` holding one of `keys` (e.g. `> <predicate> `), found by bytes.find:
+    three times faster than one regular expression over a report's three megabytes, and the write
+    path's bookkeeping (graph/aggregates.py, graph/searchable.py) runs this once per write."""
+    lines: dict[int, bytes] = {}  # by start, so a line holding two keys is taken once
+    for key in keys:
+        at = data.find(key)
+        while at != -1:
+            start = data.rfind(b"\n", 0, at) + 1
+            end = data.find(b"\n", at)
+            end = len(data) if end == -1 else end
+            lines[start] = data[start:end]
+            at = data.find(key, end)
+    return list(lines.values())
+
+
 def _rdflib_to_ox(term) -> ox.NamedNode | ox.Literal | ox.BlankNode:
     if isinstance(term, URIRef):
         return ox.NamedNode(term)

@@ -104,6 +104,11 @@ def child(parent_iri: str, kind: str, ordinal: int) -> str:
     return f"{parent_iri}/{kind}/{ordinal}"
 
 
+def search_share(graph_iri: str) -> str:
+    """Search's share of one document graph, kept in the aggregate graph (graph/searchable.py)."""
+    return f"{ID}search-share/{short_hash(graph_iri, 16)}"
+
+
 def organisation(canonical: str) -> str:
     return f"{ID}org/{_segment(canonical)}"
 

@@ -10,6 +10,7 @@ remote contexts (JSON-LD) or external entities (RDF/XML) would make the server f
 from __future__ import annotations
 
 import hmac
+import logging
 import re
 
 from flask import Blueprint, Response, current_app, jsonify, request
@@ -20,10 +21,11 @@ from werkzeug.exceptions import NotFound
 from graph import results
 from graph.store import ONTOLOGY_GRAPH, Term
 from ontology import iris
-from webapp import db
+from webapp import db, search
 from webapp.errors import Refused
 from webapp.settings import SettingsError
 
+log = logging.getLogger(__name__)
 bp = Blueprint("admin", __name__)
 NTRIPLES = "application/n-triples"
 EXPORT_FORMATS = ("turtle", "ntriples", "nquads", "trig", "jsonld")
@@ -82,7 +84,7 @@ def replace():
     except Exception as error:  # rdflib raises several parser types; all mean a bad body
         raise Refused(400, "bad-rdf", f"the body is not valid N-Triples: {error}") from error
     db.store().replace_graph(graph_iri, graph)
-    current_app.extensions["rectkg.warm"].poke()
+    _written()
     return Response(status=204)
 
 
@@ -91,8 +93,18 @@ def remove():
     graph_iri = _graph_iri()
     if not db.store().remove_graph(graph_iri):
         raise NotFound(f"no graph {graph_iri}")
-    current_app.extensions["rectkg.warm"].poke()
+    _written()
     return Response(status=204)
+
+
+def _written() -> None:
+    """After a write: search takes in that document's share now (a fraction of a second), so the
+    writer's request pays for it rather than the next visitor's search; the rest is warmed later."""
+    try:
+        search.live().refresh()
+    except Exception as error:  # the write is done; the next search refreshes instead
+        log.warning("refreshing the search index after a write failed: %s", error)
+    current_app.extensions["rectkg.warm"].poke()
 
 
 # Reads for the CLI: while this server holds the store, `rectkg query`, `export`, `stats` and

@@ -1,60 +1,180 @@
 """/search: ranked full-text search over findings, measures, departments (with aliases) and
 documents; /search.json for scripts; /search/departments.json for the forms' autocomplete.
 
-The index is built from the graph on first use and rebuilt whenever the store was reopened.
+The index is made of each document's search share, which the write of that document keeps in the
+store's aggregate graph (graph/searchable.py). `LiveIndex` holds the shares it has indexed and
+their digests; after a write it lists the digests (one short row per document) and reads and
+re-indexes only the shares that changed, so the first search after an ingest costs that report's
+share rather than a read of the whole graph (21–29 s at a thousand reports before). Entries that
+several documents restate — a department, a named document every report cites — are one entry,
+merged from every share that holds them, a named document listing the reports that cite it.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
+from collections.abc import Iterable
+
 from flask import Blueprint, current_app, jsonify, render_template, request
 
+from graph import searchable
+from graph.searchable import KINDS, Entry, Share
 from graph.store import Store
 from webapp import db, links
-from webapp.data import rows_in
 from webapp.textindex import Doc, Index
 
+log = logging.getLogger(__name__)
 bp = Blueprint("search", __name__)
-KINDS = ("department", "finding", "measure", "document")
+# Shares read per query: a thousand reports' shares are ~40 MB of JSON.
+READ_CHUNK = 100
+CITING_SHOWN = 3
+ANSWERS_KEPT = 256
 
-SOURCES = {
-    "department": """
-SELECT ?iri (SAMPLE(STR(?p)) AS ?title) (GROUP_CONCAT(DISTINCT STR(?alt); separator=" ") AS ?text) ("" AS ?context)
-WHERE { ?iri a ?c ; skos:prefLabel ?p . FILTER(?c IN (org:Organization, org:OrganizationalUnit))
-        OPTIONAL { ?iri skos:altLabel ?alt } }
-GROUP BY ?iri""",
-    "finding": """
-SELECT ?iri (STR(?t) AS ?title) (COALESCE(STR(?lead), "") AS ?text) (CONCAT(STR(?n), " · ", STR(?rt)) AS ?context)
-WHERE { ?iri a rk:Finding ; dcterms:title ?t ; rk:number ?n ; rk:report/dcterms:title ?rt .
-        OPTIONAL { ?iri rk:lead ?lead } }""",
-    "measure": """
-SELECT ?iri (STR(?ft) AS ?title) (STR(?t) AS ?text) (CONCAT(STR(?n), " · ", STR(?rt)) AS ?context)
-WHERE { ?iri a rk:Measure ; rk:text ?t ; rk:finding ?f . ?f dcterms:title ?ft ; rk:number ?n ;
-        rk:report/dcterms:title ?rt }""",
-    "document": """
-SELECT ?iri (STR(?t) AS ?title) (COALESCE(STR(?id), "") AS ?text) ("" AS ?context)
-WHERE { ?iri a rk:NamedDocument ; dcterms:title ?t . OPTIONAL { ?iri dcterms:identifier ?id } }""",
-}
+
+class LiveIndex:
+    """The search index of one store, brought up to date one document share at a time.
+
+    One refresh runs at a time; a search that arrives while one runs answers from the index as
+    it was (one write behind) rather than wait, unless there is none yet. Searches and the
+    short application of a refresh's changes take `_index_lock`; reading shares does not."""
+
+    def __init__(self) -> None:
+        self.index = Index()
+        self.version: object = None
+        self._built = False
+        self._refreshing = threading.Lock()
+        self._index_lock = threading.Lock()
+        self._digests: dict[str, str] = {}
+        self._entries: dict[str, dict[tuple[str, str], list[Entry]]] = {}  # graph → key → its rows
+        self._reports: dict[str, tuple[str, str] | None] = {}
+        self._holders: dict[tuple[str, str], set[str]] = {}  # key → graphs whose shares hold it
+        self._answers: dict[tuple, list] = {}  # hits per question, for the index as it is
+
+    def search(self, query: str, *, limit: int, kinds: set[str] | None) -> list:
+        """Hits of the index as it is now; a question asked again before the next write is answered
+        from `_answers` (a common word scores a hundred thousand entries at a thousand reports)."""
+        self.refresh()
+        asked = (query, limit, frozenset(kinds or ()))
+        with self._index_lock:
+            hits = self._answers.get(asked)
+            if hits is None:
+                if len(self._answers) >= ANSWERS_KEPT:
+                    self._answers.clear()
+                hits = self._answers[asked] = self.index.search(query, limit=limit, kinds=kinds)
+            return hits
+
+    def refresh(self) -> None:
+        """Bring the index up to the store's current version (see the class's docstring)."""
+        db.store()  # notices changes on disk, which bumps the generation
+        version = db.generation()
+        if self._built and version == self.version:
+            return
+        if not self._refreshing.acquire(blocking=not self._built):
+            return  # another request is refreshing: answer from the index as it is
+        try:
+            if not self._built or version != self.version:
+                db.run_whole(lambda store: self._update(store, version))
+        finally:
+            self._refreshing.release()
+
+    def _update(self, store: Store, version: object) -> None:
+        started = time.perf_counter()
+        digests = searchable.digests(store)
+        # Documents written before search shares existed have none: read from the documents, once.
+        legacy = {g: "" for g in store.graphs() if g not in digests}
+        known = digests | legacy
+        shares = _read(store, [g for g, d in digests.items() if self._digests.get(g) != d])
+        unread = [g for g in legacy if g not in self._digests]
+        if unread:
+            log.warning(
+                "%d documents have no search share; reading them (`aggregates.rebuild` stores them)", len(unread)
+            )
+            shares.update(_computed(store, unread))
+        gone = [g for g in self._digests if g not in known]
+        with self._index_lock:
+            self.apply(shares, gone)
+        self._digests, self.version, self._built = known, version, True
+        elapsed = (time.perf_counter() - started) * 1000
+        log.info("search index: %d shares read, %d removed in %.0f ms", len(shares), len(gone), elapsed)
+
+    def apply(self, shares: dict[str, Share], gone: Iterable[str] = ()) -> None:
+        """Put these documents' shares in place of what they held, take out the `gone` ones', and
+        re-merge every entry either touches."""
+        self._answers.clear()
+        touched: set[tuple[str, str]] = set()
+        for graph_iri in [*shares, *gone]:
+            for key in self._entries.pop(graph_iri, {}):
+                self._holders[key].discard(graph_iri)
+                touched.add(key)
+            self._reports.pop(graph_iri, None)
+        for graph_iri, share in shares.items():
+            rows: dict[tuple[str, str], list[Entry]] = {}
+            for entry in share.entries:
+                rows.setdefault((entry[0], entry[1]), []).append(entry)
+            self._entries[graph_iri], self._reports[graph_iri] = rows, share.report
+            for key in rows:
+                self._holders.setdefault(key, set()).add(graph_iri)
+            touched.update(rows)
+        for key in touched:
+            holders = self._holders.get(key)
+            if holders:
+                self.index.put(self._merged(key, sorted(holders)))
+            else:
+                self._holders.pop(key, None)
+                self.index.remove(key)
+
+    def _merged(self, key: tuple[str, str], graphs: list[str]) -> Doc:
+        """One entry from every share's rows for it: the first title, distinct texts in graph order
+        (a department's aliases, a document's identifiers), a named document's citing reports."""
+        rows = [row for g in graphs for row in self._entries[g][key]]
+        texts = list(dict.fromkeys(row[3] for row in rows if row[3]))
+        text = texts[0] if len(texts) == 1 else "\n".join(dict.fromkeys(x for t in texts for x in t.split("\n")))
+        title, context = min(row[2] for row in rows), min(row[4] for row in rows)
+        if key[0] != "document":
+            return Doc(key[1], key[0], title, text, context)
+        reports = tuple(sorted({r for g in graphs if (r := self._reports.get(g))}, key=lambda r: (r[1], r[0])))
+        return Doc(key[1], key[0], title, text, _citing(reports), reports)
+
+
+def _citing(reports: tuple[tuple[str, str], ...]) -> str:
+    """The context under a named document's hit: the reports that cite it, the first few by title."""
+    shown = " · ".join(title for _iri, title in reports[:CITING_SHOWN])
+    more = len(reports) - CITING_SHOWN
+    return shown + (f" … (+{more})" if more > 0 else "")
+
+
+def _read(store: Store, graphs: list[str]) -> dict[str, Share]:
+    out: dict[str, Share] = {}
+    for at in range(0, len(graphs), READ_CHUNK):
+        out.update(searchable.stored(store, graphs[at : at + READ_CHUNK]))
+    return out
+
+
+def _computed(store: Store, graphs: list[str]) -> dict[str, Share]:
+    out: dict[str, Share] = {g: Share(()) for g in graphs}
+    for at in range(0, len(graphs), READ_CHUNK // 10):
+        out.update(searchable.shares(store, graphs[at : at + READ_CHUNK // 10]))
+    return out
+
+
+def live() -> LiveIndex:
+    """The app's search index (made on first use)."""
+    return current_app.extensions.setdefault("rectkg.search", LiveIndex())
 
 
 def index() -> Index:
-    """The search index for the store as it is now (rebuilt after the store was reopened)."""
-    return db.cached("search", _build)
-
-
-def _build(store: Store) -> Index:
-    return Index(
-        [
-            Doc(row["iri"], kind, row["title"], row["text"], row["context"])
-            for kind, query in SOURCES.items()
-            for row in rows_in(store, query)
-        ]
-    )
+    """The search index for the store as it is now."""
+    current = live()
+    current.refresh()
+    return current.index
 
 
 def _hits(kinds: set[str] | None = None):
     query = request.args.get("q", "")
     wanted = {k for k in request.args.getlist("kind") if k in KINDS} or kinds
-    return query, index().search(query, limit=current_app.config["SEARCH_LIMIT"], kinds=wanted)
+    return query, live().search(query, limit=current_app.config["SEARCH_LIMIT"], kinds=wanted)
 
 
 @bp.get("/search")
@@ -78,6 +198,7 @@ def as_json():
                     "snippet": h.snippet.striptags(),
                     "url": links.entity_url(h.doc.iri),
                     "score": h.score,
+                    "reports": [{"iri": i, "title": t, "url": links.entity_url(i)} for i, t in h.doc.reports],
                 }
                 for h in hits
             ],

@@ -79,10 +79,14 @@ class Warmer:
             self._stop.wait(wait)
 
     def _warm(self) -> None:
-        from webapp import dashboard  # its blueprint imports the app's modules, this one among them
+        from webapp import dashboard, search  # their blueprints import the app's modules, this one among them
 
         started = time.perf_counter()
         with self._app.app_context():
+            try:  # search's index first: after a write it reads one document's share, not the corpus
+                search.index()
+            except Exception as error:
+                log.warning("warming the search index failed: %s", error)
             try:
                 dashboard.shown()
             except Exception as error:  # a failed warm-up only leaves the next visit to compute
