@@ -19,7 +19,6 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
 from graph import analytics
 from graph.answers import Caps
-from graph.binding import query_form
 from ontology import iris
 from queries import catalog
 from webapp import db, i18n, links, protocol, sparql
@@ -326,7 +325,7 @@ def _visitors_graph(limit: int) -> Graph:
     parsed = protocol.parse(request)
     if parsed is None:
         abort(400, description="give a CONSTRUCT query: /graph/api/construct?query=…")
-    if query_form(parsed.text) not in ("CONSTRUCT", "DESCRIBE"):
+    if protocol.form(parsed) not in ("CONSTRUCT", "DESCRIBE"):
         abort(400, description="only CONSTRUCT and DESCRIBE answers are graphs; this query gives a table")
     caps = Caps(triples=limit, bytes=current_app.config["MAX_RESULT_BYTES"])
     answer, ticket = sparql.admitted_answer(parsed, "ntriples", caps)

@@ -17,6 +17,7 @@ from werkzeug.datastructures import MIMEAccept
 from werkzeug.exceptions import NotAcceptable, UnsupportedMediaType
 
 from graph import guard
+from graph.binding import query_form
 from graph.store import QueryError
 from webapp import formats
 from webapp.errors import Refused
@@ -97,6 +98,16 @@ def parse(request: Request) -> ProtocolQuery | None:
     return ProtocolQuery(
         text, tuple(graph_fields.getlist("default-graph-uri")), tuple(graph_fields.getlist("named-graph-uri"))
     )
+
+
+def form(query: ProtocolQuery) -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE; an update sent as a query is refused as one (a LOAD in it
+    is `load-not-allowed`, which says more than "not a query")."""
+    try:
+        return query_form(query.text)
+    except QueryError:
+        guard.check_update(query.text)
+        raise
 
 
 def _refuse_update(texts: list[str]) -> None:

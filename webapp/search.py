@@ -31,13 +31,16 @@ bp = Blueprint("search", __name__)
 READ_CHUNK = 100
 CITING_SHOWN = 3
 ANSWERS_KEPT = 256
+# How long a search waits for another request's refresh before answering from the index as it was:
+# one document's share takes a fraction of a second, so a search right after a write sees it.
+REFRESH_WAIT_S = 2.0
 
 
 class LiveIndex:
     """The search index of one store, brought up to date one document share at a time.
 
-    One refresh runs at a time; a search that arrives while one runs answers from the index as
-    it was (one write behind) rather than wait, unless there is none yet. Searches and the
+    One refresh runs at a time; a search that arrives while one runs waits for it up to
+    REFRESH_WAIT_S, then answers from the index as it was (one write behind), unless there is none yet. Searches and the
     short application of a refresh's changes take `_index_lock`; reading shares does not."""
 
     def __init__(self) -> None:
@@ -71,8 +74,8 @@ class LiveIndex:
         version = db.generation()
         if self._built and version == self.version:
             return
-        if not self._refreshing.acquire(blocking=not self._built):
-            return  # another request is refreshing: answer from the index as it is
+        if not self._refreshing.acquire(timeout=REFRESH_WAIT_S if self._built else -1):
+            return  # another request's refresh is long (a rebuild): answer from the index as it is
         try:
             if not self._built or version != self.version:
                 db.run_whole(lambda store: self._update(store, version))

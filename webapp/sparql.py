@@ -15,7 +15,6 @@ from rdflib import BNode, Graph, Namespace, URIRef
 from rdflib.namespace import RDF
 
 from graph.answers import Answer, Caps, Written
-from graph.binding import query_form
 from graph.store import ONTOLOGY_GRAPH
 from webapp import admission, db, editor, protocol
 
@@ -47,7 +46,7 @@ def endpoint():
         return Response(service_description(), mimetype="text/turtle")
     if db.remote():  # Oxigraph reads a graph it does not hold as empty; another server may fetch it
         protocol.check_dataset(query, set(db.run(lambda store: store.graphs())) | {ONTOLOGY_GRAPH})
-    graph = query_form(query.text) in ("CONSTRUCT", "DESCRIBE")
+    graph = protocol.form(query) in ("CONSTRUCT", "DESCRIBE")
     name, media = protocol.choose(request, graph=graph)
     config = current_app.config
     caps = Caps(rows=config["MAX_ROWS"], triples=config["MAX_GRAPH_NODES"], bytes=config["MAX_RESULT_BYTES"])
