@@ -250,7 +250,7 @@ def big_store(tmp_path_factory):
     return path
 
 
-@pytest.mark.slow  # ~30 s to build the store on an idle 2-core machine
+@pytest.mark.soak  # a scale run (~80 s to build the store on an idle 2-core machine): make soak
 def test_a_20000_node_store_keeps_the_page_responsive(browser, big_store):  # noqa: F811
     cap = 1000
     with serve({"STORE": str(big_store), "GRAPH_VIEW_MAX_NODES": cap}) as url, page_at(browser, url) as (page, foreign):

@@ -17,7 +17,7 @@ from loaders.pipeline import load_file
 from ontology import iris
 from ontology.iris import OA, RK, SH
 from ontology.validate import ontology, shapes, validate_graph
-from tests.conftest import CORPUS, FENGJIANG, QINGPU
+from tests.conftest import CORPUS, FENGJIANG
 
 OWL_TERMS = {OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, OWL.NamedIndividual}
 
@@ -144,9 +144,10 @@ def _rectkg(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([str(script), *args], capture_output=True, text=True, timeout=120)
 
 
-def test_cli_validate_passes_on_a_store_of_both_samples_and_fails_on_a_broken_one(tmp_path, qingpu, fengjiang):
+def test_cli_validate_passes_on_a_sample_store_and_fails_on_a_broken_one(tmp_path, fengjiang):
+    """Both samples conform in-process (above); the CLI is run on one, as pyshacl takes seconds."""
     store = str(tmp_path / "store")
-    ingested = _rectkg("--store", store, "ingest", str(QINGPU), str(FENGJIANG))
+    ingested = _rectkg("--store", store, "ingest", str(FENGJIANG))
     assert ingested.returncode == 0, ingested.stderr
     valid = _rectkg("--store", store, "validate")
     assert valid.returncode == 0, valid.stderr
@@ -154,7 +155,6 @@ def test_cli_validate_passes_on_a_store_of_both_samples_and_fails_on_a_broken_on
 
     finding = _first(fengjiang.graph, RK.Finding)
     broken = OxigraphStore(store)
-    broken.remove_graph(qingpu.graph_iri)  # a smaller store validates faster; the fault is the same
     broken.replace_graph(fengjiang.graph_iri, _broken(fengjiang.graph, remove=[(finding, DCTERMS.title, None)]))
     broken.close()
     del broken
