@@ -220,7 +220,7 @@ def test_report_page_claims_beside_counts_and_tree(base_url, reader):
         report = Term("iri", r["r"])
         html = page(base_url, url_of(r["r"])).text
         findings = select(reader, "SELECT ?r ?f WHERE { ?f a rk:Finding ; rk:report ?r }", r=report)
-        tree = re.search(r'<ul class="tree" id="tree">(.*?)</ul>\s*<p class="formats', html, re.S).group(1)
+        tree = re.search(r'<ul class="tree outline" id="outline">(.*?)<p class="formats', html, re.S).group(1)
         for f in findings:
             assert f'href="{url_of(f["f"])}"' in tree
         claims = select(

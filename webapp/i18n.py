@@ -96,6 +96,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "unit": ("单位", "Unit"),
     "counted_what": ("计数对象", "What is counted"),
     "choose": ("（请选择）", "(choose one)"),
+    "csv_titled": ("CSV（中文表头）", "CSV (titled columns)"),
+    "sparql_text": ("查询语句（SPARQL）", "The query (SPARQL)"),
+    "query_name": ("查询名称", "Query name"),
     "outline": ("读取的标题层级", "Headings as read"),
     "outline_hint": (
         "加载器读到的每个编号标题及其层级和角色：部分、问题类别、问题组、问题（含整改措施数），以及未读作问题的标题和原因。",
@@ -200,6 +203,10 @@ def _ontology_labels() -> dict[str, list[tuple[str, str | None]]]:
             if isinstance(value, Literal):
                 labels.setdefault(str(subject), []).append((str(value), value.language))
     return labels
+
+
+def has_term_label(iri: str) -> bool:
+    return iri in _ontology_labels()
 
 
 def term_label(iri: str) -> str:
