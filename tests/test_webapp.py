@@ -90,7 +90,7 @@ def test_every_saved_query_is_listed_and_documented(base_url):
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for name, query in catalog.saved_queries().items():
         assert f'href="/queries/{name}"' in listing
-        assert query.summary in listing
+        assert query.summary_in("zh") in listing
         assert f"`{name}`" in readme, f"README does not document the saved query {name}"
 
 
@@ -228,7 +228,7 @@ def test_report_page_claims_beside_counts_and_tree(base_url, reader):
         )
         for claim in claims:
             claimed, counted = float(claim["v"]), len(findings)
-            row = re.search(r"<tr class=\"(mismatch)?\">\s*<td>findings\b.*?</tr>", html, re.S)
+            row = re.search(r"<tr class=\"(mismatch)?\" data-kind=\"findings\">\s*<td>.*?</tr>", html, re.S)
             assert row is not None
             assert (row.group(1) == "mismatch") == (claimed != counted)
             assert f"<td>{counted}" in row.group(0)
