@@ -310,9 +310,10 @@ ENUMERATIONS: dict[str, str] = {
     "reports": "SELECT DISTINCT ?value ?label WHERE { ?value a rk:Report ; dcterms:title ?label } ORDER BY ?label",
     "roles": "SELECT ?value ?label WHERE { VALUES (?value ?label) { "
     '("lead" "牵头 lead") ("partner" "配合 partner") ("target" "对象 target") ("mentioned" "提及 mentioned") } }',
-    "findings": "SELECT ?value ?label WHERE { ?f a rk:Finding ; rk:report ?r ; rk:order ?o ; rk:number ?n ; "
-    'dcterms:title ?t . ?r dcterms:title ?rt BIND(STR(?f) AS ?value) BIND(CONCAT("(", ?n, ") ", STR(?t)) AS ?label) } '
-    "ORDER BY ?rt ?r ?o",
+    # A finding by its reference ((二)2: numbers restart per category) and title, grouped by report.
+    "findings": "SELECT ?value ?label ?group WHERE { ?f a rk:Finding ; rk:report ?r ; rk:order ?o ; rk:ref ?ref ; "
+    'dcterms:title ?t . ?r dcterms:title ?rt BIND(STR(?f) AS ?value) BIND(CONCAT(?ref, " ", STR(?t)) AS ?label) '
+    "BIND(STR(?rt) AS ?group) } ORDER BY ?rt ?r ?o",
     # Departments that play a role in some measure (not bodies named only in a preamble).
     "departments": "SELECT DISTINCT ?value ?label WHERE { ?org a org:Organization ; skos:prefLabel ?l . "
     "FILTER EXISTS { ?inv rk:agent ?org } FILTER NOT EXISTS { ?org rk:generic true } "
@@ -322,8 +323,17 @@ ENUMERATIONS: dict[str, str] = {
 
 def choices(store: Store, enumeration: str) -> list[tuple[str, str]]:
     """(value, label) pairs for a parameter's drop-down."""
+    return [pair for _, pairs in grouped_choices(store, enumeration) for pair in pairs]
+
+
+def grouped_choices(store: Store, enumeration: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The drop-down's (value, label) pairs under their groups in order (a finding under its
+    report: the same reference is printed in several reports); one group "" if not grouped."""
     query = ENUMERATIONS.get(enumeration)
     if query is None:
         return []
-    result = store.select(iris.sparql_prefixes() + query)
-    return [(r["value"].value, r["label"].value) for r in result.rows if "value" in r]
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for r in store.select(iris.sparql_prefixes() + query).rows:
+        if "value" in r:
+            groups.setdefault(r["group"].value if "group" in r else "", []).append((r["value"].value, r["label"].value))
+    return list(groups.items())

@@ -105,9 +105,10 @@ def test_cells_name_entities_and_link_them(base_url, reader):
     titles = {r["t"].value for r in reader.select(text % iris.RK).rows}
     linked = re.findall(r'<td><a href="/id/report/[^"/]+">([^<]+)</a></td>', html)
     assert linked and set(linked) <= titles
-    assert re.search(r'<td><a href="/id/report/[^"]+/finding/\d+">\S+ 关于', html), (
-        "a finding by its reference and title"
-    )
+    refs = re.findall(r'<td><a href="/id/report/[^"]+/finding/\d+">([^<]+)</a></td>', html)
+    assert refs and all("关于" not in ref for ref in refs), "beside its title a finding is named by its reference"
+    measures = _get(base_url, "/queries/measures")
+    assert re.search(r'<td><a href="/id/report/[^"]+/finding/\d+">\(一\)1 关于', measures), "else by both"
     assert "<td>配合</td>" in html and "<td>partner</td>" not in html
 
 
@@ -135,6 +136,13 @@ def test_the_dashboard_names_claims_in_the_page_language(base_url):
     assert kinds and all(shown.strip() == catalog.vocabularies()["claims"][kind][0] for kind, shown in kinds)
     english = _get(base_url, "/", lang="en")
     assert re.search(r'data-kind="findings-rectified">\s*<td>findings rectified', english)
+
+
+def test_findings_to_choose_from_are_named_by_reference_under_their_report(base_url, reader):
+    html = _get(base_url, "/queries/finding-trace")
+    groups = re.findall(r'<optgroup label="([^"]+)">', html)
+    assert len(groups) == len(catalog.choices(reader, "reports")) == 2
+    assert re.search(r'<option value="[^"]+/finding/\d+" >\(二\)1 关于', html), "(二)1: numbers restart per category"
 
 
 def test_a_list_of_codes_is_labelled_code_by_code():

@@ -172,17 +172,23 @@ def test_a_report_cut_before_its_findings_shows_its_headings_and_the_warning_in_
     assert 'id="near-headings"' in html and "1)" in html
 
 
-def test_the_page_reads_at_two_widths(browser, site, tmp_path):
-    """Screenshots for people ($RECTKG_SCREENSHOTS, else a temporary folder) at 1280 and 420 px;
-    at 420 nothing of the page runs off the side."""
+def test_the_report_page_and_a_saved_query_read_at_two_widths(browser, site, tmp_path):
+    """Screenshots for people ($RECTKG_SCREENSHOTS, else a temporary folder) at 1280 and 420 px:
+    the report page and a saved query's result; at 420 nothing runs off the side of the page (a
+    wide table scrolls in its own box)."""
     shots = Path(os.environ.get("RECTKG_SCREENSHOTS") or tmp_path)
-    url = _report_url(site, _loaded(CORPUS / "layouts" / "chengxi-county-culture-2026-03-12.txt"))
+    shown = {
+        "report-outline": _report_url(site, _loaded(CORPUS / "layouts" / "chengxi-county-culture-2026-03-12.txt")),
+        "saved-query": site + "/queries/departments?role=partner",
+    }
     with page_at(browser, site) as (page, foreign):
-        for width in (1280, 420):
-            page.set_viewport_size({"width": width, "height": 900})
-            page.goto(url)
-            page.locator("#outline").scroll_into_view_if_needed()
-            page.screenshot(path=str(shots / f"report-outline-{width}.png"), full_page=True)
-            overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-            assert overflow <= 0, f"the page is {overflow}px wider than the window at {width}px"
+        for name, url in shown.items():
+            for width in (1280, 420):
+                page.set_viewport_size({"width": width, "height": 900})
+                page.goto(url)
+                page.screenshot(path=str(shots / f"{name}-{width}.png"), full_page=True)
+                overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+                assert overflow <= 0, f"{name} is {overflow}px wider than the window at {width}px"
+        assert page.locator("#outline").count() == 0  # the last page is the query's
+        assert page.locator("table.results th").first.inner_text() == "通报"
         assert foreign == []

@@ -272,7 +272,7 @@ def test_the_dashboard_shows_every_claim_whatever_the_row_limit(web_store, reade
     assert len(claims) > 3
     with serve({"STORE": str(web_store), "MAX_ROWS": 3}) as url:
         html = page(url, "/").text
-    shown = re.findall(r'<tr class="(?:mismatch)?">', html)
+    shown = re.findall(r'<tr class="(?:mismatch)?" data-kind=', html)
     assert len(shown) == len(claims)
 
 

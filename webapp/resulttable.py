@@ -38,6 +38,19 @@ SEPARATOR = {"zh": "、", "en": ", "}
 
 
 @dataclass(frozen=True)
+class Name:
+    """What the graph calls a node: its label, and for a finding its reference ((二)2)."""
+
+    label: str
+    ref: str = ""
+
+    def text(self, short: bool = False) -> str:
+        if self.ref:
+            return self.ref if short else f"{self.ref} {self.label}"
+        return self.label
+
+
+@dataclass(frozen=True)
 class Cell:
     text: str
     url: str | None = None
@@ -52,14 +65,22 @@ def titles(query: SavedQuery, variables: list[str]) -> list[str]:
 def cells(query: SavedQuery, result: Result, rows: list[dict[str, Term]]) -> list[list[Cell]]:
     """The rows shown, each cell as text (a label where there is one) and where it links."""
     named = labels({t.value for row in rows for t in row.values() if t.kind == "iri"})
-    return [[_cell(query, v, row.get(v), named) for v in result.variables] for row in rows]
+    short = {v for v in result.variables if _titled_beside(v, result.variables)}
+    return [[_cell(query, v, row.get(v), named, v in short) for v in result.variables] for row in rows]
 
 
-def _cell(query: SavedQuery, column: str, term: Term | None, named: dict[str, str]) -> Cell:
+def _titled_beside(column: str, variables: list[str]) -> bool:
+    """Whether the row gives the title of the finding in `column` too (finding → title, finding_a
+    → title_a): its cell then shows the reference only, not the title twice."""
+    return column.startswith("finding") and "title" + column.removeprefix("finding") in variables
+
+
+def _cell(query: SavedQuery, column: str, term: Term | None, named: dict[str, Name], short: bool) -> Cell:
     if term is None:
         return Cell("")
     if term.kind == "iri":
-        return Cell(named.get(term.value, term.value), links.entity_url(term.value))
+        name = named.get(term.value)
+        return Cell(name.text(short) if name else term.value, links.entity_url(term.value))
     return Cell(value_label(query, column, term.value), department=column in DEPARTMENT_COLUMNS)
 
 
@@ -95,23 +116,21 @@ def _label(vocabularies: tuple[str, ...], value: str, lang: str) -> str | None:
     return None
 
 
-def labels(values: set[str]) -> dict[str, str]:
-    """IRI → the graph's label for it (a finding as `ref title`), in as few queries as fit."""
+def labels(values: set[str]) -> dict[str, Name]:
+    """IRI → what the graph calls it, in as few queries as fit."""
     wanted = sorted(v for v in values if SAFE_IRI.fullmatch(v))
-    found: dict[str, str] = {}
+    found: dict[str, Name] = {}
     for start in range(0, len(wanted), LABEL_BATCH):
         batch = wanted[start : start + LABEL_BATCH]
-        found.update(db.run(lambda store, batch=batch: _labels_in(store, batch)))
+        found.update(db.run_whole(lambda store, batch=batch: _labels_in(store, batch)))
     return found
 
 
-def _labels_in(store: Store, batch: list[str]) -> dict[str, str]:
+def _labels_in(store: Store, batch: list[str]) -> dict[str, Name]:
     text = iris.sparql_prefixes() + LABELS % " ".join(f"<{v}>" for v in batch)
-    found: dict[str, str] = {}
+    found: dict[str, Name] = {}
     for row in store.select(text).rows:
-        label = row["label"].value
-        ref = row["ref"].value if "ref" in row else ""
-        found.setdefault(row["s"].value, f"{ref} {label}" if ref else label)
+        found.setdefault(row["s"].value, Name(row["label"].value, row["ref"].value if "ref" in row else ""))
     return found
 
 

@@ -81,13 +81,13 @@ def show(name: str):
     )
 
 
-def _choices(query: SavedQuery, param: str, enumeration: str) -> list[tuple[str, str]]:
-    """A drop-down's choices, each coded value by its label where the query's column of the same
-    name has one (roles: 牵头, not `lead`)."""
-    found = db.run(lambda store: catalog.choices(store, enumeration))
+def _choices(query: SavedQuery, param: str, enumeration: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """A drop-down's choices by group (findings by report), each coded value by its label where
+    the query's column of the same name has one (roles: 牵头, not `lead`)."""
+    found = db.run(lambda store: catalog.grouped_choices(store, enumeration))
     if param not in query.value_labels:
         return found
-    return [(value, resulttable.value_label(query, param, value)) for value, _ in found]
+    return [(group, [(v, resulttable.value_label(query, param, v)) for v, _ in pairs]) for group, pairs in found]
 
 
 def _downloads(name: str, values: dict[str, str]) -> list[tuple[str, str, str]]:
