@@ -184,7 +184,6 @@ def _cue_spans(text: str, m: Measure, part: Part) -> list[evidence.Span]:
             found.append(evidence.Span(at, at + len(word), "cue", part.cue))
     return found
 
-
 COLUMNS = (
     ("report", "通报", "Report"),
     ("category", "问题类别", "Category"),
