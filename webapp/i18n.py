@@ -134,7 +134,8 @@ def reading_warning(text: str) -> str:
         return text
     for start, chinese in READING_WARNINGS.items():
         if text.startswith(start):
-            return chinese + text[len(start) :].replace("; ", "；").replace("none", "无")
+            seen = text[len(start) :]
+            return chinese + ("无" if seen == "none" else seen.replace("; ", "；"))
     return text
 
 
