@@ -85,16 +85,16 @@ def test_the_query_list_is_chinese_without_markdown(base_url):
     assert "各通报的问题，按原文顺序" in html
 
 
-@pytest.mark.parametrize("name", ["departments", "claims", "finding-trace", "stats", "organisations", "timeline"])
+@pytest.mark.parametrize("name", sorted(catalog.saved_queries()))
 def test_a_result_page_is_chinese_with_labels_and_no_comments(base_url, reader, name):
     query = catalog.get(name)
     params = {p.name: catalog.choices(reader, p.enumerate)[0][0] for p in query.params if p.required}
     html = _get(base_url, f"/queries/{name}", **params)
     assert not _latin(html), _latin(html)
     heads = re.findall(r'<th data-column="([^"]+)">([^<]*)</th>', html)
-    assert heads == [(c, query.title_of(c, "zh")) for c in query.columns]
+    assert heads == ([(c, query.title_of(c, "zh")) for c in query.columns] if 'class="results"' in html else [])
     cells = re.findall(r"<td>(?:<a [^>]*>)?([^<]*)", html)
-    assert cells and not [c for c in cells if c.startswith("http")], "an IRI shown where the graph has a label"
+    assert not [c for c in cells if c.startswith("http")], "an IRI shown where the graph has a label"
     shown = unescape(re.search(r'<pre class="sparql">(.*?)</pre>', html, re.S).group(1))
     assert not re.search(r"(?m)^\s*#|\s#\s", shown), "comments are notes for maintainers"
 
