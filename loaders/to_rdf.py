@@ -15,6 +15,7 @@ from rdflib import namespace as rdflib_namespaces
 
 from loaders.grams import title_grams
 from loaders.model import Finding, Measure, Report, Span
+from loaders.outline_graph import outline_entries
 from loaders.projections import sharing_organisations
 from ontology import iris
 
@@ -110,6 +111,9 @@ def sentence_span(text: str, span: Span) -> Span:
     return Span(start, max(end, span.end))
 
 
+# Kinds of structural node (loaders.outline_graph) → how their IRIs are minted.
+STRUCTURE_IRIS = {"part": iris.part, "category": iris.category, "group": iris.group, "finding": iris.finding}
+
 Triple = tuple[URIRef | BNode, URIRef, URIRef | BNode | Literal]
 
 
@@ -160,6 +164,7 @@ class _Builder:
         self._organisations()
         self._documents()
         self._structure()
+        self._outline()
         for finding in self.r.findings:
             self._finding(finding)
         self._shared_responsibility()
@@ -303,6 +308,28 @@ class _Builder:
                     RK.category,
                     URIRef(iris.category(str(self.report), category)),
                 )
+
+    def _outline(self) -> None:
+        """The heading tree as read, for the report page: its place in the tree on each part,
+        category, group and finding; a small rk:OutlineHeading for any other numbered heading."""
+        report = str(self.report)
+        entries, near = outline_entries(self.r)
+        for entry in entries:
+            nodes = [URIRef(STRUCTURE_IRIS[kind](report, order)) for kind, order in entry.nodes]
+            if not nodes:
+                node = URIRef(iris.child(report, "heading", entry.position))
+                nodes = [node]
+                self.add_terms((node, RDF.type, RK.OutlineHeading), (node, RK.report, self.report))
+                self.add(node, DCTERMS.title, _zh(entry.title))
+                self.add(node, RK.notFindingReason, RK[entry.reason])
+            for node in nodes:
+                self.add_terms(
+                    (node, RK.outlinePosition, _integer(entry.position)),
+                    (node, RK.outlineLevel, _integer(entry.level)),
+                    (node, RK.outlineMarker, _literal(entry.marker)),
+                )
+        for line in near:
+            self.add(self.report, RK.nearHeading, line)
 
     def _finding(self, f: Finding) -> None:
         node = URIRef(iris.finding(str(self.report), f.order))

@@ -1,8 +1,14 @@
 """Saved queries: one .rq file each, with a grlc-style `#+` YAML header.
 
-Header keys: summary, description, params (name → type, default, description, enumerate),
-columns, cache (`store-version`, the default: answers are kept until the next write, see
-`_answers`; `none`: always asked of the store).
+Header keys: summary, description, params (name → type, default, description, enumerate,
+title, description_zh), columns, cache (`store-version`, the default: answers are kept until the
+next write, see `_answers`; `none`: always asked of the store). For people, in both languages:
+summary_zh and description_zh beside the English summary and description, `titles` (column →
+[Chinese, English]), a parameter's `title` ([Chinese, English]) and `description_zh`, and
+`value_labels` (column → names of vocabularies in queries/labels.yaml, or `ontology` for terms the
+ontology labels, such as roles and actions). Chinese is wrapped at any character and read back
+without line breaks. Names of queries, columns and parameters are the
+public interface and never change; titles only sit beside them.
 A file `NAME+PARAM.rq` (no header) is a variant of NAME: the text run when exactly those
 parameters are bound, for a question one text cannot answer fast both ways (the whole corpus, and
 a plan that starts from the bound value). Same columns; tests hold each variant equal to its base.
@@ -27,6 +33,9 @@ from graph.binding import bind_inside
 from graph.store import QueryError, Result, Store, Term
 from ontology import iris
 
+Pair = tuple[str, str]  # (Chinese, English)
+LANGUAGES = ("zh", "en")
+ONTOLOGY = "ontology"  # a value_labels vocabulary: the value is an rk: term the ontology labels
 MAX_PARAM_LENGTH = 500
 CACHE_POLICIES = ("store-version", "none")  # the first is the default
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -44,6 +53,15 @@ class Param:
     description: str = ""
     required: bool = False
     enumerate: str | None = None  # a SPARQL SELECT ?value ?label giving the choices
+    title: Pair | None = None
+    description_zh: str = ""
+
+    def title_in(self, lang: str) -> str:
+        """The parameter's name for people in `lang`; its own name where it has no title."""
+        return _pick(self.title, lang) or self.name
+
+    def description_in(self, lang: str) -> str:
+        return self.description_zh if lang == "zh" and self.description_zh else self.description
 
     def term(self, value: str) -> Term:
         if len(value) > MAX_PARAM_LENGTH:
@@ -77,6 +95,20 @@ class SavedQuery:
     columns: tuple[str, ...] = field(default=())
     cache: str = CACHE_POLICIES[0]  # "store-version": reuse answers until the store's next write
     variants: tuple[tuple[frozenset[str], str], ...] = ()  # (parameters bound, text run instead)
+    summary_zh: str = ""
+    description_zh: str = ""
+    titles: Mapping[str, Pair] = field(default_factory=dict, hash=False, compare=False)
+    value_labels: Mapping[str, tuple[str, ...]] = field(default_factory=dict, hash=False, compare=False)
+
+    def summary_in(self, lang: str) -> str:
+        return self.summary_zh if lang == "zh" and self.summary_zh else self.summary
+
+    def description_in(self, lang: str) -> str:
+        return self.description_zh if lang == "zh" and self.description_zh else self.description
+
+    def title_of(self, column: str, lang: str) -> str:
+        """A column's title in `lang`; its variable name where it has none."""
+        return _pick(self.titles.get(column), lang) or column
 
     def text_for(self, bindings: Mapping[str, Term]) -> str:
         """The text to run with these parameters bound: a variant made for them, with the values
@@ -167,6 +199,36 @@ def _keep(answers: dict, key: tuple, result: Result) -> None:
         held -= len(answers.pop(oldest).rows)
 
 
+def _pick(pair: Pair | None, lang: str) -> str:
+    return pair[LANGUAGES.index(lang) if lang in LANGUAGES else 0] if pair else ""
+
+
+def _pair(name: str, key: str, value: object) -> Pair:
+    """A [Chinese, English] header value, checked: a header is edited by hand."""
+    if not (isinstance(value, list | tuple) and len(value) == 2 and all(isinstance(v, str) and v for v in value)):
+        raise QueryError(f"queries/{name}.rq: {key} must be [Chinese, English], not {value!r}")
+    return (value[0], value[1])
+
+
+def _param(name: str, key: str, spec: dict | None) -> Param:
+    spec = dict(spec or {})
+    if "title" in spec:
+        spec["title"] = _pair(name, f"params.{key}.title", spec["title"])
+    return Param(name=key, **spec)
+
+
+def _value_labels(name: str, meta: dict, columns: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """column → vocabularies, each known: queries/labels.yaml's or the ontology's."""
+    found = {}
+    for column, names in (meta.get("value_labels") or {}).items():
+        names = (names,) if isinstance(names, str) else tuple(names)
+        unknown = [n for n in names if n != ONTOLOGY and n not in vocabularies()]
+        if column not in columns or unknown:
+            raise QueryError(f"queries/{name}.rq: value_labels.{column} names no column or vocabulary {unknown}")
+        found[column] = names
+    return found
+
+
 def parse(name: str, source: str) -> SavedQuery:
     header = "\n".join(line[3:] for line in source.splitlines() if line.startswith("#+ "))
     try:
@@ -178,16 +240,32 @@ def parse(name: str, source: str) -> SavedQuery:
     policy = meta.get("cache", CACHE_POLICIES[0])
     if policy not in CACHE_POLICIES:
         raise QueryError(f"queries/{name}.rq: cache must be store-version or none, not {policy!r}")
-    params = tuple(Param(name=k, **(v or {})) for k, v in (meta.get("params") or {}).items())
+    params = tuple(_param(name, k, v) for k, v in (meta.get("params") or {}).items())
+    columns = tuple(meta.get("columns") or ())
     return SavedQuery(
         name=name,
         summary=meta.get("summary", ""),
         description=(meta.get("description") or "").strip(),
         text=_body(source),
         params=params,
-        columns=tuple(meta.get("columns") or ()),
+        columns=columns,
         cache=policy,
+        summary_zh=meta.get("summary_zh", ""),
+        description_zh="".join(line.strip() for line in (meta.get("description_zh") or "").splitlines()),
+        titles={c: _pair(name, f"titles.{c}", v) for c, v in (meta.get("titles") or {}).items()},
+        value_labels=_value_labels(name, meta, columns),
     )
+
+
+@cache
+def vocabularies() -> dict[str, dict[str, Pair]]:
+    """Labels for the values saved queries answer (claim kinds, statuses, kinds of node …), each
+    [Chinese, English], kept once in queries/labels.yaml and named by the queries' value_labels."""
+    text = resources.files("queries").joinpath("labels.yaml").read_text(encoding="utf-8")
+    return {
+        vocabulary: {str(value): _pair("labels.yaml", f"{vocabulary}.{value}", pair) for value, pair in table.items()}
+        for vocabulary, table in yaml.safe_load(text).items()
+    }
 
 
 def _body(source: str) -> str:
@@ -232,9 +310,10 @@ ENUMERATIONS: dict[str, str] = {
     "reports": "SELECT DISTINCT ?value ?label WHERE { ?value a rk:Report ; dcterms:title ?label } ORDER BY ?label",
     "roles": "SELECT ?value ?label WHERE { VALUES (?value ?label) { "
     '("lead" "牵头 lead") ("partner" "配合 partner") ("target" "对象 target") ("mentioned" "提及 mentioned") } }',
-    "findings": "SELECT ?value ?label WHERE { ?f a rk:Finding ; rk:report ?r ; rk:order ?o ; rk:number ?n ; "
-    'dcterms:title ?t . ?r dcterms:title ?rt BIND(STR(?f) AS ?value) BIND(CONCAT("(", ?n, ") ", STR(?t)) AS ?label) } '
-    "ORDER BY ?rt ?r ?o",
+    # A finding by its reference ((二)2: numbers restart per category) and title, grouped by report.
+    "findings": "SELECT ?value ?label ?group WHERE { ?f a rk:Finding ; rk:report ?r ; rk:order ?o ; rk:ref ?ref ; "
+    'dcterms:title ?t . ?r dcterms:title ?rt BIND(STR(?f) AS ?value) BIND(CONCAT(?ref, " ", STR(?t)) AS ?label) '
+    "BIND(STR(?rt) AS ?group) } ORDER BY ?rt ?r ?o",
     # Departments that play a role in some measure (not bodies named only in a preamble).
     "departments": "SELECT DISTINCT ?value ?label WHERE { ?org a org:Organization ; skos:prefLabel ?l . "
     "FILTER EXISTS { ?inv rk:agent ?org } FILTER NOT EXISTS { ?org rk:generic true } "
@@ -244,8 +323,17 @@ ENUMERATIONS: dict[str, str] = {
 
 def choices(store: Store, enumeration: str) -> list[tuple[str, str]]:
     """(value, label) pairs for a parameter's drop-down."""
+    return [pair for _, pairs in grouped_choices(store, enumeration) for pair in pairs]
+
+
+def grouped_choices(store: Store, enumeration: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The drop-down's (value, label) pairs under their groups in order (a finding under its
+    report: the same reference is printed in several reports); one group "" if not grouped."""
     query = ENUMERATIONS.get(enumeration)
     if query is None:
         return []
-    result = store.select(iris.sparql_prefixes() + query)
-    return [(r["value"].value, r["label"].value) for r in result.rows if "value" in r]
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for r in store.select(iris.sparql_prefixes() + query).rows:
+        if "value" in r:
+            groups.setdefault(r["group"].value if "group" in r else "", []).append((r["value"].value, r["label"].value))
+    return list(groups.items())

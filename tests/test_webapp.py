@@ -90,7 +90,7 @@ def test_every_saved_query_is_listed_and_documented(base_url):
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for name, query in catalog.saved_queries().items():
         assert f'href="/queries/{name}"' in listing
-        assert query.summary in listing
+        assert query.summary_in("zh") in listing
         assert f"`{name}`" in readme, f"README does not document the saved query {name}"
 
 
@@ -229,7 +229,7 @@ def test_report_page_claims_beside_counts_and_tree(base_url, reader):
         report = Term("iri", r["r"])
         html = page(base_url, url_of(r["r"])).text
         findings = select(reader, "SELECT ?r ?f WHERE { ?f a rk:Finding ; rk:report ?r }", r=report)
-        tree = re.search(r'<ul class="tree" id="tree">(.*?)</ul>\s*<p class="formats', html, re.S).group(1)
+        tree = re.search(r'<ul class="tree outline" id="outline">(.*?)<p class="formats', html, re.S).group(1)
         for f in findings:
             assert f'href="{url_of(f["f"])}"' in tree
         claims = select(
@@ -237,7 +237,7 @@ def test_report_page_claims_beside_counts_and_tree(base_url, reader):
         )
         for claim in claims:
             claimed, counted = float(claim["v"]), len(findings)
-            row = re.search(r"<tr class=\"(mismatch)?\">\s*<td>findings\b.*?</tr>", html, re.S)
+            row = re.search(r"<tr class=\"(mismatch)?\" data-kind=\"findings\">\s*<td>.*?</tr>", html, re.S)
             assert row is not None
             assert (row.group(1) == "mismatch") == (claimed != counted)
             assert f"<td>{counted}" in row.group(0)
@@ -281,7 +281,7 @@ def test_the_dashboard_shows_every_claim_whatever_the_row_limit(web_store, reade
     assert len(claims) > 3
     with serve({"STORE": str(web_store), "MAX_ROWS": 3}) as url:
         html = page(url, "/").text
-    shown = re.findall(r'<tr class="(?:mismatch)?">', html)
+    shown = re.findall(r'<tr class="(?:mismatch)?" data-kind=', html)
     assert len(shown) == len(claims)
 
 

@@ -15,7 +15,7 @@ from urllib.parse import quote
 from flask import Flask, g, request
 
 from ontology import iris
-from webapp import crossorigin, db, errors, i18n, links, settings, warm
+from webapp import crossorigin, db, errors, i18n, links, resulttable, settings, warm
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +42,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         t=i18n.message, lang=i18n.language, entity_url=links.entity_url, rk=str(iris.RK), lang_url=i18n.switch_url
     )
     app.jinja_env.filters["term_label"] = i18n.term_label
+    app.jinja_env.globals["vocabulary_label"] = resulttable.vocabulary_label
     app.jinja_env.filters["org_type"] = i18n.org_type
     app.jinja_env.globals["status_keys"] = {k for k in i18n.MESSAGES if k.startswith("status_")}
 

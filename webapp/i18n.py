@@ -96,8 +96,52 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "unit": ("单位", "Unit"),
     "counted_what": ("计数对象", "What is counted"),
     "choose": ("（请选择）", "(choose one)"),
+    "csv_titled": ("CSV（中文表头）", "CSV (titled columns)"),
+    "sparql_text": ("查询语句（SPARQL）", "The query (SPARQL)"),
+    "query_name": ("查询名称", "Query name"),
+    "outline": ("读取的标题层级", "Headings as read"),
+    "outline_hint": (
+        "加载器读到的每个编号标题及其层级和角色：部分、问题类别、问题组、问题（含整改措施数），以及未读作问题的标题和原因。",
+        "Every numbered heading the loader read, with its level and role: part, category, group, finding "
+        "(with its measures), and the headings not read as findings, with the reason.",
+    ),
+    "not_a_finding": ("不是问题：", "not a finding: "),
+    "read_as": ("，读作", ", read as "),
+    "measure_count": ("{} 条整改措施", "{} measures"),
+    "measure_count_one": ("1 条整改措施", "1 measure"),
+    "reading_warnings": ("读取提示", "Reading warnings"),
+    "near_headings": ("像标题但未按标题读取的行", "Lines that nearly matched a heading"),
+    "no_outline": (
+        "该通报载入时尚未保存标题层级；重新载入后可见。以下按类别和问题组列出问题。",
+        "This report was stored before its headings were kept; load it again to see them. Its findings by "
+        "category and group:",
+    ),
     "fill_in": ("请先填写必填参数，再点“运行”：", "Fill in the required parameters, then Run: "),
 }
+
+
+# Reading warnings the loader stores in English (rk:readingWarning), by how they start → Chinese.
+READING_WARNINGS: dict[str, str] = {
+    "no findings could be read; title, dates, claims and documents were kept. Headings seen: ": (
+        "未能读出任何问题；已保留标题、日期、通报所称数字和文件。读到的标题："
+    ),
+}
+
+
+def reading_warning(text: str) -> str:
+    """A stored reading warning in the page's language; one not known here as stored."""
+    if language() == "en":
+        return text
+    for start, chinese in READING_WARNINGS.items():
+        if text.startswith(start):
+            seen = text[len(start) :]
+            return chinese + ("无" if seen == "none" else seen.replace("; ", "；"))
+    return text
+
+
+def measure_count(n: int) -> str:
+    """“3 条整改措施” / “3 measures”."""
+    return message("measure_count_one") if n == 1 else message("measure_count").format(n)
 
 
 def language() -> str:
@@ -160,6 +204,10 @@ def _ontology_labels() -> dict[str, list[tuple[str, str | None]]]:
             if isinstance(value, Literal):
                 labels.setdefault(str(subject), []).append((str(value), value.language))
     return labels
+
+
+def has_term_label(iri: str) -> bool:
+    return iri in _ontology_labels()
 
 
 def term_label(iri: str) -> str:

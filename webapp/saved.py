@@ -1,5 +1,7 @@
 """/queries: every saved query as a form with typed inputs, a linked result table, its SPARQL, and
 downloads at /queries/NAME.csv|.tsv|.json with the parameters in the URL, so results are links.
+Everything a person reads is in the page's language: summaries, descriptions, parameter and column
+titles, coded values by their labels and entities by their names (webapp/resulttable.py).
 
 The downloads are written by graph/results.py, the CLI's writer: the CSV is the same bytes as
 `rectkg query --saved NAME --format csv` with the same parameters, after a UTF-8 byte-order mark
@@ -13,10 +15,10 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 
 from graph import results
-from graph.store import Result
+from graph.store import Result, Term
 from queries import catalog
 from queries.catalog import SavedQuery
-from webapp import db, downloads
+from webapp import db, downloads, i18n, resulttable
 from webapp.sparql import TRUNCATED_HEADER
 
 bp = Blueprint("saved", __name__)
@@ -26,8 +28,10 @@ DOWNLOADS = {
     "tsv": ("text/tab-separated-values", results.to_tsv),
     "json": ("application/sparql-results+json", results.to_json),
 }
-# Columns holding a department's name: their cells link to the department's page.
-DEPARTMENT_COLUMNS = {"department", "dept_a", "dept_b"}
+# `?titles=1` on a CSV download: the header row names the columns by their titles in the
+# page's language (?lang=, else the cookie), for a spreadsheet a person reads; without it the CSV
+# is the CLI's bytes, for scripts.
+TITLES_ARG = "titles"
 INPUT_TYPES = {"date": "date", "integer": "number", "iri": "url", "string": "text"}
 
 
@@ -40,7 +44,7 @@ def _row_links(name: str, result: Result) -> list[str | None]:
 
 @bp.get("/queries")
 def index():
-    return render_template("queries.html", queries=catalog.saved_queries().values())
+    return render_template("queries.html", queries=catalog.saved_queries().values(), describe=resulttable.description)
 
 
 @bp.get("/queries/<name>")
@@ -56,21 +60,42 @@ def show(name: str):
     # A query that cannot run yet opens as its form: the visitor came to fill it in.
     result = None if missing else db.run(lambda store: query.run(store, values))
     enumerated = [p for p in query.params if p.enumerate]
-    choices = {p.name: db.run(lambda store, p=p: catalog.choices(store, p.enumerate)) for p in enumerated}
+    choices = {p.name: _choices(query, p.name, p.enumerate) for p in enumerated}
     limit = current_app.config["MAX_ROWS"]
+    shown = result.rows[:limit] if result else []
     return render_template(
         "query.html",
         query=query,
+        describe=resulttable.description,
         values=values,
         choices=choices,
         input_types=INPUT_TYPES,
         result=result,
         missing=missing,
-        shown=result.rows[:limit] if result else [],
+        shown=shown,
+        titles=resulttable.titles(query, result.variables) if result else [],
+        cells=resulttable.cells(query, result, shown) if result else [],
         row_links=_row_links(name, result)[:limit] if result else [],
-        department_columns=DEPARTMENT_COLUMNS,
-        downloads={ext: _download_url(f"{name}.{ext}", values) for ext in DOWNLOADS},
+        downloads=_downloads(name, values),
+        sparql=resulttable.without_comments(query.text),
     )
+
+
+def _choices(query: SavedQuery, param: str, enumeration: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """A drop-down's choices by group (findings by report), each coded value by its label where
+    the query's column of the same name has one (roles: 牵头, not `lead`)."""
+    found = db.run(lambda store: catalog.grouped_choices(store, enumeration))
+    if param not in query.value_labels:
+        return found
+    return [(group, [(v, resulttable.value_label(query, param, v)) for v, _ in pairs]) for group, pairs in found]
+
+
+def _downloads(name: str, values: dict[str, str]) -> list[tuple[str, str, str]]:
+    """(label, link, class) of each download: the formats, then the CSV with titled columns."""
+    found = [(ext.upper(), _download_url(f"{name}.{ext}", values), f"download-{ext}") for ext in DOWNLOADS]
+    titled = {**values, TITLES_ARG: "1", "lang": i18n.language()}
+    found.append((i18n.message("csv_titled"), _download_url(f"{name}.csv", titled), "download-csv-titled"))
+    return found
 
 
 def _download_url(name: str, values: dict[str, str]) -> str:
@@ -83,6 +108,8 @@ def download(query: SavedQuery, extension: str) -> Response:
     media, write = DOWNLOADS[extension]
     values = _values(query)
     result = db.run(lambda store: query.run(store, values))
+    if extension == "csv" and request.args.get(TITLES_ARG):
+        result = _titled(query, result)
     body = write(result)
     if extension == "csv":  # for Excel on Chinese Windows, which reads a CSV without a BOM as GBK
         body = downloads.with_bom(body)
@@ -91,6 +118,20 @@ def download(query: SavedQuery, extension: str) -> Response:
     if result.truncated:
         response.headers[TRUNCATED_HEADER] = str(current_app.config["MAX_ROWS"])
     return response
+
+
+def _titled(query: SavedQuery, result: Result) -> Result:
+    """The answer for a person: columns named by their titles and coded values by their labels,
+    in the page's language (IRIs and other values as answered)."""
+    named = dict(zip(result.variables, resulttable.titles(query, result.variables), strict=True))
+    rows = [{named[k]: _labelled(query, k, v) for k, v in row.items()} for row in result.rows]
+    return Result(list(named.values()), rows, result.boolean, result.truncated)
+
+
+def _labelled(query: SavedQuery, column: str, term: Term) -> Term:
+    if term.kind != "literal" or column not in query.value_labels:
+        return term
+    return Term("literal", resulttable.value_label(query, column, term.value))
 
 
 def _values(query: SavedQuery) -> dict[str, str]:

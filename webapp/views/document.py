@@ -18,7 +18,7 @@ SELECT DISTINCT ?d ?action ?measure ?ordinal ?text ?finding ?number ?findingTitl
   OPTIONAL { ?c rk:action ?action }
   OPTIONAL {
     ?c rk:measure ?measure . ?measure rk:ordinal ?ordinal ; rk:text ?text ; rk:finding ?finding .
-    ?finding rk:number ?number ; dcterms:title ?findingTitle .
+    ?finding rk:ref ?number ; dcterms:title ?findingTitle .  # (二)2: numbers restart
   }
   OPTIONAL { ?c rk:report|rk:measure/rk:finding/rk:report ?report . ?report dcterms:title ?reportTitle }
 } ORDER BY ?report ?finding ?ordinal"""

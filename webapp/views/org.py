@@ -15,7 +15,7 @@ BY_ROLE = """
 SELECT DISTINCT ?o ?role ?finding ?number ?title ?report ?reportTitle WHERE {
   ?inv rk:agent ?o ; rk:role ?role ; rk:measure ?measure .
   ?measure rk:finding ?finding .
-  ?finding rk:number ?number ; dcterms:title ?title ; rk:report ?report ; rk:order ?order .
+  ?finding rk:ref ?number ; dcterms:title ?title ; rk:report ?report ; rk:order ?order .  # (二)2: numbers restart
   ?report dcterms:title ?reportTitle .
 } ORDER BY ?role ?report ?order"""
 
