@@ -766,12 +766,12 @@ def _take(answer, max_rows: int | None) -> tuple[list, bool]:
 
 
 def _union_as(ntriples_data: bytes, fmt: str) -> bytes:
-    """Turtle and JSON-LD of the union of all document graphs, with the project's prefixes."""
-    union = Graph()
-    for prefix, ns in iris.PREFIXES.items():
-        union.bind(prefix, ns)
-    union.parse(data=ntriples_data, format="nt")
-    return union.serialize(format={"turtle": "turtle", "jsonld": "json-ld"}[fmt]).encode("utf-8")
+    """Turtle (with the project's prefixes) and compact JSON-LD of the union of all document graphs:
+    written as the endpoint writes answers (graph/answers.py)."""
+    from graph import answers  # it builds on this module
+
+    union = Graph().parse(data=ntriples_data, format="nt")
+    return answers.graph_text(union, fmt).encode("utf-8")
 
 
 def _unmark(node: ox.NamedNode) -> str:

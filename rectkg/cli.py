@@ -389,19 +389,24 @@ def list_queries() -> None:
 
 
 EXPORT_FORMATS = ("turtle", "ntriples", "nquads", "trig", "jsonld", *analytics.EXPORT_FORMATS)
+EXPORT_ALIASES = {"json-ld": "jsonld"}  # the format's own spelling
 
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="turtle", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice([*EXPORT_FORMATS, *EXPORT_ALIASES]), default="turtle", show_default=True
+)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here instead of standard output.")
 @click.pass_obj
 def export(obj: Context, fmt: str, output: str | None) -> None:
-    """Export the whole store (nquads and trig keep one named graph per document).
+    """Export the whole store (nquads and trig keep one named graph per document; JSON-LD is compact,
+    with the vocabulary's context, as /ns/context.jsonld serves it).
 
     graphml and gexf export the responsibility network instead (departments, findings, shared
     findings as weighted edges), for Gephi and Cytoscape.
     """
     store = _store(obj)
+    fmt = EXPORT_ALIASES.get(fmt, fmt)
     data = analytics.export(store, fmt) if fmt in analytics.EXPORT_FORMATS else store.export(fmt)
     if output:
         Path(output).write_bytes(data)

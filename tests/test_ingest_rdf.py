@@ -159,7 +159,7 @@ def test_a_malformed_file_is_named_with_its_line_and_leaves_the_store_as_it_was(
 
 def test_rdf_is_handed_to_a_running_server_all_or_none(tmp_path, folder):
     store = tmp_path / "store"
-    with serve({"STORE": str(store)}) as url:
+    with serve({"STORE": str(store), "QUERY_WORKERS": 2, "SPARQL_WORKERS": 1}) as url:
         for _ in range(2):  # the second time replaces the first
             code, _, err = rectkg(store, "ingest", folder / "register.trig", folder / "bodies.ttl")
             assert code == 0, err
