@@ -117,6 +117,10 @@ class Term:
 class Store(ABC):
     """What rectkg needs of a triple store. Small on purpose, so a new backend is a small class."""
 
+    # Graph names queries see as documents: any (the embedded store), or only those under this
+    # prefix (a SPARQL server, whose own graphs, Virtuoso's system graphs among them, are not rectkg's).
+    document_graphs_under = ""
+
     @abstractmethod
     def replace_graph(self, graph_iri: str, graph: Graph) -> None:
         """Make the named graph hold exactly these triples, atomically."""

@@ -231,6 +231,11 @@ def _load_rdf(store: Store, path: Path, graph: str | None, seen: dict[str, Path]
     the same run filled is refused, not silently replaced: two files named alike in two folders."""
     loaded = rdf_files.read_rdf(path, graph)
     for name in loaded.graphs:
+        if not name.startswith(store.document_graphs_under):
+            raise rdf_files.RdfFileError(
+                f"{path}: <{name}> would be invisible to queries on a SPARQL server store, which sees the graphs "
+                f"under {store.document_graphs_under} only; name the graph there (--graph)"
+            )
         if name in seen:
             raise rdf_files.RdfFileError(
                 f"{path}: its graph <{name}> is the one {seen[name]} filled in this run; "

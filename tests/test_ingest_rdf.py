@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 from click.testing import CliRunner
-from servers import canary
+from servers import OxigraphServer, canary
 from web_fixtures import serve
 
 from graph.store import OxigraphStore
@@ -175,3 +175,20 @@ def test_rdf_is_handed_to_a_running_server_all_or_none(tmp_path, folder):
         assert code == 0
         answer = requests.get(url + "/sparql", params={"query": COUNT_BY_GRAPH, "format": "json"}, timeout=30)
         assert len(answer.json()["results"]["bindings"]) == 3
+
+
+def test_on_a_sparql_server_store_data_graphs_must_be_rectkg_document_graphs(tmp_path, folder, monkeypatch):
+    """A SPARQL server's dataset is the graphs under graph/ (its own graphs are not rectkg's): data
+    named elsewhere would be written and never seen, so it is refused before anything is written."""
+    server = OxigraphServer(tmp_path / "oxigraph").start()
+    try:
+        for name, value in server.env.items():
+            monkeypatch.setenv(name, value)
+        code, _, err = rectkg(server.url, "ingest", "--graph", "http://example.org/bodies", folder / "bodies.ttl")
+        assert code == 1 and "invisible to queries on a SPARQL server store" in " ".join(err.split())
+        assert (
+            requests.get(server.url + "/query", params={"query": "ASK { GRAPH ?g { ?s ?p ?o } }"}).text.find("false")
+            > 0
+        )
+    finally:
+        server.stop()
