@@ -189,6 +189,17 @@ def _ingest_files(
                 seen_reports[loaded.graph_iri] = reading.path
             progress.advance(task)
 
+        def load_rdf(path: Path) -> None:
+            try:
+                say(console, shown(_load_rdf(store, path, graph, seen_data)))
+                written.append(path)
+            except StoreUnavailable:
+                raise
+            except (rdf_files.RdfFileError, StoreError) as error:
+                failed.append(str(path))
+                say(err, f"[red]failed:[/red] {shown(_one_line(str(error), path))}")
+            progress.advance(task)
+
         batches = Batches(store, done)
         # Closed here on any way out, so its reader processes are shut down by this thread, not by
         # whichever thread the garbage collector happens to run in.
@@ -197,15 +208,7 @@ def _ingest_files(
             for path in files:
                 if rdf_files.is_rdf(path):
                     batches.flush()  # written, and reported, in the order given
-                    try:
-                        say(console, shown(_load_rdf(store, path, graph, seen_data)))
-                        written.append(path)
-                    except (rdf_files.RdfFileError, StoreError) as error:
-                        if isinstance(error, StoreUnavailable):
-                            raise
-                        failed.append(str(path))
-                        say(err, f"[red]failed:[/red] {shown(_one_line(str(error), path))}")
-                    progress.advance(task)
+                    load_rdf(path)
                     continue
                 reading = None if path in copy_of else next(readings)
                 if strict and reading is not None and reading.error is None:
