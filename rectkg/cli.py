@@ -35,8 +35,8 @@ from rectkg.reading import Reading, read_files
 
 # Lines a script may read are never wrapped, and tables sent to a pipe or file are not cut to 80.
 _WIDTH = None if sys.stdout.isatty() else 240
-console = Console(soft_wrap=True, width=_WIDTH)
-err = Console(stderr=True, soft_wrap=True)
+console = Console(soft_wrap=True, width=_WIDTH, emoji=False)  # else rich draws "urn:x:y" in an IRI as an emoji
+err = Console(stderr=True, soft_wrap=True, emoji=False)
 log = logging.getLogger(__name__)
 
 

@@ -133,6 +133,8 @@ def test_graph_option_names_the_one_triples_file_and_internal_graphs_are_refused
     assert code == 1 and "one of rectkg's own graphs" in " ".join(err.split())
     code, out, _ = rectkg(store, "remove", "http://example.org/bodies")
     assert code == 0 and counts(store) == {}
+    code, out, _ = rectkg(store, "ingest", "--graph", "urn:x:bodies", folder / "bodies.ttl")
+    assert code == 0 and "→ <urn:x:bodies>" in out  # printed as given: rich would draw ":x:" as an emoji
 
 
 def test_a_malformed_file_is_named_with_its_line_and_leaves_the_store_as_it_was(tmp_path, folder):
