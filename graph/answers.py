@@ -28,7 +28,7 @@ from rdflib import Graph
 
 from graph import results
 from graph.store import Result, Term
-from ontology import iris
+from ontology import context, iris
 
 RESULT_FORMATS = ("json", "xml", "csv", "tsv")
 GRAPH_FORMATS = ("turtle", "ntriples", "jsonld", "rdfxml")
@@ -271,7 +271,10 @@ def _take_triples(lines: Iterable[str], caps: Caps, put: Callable[[str], bool], 
 
 
 def graph_text(graph: Graph, name: str) -> str:
-    """A whole graph in one of GRAPH_FORMATS, with the project's prefixes."""
+    """A whole graph in one of GRAPH_FORMATS, with the project's prefixes; JSON-LD compact, with
+    the vocabulary's context embedded (ontology/context.py)."""
+    if name == "jsonld":
+        return context.compact(graph)
     for prefix, namespace in iris.PREFIXES.items():
         graph.bind(prefix, namespace)
     return graph.serialize(format=RDFLIB_FORMATS[name])

@@ -12,9 +12,10 @@ from __future__ import annotations
 import json
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+import pyoxigraph as ox
 import requests
 from rdflib import Graph
 
@@ -82,6 +83,16 @@ class HandoffStore(Store):
         data = graph.serialize(format="nt").encode("utf-8")
         headers = {"Content-Type": "application/n-triples"}
         self._call("PUT", "graphs", "write", params={"graph": graph_iri}, data=data, headers=headers)
+
+    def replace_graphs_together(self, documents: Sequence[tuple[str, bytes]]) -> None:
+        """One request, which the server applies all or none (an RDF file's graphs)."""
+        quads = [
+            ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(graph_iri))
+            for graph_iri, data in documents
+            for t in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)
+        ]
+        data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
+        self._call("PUT", "dataset", "write", data=data, headers={"Content-Type": "application/n-quads"})
 
     def remove_graph(self, graph_iri: str) -> bool:
         return self._call("DELETE", "graphs", "write", params={"graph": graph_iri}).status_code != 404

@@ -241,6 +241,11 @@ class PooledStore(Store):
             self._writer.replace_graph(graph_iri, graph)
             self._snapshot()
 
+    def replace_graphs_together(self, documents: Sequence[tuple[str, bytes]]) -> None:
+        with self._write_lock:
+            self._writer.replace_graphs_together(documents)
+            self._snapshot()
+
     def remove_graph(self, graph_iri: str) -> bool:
         with self._write_lock:
             removed = self._writer.remove_graph(graph_iri)

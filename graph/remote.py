@@ -173,6 +173,8 @@ def _number(env: Mapping[str, str], name: str, default: T, kind: Callable[[str],
 class RemoteStore(Store):
     """The Store interface over SPARQL 1.1 Protocol, Update and Graph Store HTTP Protocol."""
 
+    document_graphs_under = iris.GRAPH
+
     def __init__(self, spec: str, *, settings: RemoteSettings | None = None):
         self.spec = spec
         self.settings = settings or RemoteSettings.from_env(spec)

@@ -36,6 +36,14 @@ ONTOLOGY_GRAPH = iris.GRAPH + "ontology"
 # Graphs queries read but that are no document: never listed, never removed by document operations.
 SYSTEM_GRAPHS = frozenset({ONTOLOGY_GRAPH, iris.AGGREGATES})
 AGGREGATES_NODE = ox.NamedNode(iris.AGGREGATES)
+
+
+def internal_graph(graph_iri: str) -> bool:
+    """rectkg's own graphs (ontology, aggregate, staging): under its base IRI but not a document
+    graph, or the ontology's. No write of a document or of a user's data may replace one."""
+    return graph_iri == ONTOLOGY_GRAPH or (graph_iri.startswith(iris.BASE) and not graph_iri.startswith(iris.GRAPH))
+
+
 WRITE_IN_PROGRESS = ox.NamedNode(iris.RK.writeInProgress)
 # RocksDB keeps committed writes in memory tables until they are flushed to files; a long ingest
 # that never flushes holds about a gigabyte (100 reports: 1,089 MB peak, 286 MB flushing every 10
@@ -109,6 +117,10 @@ class Term:
 class Store(ABC):
     """What rectkg needs of a triple store. Small on purpose, so a new backend is a small class."""
 
+    # Graph names queries see as documents: any (the embedded store), or only those under this
+    # prefix (a SPARQL server, whose own graphs, Virtuoso's system graphs among them, are not rectkg's).
+    document_graphs_under = ""
+
     @abstractmethod
     def replace_graph(self, graph_iri: str, graph: Graph) -> None:
         """Make the named graph hold exactly these triples, atomically."""
@@ -124,6 +136,12 @@ class Store(ABC):
         before it written, so a caller that must know which failed writes them again one at a time."""
         for graph_iri, data in documents:
             self.replace_graph_ntriples(graph_iri, data)
+
+    def replace_graphs_together(self, documents: Sequence[tuple[str, bytes]]) -> None:
+        """Several graphs from one source (an RDF file naming graphs of its own), all or none where
+        the backend can: here as `replace_graphs_ntriples` (a remote store replaces each graph
+        atomically, not the set)."""
+        self.replace_graphs_ntriples(documents)
 
     @abstractmethod
     def remove_graph(self, graph_iri: str) -> bool:
@@ -275,6 +293,14 @@ def iter_rows(solutions, names: list[str]) -> Iterator[dict[str, Term]]:
         yield {name: term(node) for name, node in zip(names, sol, strict=True) if node is not None}
 
 
+def _nodes(documents: Sequence[tuple[str, bytes]]) -> dict[ox.NamedNode, bytes]:
+    """Documents by checked graph name; each graph may come once."""
+    nodes = {_graph_node(graph_iri): data for graph_iri, data in documents}
+    if len(nodes) < len(documents):
+        raise ValueError("each graph may be written once per call")
+    return nodes
+
+
 def _graph_node(graph_iri: str) -> ox.NamedNode:
     """A checked graph name, so it can go into update text: `rectkg remove` passes user input."""
     try:
@@ -402,37 +428,52 @@ class OxigraphStore(Store):
     def replace_graphs_ntriples(self, documents: Sequence[tuple[str, bytes]]) -> None:
         """In the order given: documents already in the store replaced one transaction each, each
         run of documents new to it added together, all or none (`_add`)."""
-        nodes = {_graph_node(graph_iri): data for graph_iri, data in documents}
-        if len(nodes) < len(documents):
-            raise ValueError("each graph may be written once per call")
+        nodes = _nodes(documents)
         new: dict[ox.NamedNode, bytes] = {}
         for node, data in nodes.items():  # single writer: what exists now still does when the write runs
-            exists = self._store.contains_named_graph(node)
-            if self.path is not None and not exists:
+            if self.path is not None and not self._store.contains_named_graph(node):
                 new[node] = data
                 continue
             if new:
                 self._add(new)
                 new = {}
-            self._replace(node, data, exists)
+            self._replace({node: data})
         if new:
             self._add(new)
-        self._written += len(nodes)
+        self._wrote(len(nodes))
+
+    def replace_graphs_together(self, documents: Sequence[tuple[str, bytes]]) -> None:
+        """All or none: by the bulk loader when every graph is new (`_add`), else in one transaction."""
+        nodes = _nodes(documents)
+        if self.path is not None and not any(self._store.contains_named_graph(node) for node in nodes):
+            self._add(nodes)
+        else:
+            self._replace(nodes)
+        self._wrote(len(nodes))
+
+    def _wrote(self, documents: int) -> None:
+        self._written += documents
         if self._written >= FLUSH_EVERY:
             self._store.flush()
             self._written = 0
 
-    def _replace(self, node: ox.NamedNode, data: bytes, exists: bool) -> None:
+    def _replace(self, documents: dict[ox.NamedNode, bytes]) -> None:
+        """Documents replaced (or added to a store in memory) in one transaction, with their share
+        of the aggregate (graph/aggregates.py)."""
         from graph import aggregates  # it builds on this module
 
-        # Dropping a graph that does not exist makes INSERT DATA 100-190 ms slower (N = 30).
-        drop = f"DROP SILENT GRAPH {node} ;\n" if exists else ""
-        update = f"{drop}INSERT DATA {{ GRAPH {node} {{\n{data.decode('utf-8')}\n}} }} ;\n{_unmark(node)}"
-        update += aggregates.changes(self, {node.value: data})  # same transaction as the document
+        steps = []
+        for node, data in documents.items():
+            # Dropping a graph that does not exist makes INSERT DATA 100-190 ms slower (N = 30).
+            drop = f"DROP SILENT GRAPH {node} ;\n" if self._store.contains_named_graph(node) else ""
+            steps.append(f"{drop}INSERT DATA {{ GRAPH {node} {{\n{data.decode('utf-8')}\n}} }} ;\n{_unmark(node)}")
+        update = " ;\n".join(steps)
+        update += aggregates.changes(self, {node.value: data for node, data in documents.items()})
         try:
             self._store.update(update)
         except (OSError, SyntaxError) as error:
-            raise StoreError(f"writing {node.value} failed, store unchanged: {error}") from error
+            what = ", ".join(node.value for node in documents)
+            raise StoreError(f"writing {what} failed, store unchanged: {error}") from error
 
     def _add(self, new: dict[ox.NamedNode, bytes]) -> None:
         """Documents new to an on-disk store, by Oxigraph's bulk loader: it writes sorted files
@@ -729,12 +770,12 @@ def _take(answer, max_rows: int | None) -> tuple[list, bool]:
 
 
 def _union_as(ntriples_data: bytes, fmt: str) -> bytes:
-    """Turtle and JSON-LD of the union of all document graphs, with the project's prefixes."""
-    union = Graph()
-    for prefix, ns in iris.PREFIXES.items():
-        union.bind(prefix, ns)
-    union.parse(data=ntriples_data, format="nt")
-    return union.serialize(format={"turtle": "turtle", "jsonld": "json-ld"}[fmt]).encode("utf-8")
+    """Turtle (with the project's prefixes) and compact JSON-LD of the union of all document graphs:
+    written as the endpoint writes answers (graph/answers.py)."""
+    from graph import answers  # it builds on this module
+
+    union = Graph().parse(data=ntriples_data, format="nt")
+    return answers.graph_text(union, fmt).encode("utf-8")
 
 
 def _unmark(node: ox.NamedNode) -> str:

@@ -70,6 +70,13 @@ def graph(key: str) -> str:
     return f"{GRAPH}{key}"
 
 
+def data_graph(file_name: str) -> str:
+    """The graph of an RDF file loaded without `--graph`: named after the file's name without its
+    suffix (bodies.ttl → graph/data/bodies), never its folder or contents, so loading the file again,
+    from anywhere or edited, replaces the same graph. No report's graph key holds a slash."""
+    return f"{GRAPH}data/{_segment(file_name)}"
+
+
 def staging_graph(token: str) -> str:
     return f"{STAGING}{token}"
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from importlib import resources
 
-from pyshacl import validate
 from rdflib import Graph
 
 
@@ -21,6 +20,8 @@ def ontology() -> Graph:
 
 
 def validate_graph(data: bytes | Graph) -> tuple[bool, str]:
+    from pyshacl import validate  # imported here: the web app reads shapes() for its JSON-LD context only
+
     graph = data if isinstance(data, Graph) else Graph().parse(data=data, format="nt")
     conforms, _report, text = validate(graph, shacl_graph=shapes(), ont_graph=ontology(), inference="none")
     return bool(conforms), text

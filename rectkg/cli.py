@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import click
+from rdflib import Graph
 from rich.console import Console
 from rich.markup import escape as markup_escape
 from rich.progress import Progress
@@ -28,13 +29,14 @@ from loaders.pipeline import Loaded, load_file
 from loaders.sources import RECOGNISED
 from queries import catalog
 from queries.catalog import ParamError
+from rectkg import rdf_files
 from rectkg.batches import Batches
 from rectkg.reading import Reading, read_files
 
 # Lines a script may read are never wrapped, and tables sent to a pipe or file are not cut to 80.
 _WIDTH = None if sys.stdout.isatty() else 240
-console = Console(soft_wrap=True, width=_WIDTH)
-err = Console(stderr=True, soft_wrap=True)
+console = Console(soft_wrap=True, width=_WIDTH, emoji=False)  # else rich draws "urn:x:y" in an IRI as an emoji
+err = Console(stderr=True, soft_wrap=True, emoji=False)
 log = logging.getLogger(__name__)
 
 
@@ -103,8 +105,9 @@ def source_files(paths: tuple[str, ...]) -> list[Path]:
 
 
 def _is_source(path: Path) -> bool:
-    """A report file in a folder: a supported suffix, not hidden, not an Office lock file (~$x.docx)."""
-    return path.suffix.lower() in RECOGNISED and not path.name.startswith((".", "~$"))
+    """A report or RDF file in a folder: a supported suffix, not hidden, not an Office lock file (~$x.docx)."""
+    known = path.suffix.lower() in RECOGNISED or rdf_files.is_rdf(path)
+    return known and not path.name.startswith((".", "~$"))
 
 
 @main.command()
@@ -114,9 +117,18 @@ def _is_source(path: Path) -> bool:
     is_flag=True,
     help="A file read with warnings (no findings read, totals that disagree) fails and is not written.",
 )
+@click.option(
+    "--graph",
+    metavar="IRI",
+    help="The named graph of the one RDF triples file given [default: graph/data/ and the file's name].",
+)
 @click.pass_obj
-def ingest(obj: Context, paths: tuple[str, ...], strict: bool) -> None:
+def ingest(obj: Context, paths: tuple[str, ...], strict: bool, graph: str | None) -> None:
     """Read report files (.txt, .html, .docx, .pdf) or folders of them into the store, one named graph each.
+
+    RDF files (.ttl, .nt, .nq, .trig, .jsonld, .rdf) are loaded as they are: a triples file into
+    --graph IRI, else into https://w3id.org/rectkg/graph/data/NAME (NAME: the file's name without
+    its suffix); quads keep their own graphs. Loading a file again replaces the graphs it fills.
 
     Every file is tried: a file that fails is named and the others still load. Exact copies
     (same bytes) are read once. Files are read in parallel, one process per core, and written
@@ -124,11 +136,14 @@ def ingest(obj: Context, paths: tuple[str, ...], strict: bool) -> None:
     there in a transaction of its own.
     """
     files = source_files(paths)
+    data_files = sum(map(rdf_files.is_rdf, files))
+    if graph is not None and data_files != 1:
+        fail(f"--graph names the graph of one RDF file, and {data_files} were given", 2)
     store = _store(obj)
     failed: list[str] = []
     written: list[Path] = []
     try:
-        _ingest_files(store, files, failed, written, strict=strict)
+        _ingest_files(store, files, failed, written, strict=strict, graph=graph)
     except StoreUnavailable as error:
         fail(
             f"{error}: {len(written)} of {len(files)} files were written, each whole, and nothing after; "
@@ -142,11 +157,15 @@ def ingest(obj: Context, paths: tuple[str, ...], strict: bool) -> None:
         fail(f"{len(failed)} of {len(files)} files did not load: {', '.join(failed)}")
 
 
-def _ingest_files(store: Store, files: list[Path], failed: list[str], written: list[Path], *, strict: bool) -> None:
+def _ingest_files(
+    store: Store, files: list[Path], failed: list[str], written: list[Path], *, strict: bool, graph: str | None
+) -> None:
     """Read and write each file in order, printing its fate; the names of those that failed and
-    were written are added to `failed` and `written`; under `strict` a reading with warnings fails."""
-    copy_of = _exact_copies(files)
+    were written are added to `failed` and `written`; under `strict` a reading with warnings fails.
+    RDF files are parsed here, between the reports' batches: Oxigraph's parser needs no reader process."""
+    copy_of = _exact_copies([f for f in files if not rdf_files.is_rdf(f)])
     seen_reports: dict[str, Path] = {}
+    seen_data: dict[str, Path] = {}
     with Progress(console=err, transient=True, disable=len(files) < 2) as progress:
 
         def say(target: Console, text: str) -> None:
@@ -170,11 +189,27 @@ def _ingest_files(store: Store, files: list[Path], failed: list[str], written: l
                 seen_reports[loaded.graph_iri] = reading.path
             progress.advance(task)
 
+        def load_rdf(path: Path) -> None:
+            try:
+                say(console, shown(_load_rdf(store, path, graph, seen_data)))
+                written.append(path)
+            except StoreUnavailable:
+                raise
+            except (rdf_files.RdfFileError, StoreError) as error:
+                failed.append(str(path))
+                say(err, f"[red]failed:[/red] {shown(_one_line(str(error), path))}")
+            progress.advance(task)
+
         batches = Batches(store, done)
         # Closed here on any way out, so its reader processes are shut down by this thread, not by
         # whichever thread the garbage collector happens to run in.
-        with contextlib.closing(read_files([f for f in files if f not in copy_of], extra=batches.size)) as readings:
+        reports = [f for f in files if f not in copy_of and not rdf_files.is_rdf(f)]
+        with contextlib.closing(read_files(reports, extra=batches.size)) as readings:
             for path in files:
+                if rdf_files.is_rdf(path):
+                    batches.flush()  # written, and reported, in the order given
+                    load_rdf(path)
+                    continue
                 reading = None if path in copy_of else next(readings)
                 if strict and reading is not None and reading.error is None:
                     _refuse_warnings(reading, seen_reports.get(reading.loaded.graph_iri))
@@ -192,6 +227,27 @@ def _ingest_files(store: Store, files: list[Path], failed: list[str], written: l
                 else:
                     done(reading, reading.error)
             batches.flush()
+
+
+def _load_rdf(store: Store, path: Path, graph: str | None, seen: dict[str, Path]) -> str:
+    """Write one RDF file's graphs, all or none; the line that says so. A graph an earlier file of
+    the same run filled is refused, not silently replaced: two files named alike in two folders."""
+    loaded = rdf_files.read_rdf(path, graph)
+    for name in loaded.graphs:
+        if not name.startswith(store.document_graphs_under):
+            raise rdf_files.RdfFileError(
+                f"{path}: <{name}> would be invisible to queries on a SPARQL server store, which sees the graphs "
+                f"under {store.document_graphs_under} only; name the graph there (--graph)"
+            )
+        if name in seen:
+            raise rdf_files.RdfFileError(
+                f"{path}: its graph <{name}> is the one {seen[name]} filled in this run; "
+                "rename one of them, or load it on its own with --graph IRI"
+            )
+    store.replace_graphs_together(list(loaded.graphs.items()))
+    seen.update(dict.fromkeys(loaded.graphs, path))
+    names = ", ".join(f"<{name}>" for name in loaded.graphs)
+    return f"{path}: {loaded.triples} triples → {names}"
 
 
 def _exact_copies(files: list[Path]) -> dict[Path, Path]:
@@ -341,19 +397,24 @@ def list_queries() -> None:
 
 
 EXPORT_FORMATS = ("turtle", "ntriples", "nquads", "trig", "jsonld", *analytics.EXPORT_FORMATS)
+EXPORT_ALIASES = {"json-ld": "jsonld"}  # the format's own spelling
 
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="turtle", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice([*EXPORT_FORMATS, *EXPORT_ALIASES]), default="turtle", show_default=True
+)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here instead of standard output.")
 @click.pass_obj
 def export(obj: Context, fmt: str, output: str | None) -> None:
-    """Export the whole store (nquads and trig keep one named graph per document).
+    """Export the whole store (nquads and trig keep one named graph per document; JSON-LD is compact,
+    with the vocabulary's context, as /ns/context.jsonld serves it).
 
     graphml and gexf export the responsibility network instead (departments, findings, shared
     findings as weighted edges), for Gephi and Cytoscape.
     """
     store = _store(obj)
+    fmt = EXPORT_ALIASES.get(fmt, fmt)
     data = analytics.export(store, fmt) if fmt in analytics.EXPORT_FORMATS else store.export(fmt)
     if output:
         Path(output).write_bytes(data)
@@ -474,6 +535,9 @@ def remove(obj: Context, targets: tuple[str, ...]) -> None:
 
 
 def _graph_of(path: str) -> str:
+    """The graph a report file, or an RDF triples file loaded without --graph, was written to."""
+    if rdf_files.is_rdf(Path(path)):
+        return rdf_files.graph_for(Path(path))
     try:
         return load_file(path).graph_iri
     except (LoaderError, OSError) as error:
@@ -484,16 +548,37 @@ def _graph_of(path: str) -> str:
 @main.command()
 @click.pass_obj
 def validate(obj: Context) -> None:
-    """Check the store against the ontology's SHACL shapes."""
+    """Check the reports in the store against the ontology's SHACL shapes.
+
+    RDF loaded as it is (`ingest` of .ttl, .nt, …) is the user's, and is not checked: the shapes say
+    what rectkg reads from a report, and a directory of bodies typed org:Organization need not carry
+    the rk: properties the reader gives every body it reads."""
     from ontology.validate import validate_graph
 
-    data = _store(obj).export("ntriples")
+    data, unchecked = _report_data(_store(obj))
     conforms, text = validate_graph(data)
+    if unchecked:
+        console.print(f"not checked: {unchecked} graphs of loaded RDF (no rk:Report in them)", highlight=False)
     if conforms:
         console.print("valid: the store conforms to the rectkg shapes")
     else:
         err.print(text, highlight=False)
         fail("the store does not conform to the rectkg shapes (details above)")
+
+
+_REPORT_GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?report a rk:Report } }"
+_GRAPHS_CONTENT = "CONSTRUCT { ?s ?p ?o } WHERE { VALUES ?g { %s } GRAPH ?g { ?s ?p ?o } }"
+
+
+def _report_data(store: Store) -> tuple[bytes | Graph, int]:
+    """The report graphs' triples (the whole store's export when it holds nothing else, as before
+    RDF could be loaded), and how many other graphs were left out."""
+    reports = {row["g"].value for row in store.select(catalog.iris.sparql_prefixes() + _REPORT_GRAPHS).rows}
+    others = [g for g in store.graphs() if g not in reports]
+    if not others:
+        return store.export("ntriples"), 0
+    values = " ".join(f"<{g}>" for g in sorted(reports))
+    return store.construct(_GRAPHS_CONTENT % values), len(others)
 
 
 @main.command()

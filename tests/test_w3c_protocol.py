@@ -3,7 +3,8 @@ against rectkg's /sparql and, in the same run, against `oxigraph serve` for comp
 
 Every query-side test must pass on both. The update tests are answered as a read-only endpoint
 must: each update request is refused with a 4xx (their follow-up queries, which check what the
-update wrote, do not apply). The dataset tests' graphs are loaded as named graphs first.
+update wrote, do not apply). The dataset tests' graphs are loaded first, into rectkg by `rectkg
+ingest --graph IRI FILE` as a user would, into Oxigraph by its Graph Store protocol.
 """
 
 from __future__ import annotations
@@ -16,12 +17,13 @@ from pathlib import Path
 
 import pytest
 import requests
+from click.testing import CliRunner
 from rdflib import RDF, RDFS, Graph, Namespace
 from rdflib.collection import Collection
 from servers import OXIGRAPH, OxigraphServer
 from web_fixtures import serve
 
-from graph.store import OxigraphStore
+from rectkg.cli import main
 
 W3C = Path(__file__).resolve().parent / "w3c"
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
@@ -142,21 +144,21 @@ def _boolean(media: str, body: bytes) -> bool | None:
     return None
 
 
+def _graph_files() -> dict[str, Path]:
+    """Each kasei graph's file, by the graph's address (tests/w3c/README.md)."""
+    return {f"http://kasei.us/2009/09/sparql/data/data{n}.rdf": W3C / f"kasei-data{n}.nt" for n in (1, 2, 3)}
+
+
 def _graph_data() -> dict[str, bytes]:
-    """Each kasei graph's triples, named by the graph's address (tests/w3c/README.md)."""
-    return {
-        f"http://kasei.us/2009/09/sparql/data/data{n}.rdf": (W3C / f"kasei-data{n}.nt").read_bytes() for n in (1, 2, 3)
-    }
+    return {iri: path.read_bytes() for iri, path in _graph_files().items()}
 
 
 @pytest.fixture(scope="module")
 def rectkg_endpoint(tmp_path_factory):
     path = tmp_path_factory.mktemp("w3c") / "store"
-    store = OxigraphStore(path)
-    for iri, data in _graph_data().items():
-        store.replace_graph_ntriples(iri, data)
-    store.close()
-    del store
+    for iri, file in _graph_files().items():
+        loaded = CliRunner().invoke(main, ["--store", str(path), "ingest", "--graph", iri, str(file)])
+        assert loaded.exit_code == 0, loaded.output
     with serve({"STORE": str(path)}) as url:
         yield url + "/sparql"
 

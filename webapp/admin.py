@@ -1,10 +1,13 @@
 """/admin/graphs: replace or remove one document graph over HTTP — the only way the app writes —
-and the CLI's reads of a store this server holds.
+/admin/dataset: replace every graph an N-Quads body names, all or none (an RDF file `rectkg ingest`
+hands over), and the CLI's reads of a store this server holds.
 
 Off unless a token is configured: ADMIN_TOKEN (RECTKG_ADMIN_TOKEN) for operators, or the per-run
 token `rectkg serve` advertises beside the store (graph/handoff.py) so `rectkg ingest`/`remove`
-on the served store hand their writes here. Bodies are N-Triples only: a format that can name
-remote contexts (JSON-LD) or external entities (RDF/XML) would make the server fetch URLs.
+on the served store hand their writes here. Bodies are N-Triples (N-Quads for a dataset) only: a
+format that can name remote contexts (JSON-LD) or external entities (RDF/XML) would make the server
+fetch URLs. A graph may be any IRI but rectkg's internal graphs (ontology, aggregate, staging): a
+user's reference data is loaded under names of its own choosing.
 """
 
 from __future__ import annotations
@@ -13,14 +16,14 @@ import hmac
 import logging
 import re
 
+import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, jsonify, request
 from flask.blueprints import BlueprintSetupState
 from rdflib import Graph
 from werkzeug.exceptions import NotFound
 
 from graph import results
-from graph.store import ONTOLOGY_GRAPH, Term
-from ontology import iris
+from graph.store import Term, internal_graph
 from webapp import db, search
 from webapp.errors import Refused
 from webapp.settings import SettingsError
@@ -28,6 +31,7 @@ from webapp.settings import SettingsError
 log = logging.getLogger(__name__)
 bp = Blueprint("admin", __name__)
 NTRIPLES = "application/n-triples"
+NQUADS = "application/n-quads"
 EXPORT_FORMATS = ("turtle", "ntriples", "nquads", "trig", "jsonld")
 # What a token may hold: visible ASCII. Never whitespace: HTTP servers strip it from the ends of a
 # header (RFC 9110 5.5; waitress does) before the app sees it, so a token ending in some can't be sent.
@@ -66,19 +70,30 @@ def authorise() -> None:
 
 
 def _graph_iri() -> str:
-    graph_iri = request.args.get("graph", "")
-    unsafe = any(c in graph_iri for c in '<> "{}|^`\\')
-    if unsafe or not graph_iri.startswith(iris.GRAPH) or graph_iri == ONTOLOGY_GRAPH:
-        raise Refused(400, "bad-graph", f"graph must be a document graph IRI under {iris.GRAPH}")
+    return _checked_graph(request.args.get("graph", ""))
+
+
+def _checked_graph(graph_iri: str) -> str:
+    """An absolute IRI that is not one of rectkg's internal graphs."""
+    try:
+        ox.NamedNode(graph_iri)
+    except ValueError:
+        graph_iri = ""
+    if ":" not in graph_iri or internal_graph(graph_iri):
+        raise Refused(400, "bad-graph", "graph must be an absolute IRI, and not one of rectkg's internal graphs")
     return graph_iri
+
+
+def _body(media_type: str) -> bytes:
+    if request.mimetype != media_type:
+        raise Refused(400, "unsupported-format", f"send the graph as {media_type}, not {request.mimetype or 'nothing'}")
+    return request.get_data()  # over MAX_CONTENT_LENGTH: 413, before any parsing
 
 
 @bp.put("/admin/graphs")
 def replace():
     graph_iri = _graph_iri()
-    if request.mimetype != NTRIPLES:
-        raise Refused(400, "unsupported-format", f"send the graph as {NTRIPLES}, not {request.mimetype or 'nothing'}")
-    body = request.get_data(as_text=True)  # over MAX_CONTENT_LENGTH: 413, before any parsing
+    body = _body(NTRIPLES).decode("utf-8", errors="replace")
     try:
         graph = Graph().parse(data=body, format="nt")
     except Exception as error:  # rdflib raises several parser types; all mean a bad body
@@ -86,6 +101,30 @@ def replace():
     db.store().replace_graph(graph_iri, graph)
     _written()
     return Response(status=204)
+
+
+@bp.put("/admin/dataset")
+def replace_dataset():
+    """Each graph the N-Quads body names made to hold exactly its quads, all or none."""
+    documents = _graphs_of(_body(NQUADS))
+    db.store().replace_graphs_together(list(documents.items()))
+    _written()
+    return Response(status=204)
+
+
+def _graphs_of(body: bytes) -> dict[str, bytes]:
+    """N-Quads grouped by graph, as N-Triples; every quad must name a graph rectkg may write."""
+    triples: dict[str, list[ox.Triple]] = {}
+    try:
+        for quad in ox.parse(body, format=ox.RdfFormat.N_QUADS):
+            if not isinstance(quad.graph_name, ox.NamedNode):
+                raise Refused(400, "bad-graph", "every quad must name its graph by an IRI")
+            triples.setdefault(_checked_graph(quad.graph_name.value), []).append(quad.triple)
+    except SyntaxError as error:
+        raise Refused(400, "bad-rdf", f"the body is not valid N-Quads: {error}") from error
+    if not triples:
+        raise Refused(400, "bad-rdf", "the body holds no quads")
+    return {graph: ox.serialize(found, format=ox.RdfFormat.N_TRIPLES) or b"" for graph, found in triples.items()}
 
 
 @bp.delete("/admin/graphs")
