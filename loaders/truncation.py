@@ -1,0 +1,62 @@
+"""A text cut short: the opening of a report as a search engine or a site's listing stores it.
+
+Search engines keep the first few hundred characters of a page and cut wherever the count ends:
+inside a sentence, a number, a 《 title, a quotation or a finding. What stands before the cut
+(title, dates, claims, complete findings) is read as usual, but the last finding has lost part of
+its measures, so it is dropped rather than loaded with a wrong count: a wrong finding misleads
+more than a missing one. The report says what happened in a reading warning.
+
+A complete report ends with a full stop, a signature or a date; a heading or a short line (an
+issuer's name) at the end is no cut by itself, since those are never closed by punctuation.
+"""
+
+from __future__ import annotations
+
+import re
+
+from loaders.markers import CIRCLED, CN_NUM
+from loaders.model import Finding, Report
+
+# The marks a search engine appends where it cut (... or …), or a run of 。 some sites use.
+ELLIPSIS = re.compile(r"(?:\.{3,}|…+)$")
+# Marks that close a sentence (after half-width normalising): a line ending with one is complete.
+CLOSED = tuple("。!?;”’)」』】》")
+# A heading alone on its line is never closed by punctuation, so it is no evidence of a cut.
+HEADING = re.compile(rf"^(?:[{CN_NUM}]+、|\([{CN_NUM}\d]+\)|\d+[.、]|问题\s*\w+\s*[:.、]|[{CIRCLED}])")
+DATE_AT_END = re.compile(r"(?:\d{4}年\d{1,2}月\d{1,2}日|\d{4}[-/.]\d{1,2}[-/.]\d{1,2})\)?$")
+# A sentence shorter than this at the end is a signature, a name or a caption, not a cut paragraph.
+SHORTEST_PARAGRAPH = 20
+WARNING = "the text is cut short"
+
+
+def stops_mid_sentence(text: str) -> bool:
+    """Whether the text's last line is a paragraph cut off inside a sentence (or marked as cut)."""
+    last = text.rstrip().rsplit("\n", 1)[-1].strip()
+    if not last or ELLIPSIS.search(last):
+        return bool(last)
+    heading_alone = HEADING.match(last) and "。" not in last  # (二)关于…问题, not 2.关于…。一是…
+    if last.endswith(CLOSED) or DATE_AT_END.search(last) or heading_alone:
+        return False
+    return len(last) >= SHORTEST_PARAGRAPH
+
+
+def drop_cut_finding(report: Report) -> None:
+    """Drop the last finding when the text is cut inside it (or right after its heading), and
+    say that the text is cut short; call before require_report, which then sees what is left."""
+    end = len(report.text.rstrip())
+    cut = stops_mid_sentence(report.text)
+    last = report.findings[-1] if report.findings else None
+    if last is not None and last.body.end >= end and (cut or not _has_text(report, last)):
+        report.findings.pop()
+        report.warnings.append(f"{WARNING}: its last finding, {_label(last)}, stops before its end and was not loaded")
+    elif cut:
+        report.warnings.append(f"{WARNING}: it stops mid-sentence; what stands before the cut was read")
+
+
+def _has_text(report: Report, finding: Finding) -> bool:
+    """A finding whose heading ends the text has no text of its own: the page was cut after it."""
+    return bool(report.quote(finding.body).strip())
+
+
+def _label(finding: Finding) -> str:
+    return f"({finding.ref or finding.number}) {finding.title[:30]}"
