@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from loaders.markers import CIRCLED, CN_NUM
+from loaders.markers import CIRCLED, CLOSING, CN_NUM
 from loaders.model import Finding, Report
 
 # The marks a search engine appends where it cut (... or …), or a run of 。 some sites use.
@@ -23,6 +23,8 @@ ELLIPSIS = re.compile(r"(?:\.{3,}|…+)$")
 CLOSED = tuple("。!?;”’)」』】》")
 # A heading alone on its line is never closed by punctuation, so it is no evidence of a cut.
 HEADING = re.compile(rf"^(?:[{CN_NUM}]+、|\([{CN_NUM}\d]+\)|\d+[.、]|问题\s*\w+\s*[:.、]|[{CIRCLED}])")
+# Contact lines (联系电话:…, 地址:…, 欢迎…监督) close a report without punctuation.
+CONTACT_LINE = re.compile(r"^(?:联系|举报|咨询|监督|通讯|通信)?(?:电话|地址|邮箱|电子邮箱|传真|邮编|邮政编码)\s*:")
 DATE_AT_END = re.compile(r"(?:\d{4}年\d{1,2}月\d{1,2}日|\d{4}[-/.]\d{1,2}[-/.]\d{1,2})\)?$")
 # A sentence shorter than this at the end is a signature, a name or a caption, not a cut paragraph.
 SHORTEST_PARAGRAPH = 20
@@ -35,9 +37,13 @@ def stops_mid_sentence(text: str) -> bool:
     if not last or ELLIPSIS.search(last):
         return bool(last)
     heading_alone = HEADING.match(last) and "。" not in last  # (二)关于…问题, not 2.关于…。一是…
-    if last.endswith(CLOSED) or DATE_AT_END.search(last) or heading_alone:
+    if last.endswith(CLOSED) or DATE_AT_END.search(last) or heading_alone or _closing(last):
         return False
     return len(last) >= SHORTEST_PARAGRAPH
+
+
+def _closing(line: str) -> bool:
+    return bool(CLOSING.match(line) or CONTACT_LINE.match(line))
 
 
 def drop_cut_finding(report: Report) -> None:

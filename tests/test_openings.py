@@ -20,8 +20,8 @@ import pytest
 from loaders.errors import StructureError
 from loaders.model import Report
 from loaders.normalise import to_half_width
-from loaders.pipeline import load_file
-from tests.conftest import CORPUS
+from loaders.pipeline import load_file, read_text
+from tests.conftest import CORPUS, QINGPU
 
 OPENINGS = CORPUS / "openings"
 GOLDS = sorted(OPENINGS.glob("*.gold.json"))
@@ -133,3 +133,28 @@ def test_a_held_out_opening_loads_what_it_held_on_its_first_run(gold_path):
     missed = HELD_OUT_MISSES.get(_name(gold_path), set())
     assert {k: v for k, v in got.items() if k not in missed} == {k: v for k, v in want.items() if k not in missed}
     assert all(got[k] != want[k] for k in missed), "a listed miss is now read: move it out of HELD_OUT_MISSES"
+
+
+def _qingpu_cut_inside(order: int) -> tuple[Report, Report]:
+    """The Qingpu sample, and the same cut in the middle of its finding `order`'s first measure."""
+    full = load_file(QINGPU).report
+    measure = full.findings[order - 1].measures[0]
+    cut = (measure.span.start + measure.span.end) // 2
+    return full, read_text(full.text[:cut], "cut.txt")  # the normalised text reads as the file does
+
+
+def test_a_report_cut_inside_a_finding_keeps_every_finding_before_it():
+    full, cut = _qingpu_cut_inside(10)
+    assert _findings(cut) == _findings(full)[:9]
+    assert _claims(cut) == _claims(full)
+    assert _warnings(cut) == ["truncated"] and "(10)" in cut.warnings[0]
+
+
+ENDINGS = ["", "联系电话:021-59721234 电子邮箱:qpmz@example.gov.cn\n", "中共上海市青浦区民政局党组\n"]
+
+
+@pytest.mark.parametrize("ending", ENDINGS)
+def test_a_complete_report_is_not_taken_for_a_cut_one(ending):
+    """A report ends with a full stop, a signature, a date or its contact lines: none is a cut."""
+    text = QINGPU.read_text(encoding="utf-8").rstrip("\n") + "\n" + ending
+    assert read_text(text, "whole.txt").warnings == []
