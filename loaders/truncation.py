@@ -23,8 +23,12 @@ ELLIPSIS = re.compile(r"(?:\.{3,}|…+)$")
 CLOSED = tuple("。!?;”’)」』】》")
 # A heading alone on its line is never closed by punctuation, so it is no evidence of a cut.
 HEADING = re.compile(rf"^(?:[{CN_NUM}]+、|\([{CN_NUM}\d]+\)|\d+[.、]|问题\s*\w+\s*[:.、]|[{CIRCLED}])")
-# Contact lines (联系电话:…, 地址:…, 欢迎…监督) close a report without punctuation.
-CONTACT_LINE = re.compile(r"^(?:联系|举报|咨询|监督|通讯|通信)?(?:电话|地址|邮箱|电子邮箱|传真|邮编|邮政编码)\s*:")
+# Lines after the text proper close a page without punctuation: contact lines (联系电话:…, 欢迎…),
+# bylines (来源:… 编辑:… 审核:…) and links to the neighbouring articles (上一篇:…, 下一篇:…).
+CLOSING_LINE = re.compile(
+    r"^(?:(?:联系|举报|咨询|监督|通讯|通信)?(?:电话|地址|邮箱|电子邮箱|传真|邮编|邮政编码)"
+    r"|来源|编辑|责任编辑|审核|审校|校对|核稿|作者|供稿|通讯员|摄影|上一篇|下一篇|相关链接|附件)\s*:"
+)
 DATE_AT_END = re.compile(r"(?:\d{4}年\d{1,2}月\d{1,2}日|\d{4}[-/.]\d{1,2}[-/.]\d{1,2})\)?$")
 # A sentence shorter than this at the end is a signature, a name or a caption, not a cut paragraph.
 SHORTEST_PARAGRAPH = 20
@@ -43,7 +47,7 @@ def stops_mid_sentence(text: str) -> bool:
 
 
 def _closing(line: str) -> bool:
-    return bool(CLOSING.match(line) or CONTACT_LINE.match(line))
+    return bool(CLOSING.match(line) or CLOSING_LINE.match(line))
 
 
 def drop_cut_finding(report: Report) -> None:

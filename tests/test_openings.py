@@ -15,18 +15,21 @@ import json
 from functools import cache
 from pathlib import Path
 
+import opencc
 import pytest
 
 from loaders.errors import StructureError
 from loaders.model import Report
 from loaders.normalise import to_half_width
 from loaders.pipeline import load_file, read_text
+from loaders.sources import read_source
 from tests.conftest import CORPUS, QINGPU
 
 OPENINGS = CORPUS / "openings"
 GOLDS = sorted(OPENINGS.glob("*.gold.json"))
 HELD_OUT = sorted((OPENINGS / "heldout").glob("*.gold.json"))
 # How each kind of warning begins (loaders.outline.require_report, loaders.truncation).
+TO_TRADITIONAL = opencc.OpenCC("s2t.json")
 WARNINGS = {"no-findings": "no findings could be read", "truncated": "the text is cut short"}
 
 
@@ -150,7 +153,13 @@ def test_a_report_cut_inside_a_finding_keeps_every_finding_before_it():
     assert _warnings(cut) == ["truncated"] and "(10)" in cut.warnings[0]
 
 
-ENDINGS = ["", "联系电话:021-59721234 电子邮箱:qpmz@example.gov.cn\n", "中共上海市青浦区民政局党组\n"]
+ENDINGS = [
+    "",
+    "联系电话:021-59721234 电子邮箱:qpmz@example.gov.cn\n",
+    "中共上海市青浦区民政局党组\n",
+    "来源:青浦区民政局 编辑:王某某 审核:李某某 责任编辑:赵某某\n",
+    "上一篇:关于开展2026年度养老服务机构等级评定工作的通知\n下一篇:关于公布2025年度社会组织年检结果的公告\n",
+]
 
 
 @pytest.mark.parametrize("ending", ENDINGS)
@@ -158,3 +167,22 @@ def test_a_complete_report_is_not_taken_for_a_cut_one(ending):
     """A report ends with a full stop, a signature, a date or its contact lines: none is a cut."""
     text = QINGPU.read_text(encoding="utf-8").rstrip("\n") + "\n" + ending
     assert read_text(text, "whole.txt").warnings == []
+
+
+def _read_as(text: str) -> dict:
+    """What a text reads as, its title in the reading script (a mirror's printed title differs)."""
+    report = read_text(text, "dress.txt")
+    return _got(report) | {"title": report.title}
+
+
+SIMPLIFIED = [p for p in _reports(GOLDS) if ".traditional." not in _gold(p)["text_file"]]
+
+
+@pytest.mark.parametrize("gold_path", SIMPLIFIED, ids=_name)
+def test_an_opening_reads_the_same_as_a_traditional_mirror_and_as_plain_text(gold_path):
+    """The same opening mirrored in Traditional script, and a page saved as its plain text."""
+    source = gold_path.parent / _gold(gold_path)["text_file"]
+    text, _ = read_source(source.read_bytes(), str(source))
+    plain = _read_as(text)
+    assert _got(_read(gold_path)) | {"title": _read(gold_path).title} == plain
+    assert _read_as(TO_TRADITIONAL.convert(text)) == plain
