@@ -19,8 +19,11 @@ ISO = r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"
 TITLE = re.compile(
     r"^(?:【[^】]{1,12}】)?(?P<title>\S*关于\S*(?:通报|情况|报告|公告|公示))(?:\s+(?:" + ISO + "|" + DATE + r"))?\s*$"
 )
-# A date alone on its line, bracketed or not: (2025年12月8日) under a title is its date.
-DATE_LINE = re.compile(r"^\s*\(?(?:" + ISO + "|" + DATE + r")\)?\s*$")
+# A date alone on its line under a title is its date: bracketed or not (2025年12月8日), or with the
+# clock time and the page's source after it (2026-01-20 10:30 来源:…).
+DATE_LINE = re.compile(
+    r"^\s*\(?(?:" + ISO + "|" + DATE + r")\)?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?(?:\s+(?:来源|作者|浏览|阅读)\S*)*\s*$"
+)
 PUBLISHED = re.compile(r"(成文)?(?:发布|发表|公布)?(?:时间|日期)\s*:\s*(?:" + ISO + "|" + DATE + ")")
 # Web-page metadata (信息索引号:, 文件名称:, 发布机构:): a label, never the title, though 文件名称 repeats it.
 LABEL = re.compile(r"^[\u4e00-\u9fff]{2,6}\s*:")
