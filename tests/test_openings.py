@@ -21,6 +21,7 @@ import pytest
 from loaders.errors import StructureError
 from loaders.model import Report
 from loaders.normalise import to_half_width
+from loaders.outline import read_outline
 from loaders.pipeline import load_file, read_text
 from loaders.sources import read_source
 from tests.conftest import CORPUS, QINGPU
@@ -186,3 +187,12 @@ def test_an_opening_reads_the_same_as_a_traditional_mirror_and_as_plain_text(gol
     plain = _read_as(text)
     assert _got(_read(gold_path)) | {"title": _read(gold_path).title} == plain
     assert _read_as(TO_TRADITIONAL.convert(text)) == plain
+
+
+def test_the_outline_shows_the_cut_finding_as_no_finding_and_why():
+    path = next(p for p in GOLDS if _name(p) == "tianmen-county-audit")
+    nodes = read_outline(_read(path)).walk()
+    assert [(n.role, n.why) for n in nodes if n.style == "(一)"] == [
+        ("finding", ""),
+        ("not-a-finding", "the text is cut short inside it"),
+    ]
