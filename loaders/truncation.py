@@ -35,14 +35,17 @@ SHORTEST_PARAGRAPH = 20
 WARNING = "the text is cut short"
 
 
-def stops_mid_sentence(text: str) -> bool:
-    """Whether the text's last line is a paragraph cut off inside a sentence (or marked as cut)."""
+def stops_mid_sentence(text: str, *, in_finding: bool = False) -> bool:
+    """Whether the text's last line is a paragraph cut off inside a sentence (or marked as cut).
+    `in_finding`: the line is in a finding's text, where a numbered line is a measure (1.联合…开展),
+    which ends with punctuation like any sentence, not a heading."""
     last = text.rstrip().rsplit("\n", 1)[-1].strip()
     if not last or ELLIPSIS.search(last):
         return bool(last)
-    heading_alone = HEADING.match(last) and "。" not in last  # (二)关于…问题, not 2.关于…。一是…
-    if last.endswith(CLOSED) or DATE_AT_END.search(last) or heading_alone or _closing(last):
+    if last.endswith(CLOSED) or DATE_AT_END.search(last) or _closing(last):
         return False
+    if HEADING.match(last):  # a measure in a finding (1.联合…开展); elsewhere (二)关于…问题 alone
+        return in_finding or "。" in last
     return len(last) >= SHORTEST_PARAGRAPH
 
 
@@ -54,8 +57,9 @@ def drop_cut_finding(report: Report) -> None:
     """Drop the last finding when the text is cut inside it (or right after its heading), and
     say that the text is cut short; call before require_report, which then sees what is left."""
     end = len(report.text.rstrip())
-    cut = stops_mid_sentence(report.text)
     last = report.findings[-1] if report.findings else None
+    last_line = report.text.rfind("\n", 0, end) + 1
+    cut = stops_mid_sentence(report.text, in_finding=last is not None and last.body.start <= last_line < last.body.end)
     if last is not None and last.body.end >= end and (cut or not _has_text(report, last)):
         report.findings.pop()
         report.warnings.append(f"{WARNING}: its last finding, {_label(last)}, stops before its end and was not loaded")
