@@ -34,11 +34,14 @@ PERIOD = re.compile(DATE + r"(?:起)?\s*(?:至|到|—|–|-|~)\s*" + YMD)
 STAY = re.compile(DATE + r"[^。;]{0,30}?进驻[^。]{0,40}?" + YMD + r"(?:结束|撤离|离开)")
 # The signing date a page's metadata block states (成文日期: 2025-11-20), where no signature line does.
 SIGNING = re.compile(r"成文(?:日期|时间)\s*:\s*(?:" + ISO + "|" + DATE + ")")
+# Between a feedback date and 反馈 stands no other date: 至5月23日,…开展了巡察,2025年7月4日反馈 is
+# fed back on 7月4日, not on the period's end.
+NO_DATE = r"(?:(?!\d{1,2}月\d{1,2}日)[^。])"
 FEEDBACK = [
-    re.compile(r"于" + YMD + r"[^。]{0,20}?反馈"),
+    re.compile(r"于" + YMD + NO_DATE + r"{0,20}?反馈"),
     re.compile(r"反馈[^。]{0,12}?于" + YMD),
-    re.compile(YMD + r"[^。]{0,12}?(?:召开|举行)[^。]{0,10}?反馈"),
-    re.compile(YMD + r"[,,]?[^。]{0,30}?反馈(?:了)?(?:巡察|巡视)?(?:意见|情况)"),
+    re.compile(YMD + NO_DATE + r"{0,12}?(?:召开|举行)[^。]{0,10}?反馈"),
+    re.compile(YMD + r"[,,]?" + NO_DATE + r"{0,30}?反馈(?:了)?(?:巡察|巡视)?(?:意见|情况)"),
 ]
 STATUS = re.compile(r"截(?:至|止)(?:到)?" + YMD)
 SIGNED = re.compile(r"^" + DATE + r"$")
