@@ -36,7 +36,7 @@ def _persons(action: str) -> re.Pattern[str]:
 # Claim kinds are public strings (the `claims` query shows them). Each is read once per report,
 # the first plausible match of its alternatives; a kind in MULTIPLE is read at every match.
 CLAIMS: list[tuple[str, re.Pattern[str]]] = [
-    ("aspects", _p(r"№个方面")),
+    ("aspects", _p(r"№个方面|№大类")),
     (
         "findings",
         _p(
@@ -74,12 +74,12 @@ CLAIMS: list[tuple[str, re.Pattern[str]]] = [
     ("rules-new", _p(r"(?<![和及与])(?:新建|新制定|新出台)(?:RULES)?№(?:项|个|件)")),
     (
         "rules-revised",
-        _p(r"(?<![和及与并])修(?:订|改)(?:完善)?(?:RULES)?№(?:项|个|件)|(?<![和及与并修改订立全])完善制度№项"),
+        _p(r"(?<![和及与并])修(?:订|改)(?:完善)?(?:RULES)?№(?:项|个|件)|(?<![和及与并修改订立全定])完善制度№项"),
     ),
     (
         "rules-established-or-improved",
         _p(
-            r"(?:建立(?:健全|完善)|健全(?:完善)?)RULES№(?:项|个|件)|建章立制№(?:项|个|件)"
+            r"(?:建立(?:健全|完善)|健全(?:完善)?|制定完善)RULES№(?:项|个|件)|建章立制№(?:项|个|件)"
             r"|(?:制定|新建|建立|完善)[和及与并](?:修改|修订)?(?:完善|新建)?RULES№(?:项|个|件)"
             r"|(?:规章制度|制度(?:机制|规范|文件))(?:共计?)?№(?:项|个|件)"
         ),

@@ -173,6 +173,8 @@ def test_a_lone_total_outside_the_headline_counts_only_with_the_inspection_named
         ("立行立改问题5个均已整改到位", "findings-immediately-rectified", "5"),
         ("对2名干部进行谈话提醒", "persons-reminded", "2"),
         ("对3名责任人进行批评教育", "persons-criticised", "3"),
+        ("共反馈问题4大类19个", "aspects", "4"),
+        ("制定完善制度10项", "rules-established-or-improved", "10"),
     ],
 )
 def test_phrasings(phrase, kind, value):
