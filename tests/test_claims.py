@@ -175,6 +175,9 @@ def test_a_lone_total_outside_the_headline_counts_only_with_the_inspection_named
         ("对3名责任人进行批评教育", "persons-criticised", "3"),
         ("共反馈问题4大类19个", "aspects", "4"),
         ("制定完善制度10项", "rules-established-or-improved", "10"),
+        ("研究制定基础性、长效性的机制制度40项", "rules-established-or-improved", "40"),
+        ("给予政务处分0人;组织处理0人;诫勉0人", "persons-admonished", "0"),
+        ("巡察反馈的697个问题,完成整改688个,未完成5个,总体完成率98.71%", "findings-unrectified", "5"),
     ],
 )
 def test_phrasings(phrase, kind, value):
