@@ -15,9 +15,14 @@ from loaders.model import Report, Span
 YMD = r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日"
 DATE = r"(\d{4})年(\d{1,2})月(\d{1,2})日"
 ISO = r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"
-# A column tag printed before the title (【巡察整改】中共…) is the site's, not the title's.
+# A column tag printed before the title (【巡察整改】中共…) is the site's, not the title's. A page's
+# header flattened onto one line (a search engine's copy) may go on after a space with its date
+# (bracketed, or with the clock time), a labelled field (发布时间:…, 来源:…) or the preamble (根据…,
+# 区委第四巡察组于…).
 TITLE = re.compile(
-    r"^(?:【[^】]{1,12}】)?(?P<title>\S*关于\S*(?:通报|情况|报告|公告|公示))(?:\s+(?:" + ISO + "|" + DATE + r"))?\s*$"
+    r"^(?:【[^】]{1,12}】)?(?P<title>\S*关于\S*(?:通报|情况|报告|公告|公示))"
+    r"(?:\s+\(?(?:" + ISO + "|" + DATE + r")\)?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?)?"
+    r"(?:\s+(?:[\u4e00-\u9fff]{2,6}\s*:|根据|按照|依据|\S{0,12}?(?:巡察|巡视)组).*)?\s*$"
 )
 # A date alone on its line under a title is its date: bracketed or not (2025年12月8日), or with the
 # clock time and the page's source after it (2026-01-20 10:30 来源:…).
@@ -90,7 +95,7 @@ def _title(report: Report) -> None:
         report.title_span = Span(start, start + len(report.title) + report.text.count("\n", start, line_end))
         if date := [g for g in m.groups()[1:] if g]:
             report.dates["published"] = (iso(*date), Span(start, line_end))
-        else:
+        elif not report.text[:line_end].endswith(":"):  # else the line below is that label's value
             _date_below_title(report, line_end + 1)
     if "published" not in report.dates and (m := _published(report.text)):
         y, mo, d = (g for g in m.groups()[1:] if g)

@@ -54,8 +54,12 @@ def _reports(golds: list[Path]) -> list[Path]:
 
 def _printed_title(report: Report) -> str:
     """The title as the page prints it (its own script), one line however it was broken."""
+    return _printed_title_span(report).replace("\n", "")
+
+
+def _printed_title_span(report: Report) -> str:
     span = report.title_span
-    return report.printed[span.start : span.end].replace("\n", "") if span else ""
+    return report.printed[span.start : span.end] if span else ""
 
 
 def _claims(report: Report) -> list[tuple[str, float]]:
@@ -196,3 +200,16 @@ def test_the_outline_shows_the_cut_finding_as_no_finding_and_why():
         ("finding", ""),
         ("not-a-finding", "the text is cut short inside it"),
     ]
+
+
+ONE_LINE_TITLES = [p for p in _reports(GOLDS) if "\n" not in _printed_title_span(_read(p))]
+
+
+@pytest.mark.parametrize("gold_path", ONE_LINE_TITLES, ids=_name)
+def test_an_opening_reads_the_same_with_its_header_flattened_onto_the_title_line(gold_path):
+    """A search engine's copy may join the title and what follows it (its date, 发布时间:…, 来源:…,
+    the preamble) on one line with a space."""
+    report = _read(gold_path)
+    text = report.printed
+    end = text.index("\n", report.title_span.end)
+    assert _read_as(text[:end] + " " + text[end + 1 :]) == _read_as(text)
