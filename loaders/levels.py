@@ -212,7 +212,7 @@ def _only_in_rectification_parts(lines: list[Line], kinds: list[str]) -> None:
     """Findings known only by their shape stand in the parts that report rectification (二、巡察
     反馈问题整改落实情况), not in one about how the work was organised (一、强化政治担当…), whose
     paragraphs may be numbered and enumerate steps just the same. Where no part heading says
-    which, every part may hold them."""
+    which, every part but one about organising the work may hold them."""
     parts = [i for i, k in enumerate(kinds) if k == "part"]
     reporting = _reporting_parts(lines, parts)
     # Before the first part, findings stand only where no part heading says which parts report.

@@ -6,8 +6,9 @@ inside a sentence, a number, a 《 title, a quotation or a finding. What stands 
 its measures, so it is dropped rather than loaded with a wrong count: a wrong finding misleads
 more than a missing one. The report says what happened in a reading warning.
 
-A complete report ends with a full stop, a signature or a date; a heading or a short line (an
-issuer's name) at the end is no cut by itself, since those are never closed by punctuation.
+A complete report ends with a full stop, a signature, a date or its contact lines; a heading alone
+or a short line (an issuer's name) at the end is no cut by itself, since those are never closed
+by punctuation, but a numbered line inside a finding's text is one of its measures, which are.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import re
 from loaders.markers import CIRCLED, CLOSING, CN_NUM
 from loaders.model import Finding, Report
 
-# The marks a search engine appends where it cut (... or …), or a run of 。 some sites use.
+# The marks a search engine appends where it cut: ... or ….
 ELLIPSIS = re.compile(r"(?:\.{3,}|…+)$")
 # Marks that close a sentence (after half-width normalising): a line ending with one is complete.
 CLOSED = tuple("。!?;”’)」』】》")
@@ -55,7 +56,8 @@ def _closing(line: str) -> bool:
 
 def drop_cut_finding(report: Report) -> None:
     """Drop the last finding when the text is cut inside it (or right after its heading), and
-    say that the text is cut short; call before require_report, which then sees what is left."""
+    say that the text is cut short. Called after read_metadata, so the cut finding's text gave no
+    headline claims, and before require_report, which then sees the findings that are left."""
     end = len(report.text.rstrip())
     last = report.findings[-1] if report.findings else None
     last_line = report.text.rfind("\n", 0, end) + 1
