@@ -131,6 +131,9 @@ HELD_OUT_MISSES = {
     "baiyun-college": {"claims"},  # 取得阶段性成效4个 is not read as in progress
     "qiaokou-district-housing": {"claims"},  # 反馈问题4个方面15个 is read as 4 findings
     "songlin-county-forestry": {"dates"},  # 7月15日 / 截至9月30日 under a period in months: no year
+    # Written against the final reader:
+    "anshan-district-sports": {"claims"},  # 反馈问题共3个方面10个: 3 findings; 10个,已全部完成整改 missed
+    "lishui-city-ecology": {"claims"},  # cut after 其余2个: read as 2 in progress, though the sentence is cut
 }
 
 
