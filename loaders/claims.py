@@ -27,19 +27,28 @@ def _p(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern.replace("№", COUNT).replace("RULES", RULES))
 
 
+def _persons(action: str) -> re.Pattern[str]:
+    """Persons handled, the number after the action (批评教育3人) or before it, counting people
+    (对3名干部进行批评教育, 给予2名同志诫勉谈话)."""
+    return _p(rf"{action}№人|№名[^\d。;,]{{0,10}}?{action}")
+
+
 # Claim kinds are public strings (the `claims` query shows them). Each is read once per report,
 # the first plausible match of its alternatives; a kind in MULTIPLE is read at every match.
 CLAIMS: list[tuple[str, re.Pattern[str]]] = [
-    ("aspects", _p(r"№个方面")),
+    ("aspects", _p(r"№个方面|№大类")),
     (
         "findings",
-        _p(r"№个(?:具体)?问题|(?:反馈|发现|指出)(?:的)?(?:意见|(?:各类|具体)?问题)(?:共计?)?№(?:个|条|项)"),
+        _p(
+            r"№(?:个|项)(?:具体|突出)?问题|(?:反馈|发现|指出)(?:的)?(?:意见|(?:各类|具体)?问题)(?:共计?)?№(?:个|条|项)"
+            r"|(?:细化|分解|梳理)(?:为|出)(?:具体)?问题№(?:个|条|项)"
+        ),
     ),
     (
         "findings-rectified",
         _p(
             r"已(?:全部)?(?:完成整改|整改完成|整改到位|完成|办结)№个|已整改(?:到位)?№个|整改到位№个"
-            r"|(?<!基本)(?<!未)完成整改№个|№个(?:具体)?问题[^。;\d]{0,6}?全部(?:完成整改|整改完成|整改到位)"
+            r"|(?<!基本)(?<!未)完成整改№个|(?<!未)整改完成№个|№个(?:具体)?问题[^。;\d]{0,6}?全部(?:完成整改|整改完成|整改到位)"
             r"|问题№个,?(?:目前)?(?:已)?全部(?:完成整改|整改完成|整改到位)"
         ),
     ),
@@ -47,12 +56,12 @@ CLAIMS: list[tuple[str, re.Pattern[str]]] = [
     (
         "findings-in-progress",
         _p(
-            r"(?:其余|正在推进|持续推进|正在整改|阶段性完成|需长期坚持(?:整改)?)№个"
+            r"(?:其余|剩余|正在推进|持续推进|正在整改|阶段性完成|需长期坚持(?:整改)?)№个"
             r"|№个(?:问题)?(?:正在推进|持续推进|正在整改|正按计划推进|需长期推进|需长期坚持)"
         ),
     ),
     ("findings-unrectified", _p(r"(?:未完成|尚未完成)(?:整改)?№个")),
-    ("findings-immediately-rectified", _p(r"立行立改№个")),
+    ("findings-immediately-rectified", _p(r"立行立改(?:问题)?№个|№个立行立改问题")),
     ("rectification-rate-percent", re.compile(r"(?:整改)?完成率(?:达到?|为)?" + N + r"%")),
     ("measures", _p(r"整改(?:措施|举措)№(?:条|项)|№(?:条|项)(?:具体)?整改(?:措施|举措)")),
     (
@@ -65,26 +74,26 @@ CLAIMS: list[tuple[str, re.Pattern[str]]] = [
     ("rules-new", _p(r"(?<![和及与])(?:新建|新制定|新出台)(?:RULES)?№(?:项|个|件)")),
     (
         "rules-revised",
-        _p(r"(?<![和及与并])修(?:订|改)(?:完善)?(?:RULES)?№(?:项|个|件)|(?<![和及与并修改订立全])完善制度№项"),
+        _p(r"(?<![和及与并])修(?:订|改)(?:完善)?(?:RULES)?№(?:项|个|件)|(?<![和及与并修改订立全定])完善制度№项"),
     ),
     (
         "rules-established-or-improved",
         _p(
-            r"(?:建立(?:健全|完善)|健全(?:完善)?)RULES№(?:项|个|件)|建章立制№(?:项|个|件)"
+            r"(?:建立(?:健全|完善)|健全(?:完善)?|制定完善)RULES№(?:项|个|件)|建章立制№(?:项|个|件)"
             r"|(?:制定|新建|建立|完善)[和及与并](?:修改|修订)?(?:完善|新建)?RULES№(?:项|个|件)"
-            r"|(?:规章制度|制度(?:机制|规范|文件))(?:共计?)?№(?:项|个|件)"
+            r"|(?:规章制度|机制制度|制度(?:机制|规范|文件))(?:共计?)?№(?:项|个|件)"
         ),
     ),
     ("rules-abolished", _p(r"废止[^\d。;]{0,10}?№(?:项|个|件)")),
     ("cases-opened", _p(r"立案(?:审查调查)?№(?:件|起)")),
     ("clues-transferred", _p(r"移交(?:问题)?线索№(?:条|件)")),
-    ("persons-sanctioned", _p(r"处分№人")),
-    ("persons-admonished", _p(r"诫勉(?:谈话)?№人")),
-    ("persons-criticised", _p(r"批评(?:教育|帮助)№人")),
-    ("persons-reminded", _p(r"(?:谈话提醒|提醒谈话)№人")),
-    ("persons-held-accountable", _p(r"问责(?:处理)?№人")),
-    ("persons-organisational-handling", _p(r"组织处理№人")),
-    ("persons-ordered-to-self-examine", _p(r"责令(?:作出)?(?:书面)?检查№人")),
+    ("persons-sanctioned", _persons(r"处分")),
+    ("persons-admonished", _persons(r"诫勉(?:谈话)?")),
+    ("persons-criticised", _persons(r"批评(?:教育|帮助)")),
+    ("persons-reminded", _persons(r"(?:谈话提醒|提醒谈话)")),
+    ("persons-held-accountable", _persons(r"问责(?:处理)?")),
+    ("persons-organisational-handling", _persons(r"组织处理")),
+    ("persons-ordered-to-self-examine", _persons(r"责令(?:作出)?(?:书面)?检查")),
     (
         "persons-referred-for-investigation",
         _p(r"(?:交由|移交|移送)[^\d。;,]{0,6}?(?:纪委|监委|纪检监察)[^\d。;,]{0,8}?№人"),

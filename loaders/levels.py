@@ -21,6 +21,7 @@ from loaders.markers import (
     FORWARD_PART,
     LABELLED,
     NUMBERED,
+    ORGANISING_PART,
     PART,
     PROBLEM_KINDS,
     PROGRESS_LINE,
@@ -139,11 +140,19 @@ def _findings_proved_by_status(lines: list[Line], kinds: list[str]) -> None:
     for i, line in enumerate(lines):
         if kinds[i] not in ("text", "numbered?") or not (NUMBERED.match(line.text) or BRACKETED.match(line.text)):
             continue
-        following = lines[i + 1].text if i + 1 < len(lines) else ""
+        following = _past_progress(lines, i + 1)
         alone = len(line.text) <= 60 and "。" not in line.text.rstrip("。")
         follows = STATUS_LINE.match(following) or (alone and FIRST_MEASURE.match(following))
         if follows or re.search(r"[。.]整改(?:情况|措施|进展)[:]", line.text):
             kinds[i] = "finding"
+
+
+def _past_progress(lines: list[Line], i: int) -> str:
+    """The text of line i, or of the first line after it that is not a progress label (整改状态:完成,
+    责任单位:…): those may stand between a finding's heading and its 整改情况: line."""
+    while i < len(lines) and PROGRESS_LINE.match(lines[i].text + "\n"):
+        i += 1
+    return lines[i].text if i < len(lines) else ""
 
 
 def _group_shape(rest: str) -> bool:
@@ -203,15 +212,25 @@ def _only_in_rectification_parts(lines: list[Line], kinds: list[str]) -> None:
     """Findings known only by their shape stand in the parts that report rectification (二、巡察
     反馈问题整改落实情况), not in one about how the work was organised (一、强化政治担当…), whose
     paragraphs may be numbered and enumerate steps just the same. Where no part heading says
-    which, every part may hold them."""
+    which, every part but one about organising the work may hold them."""
     parts = [i for i, k in enumerate(kinds) if k == "part"]
-    reporting = {i for i in parts if RECTIFICATION_PART.search(lines[i].text)}
+    reporting = _reporting_parts(lines, parts)
+    # Before the first part, findings stand only where no part heading says which parts report.
+    before = not any(RECTIFICATION_PART.search(lines[i].text) for i in parts)
     part = -1
     for i, kind in enumerate(kinds):
         if kind == "part":
             part = i
         elif kind == "finding~":
-            kinds[i] = "finding" if not reporting or part in reporting else "text"
+            kinds[i] = "finding" if part in reporting or (part == -1 and before) else "text"
+
+
+def _reporting_parts(lines: list[Line], parts: list[int]) -> set[int]:
+    """The parts that report rectification: those whose heading says so (问题, 反馈, 意见), else every
+    part but one about how the work was organised (an opening may stop before the reporting part,
+    so the organising part is all there is, and its paragraphs are still no findings)."""
+    said = {i for i in parts if RECTIFICATION_PART.search(lines[i].text)}
+    return said or {i for i in parts if not ORGANISING_PART.search(lines[i].text)}
 
 
 def _findings_by_outline(lines: list[Line], kinds: list[str], measure_lines: set[int]) -> None:
@@ -220,7 +239,7 @@ def _findings_by_outline(lines: list[Line], kinds: list[str], measure_lines: set
     their own (a paragraph under them or run on after their title): the level that carries the
     measures. Styles nest in the order a report first uses them ((一) > 1. > (1))."""
     parts = [i for i, k in enumerate(kinds) if k == "part" and not FORWARD_PART.search(lines[i].text)]
-    reporting = {i for i in parts if RECTIFICATION_PART.search(lines[i].text)} or set(parts)
+    reporting = _reporting_parts(lines, parts)
     order: list[re.Pattern[str]] = []
     candidates: list[tuple[int, re.Pattern[str]]] = []
     inside = not parts

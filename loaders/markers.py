@@ -31,10 +31,16 @@ PROBLEM_KINDS = {"finding", "numbered", "numbered-finding", "category?"}
 FIRST_ITEM = re.compile(r"(?:^|(?<=[。;:,]))(?:一是|①|1[.、](?!\d)|\(1\))")
 # Part headings that report on the findings themselves (二、巡察反馈问题整改落实情况).
 RECTIFICATION_PART = re.compile(r"问题|反馈|意见")
+# Part headings about how the rectification was organised (一、整改工作组织情况, 一、强化政治担当…):
+# their numbered paragraphs are steps of the work, never findings, whatever else the report holds.
+# (组织建设, 党的全面领导 are categories of findings, not this.)
+ORGANISING_PART = re.compile(
+    r"组织(?:领导|整改|开展|实施)|整改工作(?:组织|开展)|(?:开展|总体|基本|领导)情况|政治(?:担当|责任|站位)|主体责任"
+)
 # Labelled lines that state a finding's progress, deadline or owner rather than its measures
-# (整改进展:已完成整改。); when a 整改措施: line follows, the measures start there.
+# (整改进展:已完成整改。, 整改状态:完成); when a 整改措施: line follows, the measures start there.
 PROGRESS_LINE = re.compile(
-    r"^(?:整改进展(?:情况)?|进展情况|完成情况|整改时限|完成时限|责任领导|责任单位|责任部门)[:][^\n]*\n"
+    r"^(?:整改进展(?:情况)?|整改状态|进展情况|完成情况|整改时限|完成时限|责任领导|责任单位|责任部门)[:][^\n]*\n"
 )
 FIRST_MEASURE = re.compile(r"^(?:一是|①)")
 # Parts that look ahead (三、下一步工作打算) hold plans, not findings, whatever their items say.

@@ -15,19 +15,38 @@ from loaders.model import Report, Span
 YMD = r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日"
 DATE = r"(\d{4})年(\d{1,2})月(\d{1,2})日"
 ISO = r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"
-TITLE = re.compile(r"^(?P<title>\S*关于\S*(?:通报|情况|报告|公告|公示))(?:\s+(?:" + ISO + "|" + DATE + r"))?\s*$")
-DATE_LINE = re.compile(r"^\s*(?:" + ISO + "|" + DATE + r")\s*$")
+# A column tag printed before the title (【巡察整改】中共…) is the site's, not the title's. A page's
+# header flattened onto one line (a search engine's copy) may go on after a space with its date
+# (bracketed, or with the clock time), a labelled field (发布时间:…, 来源:…) or the preamble (根据…,
+# 区委第四巡察组于…).
+TITLE = re.compile(
+    r"^(?:【[^】]{1,12}】)?(?P<title>\S*关于\S*(?:通报|情况|报告|公告|公示))"
+    r"(?:\s+\(?(?:" + ISO + "|" + DATE + r")\)?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?)?"
+    r"(?:\s+(?:[\u4e00-\u9fff]{2,6}\s*:|根据|按照|依据|\S{0,12}?(?:巡察|巡视)组).*)?\s*$"
+)
+# A date alone on its line under a title is its date: bracketed or not (2025年12月8日), or with the
+# clock time and the page's source after it (2026-01-20 10:30 来源:…).
+DATE_LINE = re.compile(
+    r"^\s*\(?(?:" + ISO + "|" + DATE + r")\)?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?(?:\s+(?:来源|作者|浏览|阅读)\S*)*\s*$"
+)
 PUBLISHED = re.compile(r"(成文)?(?:发布|发表|公布)?(?:时间|日期)\s*:\s*(?:" + ISO + "|" + DATE + ")")
 # Web-page metadata (信息索引号:, 文件名称:, 发布机构:): a label, never the title, though 文件名称 repeats it.
 LABEL = re.compile(r"^[\u4e00-\u9fff]{2,6}\s*:")
 # A title broken over two lines is read whole when its first line is no longer than this.
 TITLE_FIRST_LINE = 60
 PERIOD = re.compile(DATE + r"(?:起)?\s*(?:至|到|—|–|-|~)\s*" + YMD)
+# The same period told as the group's arrival and departure: 于2025年5月7日进驻…,6月30日结束.
+STAY = re.compile(DATE + r"[^。;]{0,30}?进驻[^。]{0,40}?" + YMD + r"(?:结束|撤离|离开)")
+# The signing date a page's metadata block states (成文日期: 2025-11-20), where no signature line does.
+SIGNING = re.compile(r"成文(?:日期|时间)\s*:\s*(?:" + ISO + "|" + DATE + ")")
+# Between a feedback date and 反馈 stands no other date: 至5月23日,…开展了巡察,2025年7月4日反馈 is
+# fed back on 7月4日, not on the period's end.
+NO_DATE = r"(?:(?!\d{1,2}月\d{1,2}日)[^。])"
 FEEDBACK = [
-    re.compile(r"于" + YMD + r"[^。]{0,20}?反馈"),
+    re.compile(r"于" + YMD + NO_DATE + r"{0,20}?反馈"),
     re.compile(r"反馈[^。]{0,12}?于" + YMD),
-    re.compile(YMD + r"[^。]{0,12}?(?:召开|举行)[^。]{0,10}?反馈"),
-    re.compile(YMD + r"[,,]?[^。]{0,30}?反馈(?:了)?(?:巡察|巡视)?(?:意见|情况)"),
+    re.compile(YMD + NO_DATE + r"{0,12}?(?:召开|举行)[^。]{0,10}?反馈"),
+    re.compile(YMD + r"[,,]?" + NO_DATE + r"{0,30}?反馈(?:了)?(?:巡察|巡视)?(?:意见|情况)"),
 ]
 STATUS = re.compile(r"截(?:至|止)(?:到)?" + YMD)
 SIGNED = re.compile(r"^" + DATE + r"$")
@@ -72,10 +91,11 @@ def _title(report: Report) -> None:
     if found := _find_title(report.text):
         m, start, line_end = found
         report.title = m.group("title")
+        start += m.start("title")
         report.title_span = Span(start, start + len(report.title) + report.text.count("\n", start, line_end))
         if date := [g for g in m.groups()[1:] if g]:
             report.dates["published"] = (iso(*date), Span(start, line_end))
-        else:
+        elif not report.text[:line_end].endswith(":"):  # else the line below is that label's value
             _date_below_title(report, line_end + 1)
     if "published" not in report.dates and (m := _published(report.text)):
         y, mo, d = (g for g in m.groups()[1:] if g)
@@ -145,7 +165,7 @@ def _place_components(report: Report) -> list[str]:
 def _dates(report: Report, pre: str) -> None:
     """Inspection period, feedback and status dates; a date printed without a year takes it from context."""
     year = None
-    if m := PERIOD.search(pre):
+    if m := PERIOD.search(pre) or STAY.search(pre):
         y1, m1, d1, y2, m2, d2 = m.groups()
         report.dates["inspectionStart"] = (iso(y1, m1, d1), Span(m.start(), m.end()))
         report.dates["inspectionEnd"] = (iso(y2 or y1, m2, d2), Span(m.start(), m.end()))
@@ -161,11 +181,14 @@ def _dates(report: Report, pre: str) -> None:
         y, mo, d = m.groups()
         if y or year:
             report.dates["statusDate"] = (iso(y or year, mo, d), Span(m.start(), m.end()))
-    pos = 0
+    if m := SIGNING.search(report.text):
+        report.dates["signedDate"] = (iso(*(g for g in m.groups() if g)), Span(m.start(), m.end()))
+    pos, previous = 0, ""
     for line in report.text.split("\n"):
-        if m := SIGNED.match(line):
+        # A date under a label (成文日期: / 发布日期: in a table's cells) is that label's value.
+        if (m := SIGNED.match(line)) and not previous.endswith(":"):
             report.dates["signedDate"] = (iso(*m.groups()), Span(pos, pos + len(line)))
-        pos += len(line) + 1
+        pos, previous = pos + len(line) + 1, line
 
 
 def _inspection(report: Report, pre: str) -> None:

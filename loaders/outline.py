@@ -95,7 +95,10 @@ def read_outline(report: Report) -> Outline:
         if kind == "part" and line.start in categories:
             node.role = "part, read as a category"
         node.why = _why(kind, style, ahead, report, line.start)
-        node.measures = next((n for start, n in measures.items() if line.start <= start < line.end), 0)
+        counted = [n for start, n in measures.items() if line.start <= start < line.end]
+        if kind == "finding" and not counted:  # dropped by loaders.truncation
+            node.role, node.why = "not-a-finding", "the text is cut short inside it"
+        node.measures = next(iter(counted), 0)
         nodes.append(node)
     roots = _nest(nodes)
     for root in roots:

@@ -22,6 +22,7 @@ from loaders.script import normalised_reading
 from loaders.sources import read_source
 from loaders.structure import parse_structure
 from loaders.to_rdf import Triple, as_graph, to_triples
+from loaders.truncation import drop_cut_finding
 from ontology import iris
 
 log = logging.getLogger(__name__)
@@ -68,6 +69,7 @@ def read_text(text: str, source: str) -> Report:
     parse_structure(report, source)
     first = report.findings[0].span.start if report.findings else len(report.text)
     read_metadata(report, _preamble_end(report, first))
+    drop_cut_finding(report)
     require_report(report, source)
     read_entities(report)
     read_all_documents(report)
@@ -77,7 +79,10 @@ def read_text(text: str, source: str) -> Report:
 
 
 def _preamble_end(report: Report, first_finding: int) -> int:
-    """The preamble is everything before the part that holds the first finding."""
+    """The preamble is everything before the part that holds the first finding; where no finding was
+    read (an opening cut before them), the whole text, whose parts then state the totals and dates."""
+    if not report.findings:
+        return len(report.text)
     heading = max((p.span.start for p in report.parts if p.span.start < first_finding), default=first_finding)
     return heading
 

@@ -163,10 +163,29 @@ def test_a_lone_total_outside_the_headline_counts_only_with_the_inspection_named
         ("制度规范27项", "rules-established-or-improved", "27"),
         ("制定及修改完善制度12项", "rules-established-or-improved", "12"),
         ("追回资金8600元", "funds-recovered-wan-yuan", "0.86"),
+        # Seen in openings of published reports (tests/corpus/openings).
+        ("反馈意见提出了11项问题", "findings", "11"),
+        ("6个方面18个突出问题", "findings", "18"),
+        ("4个方面问题细化为具体问题23个", "findings", "23"),
+        ("巡察反馈35个具体问题,整改完成28个,阶段性完成7个", "findings-rectified", "28"),
+        ("已完成整改20个,剩余3个正在持续推进", "findings-in-progress", "3"),
+        ("巡察移交的4个立行立改问题,均已全部办结", "findings-immediately-rectified", "4"),
+        ("立行立改问题5个均已整改到位", "findings-immediately-rectified", "5"),
+        ("对2名干部进行谈话提醒", "persons-reminded", "2"),
+        ("对3名责任人进行批评教育", "persons-criticised", "3"),
+        ("共反馈问题4大类19个", "aspects", "4"),
+        ("制定完善制度10项", "rules-established-or-improved", "10"),
+        ("研究制定基础性、长效性的机制制度40项", "rules-established-or-improved", "40"),
+        ("给予政务处分0人;组织处理0人;诫勉0人", "persons-admonished", "0"),
+        ("巡察反馈的697个问题,完成整改688个,未完成5个,总体完成率98.71%", "findings-unrectified", "5"),
     ],
 )
 def test_phrasings(phrase, kind, value):
     assert (kind, value) in {(c.kind, c.value) for c in paragraph_claims(phrase)}
+
+
+def test_a_problem_not_yet_rectified_is_no_rectified_count():
+    assert "findings-rectified" not in {c.kind for c in paragraph_claims("巡察反馈12个问题,未整改完成2个")}
 
 
 def test_claim_evidence_quotes_the_number_in_every_style():
