@@ -27,6 +27,7 @@ REASONS: tuple[tuple[str, str], ...] = (
     ("its part holds no findings", "workOrganisation"),
     ("holds no finding", "holdsNoFinding"),
     ("no problem statement or measures follow", "noMeasures"),
+    ("the text is cut short", "cutShort"),
 )
 CLOSING = "closingPart"  # the outline's role "closing": a closing paragraph, no reason printed
 FALLBACK_REASON = "noMeasures"

@@ -53,10 +53,20 @@ def _cut() -> Loaded:
     return load_text(text[: text.index("1.针对")].replace("(一)", "1)", 1), "cut.txt", "utf-8")
 
 
+@cache
+def _cut_inside() -> Loaded:
+    """The Qingpu report cut inside its second finding's first measure, as an opening is (its
+    title changed, so that it is a report of its own beside the one cut before its findings)."""
+    text = (SAMPLES / "qingpu-civil-affairs-2026-02-13.txt").read_text(encoding="utf-8")
+    text = text.replace("党组关于", "党组关于第二轮", 1)
+    second = text.index("(2)关于")
+    return load_text(text[: text.index("一是", second) + 6], "cut-inside.txt", "utf-8")
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    """Every report with a gold or a layout, and one read in part, served from one store."""
-    loaded = [*(_loaded(p) for p in TEXTS), _cut()]
+    """Every report with a gold or a layout, and two read in part, served from one store."""
+    loaded = [*(_loaded(p) for p in TEXTS), _cut(), _cut_inside()]
     store = build_store(tmp_path_factory.mktemp("outline") / "store", *loaded)
     with serve({"STORE": str(store)}) as url:
         yield url
@@ -170,6 +180,16 @@ def test_a_report_cut_before_its_findings_shows_its_headings_and_the_warning_in_
     tree = _tree(html)
     assert [role for _, role, _, _ in tree.headings] == [_cli_role(n.role) for n in read_outline(cut.report).walk()]
     assert 'id="near-headings"' in html and "1)" in html
+
+
+def test_a_report_cut_inside_a_finding_says_so_in_chinese_and_names_the_reason(site):
+    cut = _cut_inside()
+    assert any(w.startswith("the text is cut short") for w in cut.report.warnings)
+    html = _page(requests, _report_url(site, cut))
+    assert "原文不完整" in html and "cut short" not in html
+    tree = _tree(html)
+    assert "cutShort" in [reason for _, _, reason, _ in tree.headings]
+    assert not [role for role in tree.roles if re.search("[A-Za-z]", role)], "no English on the Chinese page"
 
 
 def test_the_report_page_and_a_saved_query_read_at_two_widths(browser, site, tmp_path):

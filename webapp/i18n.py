@@ -6,6 +6,7 @@ ontology's own rdfs:label/skos:prefLabel in each language, so the pages say what
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from importlib import resources
 from urllib.parse import quote, urlencode
@@ -120,18 +121,35 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
-# Reading warnings the loader stores in English (rk:readingWarning), by how they start → Chinese.
-READING_WARNINGS: dict[str, str] = {
-    "no findings could be read; title, dates, claims and documents were kept. Headings seen: ": (
-        "未能读出任何问题；已保留标题、日期、通报所称数字和文件。读到的标题："
+# Reading warnings the loader stores in English (rk:readingWarning, loaders.outline and
+# loaders.truncation), as patterns → Chinese with the same parts filled in.
+READING_WARNINGS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(r"no findings could be read; title, dates, claims and documents were kept\. "
+                   r"Headings seen: (?P<x>.*)"),
+        "未能读出任何问题；已保留标题、日期、通报所称数字和文件。读到的标题：{x}",
     ),
-}
+    (
+        re.compile(r"the text is cut short: its last finding, (?P<x>.*), stops before its end and was not loaded"),
+        "原文不完整：最后一个问题 {x} 在结尾之前截断，未作为问题读入。",
+    ),
+    (
+        re.compile(r"the text is cut short: it stops mid-sentence; what stands before the cut was read"),
+        "原文不完整：在句中截断；截断之前的内容已读入。",
+    ),
+)
 
 
 def reading_warning(text: str) -> str:
     """A stored reading warning in the page's language; one not known here as stored."""
     if language() == "en":
         return text
+    for pattern, chinese in READING_WARNINGS:
+        found = pattern.fullmatch(text)
+        if found:
+            part = found.groupdict().get("x") or ""
+            return chinese.format(x="无" if part == "none" else part.replace("; ", "；"))
+    return text
     for start, chinese in READING_WARNINGS.items():
         if text.startswith(start):
             seen = text[len(start) :]
