@@ -34,6 +34,7 @@ DATE_AT_END = re.compile(r"(?:\d{4}年\d{1,2}月\d{1,2}日|\d{4}[-/.]\d{1,2}[-/.
 # A sentence shorter than this at the end is a signature, a name or a caption, not a cut paragraph.
 SHORTEST_PARAGRAPH = 20
 WARNING = "the text is cut short"
+CLAUSE_ENDS = ("。", "；", ";", "！", "？", "!", "?", "，", ",", "\n")
 
 
 def stops_mid_sentence(text: str, *, in_finding: bool = False) -> bool:
@@ -67,6 +68,15 @@ def drop_cut_finding(report: Report) -> None:
         report.warnings.append(f"{WARNING}: its last finding, {_label(last)}, stops before its end and was not loaded")
     elif cut:
         report.warnings.append(f"{WARNING}: it stops mid-sentence; what stands before the cut was read")
+    if cut:
+        _drop_claims_in_cut_clause(report, end)
+
+
+def _drop_claims_in_cut_clause(report: Report, end: int) -> None:
+    """A total in the clause the cut falls in may be half of what it said (其余2个… may go on 已完成),
+    and a wrong claim misleads more than a missing one; the clauses before it were said whole."""
+    start = max(report.text.rfind(stop, 0, end) for stop in CLAUSE_ENDS) + 1
+    report.claims[:] = [claim for claim in report.claims if claim.span.end <= start]
 
 
 def _has_text(report: Report, finding: Finding) -> bool:

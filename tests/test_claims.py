@@ -172,6 +172,10 @@ def test_a_lone_total_outside_the_headline_counts_only_with_the_inspection_named
         ("巡察移交的4个立行立改问题,均已全部办结", "findings-immediately-rectified", "4"),
         ("立行立改问题5个均已整改到位", "findings-immediately-rectified", "5"),
         ("对2名干部进行谈话提醒", "persons-reminded", "2"),
+        # Aspects between the noun and the count: the count of findings is the second number.
+        ("巡察反馈问题共3个方面10个", "findings", "10"),
+        ("巡察反馈问题4个方面15个，已全部完成整改", "findings", "15"),
+        ("巡察反馈问题4个方面15个，已全部完成整改", "aspects", "4"),
         ("对3名责任人进行批评教育", "persons-criticised", "3"),
         ("共反馈问题4大类19个", "aspects", "4"),
         ("制定完善制度10项", "rules-established-or-improved", "10"),
