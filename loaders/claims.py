@@ -27,6 +27,12 @@ def _p(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern.replace("№", COUNT).replace("RULES", RULES))
 
 
+def _persons(sanction: str) -> re.Pattern[str]:
+    """A count of persons, the number after the sanction (诫勉谈话3人) or before it (3人被诫勉谈话,
+    对2名干部进行批评教育 is not read: 名 counts people inside a finding's own account)."""
+    return _p(rf"(?:{sanction})№人|№人(?:被|受到)?(?:给予|予以|进行)?(?:{sanction})")
+
+
 # Claim kinds are public strings (the `claims` query shows them). Each is read once per report,
 # the first plausible match of its alternatives; a kind in MULTIPLE is read at every match.
 CLAIMS: list[tuple[str, re.Pattern[str]]] = [
@@ -78,12 +84,12 @@ CLAIMS: list[tuple[str, re.Pattern[str]]] = [
     ("rules-abolished", _p(r"废止[^\d。;]{0,10}?№(?:项|个|件)")),
     ("cases-opened", _p(r"立案(?:审查调查)?№(?:件|起)")),
     ("clues-transferred", _p(r"移交(?:问题)?线索№(?:条|件)")),
-    ("persons-sanctioned", _p(r"处分№人")),
-    ("persons-admonished", _p(r"诫勉(?:谈话)?№人")),
-    ("persons-criticised", _p(r"批评(?:教育|帮助)№人")),
-    ("persons-reminded", _p(r"(?:谈话提醒|提醒谈话)№人")),
-    ("persons-held-accountable", _p(r"问责(?:处理)?№人")),
-    ("persons-organisational-handling", _p(r"组织处理№人")),
+    ("persons-sanctioned", _persons(r"(?:党纪|政务)?处分")),
+    ("persons-admonished", _persons(r"诫勉(?:谈话)?")),
+    ("persons-criticised", _persons(r"批评(?:教育|帮助)")),
+    ("persons-reminded", _persons(r"谈话提醒|提醒谈话")),
+    ("persons-held-accountable", _persons(r"问责(?:处理)?")),
+    ("persons-organisational-handling", _persons(r"组织处理")),
     ("persons-ordered-to-self-examine", _p(r"责令(?:作出)?(?:书面)?检查№人")),
     (
         "persons-referred-for-investigation",

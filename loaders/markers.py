@@ -13,7 +13,8 @@ CN_NUM = "一二三四五六七八九十"
 PART = re.compile(rf"^([{CN_NUM}]+)、\s*(.+)$")
 CATEGORY = re.compile(rf"^\(([{CN_NUM}]+)\)\s*(.+)$")
 NUMBERED = re.compile(r"^(\d+)[.、](?!\d)\s*(.+)$")
-BRACKETED = re.compile(r"^\((\d+)\)\s*(.+)$")
+# (1) and its half-width shorthand 1) (typed without the opening bracket): one level.
+BRACKETED = re.compile(r"^\(?(\d+)\)\s*(.+)$")
 # "问题1:…" names itself a finding, whatever its title says.
 LABELLED = re.compile(rf"^问题\s*(\d+|[{CN_NUM}]+)\s*[:.、](.+)$")
 STATUS_LINE = re.compile(
@@ -45,8 +46,16 @@ IN_PROGRESS = re.compile(
     r"(正在推进|正在整改|需长期推进|需长期坚持|持续推进中|尚未完成|未完成整改|阶段性成效|正按计划|分年度|逐步推进)"
 )
 
+# A finding's own progress label (整改进展:已整改到位 / 长期坚持 / 持续推进,…): where printed, it
+# decides the status, not words in the measures; in progress when it says the work goes on.
+PROGRESS_LABEL = re.compile(r"(?:整改进展|进展情况|完成情况)(?:情况)?[:]([^\n]*)")
+LABEL_IN_PROGRESS = re.compile(r"正在|持续推进|推进中|尚未|未完成|阶段性|逐步|按计划")
+
 CN_DIGITS = {c: i + 1 for i, c in enumerate(CN_NUM)}
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+# ①关于…问题 at the start of a line: a finding where no finding of another style holds it,
+# else one of its measures, one per line.
+CIRCLED_HEADING = re.compile(rf"^([{CIRCLED}])\s*(.+)$")
 
 
 @dataclass

@@ -91,15 +91,16 @@ def _cn_marker(text: str, pos: int, end: int, n: int) -> tuple[int, str] | None:
 
 
 def _bracket_marker(text: str, pos: int, end: int, n: int) -> tuple[int, str] | None:
-    pattern = re.compile(rf"(?:^|(?<=[\n。;:]))\({n}\)", re.M)
+    # (1) or its half-width shorthand 1), at the start of a clause.
+    pattern = re.compile(rf"(?:^|(?<=[\n。;:,]))\(?{n}\)", re.M)
     m = pattern.search(text, pos, end)
     return (m.start(), m.group(0)) if m else None
 
 
 def _line_marker(text: str, pos: int, end: int, n: int) -> tuple[int, str] | None:
-    """Measures numbered "1." or "1、", one per line or after a ;/。 in one paragraph (the first
-    may run into its 整改情况: label)."""
-    m = re.compile(rf"(?:^|(?<=[\n:;。])){n}[.、](?!\d)", re.M).search(text, pos, end)
+    """Measures numbered "1." or "1、", one per line or after a ;/。/, in one paragraph (the first
+    may run into its 整改情况: label or follow a lead clause: 该问题正在整改,1.…)."""
+    m = re.compile(rf"(?:^|(?<=[\n:;。,])){n}[.、](?!\d)", re.M).search(text, pos, end)
     return (m.start(), m.group(0)) if m else None
 
 

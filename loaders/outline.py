@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from loaders.errors import StructureError
 from loaders.levels import classify
-from loaders.markers import BRACKETED, CATEGORY, CIRCLED, FORWARD_PART, LABELLED, NUMBERED, PART, lines_of
+from loaders.markers import BRACKETED, CATEGORY, CIRCLED_HEADING, FORWARD_PART, LABELLED, NUMBERED, PART, lines_of
 from loaders.model import Report
 
 # Marker styles, each with how its marker is printed.
@@ -23,11 +23,11 @@ STYLES: list[tuple[str, re.Pattern[str], str]] = [
     ("问题N:", LABELLED, "问题{}:"),
     ("1.", NUMBERED, "{}."),
     ("(1)", BRACKETED, "({})"),
-    ("①", re.compile(rf"^([{CIRCLED}])\s*(.+)$"), "{}"),
+    ("①", CIRCLED_HEADING, "{}"),
 ]
 MARKER = {style: template for style, _, template in STYLES}
 # Lines that start almost like a heading but not quite (一.…, 1 关于…, 1)…, 第一、…): shown, never read.
-NEAR = re.compile(r"^(?:[一二三四五六七八九十]+[.,:]|\d+\s+[^\d\s]|\d+\)|\(\d+[^)\d]|第[一二三四五六七八九十]+[、.])")
+NEAR = re.compile(r"^(?:[一二三四五六七八九十]+[.,:]|\d+\s+[^\d\s]|\(\d+[^)\d]|第[一二三四五六七八九十]+[、.])")
 # Words that make a text a rectification report, when no title says so.
 VOCABULARY = re.compile(r"整改|巡察|巡视")
 ROLES = {"part": "part", "category": "category", "group": "group", "finding": "finding", "closing": "closing"}
