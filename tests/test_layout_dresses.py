@@ -1,9 +1,11 @@
 """Every layout report re-read in the dresses it is published in: the same findings come out.
 
-A report in tests/corpus/layouts is published as a Word file, a PDF, a GBK web page, mirrored in
-Traditional script or typed with half-width punctuation. Each dress is made here from the report's
-text with the builders tests/formats_build.py already has, and each must give the findings of the
-gold file: the same printed numbers, titles (in the dress's own quotation marks) and measure counts.
+A report in tests/corpus/layouts is published as a Word file (numbers typed or set by Word's lists),
+a PDF, a GBK web page (paragraphs in <p>, or in one block split by <br> with the source wrapped
+inside sentences), mirrored in Traditional script or typed with half-width punctuation. Each dress
+is made here from the report's text with the builders tests/formats_build.py already has, and each
+must give the findings of the gold file: the same printed numbers, titles (in the dress's own
+quotation marks) and measure counts.
 A dress is built and read once per session (`_read`), so the cost is one read per report and dress.
 """
 
@@ -64,8 +66,10 @@ def _from_bytes(build: Callable[[Article], bytes], name: str) -> Callable[[Path]
 
 DRESSES: dict[str, Callable[[Path], str]] = {
     "docx": _from_bytes(docx_file, "report.docx"),
+    "docx-listed": _from_bytes(lambda a: docx_file(a, listed=True), "report.docx"),
     "pdf": _from_bytes(pdf_file, "report.pdf"),
     "gbk-page": _from_bytes(lambda a: html_page(a, "gbk", meta="http-equiv"), "report.html"),
+    "gb2312-br-page": _from_bytes(lambda a: html_page(a, "gb18030", paragraphs="br"), "report.html"),
     "traditional": lambda path: TO_TRADITIONAL.convert(_text(path)),
     "half-width": lambda path: to_half_width(_text(path)).translate(HALF_WIDTH_QUOTES),
 }
