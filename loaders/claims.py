@@ -29,8 +29,11 @@ def _p(pattern: str) -> re.Pattern[str]:
 
 def _persons(sanction: str) -> re.Pattern[str]:
     """A count of persons, the number after the sanction (诫勉谈话3人) or before it (3人被诫勉谈话,
-    对2名干部进行批评教育 is not read: 名 counts people inside a finding's own account)."""
-    return _p(rf"(?:{sanction})№人|№人(?:被|受到)?(?:给予|予以|进行)?(?:{sanction})")
+    对3名责任人进行批评教育); only paragraphs outside the findings are read for claims."""
+    return _p(
+        rf"(?:{sanction})№人|№人(?:被|受到)?(?:给予|予以|进行)?(?:{sanction})"
+        rf"|对№名[^\d。;,]{{0,8}}?(?:给予|予以|进行)(?:{sanction})"
+    )
 
 
 # Claim kinds are public strings (the `claims` query shows them). Each is read once per report,

@@ -10,7 +10,8 @@ import re
 from dataclasses import dataclass
 
 CN_NUM = "一二三四五六七八九十"
-PART = re.compile(rf"^([{CN_NUM}]+)、\s*(.+)$")
+# 一、 and its half-width typing 一. (a dot after the Chinese numeral).
+PART = re.compile(rf"^([{CN_NUM}]+)[、.]\s*(.+)$")
 CATEGORY = re.compile(rf"^\(([{CN_NUM}]+)\)\s*(.+)$")
 NUMBERED = re.compile(r"^(\d+)[.、](?!\d)\s*(.+)$")
 # (1) and its half-width shorthand 1) (typed without the opening bracket): one level.

@@ -48,9 +48,7 @@ def read_measures(report: Report, finding: Finding) -> None:
         if start < finding.body.end:
             finding.measures.append(Measure(1, "", text[start : finding.body.end], Span(start, finding.body.end)))
         return
-    lead_end = markers[0][0]
-    while lead_end > start and text[lead_end - 1] in "\n ":
-        lead_end -= 1
+    lead_end = _lead_end(text, start, markers[0][0])
     if lead_end > start and not described:
         finding.lead = Span(start, lead_end)
     for i, (pos, marker) in enumerate(markers):
@@ -61,13 +59,31 @@ def read_measures(report: Report, finding: Finding) -> None:
         finding.measures.append(Measure(i + 1, marker, text[pos:end], Span(pos, end)))
 
 
+def _lead_end(text: str, start: int, first_marker: int) -> int:
+    """Where the lead before the first measure ends: trailing blanks and a label line of its own
+    (该问题正在整改。 / 整改情况: / 1.…) are not part of the lead sentence."""
+    end = first_marker
+    while end > start and text[end - 1] in "\n ":
+        end -= 1
+    line_start = text.rfind("\n", start, end) + 1
+    if line_start > start and STATUS_LINE.match(text[line_start:end]) and not text[line_start:end].split(":", 1)[1]:
+        end = line_start
+        while end > start and text[end - 1] in "\n ":
+            end -= 1
+    return end
+
+
 def _markers(text: str, start: int, end: int) -> Iterator[tuple[int, str]]:
-    """Sequential enumeration markers: 一是, 二是 … or (1) (2) … or ① ② … — each must follow the last."""
-    for family, least in ((_cn_marker, 1), (_bracket_marker, 2), (_circled_marker, 2), (_line_marker, 2)):
-        found = _sequence(text, start, end, family)
-        if len(found) >= least:
-            yield from found
-            return
+    """Sequential enumeration markers: 一是, 二是 … or (1) (2) … or ① ② … or 1. 2. — each must follow
+    the last. Of the enumerations found, the outermost: the one that starts first, since a measure
+    may list its own items (2.创新普法形式。主要做法:(1)…;(2)…) and they are not measures."""
+    found = [
+        sequence
+        for family, least in ((_cn_marker, 1), (_bracket_marker, 2), (_circled_marker, 2), (_line_marker, 2))
+        if len(sequence := _sequence(text, start, end, family)) >= least
+    ]
+    if found:
+        yield from min(found, key=lambda sequence: sequence[0][0])
 
 
 def _sequence(text: str, start: int, end: int, family) -> list[tuple[int, str]]:

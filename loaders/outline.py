@@ -26,8 +26,8 @@ STYLES: list[tuple[str, re.Pattern[str], str]] = [
     ("①", CIRCLED_HEADING, "{}"),
 ]
 MARKER = {style: template for style, _, template in STYLES}
-# Lines that start almost like a heading but not quite (一.…, 1 关于…, 1)…, 第一、…): shown, never read.
-NEAR = re.compile(r"^(?:[一二三四五六七八九十]+[.,:]|\d+\s+[^\d\s]|\(\d+[^)\d]|第[一二三四五六七八九十]+[、.])")
+# Lines that start almost like a heading but not quite (一,…, 1 关于…, (1…, 第一、…): shown, never read.
+NEAR = re.compile(r"^(?:[一二三四五六七八九十]+[,:]|\d+\s+[^\d\s]|\(\d+[^)\d]|第[一二三四五六七八九十]+[、.])")
 # Words that make a text a rectification report, when no title says so.
 VOCABULARY = re.compile(r"整改|巡察|巡视")
 ROLES = {"part": "part", "category": "category", "group": "group", "finding": "finding", "closing": "closing"}
