@@ -2,10 +2,10 @@
 
 A report in tests/corpus/layouts is published as a Word file (numbers typed or set by Word's lists),
 a PDF, a GBK web page (paragraphs in <p>, or in one block split by <br> with the source wrapped
-inside sentences), mirrored in Traditional script or typed with half-width punctuation. Each dress
-is made here from the report's text with the builders tests/formats_build.py already has, and each
-must give the findings of the gold file: the same printed numbers, titles (in the dress's own
-quotation marks) and measure counts.
+inside sentences), mirrored in Traditional script (as text, or a whole Big5 page) or typed with
+half-width punctuation. Each dress is made here from the report's text with the builders
+tests/formats_build.py already has, and each must give the findings of the gold file: the same
+printed numbers, titles (in the dress's own quotation marks) and measure counts.
 A dress is built and read once per session (`_read`), so the cost is one read per report and dress.
 """
 
@@ -60,6 +60,14 @@ def article(path: Path) -> Article:
     return Article(title, gold["report"].get("publication_date", "2026-01-01"), body, site)
 
 
+def _big5_mirror(path: Path) -> str:
+    """The web page as a mirror site serves it: the whole page in Traditional script, in Big5,
+    characters Big5 lacks written as character references."""
+    page = TO_TRADITIONAL.convert(html_page(article(path), "utf-8").decode("utf-8"))
+    data = page.replace('charset="utf-8"', 'charset="big5"').encode("big5", errors="xmlcharrefreplace")
+    return read_source(data, "report.html")[0]
+
+
 def _from_bytes(build: Callable[[Article], bytes], name: str) -> Callable[[Path], str]:
     return lambda path: read_source(build(article(path)), name)[0]
 
@@ -71,6 +79,7 @@ DRESSES: dict[str, Callable[[Path], str]] = {
     "gbk-page": _from_bytes(lambda a: html_page(a, "gbk", meta="http-equiv"), "report.html"),
     "gb2312-br-page": _from_bytes(lambda a: html_page(a, "gb18030", paragraphs="br"), "report.html"),
     "traditional": lambda path: TO_TRADITIONAL.convert(_text(path)),
+    "big5-mirror": _big5_mirror,
     "half-width": lambda path: to_half_width(_text(path)).translate(HALF_WIDTH_QUOTES),
 }
 
