@@ -10,17 +10,20 @@ import re
 from collections.abc import Iterator
 
 from loaders.headings import clause_end
-from loaders.markers import CIRCLED, DESCRIPTION, PROGRESS_LINE, STATUS_LINE, cn_number
+from loaders.markers import CIRCLED, DESCRIPTION, PROBLEM_LABEL, PROGRESS_LINE, STATUS_LINE, cn_number
 from loaders.model import Finding, Measure, Report, Span
 
 
-def _description(text: str, start: int, end: int) -> int | None:
-    """End of a first sentence that restates the problem (巡察指出,…。): the finding's lead, never a
-    measure, whether measures follow it or not."""
+def _description(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """(start, end) of a first sentence that restates the problem (巡察指出,…。, after a label such
+    as 【问题表现】 that is not part of it): the finding's lead, never a measure, whether measures
+    follow it or not."""
+    if labelled := PROBLEM_LABEL.match(text, start, end):
+        start = labelled.end()
     if not DESCRIPTION.match(text, start, end):
         return None
     stop = clause_end(text, start, ends="。", stop=end)
-    return stop + 1 if stop < end else None
+    return (start, stop + 1) if stop < end else None
 
 
 def _skip_punct(text: str, pos: int, end: int) -> int:
@@ -34,8 +37,8 @@ def read_measures(report: Report, finding: Finding) -> None:
     start = _skip_punct(text, finding.body.start, finding.body.end)
     described = _description(text, start, finding.body.end)
     if described:
-        finding.lead = Span(start, described)
-        start = _skip_punct(text, described, finding.body.end)
+        finding.lead = Span(*described)
+        start = _skip_punct(text, described[1], finding.body.end)
     while (progress := PROGRESS_LINE.match(text[start : finding.body.end])) and STATUS_LINE.match(
         text[start + progress.end() : finding.body.end]
     ):
@@ -66,7 +69,9 @@ def _lead_end(text: str, start: int, first_marker: int) -> int:
     while end > start and text[end - 1] in "\n ":
         end -= 1
     line_start = text.rfind("\n", start, end) + 1
-    if line_start > start and STATUS_LINE.match(text[line_start:end]) and not text[line_start:end].split(":", 1)[1]:
+    line = text[line_start:end]
+    label = STATUS_LINE.match(line) if line_start > start else None
+    if label and label.end() == len(line):
         end = line_start
         while end > start and text[end - 1] in "\n ":
             end -= 1
@@ -101,14 +106,14 @@ def _cn_marker(text: str, pos: int, end: int, n: int) -> tuple[int, str] | None:
     marker = cn_number(n) + "是"
     at = text.find(marker, pos, end)
     # A marker starts a clause; "统一是…" inside a sentence is not one.
-    while at > 0 and text[at - 1] not in "。;:,\n ":
+    while at > 0 and text[at - 1] not in "。;:,\n 】":
         at = text.find(marker, at + 1, end)
     return (at, marker) if at != -1 else None
 
 
 def _bracket_marker(text: str, pos: int, end: int, n: int) -> tuple[int, str] | None:
     # (1) or its half-width shorthand 1), at the start of a clause.
-    pattern = re.compile(rf"(?:^|(?<=[\n。;:,]))\(?{n}\)", re.M)
+    pattern = re.compile(rf"(?:^|(?<=[\n。;:,】]))\(?{n}\)", re.M)
     m = pattern.search(text, pos, end)
     return (m.start(), m.group(0)) if m else None
 
@@ -116,7 +121,7 @@ def _bracket_marker(text: str, pos: int, end: int, n: int) -> tuple[int, str] | 
 def _line_marker(text: str, pos: int, end: int, n: int) -> tuple[int, str] | None:
     """Measures numbered "1." or "1、", one per line or after a ;/。/, in one paragraph (the first
     may run into its 整改情况: label or follow a lead clause: 该问题正在整改,1.…)."""
-    m = re.compile(rf"(?:^|(?<=[\n:;。,])){n}[.、](?!\d)", re.M).search(text, pos, end)
+    m = re.compile(rf"(?:^|(?<=[\n:;。,】])){n}[.、](?!\d)", re.M).search(text, pos, end)
     return (m.start(), m.group(0)) if m else None
 
 
