@@ -63,8 +63,9 @@ def read_measures(report: Report, finding: Finding) -> None:
 
 
 def _lead_end(text: str, start: int, first_marker: int) -> int:
-    """Where the lead before the first measure ends: trailing blanks and a label line of its own
-    (该问题正在整改。 / 整改情况: / 1.…) are not part of the lead sentence."""
+    """Where the lead before the first measure ends: trailing blanks, and a label on a line of its
+    own between the lead and the measures (该问题正在整改。 then 整改情况: then 1.…), are not part of
+    the lead sentence."""
     end = first_marker
     while end > start and text[end - 1] in "\n ":
         end -= 1
@@ -82,11 +83,7 @@ def _markers(text: str, start: int, end: int) -> Iterator[tuple[int, str]]:
     """Sequential enumeration markers: 一是, 二是 … or (1) (2) … or ① ② … or 1. 2. — each must follow
     the last. Of the enumerations found, the outermost: the one that starts first, since a measure
     may list its own items (2.创新普法形式。主要做法:(1)…;(2)…) and they are not measures."""
-    found = [
-        sequence
-        for family, least in ((_cn_marker, 1), (_bracket_marker, 2), (_circled_marker, 2), (_line_marker, 2))
-        if len(sequence := _sequence(text, start, end, family)) >= least
-    ]
+    found = [sequence for family, least in _FAMILIES if len(sequence := _sequence(text, start, end, family)) >= least]
     if found:
         yield from min(found, key=lambda sequence: sequence[0][0])
 
@@ -130,3 +127,7 @@ def _circled_marker(text: str, pos: int, end: int, n: int) -> tuple[int, str] | 
         return None
     at = text.find(CIRCLED[n - 1], pos, end)
     return (at, CIRCLED[n - 1]) if at != -1 else None
+
+
+# Each family of markers with the fewest items that make an enumeration (a lone 一是 does).
+_FAMILIES = ((_cn_marker, 1), (_bracket_marker, 2), (_circled_marker, 2), (_line_marker, 2))
