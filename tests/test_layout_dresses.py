@@ -1,11 +1,12 @@
 """Every layout report re-read in the dresses it is published in: the same findings come out.
 
 A report in tests/corpus/layouts is published as a Word file (numbers typed or set by Word's lists),
-a PDF, a GBK web page (paragraphs in <p>, or in one block split by <br> with the source wrapped
-inside sentences), mirrored in Traditional script (as text, or a whole Big5 page) or typed with
-half-width punctuation. Each dress is made here from the report's text with the builders
-tests/formats_build.py already has, and each must give the findings of the gold file: the same
-printed numbers, titles (in the dress's own quotation marks) and measure counts.
+a PDF, a GBK web page (paragraphs in <p>; one block split by <br> with the source wrapped inside
+sentences; or every line the source prints, its metadata and split title included), mirrored in
+Traditional script (as text, or a whole Big5 page) or typed with half-width punctuation. Each dress
+is made here from the report's text with the builders tests/formats_build.py already has, and each
+must give the findings of the gold file: the same printed numbers, titles (in the dress's own
+quotation marks) and measure counts.
 A dress is built and read once per session (`_read`), so the cost is one read per report and dress.
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
@@ -60,6 +62,13 @@ def article(path: Path) -> Article:
     return Article(title, gold["report"].get("publication_date", "2026-01-01"), body, site)
 
 
+def _as_printed(path: Path) -> Article:
+    """The article with every line the source prints in its body: breadcrumbs, metadata blocks and
+    the title again (over two lines where the source breaks it), inside the site's own page."""
+    lines = [line.strip() for line in _text(path).splitlines() if line.strip()]
+    return replace(article(path), body=lines)
+
+
 def _big5_mirror(path: Path) -> str:
     """The web page as a mirror site serves it: the whole page in Traditional script, in Big5,
     characters Big5 lacks written as character references."""
@@ -77,6 +86,7 @@ DRESSES: dict[str, Callable[[Path], str]] = {
     "docx-listed": _from_bytes(lambda a: docx_file(a, listed=True), "report.docx"),
     "pdf": _from_bytes(pdf_file, "report.pdf"),
     "gbk-page": _from_bytes(lambda a: html_page(a, "gbk", meta="http-equiv"), "report.html"),
+    "gbk-page-as-printed": lambda path: read_source(html_page(_as_printed(path), "gbk"), "report.html")[0],
     "gb2312-br-page": _from_bytes(lambda a: html_page(a, "gb18030", paragraphs="br"), "report.html"),
     "traditional": lambda path: TO_TRADITIONAL.convert(_text(path)),
     "big5-mirror": _big5_mirror,
