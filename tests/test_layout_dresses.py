@@ -55,7 +55,8 @@ def article(path: Path) -> Article:
     end = next(
         i
         for i, line in enumerate(lines)
-        if to_half_width(line) == to_half_width(title) or (i and to_half_width(lines[i - 1] + line) == title)
+        if to_half_width(line) == to_half_width(title)
+        or (i and to_half_width(lines[i - 1] + line) == to_half_width(title))
     )
     body = [line for line in lines[end + 1 :] if line and not FURNITURE.match(line)]
     site = title.split("关于")[0].removeprefix("中共").removesuffix("党组")
