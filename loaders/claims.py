@@ -27,10 +27,13 @@ def _p(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern.replace("№", COUNT).replace("RULES", RULES))
 
 
-def _persons(action: str) -> re.Pattern[str]:
-    """Persons handled, the number after the action (批评教育3人) or before it, counting people
-    (对3名干部进行批评教育, 给予2名同志诫勉谈话)."""
-    return _p(rf"{action}№人|№名[^\d。;,]{{0,10}}?{action}")
+def _persons(sanction: str) -> re.Pattern[str]:
+    """A count of persons, the number after the sanction (诫勉谈话3人) or before it (3人被诫勉谈话,
+    对3名责任人进行批评教育, 给予2名同志诫勉谈话); only paragraphs outside the findings are read."""
+    return _p(
+        rf"(?:{sanction})№人|№人(?:被|受到)?(?:给予|予以|进行)?(?:{sanction})"
+        rf"|№名[^\d。;,]{{0,10}}?(?:{sanction})"
+    )
 
 
 # Claim kinds are public strings (the `claims` query shows them). Each is read once per report,
@@ -88,13 +91,13 @@ CLAIMS: list[tuple[str, re.Pattern[str]]] = [
     ("rules-abolished", _p(r"废止[^\d。;]{0,10}?№(?:项|个|件)")),
     ("cases-opened", _p(r"立案(?:审查调查)?№(?:件|起)")),
     ("clues-transferred", _p(r"移交(?:问题)?线索№(?:条|件)")),
-    ("persons-sanctioned", _persons(r"处分")),
+    ("persons-sanctioned", _persons(r"(?:党纪|政务)?处分")),
     ("persons-admonished", _persons(r"诫勉(?:谈话)?")),
     ("persons-criticised", _persons(r"批评(?:教育|帮助)")),
-    ("persons-reminded", _persons(r"(?:谈话提醒|提醒谈话)")),
+    ("persons-reminded", _persons(r"谈话提醒|提醒谈话")),
     ("persons-held-accountable", _persons(r"问责(?:处理)?")),
     ("persons-organisational-handling", _persons(r"组织处理")),
-    ("persons-ordered-to-self-examine", _persons(r"责令(?:作出)?(?:书面)?检查")),
+    ("persons-ordered-to-self-examine", _p(r"责令(?:作出)?(?:书面)?检查№人")),
     (
         "persons-referred-for-investigation",
         _p(r"(?:交由|移交|移送)[^\d。;,]{0,6}?(?:纪委|监委|纪检监察)[^\d。;,]{0,8}?№人"),

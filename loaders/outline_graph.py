@@ -77,7 +77,7 @@ def outline_entries(report: Report) -> tuple[list[Entry], list[str]]:
     entries = []
     for position, node in enumerate(outline.walk(), start=1):
         line = lines[node.line - 1]
-        marker = MARKER[node.style].format(node.number)
+        marker = node.printed or MARKER[node.style].format(node.number)
         found = tuple((kind, _order_on(kinds[kind], line.start, line.end)) for kind in KINDS.get(node.role, ()))
         if found and all(order is not None for _, order in found):
             entries.append(Entry(position, node.level, marker, found))  # type: ignore[arg-type]

@@ -245,6 +245,25 @@ def test_headline_claims(gold_path):
     assert {k: claims.get(k) for k in want} == want
 
 
+@pytest.mark.parametrize("gold_path", GOLDS, ids=lambda p: p.name.removesuffix(".gold.json"))
+def test_every_money_amount_is_a_claim_of_its_own(gold_path):
+    """追回…4.62万元, 清退…0.85万元: each amount the headline states is one claim, in 万元."""
+    report, gold = _read(gold_path)
+    amounts = [float(c.value) for c in report.claims if c.kind == "funds-recovered-wan-yuan"]
+    want = gold.get("money_wan_yuan") or [gold["report"]["headline_counts"].get("funds-recovered-wan-yuan")]
+    assert amounts == [a for a in want if a is not None]
+
+
+@pytest.mark.parametrize("gold_path", GOLDS, ids=lambda p: p.name.removesuffix(".gold.json"))
+def test_a_report_without_findings_loads_with_a_warning_and_no_other_does(gold_path):
+    """A report that prints only its preamble and next steps is kept, saying so; one with findings
+    carries no warning."""
+    report, gold = _read(gold_path)
+    assert bool(report.warnings) == gold.get("warning", False)
+    if gold.get("warning"):
+        assert report.findings == [] and "no findings could be read" in report.warnings[0]
+
+
 def _check_partners(paths: list[Path], threshold: float) -> None:
     """Partner precision and recall per report and overall, the table and misses in the message."""
     rows, misses, overall = [], [], Score()
