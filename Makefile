@@ -37,9 +37,13 @@ VIRTUOSO := /usr/bin/virtuoso-t
 $(VIRTUOSO):
 	apt-get update -qq && apt-get install -y -qq --no-install-recommends virtuoso-opensource
 
+# Tests run in TEST_WORKERS processes (pytest-xdist; a file's tests stay in one process, so its
+# stores, servers and browser are set up once), then the latency tests alone on a quiet machine.
+TEST_WORKERS ?= 2
 test: setup browser $(CJK_FONT) $(VIRTUOSO)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile -m "not soak and not serial"
+	$(BIN)/python -m pytest -q -m "serial and not soak"
 
 # The full-length reliability runs (30 s load test, 100-kill crash loop, heavy fuzzing); make test runs short ones.
 soak: setup
