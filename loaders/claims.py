@@ -119,6 +119,9 @@ ANCHOR = re.compile(r"截至|截止|(?:巡察|巡视)[^。]*?(?:反馈|指出|�
 # 每一个问题, 这个方面, 一个问题一个问题: words before a number that make it no count.
 NOT_A_COUNT_BEFORE = set("每逐这那哪同另任某单")
 YUAN_PER = {"万": 1, "亿": 10_000, None: Decimal("0.0001")}
+# Every phrasing above puts a unit (or %, or a decimal point) right after its number: a paragraph
+# without such a pair states no total, and most of a report's paragraphs are skipped at this cost.
+MAY_COUNT = re.compile(r"(?:\d|[一二两三四五六七八九十百])[个项条件起人名次%万亿元大.]")
 
 
 def claims_in(para: str) -> list[tuple[str, re.Match[str]]]:
@@ -129,6 +132,8 @@ def claims_in(para: str) -> list[tuple[str, re.Match[str]]]:
 def paragraph_claims(para: str, start: int = 0) -> list[Claim]:
     """The claims of one paragraph, `start` its offset in the report: values as decimals, one kind per
     number among the rule counts, every money amount that is not part of another."""
+    if not MAY_COUNT.search(para):
+        return []
     found = [(kind, m) for kind, pattern in CLAIMS for m in _matches(kind, pattern, para)]
     claims = []
     for kind, m in found:

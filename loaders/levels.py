@@ -10,6 +10,7 @@ the findings. Each rule is one pass over the lines, in the order `classify` runs
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from loaders.headings import first_clause, fix_title, problem_title
 from loaders.markers import (
@@ -30,6 +31,7 @@ from loaders.markers import (
     STATUS_AT_END,
     STATUS_LINE,
     Line,
+    lines_of,
 )
 
 
@@ -50,6 +52,14 @@ def title_end(rest: str) -> int:
     """Where a problem heading's title clause ends, its 的整改 included: what follows is its body."""
     found = problem_title(rest)
     return found[1] if found else 0
+
+
+@lru_cache(maxsize=8)
+def classified(text: str) -> tuple[tuple[Line, ...], tuple[str, ...]]:
+    """A text's lines and their roles, read once: the structure, the outline and the outline's
+    graph all read them for the same report (read-only), and classifying is a tenth of a load."""
+    lines = lines_of(text)
+    return tuple(lines), tuple(classify(lines))
 
 
 def classify(lines: list[Line]) -> list[str]:

@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass, field
 
 from loaders.errors import StructureError
-from loaders.levels import classify
-from loaders.markers import BRACKETED, CATEGORY, CIRCLED_HEADING, FORWARD_PART, LABELLED, NUMBERED, PART, lines_of
+from loaders.levels import classified
+from loaders.markers import BRACKETED, CATEGORY, CIRCLED_HEADING, FORWARD_PART, LABELLED, NUMBERED, PART
 from loaders.model import Report
 
 # Marker styles, each with how its marker is printed.
@@ -83,8 +83,7 @@ def heading_of(text: str) -> tuple[str, str, str] | None:
 
 def read_outline(report: Report) -> Outline:
     """The heading tree of a report already read (its findings give the measure counts)."""
-    lines = lines_of(report.text)
-    kinds = classify(lines)
+    lines, kinds = classified(report.text)
     measures = {f.span.start: len(f.measures) for f in report.findings}
     categories = {c.span.start for c in report.categories}
     nodes, near, ahead = [], [], False

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from loaders.markers import lines_of
+from loaders.levels import classified
 from loaders.model import Heading, Report
 from loaders.outline import MARKER, Node, read_outline
 
@@ -67,7 +67,7 @@ def outline_entries(report: Report) -> tuple[list[Entry], list[str]]:
     """Every heading of the report's outline in document order, as the graph will hold it, and
     the lines that nearly matched a heading (as `rectkg outline` lists them)."""
     outline = read_outline(report)
-    lines = lines_of(report.text)
+    lines, _kinds = classified(report.text)
     kinds = {
         "part": report.parts,
         "category": report.categories,

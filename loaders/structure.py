@@ -13,7 +13,7 @@ separately; nothing is renumbered.
 
 from __future__ import annotations
 
-from loaders.levels import classify, finding_title, title_end
+from loaders.levels import classified, finding_title, title_end
 from loaders.markers import (
     BRACKETED,
     CATEGORY,
@@ -26,7 +26,6 @@ from loaders.markers import (
     PROGRESS_LABEL,
     RESULT_LINE,
     Line,
-    lines_of,
 )
 from loaders.markers import CIRCLED as CIRCLED  # read from here by other modules
 from loaders.markers import cn_number as cn_number
@@ -37,9 +36,8 @@ from loaders.model import Finding, Heading, Report, Span
 def parse_structure(report: Report, source: str) -> None:
     """Parts, categories, groups, findings and measures; none found is not an error here (a report
     read in part keeps what was read: see loaders.outline.require_report)."""
-    lines = lines_of(report.text)
-    kinds = classify(lines)
-    _build(report, lines, kinds)
+    lines, kinds = classified(report.text)
+    _build(report, list(lines), list(kinds))
     _parts_as_categories(report)
     _assign_refs(report)
 
