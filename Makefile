@@ -6,7 +6,7 @@ STAMP := $(VENV)/.setup-stamp
 STORE ?= data/store
 SAMPLE := samples/qingpu-civil-affairs-2026-02-13.txt
 
-.PHONY: setup run test soak lint clean browser
+.PHONY: setup run test soak lint clean browser screenshots
 
 setup: $(STAMP)
 
@@ -48,6 +48,10 @@ test: setup browser $(CJK_FONT) $(VIRTUOSO)
 # The full-length reliability runs (30 s load test, 100-kill crash loop, heavy fuzzing); make test runs short ones.
 soak: setup
 	RECTKG_SOAK=1 $(BIN)/python -m pytest -q -m "soak or fuzz"
+
+# Every screen at 1400 and 800 px in Chromium, on the sample reports (README links the folder).
+screenshots: setup browser
+	$(BIN)/python -m webapp.screenshots docs/screenshots
 
 lint: setup
 	$(BIN)/ruff check .
