@@ -60,7 +60,8 @@ def draw(found: analytics.Analysis, colours: tuple[str, ...], title: str) -> str
         if node in named:
             half = 6 * len(found.label(node))  # a 12 px CJK character is about 12 px wide
             at = min(max(x, half + 2), WIDTH - half - 2)  # the whole name inside the picture
-            parts.append(f'<text x="{at:.1f}" y="{y + radius + 13:.1f}" text-anchor="middle" fill="#1d2428">{name}</text>')
+            below = y + radius + 13
+            parts.append(f'<text x="{at:.1f}" y="{below:.1f}" text-anchor="middle" fill="#1d2428">{name}</text>')
     parts.append("</svg>")
     return "\n".join(parts)
 
