@@ -94,6 +94,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "categories": ("问题类别", "Categories"),
     "roles": ("部门角色", "Department roles"),
     "filters": ("筛选", "Filters"),
+    "start": ("起点", "Start"),
+    "hidden": ("不显示", "Not shown"),
     "legend": ("图例", "Legend"),
     "details": ("详情", "Details"),
     "drawn": (

@@ -29,6 +29,7 @@
   var OTHER = { name: "—", color: "#555555", shape: "ellipse" };
   var ORDER = ["report", "category", "group", "finding", "measure", "department", "document", "quantity"];
   var SHARED_PARAMS = ["department", "report", "place", "min"];
+  var ROLES = ["lead", "partner", "target", "mentioned"];
 
   var nodes = new vis.DataSet();
   var edges = new vis.DataSet();
@@ -274,7 +275,7 @@
       return { shape: style.shape, colour: style.color, text: style.name };
     });
     if (view === "construct") return entries;
-    Object.keys(roles).forEach(function (role) {
+    ROLES.forEach(function (role) {
       entries.push({ line: ROLE_COLORS[role], text: words.roles + "：" + roles[role] });
     });
     entries.push({ line: ROLE_COLORS.part, text: words.structure }, { line: ACTION_COLOR, text: words.cites });
@@ -309,13 +310,14 @@
   // --- explorer filters: node types, roles, categories --------------------------------------
   function edgeHidden(data) { return state.hideRole.indexOf(data.role) >= 0; }
   // A node is hidden by its type or categories; a department also when every edge it has drawn
-  // is of a hidden role (it is only, say, mentioned).
+  // is of a hidden role (it is only, say, mentioned), unless it is the one the view started from.
   function nodeHidden(data, around) {
     if (state.hide.indexOf(data.kind) >= 0) return true;
     var cats = data.categories || [];
     if (cats.length && cats.every(function (c) { return state.hideCategory.indexOf(c) >= 0; })) return true;
     var roleEdges = around.filter(function (e) { return roles[e.data.role]; });
-    return data.kind === "department" && roleEdges.length > 0 && roleEdges.every(function (e) { return e.hidden; });
+    return data.kind === "department" && !chosen(data) && roleEdges.length > 0 &&
+      roleEdges.every(function (e) { return e.hidden; });
   }
   function applyFilters() {
     if (view === "explorer") {
@@ -558,6 +560,8 @@
       syncControls(data);
       replace(data);
       if (!data.edges.length) say(words.nothing_shared);
+      var centre = data.nodes.filter(function (n) { return n.centre; })[0];
+      if (centre) showNode(centre.id);
     }, function () { replace({ nodes: [], edges: [] }); });
   }
   function chooseShared(param, value) {
@@ -585,22 +589,31 @@
     return select && select.value ? select.options[select.selectedIndex].textContent : "";
   }
   // What the picture shows, in words: the view's choices and filters, one phrase each.
-  function filtersText() {
+  function filterPhrases() {
     var parts = [];
     if (view === "explorer") {
       if (state.all) parts.push(words.all);
-      else if (state.start) parts.push(words.find + "：" + labelOf(state.start));
-      state.hide.forEach(function (k) { parts.push("− " + kindOf(k).name); });
-      state.hideRole.forEach(function (r) { parts.push("− " + roles[r]); });
-      state.hideCategory.forEach(function (c) { parts.push("− " + c); });
+      else if (state.start) parts.push(words.start + "：" + labelOf(state.start));
+      var hidden = state.hide.map(function (k) { return kindOf(k).name; })
+        .concat(state.hideRole.map(function (r) { return roles[r]; }), state.hideCategory);
+      if (hidden.length) parts.push(words.hidden + "：" + hidden.join("、"));
     } else if (view === "shared") {
       [["department-picker", words.department], ["report-picker", words.report], ["place-picker", words.place]]
-        .forEach(function (p) { if (selectedText(p[0])) parts.push(p[1] + "：" + selectedText(p[0])); });
+        .forEach(function (p) { if (selectedText(p[0])) parts.push(p[1] + "：" + short(selectedText(p[0]), 40)); });
       if (Number(state.min) > 1) parts.push(words.least + "：" + state.min);
     } else if (view === "trace") {
       parts.push(labelOf(params.finding));
     }
-    return parts.join(" · ");
+    return parts;
+  }
+  // Phrases joined by " · " into lines no wider than `width` (a phrase never split).
+  function wrap(context, phrases, width) {
+    return phrases.reduce(function (lines, phrase) {
+      var last = lines[lines.length - 1];
+      if (last && context.measureText(last + " · " + phrase).width <= width) lines[lines.length - 1] = last + " · " + phrase;
+      else lines.push(phrase);
+      return lines;
+    }, []);
   }
   // Corners of the node shapes on a unit square, as vis-network draws them (round ones are arcs).
   var CORNERS = {
@@ -654,8 +667,9 @@
     var canvas = document.createElement("canvas");
     var context = canvas.getContext("2d");
     var entries = legendEntries();
-    var filters = filtersText();
-    var head = (filters ? 4.6 : 3) * unit;
+    context.font = Math.round(unit) + "px sans-serif";
+    var filters = wrap(context, filterPhrases(), source.width - 2 * unit);
+    var head = (3.2 + 1.5 * filters.length) * unit;
     var legendHeight = drawLegend(context, entries, source.width, 0, unit, false);
     canvas.width = source.width;
     canvas.height = head + source.height + legendHeight + unit;
@@ -665,11 +679,9 @@
     context.textBaseline = "top";
     context.font = "bold " + Math.round(1.4 * unit) + "px sans-serif";
     context.fillText(words[view] + "　" + new Date().toISOString().slice(0, 10), unit, unit);
-    if (filters) {
-      context.fillStyle = "#1d2428";
-      context.font = Math.round(unit) + "px sans-serif";
-      context.fillText(filters, unit, 2.9 * unit);
-    }
+    context.fillStyle = "#1d2428";
+    context.font = Math.round(unit) + "px sans-serif";
+    filters.forEach(function (line, n) { context.fillText(line, unit, (2.9 + 1.5 * n) * unit); });
     context.drawImage(source, 0, head);
     drawLegend(context, entries, source.width, head + source.height, unit, true);
     canvas.toBlob(function (blob) { download(blob, "rectkg-" + view + ".png"); }, "image/png");
