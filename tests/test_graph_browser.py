@@ -272,10 +272,11 @@ def test_show_all_at_the_cap_says_what_was_cut(browser, web_store):  # noqa: F81
         serve({"STORE": str(web_store), "GRAPH_VIEW_MAX_NODES": cap}) as url,
         page_at(browser, url) as (page, foreign),
     ):
-        cut = requests.get(url + "/graph/api/all", params={"cut": 1}).json()["left_out"]
-        page.goto(url + "/graph/")
+        answer = requests.get(url + "/graph/api/all", params={"cut": 1}).json()
+        cut = answer["left_out"]
+        page.goto(url + "/graph/?" + requests.compat.urlencode({"start": answer["nodes"][0]["id"]}))
         ready(page)
-        expect(page.locator("#details .detail-label")).to_be_visible()  # opened on a department
+        expect(page.locator("#details .detail-label")).to_be_visible()
         page.locator("#show-all").click()
         page.wait_for_function(f"() => document.getElementById('graph-status').dataset.nodes === '{cap}'")
         message = page.locator("#graph-message")

@@ -47,7 +47,7 @@
     options.physics.forceAtlas2Based = { gravitationalConstant: -90, springLength: 110 };
   }
   if (view === "trace") {
-    options.layout = { hierarchical: { direction: "LR", levelSeparation: 260, nodeSpacing: 48, sortMethod: "directed" } };
+    options.layout = { hierarchical: { direction: "LR", levelSeparation: 220, nodeSpacing: 70, sortMethod: "directed" } };
     options.physics = false;
   }
   var network = new vis.Network(document.getElementById("graph"), { nodes: nodes, edges: edges }, options);
@@ -159,7 +159,7 @@
     var box = el("div", null, "graph-tip");
     box.appendChild(el("strong", data.label));
     box.appendChild(el("div", kindOf(data.kind).name, "dim"));
-    if (data.counts && !expanded[data.id]) box.appendChild(el("div", words.neighbours + "：" + countsText(data.counts)));
+    if (data.counts && !expanded[data.id]) box.appendChild(el("div", words.neighbours + words.colon + countsText(data.counts)));
     if (data.weighted_degree !== undefined) box.appendChild(el("div", words.weighted_degree + " " + data.weighted_degree));
     return box;
   }
@@ -225,6 +225,7 @@
   // is shown around its chosen node (or its middle) at a readable size, to be panned.
   function fitReadable() {
     network.fit();
+    network.moveTo({ scale: network.getScale() * 0.85 });  // room for the labels of nodes at the edges
     if (network.getScale() >= READABLE_SCALE) return;
     var centre = nodes.get({ filter: function (n) { return chosen(n.data); } })[0];
     var position = centre ? network.getPositions([centre.id])[centre.id] : network.getViewPosition();
@@ -237,7 +238,7 @@
     clearDetails();
     add(data);
     network.once("stabilizationIterationsDone", fitReadable);
-    if (options.physics === false) fitReadable();
+    if (options.physics === false) network.once("afterDrawing", fitReadable);  // once laid out
   }
   function status() {
     var visible = nodes.get({ filter: function (n) { return !n.hidden; } }).length;
@@ -259,8 +260,8 @@
     return Object.keys(members).sort(function (a, b) { return a - b; }).map(function (c) {
       var names = members[c].sort(function (a, b) { return b.weighted_degree - a.weighted_degree; })
         .slice(0, 2).map(function (d) { return short(d.label, 10); });
-      return { shape: "dot", colour: communityColour(Number(c)), text: words.community + " " + c + "：" +
-        names.join("、") + (members[c].length > 2 ? "…" : "") };
+      return { shape: "dot", colour: communityColour(Number(c)), text: words.community + " " + c + words.colon +
+        names.join(words.and) + (members[c].length > 2 ? "…" : "") };
     });
   }
   function legendEntries() {
@@ -276,7 +277,7 @@
     });
     if (view === "construct") return entries;
     ROLES.forEach(function (role) {
-      entries.push({ line: ROLE_COLORS[role], text: words.roles + "：" + roles[role] });
+      entries.push({ line: ROLE_COLORS[role], text: words.roles + words.colon + roles[role] });
     });
     entries.push({ line: ROLE_COLORS.part, text: words.structure }, { line: ACTION_COLOR, text: words.cites });
     if (view === "explorer") entries.push({ shape: "dot", colour: "#ffffff", border: CHOSEN_BORDER, text: words.expanded_means });
@@ -392,9 +393,9 @@
     var data = item.data;
     panel(data.label);
     details.appendChild(el("p", kindOf(data.kind).name, "detail-kind"));
-    if (data.categories && data.categories.length) details.appendChild(el("p", data.categories.join("、"), "dim"));
+    if (data.categories && data.categories.length) details.appendChild(el("p", data.categories.join(words.and), "dim"));
     if (data.counts) {
-      var counts = el("p", words.neighbours + "：" + countsText(data.counts), "detail-counts");
+      var counts = el("p", words.neighbours + words.colon + countsText(data.counts), "detail-counts");
       counts.dataset.total = String(total(data.counts));
       details.appendChild(counts);
     }
@@ -402,7 +403,7 @@
       details.appendChild(el("p", words.weighted_degree + " " + data.weighted_degree + " · " + words.community + " " +
         data.community));
     }
-    (data.properties || []).forEach(function (p) { details.appendChild(el("p", p[0] + "：" + p[1], "detail-property")); });
+    (data.properties || []).forEach(function (p) { details.appendChild(el("p", p[0] + words.colon + p[1], "detail-property")); });
     if (data.url) details.appendChild(el("p")).appendChild(link(data.url, words.open_page));
     if (view === "shared" || view === "construct") return;
     var around = network.getConnectedEdges(id).map(function (e) { return edges.get(e); }).filter(function (e) {
@@ -434,7 +435,7 @@
     var a = nodes.get(data.from), b = nodes.get(data.to);
     panel((a ? a.data.label : "") + " — " + (b ? b.data.label : ""));
     if (data.shared) {
-      details.appendChild(el("p", words.shared_findings + "：" + data.findings));
+      details.appendChild(el("p", words.shared_findings + words.colon + data.findings));
       var dossier = link(data.dossier, words.open_dossier + " →");
       dossier.className = "dossier-link";
       details.appendChild(el("p")).appendChild(dossier);
@@ -593,14 +594,14 @@
     var parts = [];
     if (view === "explorer") {
       if (state.all) parts.push(words.all);
-      else if (state.start) parts.push(words.start + "：" + labelOf(state.start));
+      else if (state.start) parts.push(words.start + words.colon + labelOf(state.start));
       var hidden = state.hide.map(function (k) { return kindOf(k).name; })
         .concat(state.hideRole.map(function (r) { return roles[r]; }), state.hideCategory);
-      if (hidden.length) parts.push(words.hidden + "：" + hidden.join("、"));
+      if (hidden.length) parts.push(words.hidden + words.colon + hidden.join(words.and));
     } else if (view === "shared") {
       [["department-picker", words.department], ["report-picker", words.report], ["place-picker", words.place]]
-        .forEach(function (p) { if (selectedText(p[0])) parts.push(p[1] + "：" + short(selectedText(p[0]), 40)); });
-      if (Number(state.min) > 1) parts.push(words.least + "：" + state.min);
+        .forEach(function (p) { if (selectedText(p[0])) parts.push(p[1] + words.colon + short(selectedText(p[0]), 40)); });
+      if (Number(state.min) > 1) parts.push(words.least + words.colon + state.min);
     } else if (view === "trace") {
       parts.push(labelOf(params.finding));
     }
