@@ -100,6 +100,8 @@ def test_explorer_expands_filters_details_and_exports(visit, base_url, reader, t
     page.locator(f"#role-filters input[data-role={role}]").uncheck()
     assert page.evaluate("() => window.rectkgGraph.edges.get({filter: e => e.hidden}).length") == roles[role]
     assert query(page)["hide_role"] == [role]
+    switch = parse_qs(urlparse(page.locator("a.lang-en").get_attribute("href")).query)
+    assert switch == {**query(page), "lang": ["en"]}, "the language switch keeps the view's state"
     page.go_back()  # the filter is undone, the drawing rebuilt from the URL
     page.wait_for_function(f"() => document.getElementById('graph-status').dataset.nodes === '{1 + announced}'")
     expect(page.locator(f"#role-filters input[data-role={role}]")).to_be_checked()
