@@ -49,21 +49,43 @@ def draw(found: analytics.Analysis, colours: tuple[str, ...], title: str) -> str
             f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}"'
             f' stroke="#9aa5ab" stroke-width="{width:.1f}"/>'
         )
-    named = set(sorted(graph, key=lambda n: (-strength[n], found.label(n)))[:NAMED])
+    radius = {n: 4 + 2 * math.sqrt(strength[n]) for n in graph}
     for node in sorted(graph, key=lambda n: strength[n]):
         x, y = places[node]
-        radius = 4 + 2 * math.sqrt(strength[node])
         colour = colours[(community.get(node, 1) - 1) % len(colours)]
-        name = escape(found.label(node))
-        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{radius:.1f}" fill="{colour}">')
-        parts.append(f"<title>{name}</title></circle>")
-        if node in named:
-            half = 6 * len(found.label(node))  # a 12 px CJK character is about 12 px wide
-            at = min(max(x, half + 2), WIDTH - half - 2)  # the whole name inside the picture
-            below = y + radius + 13
-            parts.append(f'<text x="{at:.1f}" y="{below:.1f}" text-anchor="middle" fill="#1d2428">{name}</text>')
+        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{radius[node]:.1f}" fill="{colour}">')
+        parts.append(f"<title>{escape(found.label(node))}</title></circle>")
+    for node, (x, y) in _names(found, graph, places, radius, strength).items():
+        parts.append(
+            f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="middle" fill="#1d2428">{escape(found.label(node))}</text>'
+        )
     parts.append("</svg>")
     return "\n".join(parts)
+
+
+def _names(
+    found: analytics.Analysis,
+    graph: nx.Graph,
+    places: dict[str, tuple[float, float]],
+    radius: dict[str, float],
+    strength: dict[str, int],
+) -> dict[str, tuple[float, float]]:
+    """Where to write the names of the most shared departments: under each circle, inside the
+    picture, and only where no name already written (a more shared one's) would be overlapped."""
+    written: dict[str, tuple[float, float]] = {}
+    boxes: list[tuple[float, float, float, float]] = []
+    for node in sorted(graph, key=lambda n: (-strength[n], found.label(n))):
+        half = 6 * len(found.label(node))  # a 12 px CJK character is about 12 px wide
+        x = min(max(places[node][0], half + 2), WIDTH - half - 2)
+        y = places[node][1] + radius[node] + 13
+        box = (x - half, y - 12, x + half, y + 2)
+        if any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in boxes):
+            continue
+        written[node] = (x, y)
+        boxes.append(box)
+        if len(written) == NAMED:
+            break
+    return written
 
 
 def _layout(graph: nx.Graph) -> dict[str, tuple[float, float]]:
@@ -76,7 +98,8 @@ def _layout(graph: nx.Graph) -> dict[str, tuple[float, float]]:
     left = float(MARGIN)
     for part, share in zip(parts, shares, strict=True):
         width = (WIDTH - 2 * MARGIN) * share / sum(shares)
-        raw = nx.spring_layout(graph.subgraph(part), weight="findings", seed=analytics.SEED)
+        spread = 2.5 / math.sqrt(len(part))  # twice networkx's default spacing: room for names
+        raw = nx.spring_layout(graph.subgraph(part), k=spread, weight="findings", seed=analytics.SEED)
         out.update({n: (_scale(x, left, width), _scale(y, MARGIN, HEIGHT - 2 * MARGIN)) for n, (x, y) in raw.items()})
         left += width
     return out
