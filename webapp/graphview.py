@@ -154,6 +154,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "structure": ("结构（通报—类别—问题组—问题—措施）", "Structure (report, category, group, finding, measure)"),
     "cites": ("引用文件", "Cites a document"),
     "no_hits": ("没有结果", "No results"),
+    "not_found": ("图中找不到这个节点或部门", "Nothing in the graph goes by that name"),
     "nothing_shared": ("按当前筛选没有部门共同负责问题", "No departments share findings under these filters"),
     "query": ("查询", "Query"),
     "show_in_graph": ("在图中显示", "Show in graph"),

@@ -84,6 +84,7 @@
   // An answer's error in the page's words: a node-cap refusal with its numbers, else the server's text.
   function failure(body, status) {
     if (body.error === "node-cap") return fill(words.over_cap, body);
+    if (status === 404) return words.not_found;
     return body.message || body.error || String(status);
   }
   function getJSON(url) {
