@@ -251,6 +251,31 @@ def test_shared_view_filtered_by_report_place_and_least_shared(base_url, reader)
     focused = api(base_url, "shared", report=report, min=2, department=centre["id"])
     assert [n["id"] for n in focused["nodes"] if n["centre"]] == [centre["id"]]
     assert requests.get(base_url + "/graph/api/shared", params={"min": "two"}).status_code == 400
+    assert requests.get(base_url + "/graph/api/shared", params={"role": "target"}).status_code == 400
+
+
+def test_shared_view_by_role(base_url, reader):
+    """With a department chosen, the findings it leads (or partners on); else those either leads."""
+    everything = api(base_url, "shared")
+    centre = max(everything["nodes"], key=lambda n: n["weighted_degree"])["id"]
+    roles = {
+        (r["org"].value, r["f"].value)
+        for r in reader.select(
+            PREFIXES + "SELECT DISTINCT ?org ?f WHERE { ?i rk:agent ?org ; rk:role rk:lead ; rk:measure/rk:finding ?f }"
+        ).rows
+    }
+    for chosen in (centre, ""):
+        expected = {}
+        for edge in everything["edges"]:
+            pair = (edge["from"], edge["to"])
+            holders = [chosen] if chosen in pair else pair
+            led = [f["iri"] for f in edge["shared"] if any((d, f["iri"]) in roles for d in holders)]
+            if led and (not chosen or chosen in pair):
+                expected[frozenset(pair)] = len(led)
+        drawn = api(base_url, "shared", role="lead", **({"department": chosen} if chosen else {}))["edges"]
+        if chosen:
+            drawn = [e for e in drawn if chosen in (e["from"], e["to"])]
+        assert {frozenset((e["from"], e["to"])): e["findings"] for e in drawn} == expected and expected
 
 
 def test_exports_are_what_was_posted_and_the_dashboard_picture(base_url):

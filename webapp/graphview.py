@@ -115,6 +115,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "all_reports": ("（全部通报）", "(all reports)"),
     "place": ("地区", "Place"),
     "all_places": ("（全部地区）", "(all places)"),
+    "role_both": ("所选部门（未选时任一方）的角色", "Role of the chosen department (or of either)"),
+    "all_roles": ("（任意角色）", "(any role)"),
     "least": ("至少共同负责的问题数", "At least this many shared findings"),
     "cap_reached": (
         "已达节点上限（{cap} 个）：{left} 个邻居未绘制",
@@ -356,28 +358,42 @@ def analysis() -> analytics.Analysis:
     return db.cached("analysis", analytics.analyse)
 
 
-# Where each finding was reported: its report and the report's place (rk:jurisdiction), for the
-# shared network's filters.
+# Where each finding was reported: its report and the report's place (rk:jurisdiction); and the
+# sharing roles (lead, partner) each organisation holds on it: for the shared network's filters.
 FINDING_REPORTS = """
 SELECT DISTINCT ?finding ?report ?place WHERE {
   ?finding a rk:Finding ; rk:report ?report .
   OPTIONAL { ?report rk:jurisdiction/rdfs:label ?place }
 }"""
+SHARING_ROLES = ("lead", "partner")  # the roles that make a department share a finding (analytics)
+FINDING_ROLES = """
+SELECT DISTINCT ?org ?finding ?role WHERE {
+  ?inv rk:measure ?measure ; rk:agent ?org ; rk:role ?role .
+  FILTER(?role IN (rk:lead, rk:partner))
+  ?measure rk:finding ?finding .
+}"""
 
 
 @dataclass(frozen=True)
 class Where:
-    """Each finding's report and place (empty when the report names none)."""
+    """Each finding's report and place (empty when the report names none), and the roles each
+    organisation holds on it (local names)."""
 
     report: dict[str, str]
     place: dict[str, str]
+    roles: dict[tuple[str, str], frozenset[str]]
 
 
 def _where(store: Store) -> Where:
-    rows = store.select(iris.sparql_prefixes() + FINDING_REPORTS).rows
+    prefixes = iris.sparql_prefixes()
+    rows = store.select(prefixes + FINDING_REPORTS).rows
+    roles: dict[tuple[str, str], set[str]] = {}
+    for r in store.select(prefixes + FINDING_ROLES).rows:
+        roles.setdefault((r["org"].value, r["finding"].value), set()).add(r["role"].value.rsplit("#", 1)[-1])
     return Where(
         {r["finding"].value: r["report"].value for r in rows},
         {r["finding"].value: r["place"].value for r in rows if "place" in r},
+        {key: frozenset(held) for key, held in roles.items()},
     )
 
 
@@ -388,6 +404,7 @@ class SharedFilters:
     department: str = ""
     report: str = ""
     place: str = ""
+    role: str = ""
     least: int = 1
 
     @classmethod
@@ -397,21 +414,30 @@ class SharedFilters:
         except ValueError:
             abort(400, description="min must be a whole number")
         args = request.args
-        return cls(args.get("department", ""), args.get("report", ""), args.get("place", ""), least)
+        role = args.get("role", "")
+        if role and role not in SHARING_ROLES:
+            abort(400, description=f"role must be one of: {', '.join(SHARING_ROLES)}")
+        return cls(args.get("department", ""), args.get("report", ""), args.get("place", ""), role, least)
 
-    def keeps(self, where: Where, finding: str) -> bool:
-        return (not self.report or where.report.get(finding) == self.report) and (
-            not self.place or where.place.get(finding) == self.place
+    def keeps(self, where: Where, finding: str, pair: tuple[str, str], centre: str) -> bool:
+        """Whether a finding two departments share counts: in the chosen report and place, and
+        with the chosen role held on it by the chosen department when it is one of the two (the
+        findings it leads, or those it partners on), else by either of them."""
+        holders = [centre] if centre in pair else pair
+        return (
+            (not self.report or where.report.get(finding) == self.report)
+            and (not self.place or where.place.get(finding) == self.place)
+            and (not self.role or any(self.role in where.roles.get((d, finding), ()) for d in holders))
         )
 
 
-def filtered_sharing(found: analytics.Analysis, where: Where, filters: SharedFilters) -> nx.Graph:
+def filtered_sharing(found: analytics.Analysis, where: Where, filters: SharedFilters, centre: str) -> nx.Graph:
     """The sharing network counted over the findings the filters keep: a pair stays when it still
     shares at least `least` of them, so weights and sizes are those of what is drawn."""
     out = nx.Graph()
     bipartite = found.bipartite
     for a, b, data in found.sharing.edges(data=True):
-        shared = [f for f in data["shared"] if filters.keeps(where, f)]
+        shared = [f for f in data["shared"] if filters.keeps(where, f, (a, b), centre)]
         if len(shared) >= filters.least:
             measures = sum(len(bipartite[a][f]["measures"] & bipartite[b][f]["measures"]) for f in shared)
             out.add_edge(*sorted((a, b)), findings=len(shared), measures=measures, shared=shared)
@@ -421,18 +447,20 @@ def filtered_sharing(found: analytics.Analysis, where: Where, filters: SharedFil
 @bp.get("/api/shared")
 def shared_data():
     """Departments that share findings (sized by weighted degree, coloured by community) and the
-    findings each pair shares, over the findings of `report` and `place` only, pairs sharing at
-    least `min`; with `department`, only it (marked `centre`) and its partners. The filters'
+    findings each pair shares, over the findings of `report` and `place` only (and with `role`,
+    only those the chosen department, or else either of the two, leads or partners on), pairs
+    sharing at least `min`; with `department`, only it (marked `centre`) and its partners. The filters'
     choices come along, so the page can offer them."""
     found, where = analysis(), db.cached("graphwhere", _where)
     filters = SharedFilters.from_request()
-    sharing = filtered_sharing(found, where, filters)
     centre = ""
     if filters.department:
         try:
             centre = found.find_department(filters.department)
         except analytics.AnalyticsError as error:
             abort(404, description=str(error))
+    sharing = filtered_sharing(found, where, filters, centre)
+    if centre:
         sharing = sharing.subgraph([centre, *sharing[centre]]) if centre in sharing else _alone(centre)
     if sharing.number_of_nodes() > cap():
         raise over_cap(sharing.number_of_nodes(), "共同负责网络 The shared-responsibility network ")

@@ -28,7 +28,7 @@
   var READABLE_SCALE = 0.7;  // below this, 16–18 px labels are too small to read
   var OTHER = { name: "—", color: "#555555", shape: "ellipse" };
   var ORDER = ["report", "category", "group", "finding", "measure", "department", "document", "quantity"];
-  var SHARED_PARAMS = ["department", "report", "place", "min"];
+  var SHARED_PARAMS = ["department", "report", "place", "role", "min"];
   var ROLES = ["lead", "partner", "target", "mentioned"];
 
   var nodes = new vis.DataSet();
@@ -600,7 +600,8 @@
         .concat(state.hideRole.map(function (r) { return roles[r]; }), state.hideCategory);
       if (hidden.length) parts.push(words.hidden + words.colon + hidden.join(words.and));
     } else if (view === "shared") {
-      [["department-picker", words.department], ["report-picker", words.report], ["place-picker", words.place]]
+      [["department-picker", words.department], ["report-picker", words.report], ["place-picker", words.place],
+        ["role-picker", words.role_both]]
         .forEach(function (p) { if (selectedText(p[0])) parts.push(p[1] + words.colon + short(selectedText(p[0]), 40)); });
       if (Number(state.min) > 1) parts.push(words.least + words.colon + state.min);
     } else if (view === "trace") {
