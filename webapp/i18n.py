@@ -22,6 +22,7 @@ LANGUAGES = ("zh", "en")
 MESSAGES: dict[str, tuple[str, str]] = {
     "app": ("整改知识图谱", "Rectification knowledge graph"),
     "compare": ("通报并列对比", "Reports side by side"),
+    "compare_nav": ("对比", "Compare"),
     "compare_pick": ("选择两份或更多通报（最多六份）", "Choose two or more reports (six at most)"),
     "compare_run": ("对比", "Compare"),
     "compare_these": ("并列对比这些通报 →", "Compare these reports side by side →"),
