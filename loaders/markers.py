@@ -63,7 +63,7 @@ FORWARD_PART = re.compile(r"下一步|打算|努力方向|今后|工作安排|�
 # Closing matter after the last finding: invitations to comment, contact details.
 CLOSING = re.compile(r"^(?:欢迎|诚恳欢迎|如有意见|联系电话|电子邮箱|通讯地址|通信地址|邮政编码)")
 IN_PROGRESS = re.compile(
-    r"(正在推进|正在整改|需长期推进|需长期坚持|持续推进中|尚未完成|未完成整改|阶段性成效|正按计划|分年度|逐步推进)"
+    r"(正在推进|正在整改|正在持续整改|持续整改中|仍在整改|需长期推进|需长期坚持|持续推进中|尚未完成|未完成整改|阶段性成效|正按计划|分年度|逐步推进)"
 )
 
 # A finding's own progress label (整改进展:已整改到位 / 长期坚持 / 持续推进,…): where printed, it

@@ -38,8 +38,6 @@ HELD_OUT_FIRST_RUN_MISSES = {
     "qingya-township-2026-02-27": "first run: partners P 0.92 R 0.846 (11/13): "
     "县供销合作社 (以下简称县供销社) and a named bank branch (岚溪农商银行青崖支行) not read as partners; "
     "邀请县应急管理局专家…讲授课程 read as partner",
-    "canglan-province-emergency-2026-01-30": "first run: partners P 1.00 R 0.82 (14/17): 各市州 not a collective "
-    "(推动各市州, 压实各市州属地监管责任), 省政务服务和数据管理局 not recognised",
 }
 
 
