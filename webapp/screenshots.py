@@ -36,14 +36,16 @@ CHROMIUM = "/usr/bin/chromium"
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 RECTKG = Path(sys.executable).with_name("rectkg")
 FIRST = "SELECT ?x WHERE { ?x a %s } ORDER BY ?x LIMIT 1"
+ALL = "SELECT ?x WHERE { ?x a %s } ORDER BY ?x LIMIT 6"
 
 
 def pages(store_path: Path) -> list[tuple[str, str]]:
     """(name, path) of each screen, its entities taken from the store: the first report, finding,
-    document, the most shared pair of departments and its first department."""
+    document, the most shared pair of departments and its first department, the reports compared."""
     store = open_store(str(store_path), read_only=True)
     try:
         first = {kind: _first(store, kind) for kind in ("rk:Report", "rk:Finding", "rk:NamedDocument")}
+        reports = [str(r["x"]) for r in store.select(iris.sparql_prefixes() + ALL % "rk:Report").rows]
         pair = catalog.get("shared-responsibility").run(store).rows[0]
     finally:
         store.close()
@@ -59,6 +61,8 @@ def pages(store_path: Path) -> list[tuple[str, str]]:
         ("shared-responsibility", "/queries/shared-responsibility"),
         ("search", "/search?" + urlencode({"q": "财政"})),
         ("graph", "/graph/"),
+        ("network", "/graph/shared"),
+        ("compare", "/compare?" + urlencode({"reports": reports}, doseq=True)),
         ("sparql", "/sparql"),
     ]
 
