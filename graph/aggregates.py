@@ -35,7 +35,8 @@ from rdflib.namespace import RDF, SKOS
 
 from graph import searchable
 from graph.binding import term_text
-from graph.store import Store, Term, lines_with, ntriples_lines, ntriples_text, parse_ntriples
+from graph.interface import Store, Term
+from graph.terms import lines_with, ntriples_lines, ntriples_text, parse_ntriples
 from ontology import iris
 from ontology.iris import RK
 

@@ -1,49 +1,32 @@
-"""The store interface, and its default backend: an embedded, on-disk Oxigraph store.
+"""The default backend: an embedded, on-disk Oxigraph store (the interface is graph/interface.py).
 
-Everything above this module (CLI, saved queries, web app, analytics) talks to a `Store`; only
-backend modules import pyoxigraph or an HTTP client. One named graph holds one source document,
-and replacing it is a single SPARQL Update (with the corpus-wide aggregate's share of the change,
-graph/aggregates.py), which Oxigraph applies atomically: a reader sees the old document or the
-new one, never half of either, and a failure leaves the old one in place. A document new to an
-on-disk store goes through Oxigraph's bulk loader instead, made all-or-nothing by a marker (see
-`OxigraphStore._add`).
+One named graph holds one source document, and replacing it is a single SPARQL Update (with the
+corpus-wide aggregate's share of the change, graph/aggregates.py), which Oxigraph applies
+atomically: a reader sees the old document or the new one, never half of either, and a failure
+leaves the old one in place. A document new to an on-disk store goes through Oxigraph's bulk
+loader instead, made all-or-nothing by a marker (see `OxigraphStore._add`).
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import re
-from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph
 
+from graph import aggregates, answers, export, guard, terms
+from graph.binding import has_dataset_clause, with_leading_values
+from graph.interface import SYSTEM_GRAPHS, Caps, QueryError, Result, Sink, Store, StoreError, Term, Written
+from graph.terms import graph_node, iter_rows, ntriples_bytes
 from ontology import iris
-
-if TYPE_CHECKING:
-    from graph.answers import Answer, Caps, Sink, Written
 
 log = logging.getLogger(__name__)
 
-DEFAULT_STORE = "data/store"
-ONTOLOGY_GRAPH = iris.GRAPH + "ontology"
-# Graphs queries read but that are no document: never listed, never removed by document operations.
-SYSTEM_GRAPHS = frozenset({ONTOLOGY_GRAPH, iris.AGGREGATES})
 AGGREGATES_NODE = ox.NamedNode(iris.AGGREGATES)
-
-
-def internal_graph(graph_iri: str) -> bool:
-    """rectkg's own graphs (ontology, aggregate, staging): under its base IRI but not a document
-    graph, or the ontology's. No write of a document or of a user's data may replace one."""
-    return graph_iri == ONTOLOGY_GRAPH or (graph_iri.startswith(iris.BASE) and not graph_iri.startswith(iris.GRAPH))
-
-
 WRITE_IN_PROGRESS = ox.NamedNode(iris.RK.writeInProgress)
 # RocksDB keeps committed writes in memory tables until they are flushed to files; a long ingest
 # that never flushes holds about a gigabyte (100 reports: 1,089 MB peak, 286 MB flushing every 10
@@ -59,336 +42,13 @@ COMPACT_SHARE = 4
 BULK_LEFTOVER = re.compile(r"bulk-[0-9]+\.sst")
 
 
-class StoreError(Exception):
-    """The store could not be opened, read or written. The message says what to do."""
-
-
-class StoreUnavailable(StoreError):
-    """The store, or the server holding it, stopped answering: every later write would fail the
-    same way, so a writer stops at the first rather than report each file (a handed-off ingest
-    whose server died)."""
-
-
-class QueryError(StoreError):
-    """The query text is not valid SPARQL (the caller's fault: HTTP 400, CLI exit 2)."""
-
-
-class Outbound(QueryError):
-    """The query asks the server to fetch a URL (SERVICE or LOAD; graph/guard.py); keyword says which."""
-
-    def __init__(self, keyword: str):
-        super().__init__(f"{keyword} is not allowed: this endpoint does not fetch other URLs")
-        self.keyword = keyword
-
-
-class QueryTimeout(StoreError):
-    """The query ran past the time limit and was stopped, or given up on (HTTP 503)."""
-
-
-@dataclass
-class Result:
-    """A SELECT/ASK answer with plain-Python cells, the same whatever backend produced it."""
-
-    variables: list[str]
-    rows: list[dict[str, Term]]
-    boolean: bool | None = None
-    truncated: bool = False  # rows were cut at a limit; say so, never silently
-
-    def cut(self, max_rows: int | None) -> Result:
-        """At most max_rows rows, the cut announced: every backend limits answers the same way."""
-        if max_rows is None or len(self.rows) <= max_rows:
-            return self
-        return Result(self.variables, self.rows[:max_rows], self.boolean, True)
-
-
-@dataclass(frozen=True)
-class Term:
-    """One RDF term of a result: kind is 'iri', 'literal' or 'bnode'."""
-
-    kind: str
-    value: str
-    datatype: str | None = None
-    lang: str | None = None
-
-    def __str__(self) -> str:
-        return self.value
-
-
-class Store(ABC):
-    """What rectkg needs of a triple store. Small on purpose, so a new backend is a small class."""
-
-    # Graph names queries see as documents: any (the embedded store), or only those under this
-    # prefix (a SPARQL server, whose own graphs, Virtuoso's system graphs among them, are not rectkg's).
-    document_graphs_under = ""
-
-    @abstractmethod
-    def replace_graph(self, graph_iri: str, graph: Graph) -> None:
-        """Make the named graph hold exactly these triples, atomically."""
-
-    def replace_graph_ntriples(self, graph_iri: str, data: bytes) -> None:
-        """The same from N-Triples, which is what parallel ingest hands over between processes;
-        backends with a faster path than an rdflib Graph override it."""
-        self.replace_graph(graph_iri, Graph().parse(data=data, format="nt"))
-
-    def replace_graphs_ntriples(self, documents: Sequence[tuple[str, bytes]]) -> None:
-        """Several documents (each graph once) at a time, which a backend may write faster than one
-        by one (the embedded store: all or none). Here one by one: a failure may leave the documents
-        before it written, so a caller that must know which failed writes them again one at a time."""
-        for graph_iri, data in documents:
-            self.replace_graph_ntriples(graph_iri, data)
-
-    def replace_graphs_together(self, documents: Sequence[tuple[str, bytes]]) -> None:
-        """Several graphs from one source (an RDF file naming graphs of its own), all or none where
-        the backend can: here as `replace_graphs_ntriples` (a remote store replaces each graph
-        atomically, not the set)."""
-        self.replace_graphs_ntriples(documents)
-
-    @abstractmethod
-    def remove_graph(self, graph_iri: str) -> bool:
-        """Drop a named graph; False when there was none."""
-
-    @abstractmethod
-    def graphs(self) -> list[str]:
-        """Names of the document graphs (not the ontology graph)."""
-
-    @abstractmethod
-    def select(self, query: str, bindings: Mapping[str, Term] | None = None) -> Result:
-        """Run SELECT or ASK over the union of all graphs, with parameters bound as RDF terms."""
-
-    @abstractmethod
-    def construct(self, query: str, bindings: Mapping[str, Term] | None = None) -> Graph:
-        """Run CONSTRUCT or DESCRIBE over the union of all graphs."""
-
-    def query(
-        self,
-        query: str,
-        *,
-        default_graphs: Sequence[str] = (),
-        named_graphs: Sequence[str] = (),
-        max_rows: int | None = None,
-        base_iri: str | None = None,
-    ) -> Result | Graph:
-        """Run any read query form, as the SPARQL 1.1 Protocol asks: SELECT/ASK give a Result,
-        CONSTRUCT/DESCRIBE a Graph. No default graphs means the union of all graphs; named graphs
-        limit what GRAPH can see. max_rows caps solutions (or triples) so a web request cannot
-        materialise the whole store. base_iri resolves relative IRIs (the protocol: the endpoint's).
-        Optional: backends that cannot select datasets say so."""
-        raise StoreError(f"{type(self).__name__} cannot run protocol queries")
-
-    def write_answer(self, query: str, fmt: str, caps: Caps, sink: Sink, **dataset: Sequence[str]) -> Written:
-        """A protocol query's answer written in a format of graph/answers.py into sink, cut at the caps.
-        Here from the gathered answer (its rows or triples cut by the backend); backends that can
-        write while the query runs override it, so that nothing beyond the caps is ever held."""
-        from graph import answers  # it builds on this module
-
-        limit = caps.triples if fmt in answers.GRAPH_FORMATS else caps.rows
-        return answers.write(self.gather(query, limit, caps.bytes, **dataset), fmt, caps, sink)
-
-    def gather(
-        self, query: str, max_rows: int | None, max_bytes: int | None, **dataset: Sequence[str]
-    ) -> Result | Graph:
-        """The answer `write_answer` writes: `query`'s (dataset: default_graphs, named_graphs). A backend
-        that reads answers from elsewhere stops reading at about max_bytes (and sets `cut_by` = "bytes"
-        on an answer it cut)."""
-        return self.query(query, max_rows=max_rows, **dataset)
-
-    def answer(self, query: str, fmt: str, caps: Caps, **dataset: Sequence[str]) -> Answer:
-        """`write_answer` into a spool (memory, then a temporary file) that the caller sends on and closes."""
-        from graph.answers import Answer  # it builds on this module
-
-        spool = Answer()
-        try:
-            spool.written = self.write_answer(query, fmt, caps, spool.sink, **dataset)
-            spool.length = spool.body.tell()
-        except BaseException:
-            spool.close()
-            raise
-        return spool
-
-    def version_stamp(self) -> str | None:
-        """The stamp the last write left in the aggregate graph (graph/aggregates.py), which keys the
-        caches of saved-query answers; read by a query here."""
-        from graph import aggregates  # it builds on this module
-
-        return aggregates.read_version(self)
-
-    @abstractmethod
-    def export(self, fmt: str) -> bytes:
-        """Serialise everything: nquads and trig keep the named graphs."""
-
-    @abstractmethod
-    def triple_count(self) -> int:
-        """Quads in all graphs."""
-
-    def compaction_due(self) -> bool:
-        """Whether `compact` would make reads faster after what this process wrote (embedded store)."""
-        return False
-
-    def compact(self) -> None:  # noqa: B027 - optional hook
-        """Tidy the store's files after a large ingest, where the backend needs it."""
-
-    def close(self) -> None:  # noqa: B027 - optional hook
-        """Release files or connections."""
-
-
-def open_store(spec: str | None = None, *, read_only: bool = False) -> Store:
-    """--store PATH, else $RECTKG_STORE, else ./data/store."""
-    spec = spec or os.environ.get("RECTKG_STORE") or DEFAULT_STORE
-    if spec.startswith(("http://", "https://")):
-        from graph.remote import RemoteStore
-
-        return RemoteStore(spec)
-    try:
-        return OxigraphStore(spec, read_only=read_only)
-    except StoreError:
-        from graph.handoff import server_for
-
-        server = server_for(spec)
-        if server is None:
-            raise
-        log.info("store %s is held by the server at %s; handing writes to it", spec, server.url)
-        return server
-
-
-def _to_ox(term: Term) -> ox.NamedNode | ox.Literal | ox.BlankNode:
-    if term.kind == "iri":
-        return ox.NamedNode(term.value)
-    if term.kind == "bnode":
-        return ox.BlankNode(term.value)
-    if term.lang:
-        return ox.Literal(term.value, language=term.lang)
-    if term.datatype:
-        return ox.Literal(term.value, datatype=ox.NamedNode(term.datatype))
-    return ox.Literal(term.value)
-
-
-def _from_ox(node) -> Term:
-    if isinstance(node, ox.NamedNode):
-        return Term("iri", node.value)
-    if isinstance(node, ox.BlankNode):
-        return Term("bnode", node.value)
-    lang = node.language
-    dt = None if lang else node.datatype.value
-    return Term("literal", node.value, dt, lang)
-
-
-def _rows(solutions, names: list[str]) -> list[dict[str, Term]]:
-    """Solutions as rows of Terms. Cells are read in variable order (no lookup by name) and each
-    distinct term is converted once per answer: labels and IRIs repeat down a column, and building
-    Terms was most of the product's overhead over raw pyoxigraph on answers of thousands of rows."""
-    return list(iter_rows(solutions, names))
-
-
-def iter_rows(solutions, names: list[str]) -> Iterator[dict[str, Term]]:
-    """`_rows` one at a time, for answers written while the query runs (graph/answers.py)."""
-    memo: dict = {}
-
-    def term(node) -> Term:
-        found = memo.get(node)
-        if found is None:
-            found = memo[node] = _from_ox(node)
-        return found
-
-    for sol in solutions:
-        yield {name: term(node) for name, node in zip(names, sol, strict=True) if node is not None}
-
-
 def _nodes(documents: Sequence[tuple[str, bytes]]) -> dict[ox.NamedNode, bytes]:
     """Documents by checked graph name; each graph may come once."""
-    nodes = {_graph_node(graph_iri): data for graph_iri, data in documents}
+    nodes = {graph_node(graph_iri): data for graph_iri, data in documents}
     if len(nodes) < len(documents):
         raise ValueError("each graph may be written once per call")
     return nodes
 
-
-def _graph_node(graph_iri: str) -> ox.NamedNode:
-    """A checked graph name, so it can go into update text: `rectkg remove` passes user input."""
-    try:
-        return ox.NamedNode(graph_iri)
-    except ValueError as error:
-        raise StoreError(f"{graph_iri!r} is not a graph name: {error}") from error
-
-
-def ntriples_bytes(triples: Iterable[tuple]) -> bytes:
-    """rdflib triples (a Graph, or the loader's list) as N-Triples, each term written by Oxigraph
-    (its N-Triples form, escaped as its serialiser does): many times faster than rdflib's writer.
-    Each distinct term (each literal object) is converted once, and lines are joined here rather
-    than through ox.Triple objects, whose construction cost more than all the rest. A term Oxigraph
-    refuses (an IRI that is not one) raises StoreError before anything is written."""
-    nodes: dict = {}
-    # Literals by object, not value: rdflib hashes a Literal in Python on every lookup, and the loader
-    # hands over each recurring literal as one object. The dict keeps each one alive: no id is reused.
-    literals: dict[int, tuple[Literal, str]] = {}
-
-    def node(term) -> str:
-        found = nodes.get(term)
-        if found is None:
-            found = nodes[term] = str(_rdflib_to_ox(term))
-        return found
-
-    def obj(term) -> str:
-        if type(term) is not Literal:
-            return node(term)
-        found = literals.get(id(term))
-        if found is None:
-            found = literals[id(term)] = (term, str(_rdflib_to_ox(term)))
-        return found[1]
-
-    try:
-        lines = [f"{node(s)} {node(p)} {obj(o)} .\n" for s, p, o in triples]
-    except (ValueError, TypeError) as error:
-        raise StoreError(f"not valid RDF, store unchanged: {error}") from error
-    return "".join(lines).encode("utf-8")
-
-
-def ntriples_text(triples: Iterable[tuple[str, str, Term]]) -> str:
-    """(subject, predicate, object Term) triples as N-Triples, written (and escaped) by Oxigraph:
-    the body of the INSERT/DELETE DATA blocks graph.aggregates sends with every write."""
-    out = [ox.Triple(ox.NamedNode(s), ox.NamedNode(p), _to_ox(o)) for s, p, o in triples]
-    return (ox.serialize(out, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
-
-
-def ntriples_lines(text: str) -> list[str]:
-    """N-Triples text as its lines, one triple each. Split at line feeds only: Oxigraph's writer
-    leaves U+2028, U+2029 and U+0085 in literals unescaped, and str.splitlines breaks at them too."""
-    return [line for line in text.split("\n") if line]
-
-
-def parse_ntriples(data: bytes) -> Iterator[tuple[str, str, str]]:
-    """N-Triples as (subject, predicate, object) values, parsed by Oxigraph: what graph.aggregates
-    reads a document's pair nodes with, tens of times faster than rdflib's parser."""
-    for triple in ox.parse(data, format=ox.RdfFormat.N_TRIPLES):
-        yield triple.subject.value, triple.predicate.value, triple.object.value
-
-
-def lines_with(data: bytes, keys: Iterable[bytes]) -> list[bytes]:
-    """The lines of N-Triples `data` holding one of `keys` (e.g. `> <predicate> `), found by bytes.find:
-    three times faster than one regular expression over a report's three megabytes, and the write
-    path's bookkeeping (graph/aggregates.py, graph/searchable.py) runs this once per write."""
-    lines: dict[int, bytes] = {}  # by start, so a line holding two keys is taken once
-    for key in keys:
-        at = data.find(key)
-        while at != -1:
-            start = data.rfind(b"\n", 0, at) + 1
-            end = data.find(b"\n", at)
-            end = len(data) if end == -1 else end
-            lines[start] = data[start:end]
-            at = data.find(key, end)
-    return list(lines.values())
-
-
-def _rdflib_to_ox(term) -> ox.NamedNode | ox.Literal | ox.BlankNode:
-    if isinstance(term, URIRef):
-        return ox.NamedNode(term)
-    if isinstance(term, BNode):
-        return ox.BlankNode(term)
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype:
-            return ox.Literal(str(term), datatype=ox.NamedNode(term.datatype))
-        return ox.Literal(str(term))
-    raise TypeError(f"{term!r} is not an RDF term")
 
 
 class OxigraphStore(Store):
@@ -415,7 +75,7 @@ class OxigraphStore(Store):
 
     def replace_graph(self, graph_iri: str, graph: Graph | Iterable[tuple]) -> None:
         """`graph` may also be the loader's list of triples, which spares building a Graph."""
-        _graph_node(graph_iri)
+        graph_node(graph_iri)
         try:
             data = ntriples_bytes(graph)
         except StoreError as error:
@@ -460,8 +120,6 @@ class OxigraphStore(Store):
     def _replace(self, documents: dict[ox.NamedNode, bytes]) -> None:
         """Documents replaced (or added to a store in memory) in one transaction, with their share
         of the aggregate (graph/aggregates.py)."""
-        from graph import aggregates  # it builds on this module
-
         steps = []
         for node, data in documents.items():
             # Dropping a graph that does not exist makes INSERT DATA 100-190 ms slower (N = 30).
@@ -485,8 +143,6 @@ class OxigraphStore(Store):
         (`_recover`); a replacement (`_replace`) removes a marker an undo that failed left. Readers
         may see a document a moment before its share of the aggregate and the new store version;
         `graphs` and `export` leave marked documents out."""
-        from graph import aggregates  # it builds on this module
-
         try:
             self._store.update(_marks("INSERT", new))
             with ThreadPoolExecutor(1) as pool:
@@ -568,11 +224,9 @@ class OxigraphStore(Store):
         return [q.subject for q in self._store.quads_for_pattern(None, WRITE_IN_PROGRESS, None, AGGREGATES_NODE)]
 
     def remove_graph(self, graph_iri: str) -> bool:
-        node = _graph_node(graph_iri)
+        node = graph_node(graph_iri)
         if not self._store.contains_named_graph(node):
             return False
-        from graph import aggregates  # it builds on this module
-
         self._store.update(f"DROP GRAPH <{graph_iri}>" + aggregates.changes(self, {graph_iri: None}))
         return True
 
@@ -584,15 +238,8 @@ class OxigraphStore(Store):
             raise StoreError(f"update failed, store unchanged: {error}") from error
 
     def load(self, graph_iri: str, data: bytes, media_type: str) -> None:
-        """Add serialised triples to a named graph without a detour through rdflib (many times faster):
-        how the remote backend's export fills an in-memory copy."""
-        fmt = ox.RdfFormat.from_media_type(media_type)
-        if fmt is None:
-            raise StoreError(f"cannot read RDF sent as {media_type!r}")
-        try:
-            self._store.load(data, format=fmt, to_graph=_graph_node(graph_iri))
-        except (OSError, SyntaxError) as error:
-            raise StoreError(f"reading {graph_iri} failed: {error}") from error
+        """Add serialised triples to a named graph without a detour through rdflib (many times faster)."""
+        terms.load(self._store, graph_iri, data, media_type)
 
     def graphs(self) -> list[str]:
         hidden = SYSTEM_GRAPHS | {n.value for n in self._incomplete()}
@@ -603,9 +250,7 @@ class OxigraphStore(Store):
         return [g.value for g in self._store.named_graphs() if g != AGGREGATES_NODE]
 
     def _query(self, query: str, bindings: Mapping[str, Term] | None):
-        from graph.binding import with_leading_values  # binding builds on this module's Term
-
-        subs = {ox.Variable(k): _to_ox(v) for k, v in (bindings or {}).items()}
+        subs = {ox.Variable(k): terms.to_ox(v) for k, v in (bindings or {}).items()}
         try:
             return self._store.query(
                 with_leading_values(query, bindings or {}), use_default_graph_as_union=True, substitutions=subs
@@ -616,13 +261,7 @@ class OxigraphStore(Store):
             raise StoreError(str(error)) from error
 
     def select(self, query: str, bindings: Mapping[str, Term] | None = None) -> Result:
-        answer = self._query(query, bindings)
-        if isinstance(answer, ox.QueryBoolean):
-            return Result([], [], bool(answer))
-        if not isinstance(answer, ox.QuerySolutions):
-            raise QueryError("expected a SELECT or ASK query")
-        names = [v.value for v in answer.variables]
-        return Result(names, _rows(answer, names))
+        return terms.result(self._query(query, bindings))
 
     def construct(self, query: str, bindings: Mapping[str, Term] | None = None) -> Graph:
         answer = self._query(query, bindings)
@@ -649,7 +288,7 @@ class OxigraphStore(Store):
             if isinstance(answer, ox.QuerySolutions):
                 names = [v.value for v in answer.variables]
                 rows, truncated = _take(answer, max_rows)
-                return Result(names, _rows(rows, names), truncated=truncated)
+                return Result(names, terms.rows(rows, names), truncated=truncated)
             triples, truncated = _take(answer, max_rows)
         except (SyntaxError, ValueError, RuntimeError) as error:  # RuntimeError: cannot evaluate
             raise QueryError(str(error)) from error
@@ -667,9 +306,6 @@ class OxigraphStore(Store):
         base_iri: str | None = None,
     ):
         """Oxigraph's answer to a visitor's query, as checked by graph/guard.py (never a SERVICE)."""
-        from graph import guard  # both build on this module's QueryError and Term
-        from graph.binding import has_dataset_clause
-
         query = guard.check(query)
         dataset = self._protocol_dataset(default_graphs, named_graphs, own=has_dataset_clause(query))
         return self._store.query(query, base_iri=base_iri, **dataset)
@@ -694,8 +330,6 @@ class OxigraphStore(Store):
     def write_answer(self, query: str, fmt: str, caps: Caps, sink: Sink, **dataset) -> Written:
         """Written while Oxigraph produces the solutions (or triples), so that only what fits the
         caps is ever held: the query's worker (graph/pool.py) streams it to the web process."""
-        from graph import answers  # it builds on this module
-
         try:
             answer = self._protocol_query(query, **dataset)
             if isinstance(answer, ox.QueryBoolean):
@@ -711,21 +345,9 @@ class OxigraphStore(Store):
             raise StoreError(str(error)) from error
 
     def export(self, fmt: str) -> bytes:
-        quad_formats = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG}
-        if fmt in quad_formats:
-            prefixes = iris.PREFIXES if fmt == "trig" else None
-            if not self._store.contains_named_graph(AGGREGATES_NODE):
-                return self._store.dump(format=quad_formats[fmt], prefixes=prefixes)
-            left_out = {AGGREGATES_NODE, *self._incomplete()}  # the aggregate is no document
-            documents = (q for q in self._store if q.graph_name not in left_out)
-            return ox.serialize(documents, format=quad_formats[fmt], prefixes=prefixes)
-        union = self._store.query(
-            "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }",
-            use_default_graph_as_union=False,
-            default_graph=[ox.NamedNode(g) for g in self._store_graphs()],
-        )
-        nt = ox.serialize(union, format=ox.RdfFormat.N_TRIPLES)
-        return nt if fmt == "ntriples" else _union_as(nt, fmt)
+        """The documents (and the ontology): the aggregate graph and documents being written are left out."""
+        aggregate = self._store.contains_named_graph(AGGREGATES_NODE)
+        return export.dataset(self._store, fmt, {AGGREGATES_NODE, *self._incomplete()} if aggregate else ())
 
     def triple_count(self) -> int:
         """Quads of the documents (and the ontology), not of the aggregate graph derived from them."""
@@ -767,15 +389,6 @@ def _take(answer, max_rows: int | None) -> tuple[list, bool]:
             return items, True
         items.append(item)
     return items, False
-
-
-def _union_as(ntriples_data: bytes, fmt: str) -> bytes:
-    """Turtle (with the project's prefixes) and compact JSON-LD of the union of all document graphs:
-    written as the endpoint writes answers (graph/answers.py)."""
-    from graph import answers  # it builds on this module
-
-    union = Graph().parse(data=ntriples_data, format="nt")
-    return answers.graph_text(union, fmt).encode("utf-8")
 
 
 def _unmark(node: ox.NamedNode) -> str:

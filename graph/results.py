@@ -10,7 +10,7 @@ import csv
 import io
 import json
 
-from graph.store import Result, Term
+from graph.interface import Result, Term
 
 FORMATS = ("table", "csv", "tsv", "json")
 
