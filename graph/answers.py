@@ -137,25 +137,8 @@ def _csv_layout(variables: list[str]) -> _Layout:
 
 
 def _tsv_layout(variables: list[str]) -> _Layout:
-    """SPARQL 1.1 TSV: a header of ?names, then terms in Turtle syntax."""
-
-    def row(cells: dict[str, Term]) -> str:
-        return "\t".join(_tsv_term(cells[v]) if v in cells else "" for v in variables) + "\n"
-
-    return _Layout("\t".join("?" + v for v in variables) + "\n", row, "", "")
-
-
-def _tsv_term(term: Term) -> str:
-    if term.kind == "iri":
-        return f"<{term.value}>"
-    if term.kind == "bnode":
-        return f"_:{term.value}"
-    text = json.dumps(term.value, ensure_ascii=False)  # escapes quotes, backslashes, tabs, newlines
-    if term.lang:
-        return f"{text}@{term.lang}"
-    if term.datatype and term.datatype != "http://www.w3.org/2001/XMLSchema#string":
-        return f"{text}^^<{term.datatype}>"
-    return text
+    """SPARQL 1.1 TSV: a header of ?names, then terms in Turtle syntax (`results.to_tsv`, row by row)."""
+    return _Layout(results.tsv_head(variables), lambda row: results.tsv_row(row, variables), "", "")
 
 
 _LAYOUTS: dict[str, Callable[[list[str]], _Layout]] = {

@@ -65,6 +65,9 @@ class QueryTimeout(StoreError):
 
 # -- answers --------------------------------------------------------------------------------------
 
+# The datatype of a plain literal: backends give it on a Term or leave it out, and writers omit it.
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
 
 @dataclass(frozen=True)
 class Term:
@@ -224,8 +227,8 @@ class Store(ABC):
 
     def version_stamp(self) -> str | None:
         """The stamp the last write left in the aggregate graph (graph/aggregates.py), which keys the
-        caches of saved-query answers (None on a store no aggregate-aware write has touched); read
-        by a query here, where a store that knows it without one answers at once."""
+        caches of saved-query answers (None on a store no aggregate-aware write has touched): read
+        by a query here; a store that knows it without one (graph/pool.py) overrides this."""
         rows = self.select(_VERSION_QUERY).rows
         return rows[0]["v"].value if rows and "v" in rows[0] else None
 

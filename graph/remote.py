@@ -49,6 +49,7 @@ from graph import aggregates, answers, export, guard
 from graph.binding import has_dataset_clause, query_form, term_text, with_values
 from graph.interface import (
     ONTOLOGY_GRAPH,
+    XSD_STRING,
     Caps,
     QueryError,
     QueryTimeout,
@@ -66,7 +67,6 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 ENV = "RECTKG_SPARQL_"
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 RDF_ACCEPT = "application/n-triples,text/turtle;q=0.9,application/rdf+xml;q=0.5"
 RDF_FORMATS = {
@@ -513,7 +513,14 @@ class RemoteStore(Store):
         return self._retrying(what, run, resend_safe=True)
 
     def _retrying(self, what: str, action: Callable[[], T], *, resend_safe: bool, query: bool = False) -> T:
-        """Run one request, retrying transient failures with exponential back-off."""
+        """Run one request, retrying transient failures with exponential back-off.
+
+        By hand rather than by urllib3's `Retry`, which a requests session could mount: queries and
+        updates go through SPARQLWrapper (urllib), which `Retry` cannot reach, so it would cover the
+        Graph Store requests only and leave two policies; and what may be sent again depends on the
+        request, not on its HTTP method (queries and updates alike are POSTs): the final MOVE of a
+        write is never resent after a 502/504 or a broken connection (`_settle_failed_swap` finds out
+        whether it happened), while a query or a staging chunk is."""
         delay = self.settings.backoff
         for attempt in range(self.settings.retries + 1):
             try:

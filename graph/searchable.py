@@ -25,12 +25,11 @@ from dataclasses import dataclass
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
 from graph.binding import term_text
-from graph.interface import SYSTEM_GRAPHS, Store, Term
+from graph.interface import SYSTEM_GRAPHS, XSD_STRING, Store, Term
 from graph.terms import Scratch, lines_with, ntriples_lines, ntriples_text
 from ontology import iris
 from ontology.iris import ORG, RK
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 KINDS = ("department", "finding", "measure", "document")
 # One query per kind, per document graph; each row one entry. A department's aliases are separated
 # by line feeds (sorted: GROUP_CONCAT's order is the engine's), which search reads as spaces.

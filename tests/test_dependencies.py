@@ -32,6 +32,7 @@ def _name(requirement: str) -> str:
     return re.sub(r"[-_.]+", "-", match.group()).lower()
 
 
+@functools.cache
 def _imported(folders: tuple[str, ...]) -> dict[str, str]:
     """Top-level modules imported by the code in folders, each with a file that imports it."""
     local = {p.stem for folder in folders for p in (ROOT / folder).glob("*.py")} | set(PACKAGES) | set(DEVELOPMENT)
@@ -70,6 +71,12 @@ def _undeclared(folders: tuple[str, ...], declared: set[str]) -> list[str]:
 def test_the_packages_declare_every_distribution_they_import() -> None:
     declared = {_name(r) for r in PROJECT["dependencies"]}
     assert _undeclared(PACKAGES, declared) == []
+
+
+def test_every_dependency_of_the_packages_is_used() -> None:
+    owners = _owners()
+    used = {_name(d) for module in _imported(PACKAGES) for d in owners.get(module, [module])}
+    assert {_name(r) for r in PROJECT["dependencies"]} - used == set()
 
 
 def test_tests_and_benchmarks_import_only_declared_distributions() -> None:
