@@ -6,7 +6,7 @@ STAMP := $(VENV)/.setup-stamp
 STORE ?= data/store
 SAMPLE := samples/qingpu-civil-affairs-2026-02-13.txt
 
-.PHONY: setup lock run test soak lint clean browser
+.PHONY: setup lock run test soak lint clean browser screenshots
 
 setup: $(STAMP)
 
@@ -48,13 +48,21 @@ VIRTUOSO := /usr/bin/virtuoso-t
 $(VIRTUOSO):
 	apt-get update -qq && apt-get install -y -qq --no-install-recommends virtuoso-opensource
 
+# Tests run in TEST_WORKERS processes (pytest-xdist; a file's tests stay in one process, so its
+# stores, servers and browser are set up once), then the latency tests alone on a quiet machine.
+TEST_WORKERS ?= 2
 test: setup browser $(CJK_FONT) $(VIRTUOSO)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile -m "not soak and not serial"
+	$(BIN)/python -m pytest -q -m "serial and not soak"
 
 # The full-length reliability runs (30 s load test, 100-kill crash loop, heavy fuzzing); make test runs short ones.
 soak: setup
 	RECTKG_SOAK=1 $(BIN)/python -m pytest -q -m "soak or fuzz"
+
+# Every screen at 1400 and 800 px in Chromium, on the sample reports (README links the folder).
+screenshots: setup browser
+	$(BIN)/python -m webapp.screenshots docs/screenshots
 
 lint: setup
 	$(BIN)/ruff check .

@@ -27,10 +27,13 @@ def _p(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern.replace("№", COUNT).replace("RULES", RULES))
 
 
-def _persons(action: str) -> re.Pattern[str]:
-    """Persons handled, the number after the action (批评教育3人) or before it, counting people
-    (对3名干部进行批评教育, 给予2名同志诫勉谈话)."""
-    return _p(rf"{action}№人|№名[^\d。;,]{{0,10}}?{action}")
+def _persons(sanction: str) -> re.Pattern[str]:
+    """A count of persons, the number after the sanction (诫勉谈话3人) or before it (3人被诫勉谈话,
+    对3名责任人进行批评教育, 给予2名同志诫勉谈话); only paragraphs outside the findings are read."""
+    return _p(
+        rf"(?:{sanction})№人|№人(?:被|受到)?(?:给予|予以|进行)?(?:{sanction})"
+        rf"|№名[^\d。;,]{{0,10}}?(?:{sanction})"
+    )
 
 
 # Claim kinds are public strings (the `claims` query shows them). Each is read once per report,
@@ -88,13 +91,13 @@ CLAIMS: list[tuple[str, re.Pattern[str]]] = [
     ("rules-abolished", _p(r"废止[^\d。;]{0,10}?№(?:项|个|件)")),
     ("cases-opened", _p(r"立案(?:审查调查)?№(?:件|起)")),
     ("clues-transferred", _p(r"移交(?:问题)?线索№(?:条|件)")),
-    ("persons-sanctioned", _persons(r"处分")),
+    ("persons-sanctioned", _persons(r"(?:党纪|政务)?处分")),
     ("persons-admonished", _persons(r"诫勉(?:谈话)?")),
     ("persons-criticised", _persons(r"批评(?:教育|帮助)")),
-    ("persons-reminded", _persons(r"(?:谈话提醒|提醒谈话)")),
+    ("persons-reminded", _persons(r"谈话提醒|提醒谈话")),
     ("persons-held-accountable", _persons(r"问责(?:处理)?")),
     ("persons-organisational-handling", _persons(r"组织处理")),
-    ("persons-ordered-to-self-examine", _persons(r"责令(?:作出)?(?:书面)?检查")),
+    ("persons-ordered-to-self-examine", _p(r"责令(?:作出)?(?:书面)?检查№人")),
     (
         "persons-referred-for-investigation",
         _p(r"(?:交由|移交|移送)[^\d。;,]{0,6}?(?:纪委|监委|纪检监察)[^\d。;,]{0,8}?№人"),
@@ -116,6 +119,9 @@ ANCHOR = re.compile(r"截至|截止|(?:巡察|巡视)[^。]*?(?:反馈|指出|�
 # 每一个问题, 这个方面, 一个问题一个问题: words before a number that make it no count.
 NOT_A_COUNT_BEFORE = set("每逐这那哪同另任某单")
 YUAN_PER = {"万": 1, "亿": 10_000, None: Decimal("0.0001")}
+# Every phrasing above puts a unit (or %, or a decimal point) right after its number: a paragraph
+# without such a pair states no total, and most of a report's paragraphs are skipped at this cost.
+MAY_COUNT = re.compile(r"(?:\d|[一二两三四五六七八九十百])[个项条件起人名次%万亿元大.]")
 
 
 def claims_in(para: str) -> list[tuple[str, re.Match[str]]]:
@@ -126,6 +132,8 @@ def claims_in(para: str) -> list[tuple[str, re.Match[str]]]:
 def paragraph_claims(para: str, start: int = 0) -> list[Claim]:
     """The claims of one paragraph, `start` its offset in the report: values as decimals, one kind per
     number among the rule counts, every money amount that is not part of another."""
+    if not MAY_COUNT.search(para):
+        return []
     found = [(kind, m) for kind, pattern in CLAIMS for m in _matches(kind, pattern, para)]
     claims = []
     for kind, m in found:

@@ -1,7 +1,7 @@
 """The first clause of a heading, read the way a reader reads it: quotations are not cut.
 
 Reports quote the inspectors' feedback in their headings (`(1)关于“理论学习流于形式。局党组……不够”
-问题的整改`), so a sentence never ends inside “…”, ‘…’, 《…》 or brackets; a trailing 的整改 /
+问题的整改`), so a sentence never ends inside “…”, ‘…’, "…" (typed half-width), 《…》 or brackets; a trailing 的整改 /
 的整改情况 names the report's own work, not the problem, and is not part of a title.
 """
 
@@ -18,7 +18,9 @@ WORK_SUFFIX = re.compile(r"(?:的)?整改(?:落实)?(?:情况|进展情况)?$")
 MAX_TITLE = 80
 # Quoted feedback may run long (the inspectors' whole sentence): a title that quotes may be longer.
 MAX_QUOTED_TITLE = 200
-_MARKS = re.compile("[" + re.escape("".join(OPENERS) + "".join(CLOSERS) + CLAUSE_END) + "]")
+# Typed on a half-width keyboard, “…” becomes "…": one mark that opens and closes by turns.
+ASCII_QUOTE = '"'
+_MARKS = re.compile("[" + re.escape("".join(OPENERS) + "".join(CLOSERS) + CLAUSE_END + ASCII_QUOTE) + "]")
 
 
 def clause_end(text: str, start: int = 0, ends: str = CLAUSE_END, stop: int | None = None) -> int:
@@ -30,9 +32,18 @@ def clause_end(text: str, start: int = 0, ends: str = CLAUSE_END, stop: int | No
     long line costs one regex scan."""
     depth: list[str] = []
     stop = len(text) if stop is None else stop
+    # "…" quotes only where they pair up: one stray " must not swallow the paragraph either.
+    paired = text.count(ASCII_QUOTE, start, stop) % 2 == 0
     for m in _MARKS.finditer(text, start, stop):
         c, i = m.group(), m.start()
-        if c in OPENERS:
+        if c == ASCII_QUOTE:
+            if not paired:
+                continue
+            if depth and depth[-1] == ASCII_QUOTE:
+                depth.pop()
+            else:
+                depth.append(ASCII_QUOTE)
+        elif c in OPENERS:
             depth.append(OPENERS[c])
         elif depth and c == depth[-1]:
             depth.pop()
@@ -54,7 +65,7 @@ def problem_title(rest: str) -> tuple[str, int] | None:
     end = clause_end(rest)
     clause = rest[:end].rstrip()
     bare = WORK_SUFFIX.sub("", clause) if not clause.endswith("问题") else clause
-    longest = MAX_QUOTED_TITLE if "“" in bare else MAX_TITLE
+    longest = MAX_QUOTED_TITLE if "“" in bare or ASCII_QUOTE in bare else MAX_TITLE
     if bare.endswith("问题") and 2 < len(bare) <= longest:
         return bare, end
     return None

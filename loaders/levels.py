@@ -10,11 +10,13 @@ the findings. Each rule is one pass over the lines, in the order `classify` runs
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from loaders.headings import first_clause, fix_title, problem_title
 from loaders.markers import (
     BRACKETED,
     CATEGORY,
+    CIRCLED_HEADING,
     CLOSING,
     FIRST_ITEM,
     FIRST_MEASURE,
@@ -29,6 +31,7 @@ from loaders.markers import (
     STATUS_AT_END,
     STATUS_LINE,
     Line,
+    lines_of,
 )
 
 
@@ -51,12 +54,21 @@ def title_end(rest: str) -> int:
     return found[1] if found else 0
 
 
+@lru_cache(maxsize=8)
+def classified(text: str) -> tuple[tuple[Line, ...], tuple[str, ...]]:
+    """A text's lines and their roles, read once: the structure, the outline and the outline's
+    graph all read them for the same report (read-only), and classifying is a tenth of a load."""
+    lines = lines_of(text)
+    return tuple(lines), tuple(classify(lines))
+
+
 def classify(lines: list[Line]) -> list[str]:
     """Each line's role in the outline: part, category, group, finding, closing, or text."""
     kinds = [_classify(line) for line in lines]
     _forward_parts(lines, kinds)
+    _circled_headings(kinds)
     measure_lines = _measures_under_status(lines, kinds)
-    _findings_proved_by_status(lines, kinds)
+    _findings_proved_by_status(lines, kinds, measure_lines)
     _findings_named_by_their_fix(lines, kinds, measure_lines)
     _findings_in_sequence(lines, kinds, measure_lines)
     _only_in_rectification_parts(lines, kinds)
@@ -80,6 +92,9 @@ def _classify(line: Line) -> str:
         return "finding"
     if LABELLED.match(t):
         return "finding"
+    m = CIRCLED_HEADING.match(t)
+    if m and finding_title(m.group(2)):
+        return "circled"
     m = NUMBERED.match(t)
     if m and finding_title(m.group(2)):
         # A heading alone on its line may be a group; one run into its paragraph is a finding.
@@ -97,6 +112,27 @@ def _forward_parts(lines: list[Line], kinds: list[str]) -> None:
             ahead = bool(FORWARD_PART.search(line.text))
         elif ahead and kinds[i] != "closing":
             kinds[i] = "text"
+
+
+def _circled_headings(kinds: list[str]) -> None:
+    """①关于…问题 names a finding where the heading above it is a part, category or group; under a
+    heading that is itself a finding ((1)关于…问题 alone on its line) ①②③ are that finding's measures,
+    one per line. ① is the deepest marker: nothing nests under it."""
+    above: str | None = None
+    for i, kind in enumerate(kinds):
+        if kind == "circled":
+            kinds[i] = "text" if above in ("finding", "numbered-finding", "finding~") else "finding"
+        elif kind not in ("text", "closing"):
+            above = kind
+
+
+def _after_progress(lines: list[Line], i: int) -> str:
+    """The line after line i, past lines that only state progress (整改进展:已完成整改。): those say
+    how far the work has come, not what it was, so they neither prove nor disprove a heading."""
+    j = i + 1
+    while j < len(lines) and PROGRESS_LINE.match(lines[j].text + "\n"):
+        j += 1
+    return lines[j].text if j < len(lines) else ""
 
 
 def _measures_under_status(lines: list[Line], kinds: list[str]) -> set[int]:
@@ -134,25 +170,20 @@ def _heads(lines: list[Line], kinds: list[str], i: int) -> bool:
     return kinds[i] == "numbered" or bool(STATUS_LINE.match(following) or PROGRESS_LINE.match(following + "\n"))
 
 
-def _findings_proved_by_status(lines: list[Line], kinds: list[str]) -> None:
+def _findings_proved_by_status(lines: list[Line], kinds: list[str], measure_lines: set[int]) -> None:
     """A numbered line followed by (or running into) 整改情况:, or alone on its line before a first
-    measure (一是…, ①…), is a finding whatever its wording."""
+    measure (一是…, ①…), is a finding whatever its wording; a line already read as a measure under
+    a 整改情况: label is not (its paragraph may end 。整改进展:已完成整改。)."""
     for i, line in enumerate(lines):
-        if kinds[i] not in ("text", "numbered?") or not (NUMBERED.match(line.text) or BRACKETED.match(line.text)):
+        if kinds[i] not in ("text", "numbered?") or i in measure_lines:
             continue
-        following = _past_progress(lines, i + 1)
+        if not (NUMBERED.match(line.text) or BRACKETED.match(line.text)):
+            continue
+        following = _after_progress(lines, i)
         alone = len(line.text) <= 60 and "。" not in line.text.rstrip("。")
         follows = STATUS_LINE.match(following) or (alone and FIRST_MEASURE.match(following))
         if follows or re.search(r"[。.]整改(?:情况|措施|进展)[:]", line.text):
             kinds[i] = "finding"
-
-
-def _past_progress(lines: list[Line], i: int) -> str:
-    """The text of line i, or of the first line after it that is not a progress label (整改状态:完成,
-    责任单位:…): those may stand between a finding's heading and its 整改情况: line."""
-    while i < len(lines) and PROGRESS_LINE.match(lines[i].text + "\n"):
-        i += 1
-    return lines[i].text if i < len(lines) else ""
 
 
 def _group_shape(rest: str) -> bool:

@@ -88,7 +88,9 @@ class Finder:
             i for m in self.gaz.abbreviation.finditer(text, lo, hi) for i in range(m.start(), m.end())
         }
         known = _longest_first(self._candidates(text, lo, hi, masked))
-        chosen = _longest_first(known + self._unknown_candidates(text, lo, hi, masked), keep=known)
+        unknown = self._unknown_candidates(text, lo, hi, masked)
+        known = [k for k in known if not _unit_of(k, unknown)]
+        chosen = _longest_first(known + unknown, keep=known)
         lists = self._group(text, chosen)
         return [kept for lst in lists if (kept := self._valid(text, lst))]
 
@@ -299,6 +301,14 @@ def _pick(terms: list[Term], prefixed: bool) -> Term | None:
     if prefixed:
         return next((t for t in terms if t.sort in (*PREFIXED, "generic", "subordinate")), terms[0] if terms else None)
     return next((t for t in terms if not t.needs_prefix), None)
+
+
+def _unit_of(known: Mention, unknown: list[Mention]) -> bool:
+    """Whether a body the gazetteer knows is only the start of an institution's name printed in
+    full (区残联康复中心, 县民政局社会救助服务中心): a unit of its own, which the short name must not claim."""
+    return any(
+        u.start == known.start and u.end > known.end and u.term.kind == "public-institution" for u in unknown
+    )
 
 
 def _longest_first(candidates: list[Mention], keep: list[Mention] | None = None) -> list[Mention]:

@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass, field
 
 from loaders.errors import StructureError
-from loaders.levels import classify
-from loaders.markers import BRACKETED, CATEGORY, CIRCLED, FORWARD_PART, LABELLED, NUMBERED, PART, lines_of
+from loaders.levels import classified
+from loaders.markers import BRACKETED, CATEGORY, CIRCLED_HEADING, FORWARD_PART, LABELLED, NUMBERED, PART
 from loaders.model import Report
 
 # Marker styles, each with how its marker is printed.
@@ -23,11 +23,11 @@ STYLES: list[tuple[str, re.Pattern[str], str]] = [
     ("问题N:", LABELLED, "问题{}:"),
     ("1.", NUMBERED, "{}."),
     ("(1)", BRACKETED, "({})"),
-    ("①", re.compile(rf"^([{CIRCLED}])\s*(.+)$"), "{}"),
+    ("①", CIRCLED_HEADING, "{}"),
 ]
 MARKER = {style: template for style, _, template in STYLES}
-# Lines that start almost like a heading but not quite (一.…, 1 关于…, 1)…, 第一、…): shown, never read.
-NEAR = re.compile(r"^(?:[一二三四五六七八九十]+[.,:]|\d+\s+[^\d\s]|\d+\)|\(\d+[^)\d]|第[一二三四五六七八九十]+[、.])")
+# Lines that start almost like a heading but not quite (一,…, 1 关于…, (1…, 第一、…): shown, never read.
+NEAR = re.compile(r"^(?:[一二三四五六七八九十]+[,:]|\d+\s+[^\d\s]|\(\d+[^)\d]|第[一二三四五六七八九十]+[、.])")
 # Words that make a text a rectification report, when no title says so.
 VOCABULARY = re.compile(r"整改|巡察|巡视")
 ROLES = {"part": "part", "category": "category", "group": "group", "finding": "finding", "closing": "closing"}
@@ -45,11 +45,17 @@ class Node:
     why: str = ""
     measures: int = 0
     children: list[Node] = field(default_factory=list)
+    printed: str = ""  # the marker as printed (1) for the style (1), when it differs
 
     @property
     def label(self) -> str:
-        """The heading as printed, shortened: (1)关于…"""
-        return MARKER[self.style].format(self.number) + self.title
+        """The heading as printed, shortened: (1)关于…, 1)关于…"""
+        return (self.printed or MARKER[self.style].format(self.number)) + self.title
+
+    @property
+    def inside(self) -> bool:
+        """A numbered line within a finding's text (one of its measures): a leaf under the finding."""
+        return self.why.startswith("inside")
 
 
 @dataclass
@@ -77,8 +83,7 @@ def heading_of(text: str) -> tuple[str, str, str] | None:
 
 def read_outline(report: Report) -> Outline:
     """The heading tree of a report already read (its findings give the measure counts)."""
-    lines = lines_of(report.text)
-    kinds = classify(lines)
+    lines, kinds = classified(report.text)
     measures = {f.span.start: len(f.measures) for f in report.findings}
     categories = {c.span.start for c in report.categories}
     nodes, near, ahead = [], [], False
@@ -90,7 +95,7 @@ def read_outline(report: Report) -> Outline:
             continue
         style, number, rest = found
         ahead = bool(FORWARD_PART.search(line.text)) if style == "一、" else ahead
-        node = Node(index + 1, style, number, rest[:60])
+        node = Node(index + 1, style, number, rest[:60], printed=_printed(line.text, style, number, rest))
         node.role = ROLES.get(kind, "not-a-finding")
         if kind == "part" and line.start in categories:
             node.role = "part, read as a category"
@@ -104,6 +109,12 @@ def read_outline(report: Report) -> Outline:
     for root in roots:
         _unfounded(root)
     return Outline(roots, near)
+
+
+def _printed(text: str, style: str, number: str, rest: str) -> str:
+    """The marker as the line prints it, where it is not the style's usual form (1) for (1))."""
+    marker = text[: len(text) - len(rest)].rstrip()
+    return "" if marker == MARKER[style].format(number) else marker
 
 
 def _unfounded(part: Node) -> None:
@@ -132,10 +143,16 @@ def _why(kind: str, style: str, ahead: bool, report: Report, start: int) -> str:
 
 def _nest(nodes: list[Node]) -> list[Node]:
     """Levels by marker style in order of first nesting: a style seen on the stack closes the
-    levels below it; a new style opens one deeper."""
+    levels below it; a new style opens one deeper. A numbered line inside a finding's text is a
+    leaf under that finding, whatever its style ((1)…;(2)… measures under a finding 3))."""
     roots: list[Node] = []
     stack: list[Node] = []
     for node in nodes:
+        holder = next((n for n in reversed(stack) if n.role == "finding"), None) if node.inside else None
+        if holder is not None:
+            node.level = holder.level + 1
+            holder.children.append(node)
+            continue
         while stack and node.style in {n.style for n in stack} and stack[-1].style != node.style:
             stack.pop()
         if stack and stack[-1].style == node.style:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from loaders.markers import lines_of
+from loaders.levels import classified
 from loaders.model import Heading, Report
 from loaders.outline import MARKER, Node, read_outline
 
@@ -67,7 +67,7 @@ def outline_entries(report: Report) -> tuple[list[Entry], list[str]]:
     """Every heading of the report's outline in document order, as the graph will hold it, and
     the lines that nearly matched a heading (as `rectkg outline` lists them)."""
     outline = read_outline(report)
-    lines = lines_of(report.text)
+    lines, _kinds = classified(report.text)
     kinds = {
         "part": report.parts,
         "category": report.categories,
@@ -77,7 +77,7 @@ def outline_entries(report: Report) -> tuple[list[Entry], list[str]]:
     entries = []
     for position, node in enumerate(outline.walk(), start=1):
         line = lines[node.line - 1]
-        marker = MARKER[node.style].format(node.number)
+        marker = node.printed or MARKER[node.style].format(node.number)
         found = tuple((kind, _order_on(kinds[kind], line.start, line.end)) for kind in KINDS.get(node.role, ()))
         if found and all(order is not None for _, order in found):
             entries.append(Entry(position, node.level, marker, found))  # type: ignore[arg-type]

@@ -1,7 +1,8 @@
 """The role a list of organisations plays in a measure, read from the cue words around it.
 
 The annotation guide's cues, in the order they are tried (the first that fits wins):
-X牵头/负责, X参与, 由X组织/落实 (X does the work), 联合/会同/配合/对接/邀请 X, 与X建立/共同/协同,
+X牵头/负责, X参与, 由X组织/落实 (X does the work), 邀请X教师…培训 (a trainer: mentioned),
+联合/会同/配合/对接/邀请 X, 与X建立/共同/协同,
 约谈/督促/抽查 X, 向X下发, 对X开展检查/审计, 在X指导下, 梳理X的职责, and work pushed down (组织/推动/压实 X).
 Anything else is a mention (上缴区财政: a recipient). The cue words themselves are in
 gazetteer.yaml; the kind of organisation then adjusts the role (see entities.adjust).
@@ -75,6 +76,15 @@ def _join_after(ctx: Context, g: Gazetteer) -> Cue | None:
     return Cue("join", "partner", w) if w else None
 
 
+def _trainer(ctx: Context, g: Gazetteer) -> Cue | None:
+    """邀请区委党校教师…开展专题培训: a body invited to teach is a trainer (mentioned), not one that
+    shares the fix, which 邀请X指导 makes a partner."""
+    if not _ends(ctx, ["邀请"]) or not _starts(ctx.post, g.cue("teacher_after")):
+        return None
+    word = _within(ctx.post, g.cue("teach_words"))
+    return Cue("trainer", "mentioned", f"邀请…{word}") if word else None
+
+
 def _partner_before(ctx: Context, g: Gazetteer) -> Cue | None:
     w = _ends(ctx, g.cue("partner_before"))
     return Cue("partner", "partner", w) if w else None
@@ -131,6 +141,7 @@ RULES: list[Callable[[Context, Gazetteer], Cue | None]] = [
     _lead_after,
     _join_after,
     _by,
+    _trainer,
     _partner_before,
     _with,
     _target_before,

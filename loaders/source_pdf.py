@@ -170,7 +170,7 @@ def _paragraphs(lines: list[_Line]) -> list[str]:
     if not lines:
         return []
     size = median(line.size for line in lines)
-    left = Counter(round(line.x0) for line in lines).most_common(1)[0][0]
+    left = _left_margin(lines, size)
     rights = sorted(line.x1 for line in lines)
     right = rights[int(0.9 * (len(rights) - 1))]
     gaps = [a.bottom - b.top for a, b in pairwise(lines) if a.page == b.page]
@@ -190,6 +190,15 @@ def _paragraphs(lines: list[_Line]) -> list[str]:
         else:
             paragraphs.append(line.text)
     return paragraphs
+
+
+def _left_margin(lines: list[_Line], size: float) -> float:
+    """Where the body's lines start: the leftmost start that several body-size lines share. Not the
+    commonest start: in a report of one-line paragraphs (headings, short measures) most lines start
+    at the first-line indent, and taking that for the margin would join every paragraph to the next."""
+    starts = Counter(round(line.x0) for line in lines if abs(line.size - size) <= 0.15 * size)
+    shared = [x for x, n in starts.items() if n >= max(2, 0.05 * len(lines))]
+    return min(shared) if shared else Counter(round(line.x0) for line in lines).most_common(1)[0][0]
 
 
 def _latin(char: str) -> bool:

@@ -13,17 +13,19 @@ separately; nothing is renumbered.
 
 from __future__ import annotations
 
-from loaders.levels import classify, finding_title, title_end
+from loaders.levels import classified, finding_title, title_end
 from loaders.markers import (
     BRACKETED,
     CATEGORY,
+    CIRCLED_HEADING,
     IN_PROGRESS,
+    LABEL_IN_PROGRESS,
     LABELLED,
     NUMBERED,
     PART,
+    PROGRESS_LABEL,
     RESULT_LINE,
     Line,
-    lines_of,
 )
 from loaders.markers import CIRCLED as CIRCLED  # read from here by other modules
 from loaders.markers import cn_number as cn_number
@@ -34,9 +36,8 @@ from loaders.model import Finding, Heading, Report, Span
 def parse_structure(report: Report, source: str) -> None:
     """Parts, categories, groups, findings and measures; none found is not an error here (a report
     read in part keeps what was read: see loaders.outline.require_report)."""
-    lines = lines_of(report.text)
-    kinds = classify(lines)
-    _build(report, lines, kinds)
+    lines, kinds = classified(report.text)
+    _build(report, list(lines), list(kinds))
     _parts_as_categories(report)
     _assign_refs(report)
 
@@ -134,6 +135,7 @@ def _open_finding(report: Report, line: Line, category: int | None, group: int |
         or LABELLED.match(line.text)
         or NUMBERED.match(line.text)
         or CATEGORY.match(line.text)
+        or CIRCLED_HEADING.match(line.text)
     )
     title = finding_title(m.group(2), loose=True) or ""
     title_start = line.start + m.start(2)
@@ -161,7 +163,15 @@ def _close(report: Report, finding: Finding | None, end: int) -> None:
         body_end -= 1
     finding.body = Span(finding.body.start, body_end)
     read_measures(report, finding)
-    if IN_PROGRESS.search(text[finding.body.start : finding.body.end]):
+    if _in_progress(text[finding.body.start : finding.body.end]):
         finding.status = "in-progress"
     report.findings.append(finding)
     return None
+
+
+def _in_progress(body: str) -> bool:
+    """The finding's own progress label decides (整改进展:长期坚持 is upkeep of work done, 持续推进 is
+    work going on); without one, words in its text that say the work goes on."""
+    if label := PROGRESS_LABEL.search(body):
+        return bool(LABEL_IN_PROGRESS.search(label.group(1)))
+    return bool(IN_PROGRESS.search(body))

@@ -21,6 +21,9 @@ PROJECT = PYPROJECT["project"]
 # rectkg's packages, as the wheel finds them ("graph*" → graph).
 PACKAGES = tuple(p.rstrip("*") for p in PYPROJECT["tool"]["setuptools"]["packages"]["find"]["include"])
 DEVELOPMENT = ("tests", "bench")
+# Modules of the packages that are development tools (`make screenshots`): their imports are held to
+# the development dependencies.
+TOOLS = ("webapp/screenshots.py",)
 # Packages read as data files (importlib.resources) rather than imported.
 RESOURCE_CALL = re.compile(r"""resources\.files\(\s*["']([\w.]+)["']""")
 
@@ -33,12 +36,15 @@ def _name(requirement: str) -> str:
 
 
 @functools.cache
-def _imported(folders: tuple[str, ...]) -> dict[str, str]:
-    """Top-level modules imported by the code in folders, each with a file that imports it."""
+def _imported(folders: tuple[str, ...], *, tools: bool = False) -> dict[str, str]:
+    """Top-level modules imported by the code in folders, each with a file that imports it; the
+    development tools among them only when `tools`."""
     local = {p.stem for folder in folders for p in (ROOT / folder).glob("*.py")} | set(PACKAGES) | set(DEVELOPMENT)
     found: dict[str, str] = {}
     for folder in folders:
         for path in sorted((ROOT / folder).rglob("*.py")):
+            if str(path.relative_to(ROOT)) in TOOLS and not tools:
+                continue
             text = path.read_text(encoding="utf-8")
             names = RESOURCE_CALL.findall(text)
             for node in ast.walk(ast.parse(text)):
@@ -58,10 +64,10 @@ def _owners() -> dict[str, list[str]]:
     return metadata.packages_distributions()
 
 
-def _undeclared(folders: tuple[str, ...], declared: set[str]) -> list[str]:
+def _undeclared(folders: tuple[str, ...], declared: set[str], *, tools: bool = False) -> list[str]:
     owners = _owners()
     missing = []
-    for module, where in sorted(_imported(folders).items()):
+    for module, where in sorted(_imported(folders, tools=tools).items()):
         distributions = {_name(d) for d in owners.get(module, [module])}
         if not distributions & declared:
             missing.append(f"{module} (imported by {where}; distribution {', '.join(sorted(distributions))})")
@@ -81,7 +87,7 @@ def test_every_dependency_of_the_packages_is_used() -> None:
 
 def test_tests_and_benchmarks_import_only_declared_distributions() -> None:
     declared = {_name(r) for r in PROJECT["dependencies"] + PROJECT["optional-dependencies"]["dev"]}
-    assert _undeclared(DEVELOPMENT, declared) == []
+    assert _undeclared(DEVELOPMENT + PACKAGES, declared, tools=True) == []
 
 
 def test_every_dependency_is_bounded_below_and_above() -> None:

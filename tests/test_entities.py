@@ -481,3 +481,23 @@ def test_a_name_is_not_forced_onto_the_nearest_entry(district):
     assert partners(district, district.findings[10]) == {"临溪区医保中心", "临溪区城管大队"}
     (brigade,) = partners(district, district.findings[11])
     assert brigade.startswith("松川市") and brigade.endswith("交通警察支队")
+
+
+# -- issue 18 (layouts): sentences the new layout reports showed the reader missing ------------------
+LAYOUT_SENTENCES = [
+    ("联合区医保局、区残联康复中心开展康复服务质量评估", {"区残联康复中心": "partner", "区医保局": "partner"}),
+    ("邀请区委党校教师围绕民政业务开展专题培训6期", {"区委党校": "mentioned"}),
+    ("与区中医学院共建中医药康复实训基地", {"区中医学院": "partner"}),
+    ("推动各县区建立河段巡查台账", {"各县区": "partner"}),
+    ("压实各区属地责任,将垃圾分类纳入年度考核", {"各区": "partner"}),
+]
+
+
+@pytest.mark.parametrize(("sentence", "wanted"), LAYOUT_SENTENCES, ids=[s[:8] for s, _ in LAYOUT_SENTENCES])
+def test_departments_in_the_new_layouts_sentences(sentence, wanted):
+    """A unit named in full after its parent's short name is its own body; a body invited to teach
+    is a trainer (mentioned); 与X共建 is a partner cue; a city's districts and counties pressed to act
+    are partners."""
+    report = one_measure_findings(DISTRICT, [sentence])
+    got = by_surface(report, report.findings[0])
+    assert {surface: got.get(surface) for surface in wanted} == wanted

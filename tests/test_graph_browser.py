@@ -9,9 +9,12 @@ fails the test (the `visit` fixture of test_browser).
 from __future__ import annotations
 
 import gc
+import re
+import struct
 import time
 from collections import Counter
 from pathlib import Path
+from urllib.parse import parse_qs, urlparse
 
 import networkx as nx
 import pytest
@@ -60,6 +63,15 @@ def kinds_drawn(page: Page) -> dict[str, str]:
     return page.evaluate("() => Object.fromEntries(window.rectkgGraph.nodes.get().map(n => [n.id, n.data.kind]))")
 
 
+def visible_ids(page: Page) -> set[str]:
+    return set(page.evaluate("() => window.rectkgGraph.nodes.get({filter: n => !n.hidden}).map(n => n.id)"))
+
+
+def query(page: Page) -> dict[str, list[str]]:
+    """The page's URL parameters, where the view keeps its state."""
+    return parse_qs(urlparse(page.url).query)
+
+
 def a_department(base_url: str, least: int) -> str:
     """The department with the fewest neighbours, but at least `least` (a click visibly grows the drawing)."""
     nodes = requests.get(base_url + "/graph/api/all").json()["nodes"]
@@ -77,6 +89,23 @@ def test_explorer_expands_filters_details_and_exports(visit, base_url, reader, t
     click_node(page, start)
     page.wait_for_function(f"() => document.getElementById('graph-status').dataset.nodes === '{1 + announced}'")
     assert drawn(page) == 1 + announced
+    assert query(page)["start"] == query(page)["open"] == [start], "the URL holds what is drawn"
+    legend = " ".join(page.locator("#legend li").all_inner_texts())
+    assert all(word in legend for word in ("牵头", "配合", "监督对象", "提及", "整改措施", "部门"))
+    shown = page.locator("#graph-app").inner_text()
+    assert not re.search(r"triangleDown|GRAPH_VIEW_MAX_NODES|\bsize\b|colour", shown)
+
+    roles = Counter(page.evaluate("() => window.rectkgGraph.edges.get().map(e => e.data.role)"))
+    role = next(r for r, _ in roles.most_common() if r in ("lead", "partner", "target", "mentioned"))
+    page.locator(f"#role-filters input[data-role={role}]").uncheck()
+    assert page.evaluate("() => window.rectkgGraph.edges.get({filter: e => e.hidden}).length") == roles[role]
+    assert query(page)["hide_role"] == [role]
+    switch = parse_qs(urlparse(page.locator("a.lang-en").get_attribute("href")).query)
+    assert switch == {**query(page), "lang": ["en"]}, "the language switch keeps the view's state"
+    page.go_back()  # the filter is undone, the drawing rebuilt from the URL
+    page.wait_for_function(f"() => document.getElementById('graph-status').dataset.nodes === '{1 + announced}'")
+    expect(page.locator(f"#role-filters input[data-role={role}]")).to_be_checked()
+    assert "hide_role" not in query(page) and visible(page) == drawn(page)
 
     kinds = kinds_drawn(page)
     measures = [n for n, k in kinds.items() if k == "measure"]
@@ -84,6 +113,12 @@ def test_explorer_expands_filters_details_and_exports(visit, base_url, reader, t
     assert visible(page) == drawn(page) - len(measures)
     hidden = page.evaluate("ids => ids.every(id => window.rectkgGraph.nodes.get(id).hidden)", measures)
     assert hidden
+    for fmt, read in (("graphml", nx.read_graphml), ("gexf", nx.read_gexf)):  # exactly what is shown
+        with page.expect_download() as download:
+            page.locator(f"#export-{fmt}").click()
+        saved = tmp_path / f"view.{fmt}"
+        download.value.save_as(saved)
+        assert set(read(saved).nodes) == visible_ids(page) == set(kinds) - set(measures)
     page.locator("#type-filters input[data-kind=measure]").check()
     assert visible(page) == drawn(page)
 
@@ -106,16 +141,13 @@ def test_explorer_expands_filters_details_and_exports(visit, base_url, reader, t
     )
 
     with page.expect_download() as download:
-        page.locator("#export-graphml").click()
-    graphml = tmp_path / "view.graphml"
-    download.value.save_as(graphml)
-    exported = nx.read_graphml(graphml)
-    assert set(exported.nodes) == set(kinds_drawn(page))
-    with page.expect_download() as download:
         page.locator("#export-png").click()
     png = tmp_path / "view.png"
     download.value.save_as(png)
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    canvas = page.evaluate("() => { const c = document.querySelector('#graph canvas'); return [c.width, c.height]; }")
+    width, height = struct.unpack(">II", png.read_bytes()[16:24])
+    assert width == canvas[0] and height > canvas[1] * 1.1, "a title above the drawing and a legend below it"
     same_origin_only(foreign)
 
 
@@ -130,10 +162,25 @@ def test_shared_view_draws_every_sharing_department_and_lists_an_edges_findings(
 
     busiest = Counter(name for pair in pairs for name in pair).most_common(1)[0][0]
     page.locator("#department-picker").select_option(label=busiest)
-    page.wait_for_function(
-        "n => window.rectkgGraph.nodes.length === n",
-        arg=1 + sum(1 for pair in pairs if busiest in pair),
-    )
+    partners = 1 + sum(1 for pair in pairs if busiest in pair)
+    page.wait_for_function("n => window.rectkgGraph.nodes.length === n", arg=partners)
+    ready(page)
+    centre = page.evaluate("() => window.rectkgGraph.nodes.get({filter: n => n.data.centre})")
+    assert [n["data"]["label"] for n in centre] == [busiest] and centre[0]["borderWidth"] > 1
+    assert query(page)["department"] == [centre[0]["id"]]
+    expect(page.locator("#details .detail-label")).to_have_text(busiest)
+    page.locator("#least-picker").fill("2")
+    page.locator("#least-picker").press("Enter")
+    page.wait_for_function("() => (new URLSearchParams(location.search)).get('min') === '2'")
+    ready(page)
+    ego = {busiest} | {name for p in pairs if busiest in p and len(pairs[p]) >= 2 for name in p}
+    labels = page.evaluate("() => window.rectkgGraph.nodes.get().map(n => n.data.label)")
+    weights = page.evaluate("() => window.rectkgGraph.edges.get().map(e => e.data.findings)")
+    assert set(labels) == ego and min(weights) >= 2
+    assert len(weights) == sum(1 for p in pairs if p <= ego and len(pairs[p]) >= 2)
+    page.go_back()
+    page.wait_for_function("n => window.rectkgGraph.nodes.length === n", arg=partners)
+    expect(page.locator("#least-picker")).to_have_value("1")
     ready(page)
     page.wait_for_function("() => document.getElementById('graph-app').dataset.stable !== '0'", timeout=20000)
     edge = page.evaluate(
@@ -160,6 +207,10 @@ def test_shared_view_draws_every_sharing_department_and_lists_an_edges_findings(
     with page.expect_navigation():  # one click from the edge to the pair's dossier
         page.locator("#details a.dossier-link").click()
     assert sorted(page.locator("#dossier-title .party").all_inner_texts()) == sorted(ends)
+    page.go_back()  # a new page from the URL: the same department chosen, the same drawing
+    ready(page)
+    assert page.evaluate("() => window.rectkgGraph.nodes.length") == partners
+    expect(page.locator("#department-picker option:checked")).to_have_text(busiest)
     same_origin_only(foreign)
 
 
@@ -217,18 +268,24 @@ def test_markup_in_a_finding_title_stays_text(browser, hostile_url):  # noqa: F8
         same_origin_only(foreign)
 
 
-def test_whole_sample_graph_with_the_cap_lifted(browser, web_store):  # noqa: F811
+def test_show_all_at_the_cap_says_what_was_cut(browser, web_store):  # noqa: F811
+    cap = 60
     with (
-        serve({"STORE": str(web_store), "GRAPH_VIEW_MAX_NODES": 100000}) as url,
+        serve({"STORE": str(web_store), "GRAPH_VIEW_MAX_NODES": cap}) as url,
         page_at(browser, url) as (page, foreign),
     ):
-        expected = len(requests.get(url + "/graph/api/all").json()["nodes"])
-        page.goto(url + "/graph/")
+        answer = requests.get(url + "/graph/api/all", params={"cut": 1}).json()
+        cut = answer["left_out"]
+        page.goto(url + "/graph/?" + requests.compat.urlencode({"start": answer["nodes"][0]["id"]}))
         ready(page)
+        expect(page.locator("#details .detail-label")).to_be_visible()
         page.locator("#show-all").click()
-        page.wait_for_function(f"() => document.getElementById('graph-status').dataset.nodes === '{expected}'")
-        expect(page.locator("#graph-message")).to_be_hidden()
-        assert page.evaluate("() => 1 + 1") == 2
+        page.wait_for_function(f"() => document.getElementById('graph-status').dataset.nodes === '{cap}'")
+        message = page.locator("#graph-message")
+        expect(message).to_contain_text(f"另有 {cut['nodes']} 个节点、{cut['edges']} 条连线未绘制")
+        assert "GRAPH_VIEW_MAX_NODES" not in message.inner_text()
+        expect(page.locator("#details .detail-label")).to_have_count(0)  # no stale details
+        assert query(page)["all"] == ["1"]
         same_origin_only(foreign)
 
 
@@ -264,7 +321,7 @@ def test_a_20000_node_store_keeps_the_page_responsive(browser, big_store):  # no
         ready(page)
         assert int(page.locator("#details .detail-counts").get_attribute("data-total")) > cap
         page.locator("#show-all").click()
-        expect(page.locator("#graph-message")).to_contain_text("GRAPH_VIEW_MAX_NODES")
+        expect(page.locator("#graph-message")).to_contain_text("未绘制")
         began = time.monotonic()
         click_node(page, hub)
         page.wait_for_function(f"() => document.getElementById('graph-status').dataset.nodes === '{cap}'")

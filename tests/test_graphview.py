@@ -6,11 +6,16 @@ handle of the same store, by the saved queries, or from the installed pyvis pack
 
 from __future__ import annotations
 
+import html
+import io
+import json
 import re
 from collections import Counter
 from importlib import resources
 from urllib.parse import unquote
+from xml.etree import ElementTree
 
+import networkx as nx
 import pytest
 import requests
 from web_fixtures import serve
@@ -104,7 +109,16 @@ def test_node_cap_is_never_exceeded(web_store, reader):
     with serve({"STORE": str(web_store), "GRAPH_VIEW_MAX_NODES": 5}) as url:
         everything = requests.get(url + "/graph/api/all")
         assert everything.status_code == 413
-        assert everything.json()["error"] == "node-cap" and "GRAPH_VIEW_MAX_NODES" in everything.json()["message"]
+        refusal = everything.json()
+        assert refusal["error"] == "node-cap" and "GRAPH_VIEW_MAX_NODES" in refusal["message"]
+        assert refusal["cap"] == 5 and refusal["count"] > 5, "the page says it in its own words from these"
+        cut = requests.get(url + "/graph/api/all", params={"cut": 1}).json()
+        kept = {n["id"] for n in cut["nodes"]}
+        assert len(kept) == 5 and cut["total"] == refusal["count"]
+        assert cut["left_out"]["nodes"] == cut["total"] - 5
+        assert all(e["from"] in kept and e["to"] in kept for e in cut["edges"])
+        assert cut["left_out"]["edges"] > 0
+        assert busiest_department(reader) in kept, "the most connected nodes are the ones drawn"
         grown = requests.get(url + "/graph/api/expand", params={"iri": busiest_department(reader), "have": 3}).json()
         assert len(grown["nodes"]) <= 2
         assert grown["left_out"] == grown["total"] - len(grown["nodes"]) > 0
@@ -209,3 +223,95 @@ def test_entity_pages_link_to_the_graph(base_url, reader):
     department = busiest_department(reader)
     page = requests.get(base_url + "/id/" + department[len(iris.ID) :], headers={"Accept": "text/html"}).text
     assert "show-in-graph" in page
+
+
+def test_shared_view_filtered_by_report_place_and_least_shared(base_url, reader):
+    everything = api(base_url, "shared")
+    report = everything["reports"][0]["id"]
+    in_report = {
+        r["f"].value
+        for r in reader.select(PREFIXES + "SELECT ?r ?f WHERE { ?f rk:report ?r }", {"r": Term("iri", report)}).rows
+    }
+    expected = {}
+    for edge in everything["edges"]:
+        kept = [f["iri"] for f in edge["shared"] if f["iri"] in in_report]
+        if len(kept) >= 2:
+            expected[frozenset((edge["from"], edge["to"]))] = len(kept)
+    filtered = api(base_url, "shared", report=report, min=2)
+    assert {frozenset((e["from"], e["to"])): e["findings"] for e in filtered["edges"]} == expected and expected
+    assert {n["id"] for n in filtered["nodes"]} == {n for pair in expected for n in pair}
+    place = (
+        reader.select(PREFIXES + "SELECT ?r ?p WHERE { ?r rk:jurisdiction/rdfs:label ?p }", {"r": Term("iri", report)})
+        .rows[0]["p"]
+        .value
+    )
+    assert place in everything["places"]
+    assert api(base_url, "shared", place=place, min=2)["edges"] == filtered["edges"], "one report per place here"
+    centre = max(filtered["nodes"], key=lambda n: n["weighted_degree"])
+    focused = api(base_url, "shared", report=report, min=2, department=centre["id"])
+    assert [n["id"] for n in focused["nodes"] if n["centre"]] == [centre["id"]]
+    assert requests.get(base_url + "/graph/api/shared", params={"min": "two"}).status_code == 400
+    assert requests.get(base_url + "/graph/api/shared", params={"role": "target"}).status_code == 400
+
+
+def test_shared_view_by_role(base_url, reader):
+    """With a department chosen, the findings it leads (or partners on); else those either leads."""
+    everything = api(base_url, "shared")
+    centre = max(everything["nodes"], key=lambda n: n["weighted_degree"])["id"]
+    roles = {
+        (r["org"].value, r["f"].value)
+        for r in reader.select(
+            PREFIXES + "SELECT DISTINCT ?org ?f WHERE { ?i rk:agent ?org ; rk:role rk:lead ; rk:measure/rk:finding ?f }"
+        ).rows
+    }
+    for chosen in (centre, ""):
+        expected = {}
+        for edge in everything["edges"]:
+            pair = (edge["from"], edge["to"])
+            holders = [chosen] if chosen in pair else pair
+            led = [f["iri"] for f in edge["shared"] if any((d, f["iri"]) in roles for d in holders)]
+            if led and (not chosen or chosen in pair):
+                expected[frozenset(pair)] = len(led)
+        drawn = api(base_url, "shared", role="lead", **({"department": chosen} if chosen else {}))["edges"]
+        if chosen:
+            drawn = [e for e in drawn if chosen in (e["from"], e["to"])]
+        assert {frozenset((e["from"], e["to"])): e["findings"] for e in drawn} == expected and expected
+
+
+def test_exports_are_what_was_posted_and_the_dashboard_picture(base_url):
+    shown = api(base_url, "shared", min=2)
+    posted = {"view": "shared", "nodes": shown["nodes"], "edges": shown["edges"]}
+    for fmt, read in (("graphml", nx.read_graphml), ("gexf", nx.read_gexf)):
+        response = requests.post(f"{base_url}/graph/api/export.{fmt}", json=posted)
+        assert response.status_code == 200
+        assert response.headers["Content-Disposition"] == f"attachment; filename=rectkg-shared.{fmt}"
+        graph = read(io.BytesIO(response.content))
+        assert set(graph.nodes) == {n["id"] for n in shown["nodes"]}
+        assert graph.number_of_edges() == len(shown["edges"])
+        assert {d["label"] for _, d in graph.nodes(data=True)} == {n["label"] for n in shown["nodes"]}
+    assert requests.post(f"{base_url}/graph/api/export.dot", json=posted).status_code == 404
+    picture = requests.get(base_url + "/graph/shared.svg")
+    assert picture.headers["Content-Type"].startswith("image/svg+xml")
+    svg = ElementTree.fromstring(picture.content)
+    names = {t.text for t in svg.iter("{http://www.w3.org/2000/svg}text")}
+    busiest = max(api(base_url, "shared")["nodes"], key=lambda n: n["weighted_degree"])["label"]
+    assert busiest in names
+    dashboard = requests.get(base_url + "/").text
+    assert 'href="/graph/shared"' in dashboard and 'src="/graph/shared.svg' in dashboard
+    assert 'id="nav-graph" ' in dashboard or 'id="nav-graph">' in dashboard
+
+
+def test_the_explorer_opens_on_the_most_shared_department_and_names_no_internals(base_url):
+    shared = api(base_url, "shared")
+    busiest = max(shared["nodes"], key=lambda n: (n["weighted_degree"], n["label"]))
+    for lang in ("zh", "en"):
+        page = requests.get(base_url + "/graph/", params={"lang": lang}).text
+        params = json.loads(html.unescape(re.search(r'data-params="([^"]*)"', page).group(1)))
+        words = " ".join(json.loads(html.unescape(re.search(r'data-words="([^"]*)"', page).group(1))).values())
+        assert params["start"] == busiest["id"]
+        assert "GRAPH_VIEW_MAX_NODES" not in words and "triangleDown" not in words
+        if lang == "zh":  # no English but the names of formats; {fields} are filled in by the page
+            assert set(re.findall(r"[A-Za-z_]+", re.sub(r"\{\w+\}", "", words))) <= {"PNG", "GraphML", "GEXF"}
+    assert json.loads(
+        html.unescape(re.search(r'data-params="([^"]*)"', requests.get(base_url + "/graph/?start=").text).group(1))
+    ) == {"start": ""}, "a cleared explorer stays empty"

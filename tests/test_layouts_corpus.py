@@ -32,6 +32,20 @@ THRESHOLD = 0.85
 ALL_THRESHOLD = 0.9
 # Reports kept apart from the department reader's development, each annotated before it was run.
 HELD_OUT = sorted((CORPUS / "heldout").glob("*.gold.json"))
+# Held-out reports the reader missed on its first run: kept as strict xfails, so the miss is recorded
+# and the test fails once the reader reads them (then drop the entry and note it in heldout/README.md).
+# None now: the two first-run misses were read after general fixes (tests/corpus/heldout/README.md).
+HELD_OUT_FIRST_RUN_MISSES: dict[str, str] = {}
+
+
+def _held_out_params() -> list:
+    out = []
+    for p in HELD_OUT:
+        name = p.name.removesuffix(".gold.json")
+        reason = HELD_OUT_FIRST_RUN_MISSES.get(name)
+        marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+        out.append(pytest.param(p, id=name, marks=marks))
+    return out
 
 
 @cache
@@ -245,6 +259,25 @@ def test_headline_claims(gold_path):
     assert {k: claims.get(k) for k in want} == want
 
 
+@pytest.mark.parametrize("gold_path", GOLDS, ids=lambda p: p.name.removesuffix(".gold.json"))
+def test_every_money_amount_is_a_claim_of_its_own(gold_path):
+    """追回…4.62万元, 清退…0.85万元: each amount the headline states is one claim, in 万元."""
+    report, gold = _read(gold_path)
+    amounts = [float(c.value) for c in report.claims if c.kind == "funds-recovered-wan-yuan"]
+    want = gold.get("money_wan_yuan") or [gold["report"]["headline_counts"].get("funds-recovered-wan-yuan")]
+    assert amounts == [a for a in want if a is not None]
+
+
+@pytest.mark.parametrize("gold_path", GOLDS, ids=lambda p: p.name.removesuffix(".gold.json"))
+def test_a_report_without_findings_loads_with_a_warning_and_no_other_does(gold_path):
+    """A report that prints only its preamble and next steps is kept, saying so; one with findings
+    carries no warning."""
+    report, gold = _read(gold_path)
+    assert bool(report.warnings) == gold.get("warning", False)
+    if gold.get("warning"):
+        assert report.findings == [] and "no findings could be read" in report.warnings[0]
+
+
 def _check_partners(paths: list[Path], threshold: float) -> None:
     """Partner precision and recall per report and overall, the table and misses in the message."""
     rows, misses, overall = [], [], Score()
@@ -312,7 +345,7 @@ def test_partner_departments_in_every_gold_file():
     _check_partners(ALL_GOLDS, ALL_THRESHOLD)
 
 
-@pytest.mark.parametrize("gold_path", HELD_OUT, ids=lambda p: p.name.removesuffix(".gold.json"))
+@pytest.mark.parametrize("gold_path", _held_out_params())
 def test_partner_departments_in_held_out_reports(gold_path):
     """Issue 18: partner departments ≥ 0.85 in reports the reader was not tuned on."""
     report, gold = _read(gold_path)

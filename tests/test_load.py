@@ -21,6 +21,9 @@ from web_fixtures import build_store, serve
 from graph.handoff import HandoffStore
 from graph.store import open_store
 
+# Latency figures: run alone, after the parallel part of make test (Makefile), not beside it.
+pytestmark = pytest.mark.serial
+
 CLIENTS = 32
 RESULTS = Path(__file__).resolve().parents[1] / "bench" / "results"
 # Saved queries without required parameters, each a different shape (listing, aggregate, join).

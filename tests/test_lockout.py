@@ -27,6 +27,9 @@ from web_fixtures import build_store, client_at, serve
 from ontology import iris
 from webapp import settings as app_settings
 
+# Latency figures: run alone, after the parallel part of make test (Makefile), not beside it.
+pytestmark = pytest.mark.serial
+
 HOSTILE = 8
 VISITORS = 2
 RESULTS = Path(__file__).resolve().parents[1] / "bench" / "results"

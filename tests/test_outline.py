@@ -8,6 +8,7 @@ heading tree as read, with each heading's role.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -137,3 +138,30 @@ def test_ingest_keeps_a_partial_report_with_a_warning_and_strict_refuses_it(tmp_
     lenient = _cli("--store", str(tmp_path / "lenient"), "ingest", str(cut))
     assert lenient.returncode == 0, lenient.stderr
     assert "0 findings" in lenient.stdout and "warning: no findings could be read" in lenient.stdout
+
+
+LAYOUT_GOLDS = sorted(LAYOUTS.glob("*.gold.json"))
+
+
+@pytest.mark.parametrize("gold_path", LAYOUT_GOLDS, ids=lambda p: p.name.removesuffix(".gold.json"))
+def test_the_outline_of_every_layout_shows_its_gold_findings(gold_path):
+    """`rectkg outline` is what a user checks a reading against: its finding-level headings are the
+    gold findings, with their printed numbers, titles (as far as the outline shows them) and measures."""
+    gold = json.loads(gold_path.read_text(encoding="utf-8"))
+    report = load_file(LAYOUTS / gold["text_file"]).report
+    found = [n for n in read_outline(report).walk() if n.role == "finding"]
+    assert [(n.number, n.measures) for n in found] == [(str(g["number"]), g["measures"]) for g in gold["findings"]]
+    for node, g in zip(found, gold["findings"], strict=True):
+        assert node.title.startswith(g["title"][: len(node.title)]) or g["title"].startswith(node.title)
+    items = [n for n in read_outline(report).walk() if n.inside]
+    assert all(n.children == [] for n in items)  # a measure's item holds nothing
+
+
+def test_items_of_a_finding_nest_under_it_and_markers_keep_their_print():
+    """3)关于…问题 with (1)…;(2)… measures on the next line: the items sit under the finding,
+    and the finding's marker is shown as printed (3), not (3))."""
+    report = load_file(LAYOUTS / "tongling-county-transport-2025-10-30.txt").report
+    lines = render(read_outline(report))
+    finding = next(i for i, line in enumerate(lines) if "3)关于农村公路养护资金监管不到位问题" in line)
+    assert lines[finding].startswith("    L3 3)") and lines[finding].endswith("finding, 3 measures")
+    assert lines[finding + 1].startswith("      L4 (1)联合县财政局")

@@ -48,9 +48,9 @@ def _gold(path: Path) -> tuple[Path, dict]:
 
 @cache
 def _cut() -> Loaded:
-    """The Qingpu report cut before its findings, with one heading misprinted 1): read in part."""
+    """The Qingpu report cut before its findings, with one heading misprinted 一: read in part."""
     text = (SAMPLES / "qingpu-civil-affairs-2026-02-13.txt").read_text(encoding="utf-8")
-    return load_text(text[: text.index("1.针对")].replace("(一)", "1)", 1), "cut.txt", "utf-8")
+    return load_text(text[: text.index("1.针对")].replace("(一)", "一:", 1), "cut.txt", "utf-8")
 
 
 @cache
@@ -179,7 +179,7 @@ def test_a_report_cut_before_its_findings_shows_its_headings_and_the_warning_in_
     assert "no findings could be read" not in html
     tree = _tree(html)
     assert [role for _, role, _, _ in tree.headings] == [_cli_role(n.role) for n in read_outline(cut.report).walk()]
-    assert 'id="near-headings"' in html and "1)" in html
+    assert 'id="near-headings"' in html and "一:" in html
 
 
 def test_a_report_cut_inside_a_finding_says_so_in_chinese_and_names_the_reason(site):

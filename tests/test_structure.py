@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
+from loaders import structure
 from tests.conftest import QINGPU
 
 
@@ -51,3 +54,18 @@ def test_refs_are_unique_and_plain_where_numbers_do_not_restart(qingpu, fengjian
     refs = [f.ref for f in fengjiang.report.findings]
     assert len(set(refs)) == len(refs) == 22
     assert refs[9] == "(二)2"  # the second finding of the second category, printed "2."
+
+
+@pytest.mark.parametrize(
+    ("text", "going_on"),
+    [
+        ("一是建立台账。目前正在持续整改,相关制度尚在完善中。", True),
+        ("一是开展排查。该问题仍在整改中。", True),
+        ("一是持续推进中。", True),
+        ("一是建立长效机制,已完成整改。", False),
+        ("一是持续整改到位,已建立长效机制。", False),
+    ],
+)
+def test_a_finding_whose_text_says_the_work_goes_on_is_in_progress(text, going_on):
+    """The annotation guide: in progress when the text says so (正在整改, 持续整改, 尚未完成…)."""
+    assert structure._in_progress(text) is going_on

@@ -33,9 +33,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["rectkg.warm"] = warm.Warmer(app)
     errors.register(app)
 
-    from webapp import admin, dashboard, editor, entities, graphview, saved, search, shared, sparql
+    from webapp import admin, compare, dashboard, editor, entities, graphview, saved, search, shared, sparql
 
-    for module in (admin, dashboard, editor, entities, graphview, saved, search, shared, sparql):
+    for module in (admin, compare, dashboard, editor, entities, graphview, saved, search, shared, sparql):
         app.register_blueprint(module.bp)
 
     app.jinja_env.globals.update(

@@ -30,14 +30,15 @@ class TooManyQueries(Exception):
 class Refused(Exception):
     """A request the app will not carry out (an update, a SERVICE call); status says which."""
 
-    def __init__(self, status: int, error: str, message: str):
+    def __init__(self, status: int, error: str, message: str, **facts: int | str):
         super().__init__(message)
         self.status = status
         self.error = error
+        self.facts = facts  # numbers a page needs to say the refusal in its own language
 
 
-def error_response(status: int, error: str, message: str):
-    response = jsonify({"error": error, "message": message})
+def error_response(status: int, error: str, message: str, **facts: int | str):
+    response = jsonify({"error": error, "message": message, **facts})
     response.status_code = status
     return response
 
@@ -80,7 +81,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(Refused)
     def refused(error: Refused):
-        return error_response(error.status, error.error, str(error))
+        return error_response(error.status, error.error, str(error), **error.facts)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -10,24 +10,55 @@ cap and said so, before anything is sent.
 
 from __future__ import annotations
 
+import heapq
 import re
+from dataclasses import dataclass
 from importlib import resources
 
-from flask import Blueprint, abort, current_app, jsonify, render_template, request, send_from_directory, url_for
+import networkx as nx
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
 from graph import analytics
 from graph.answers import Caps
+from graph.store import Store
 from ontology import iris
 from queries import catalog
 from webapp import db, i18n, links, protocol, sparql
 from webapp import neighbourhood as hood
+from webapp import sharedpicture as picture
 from webapp.errors import Refused
 
 bp = Blueprint("graphview", __name__, url_prefix="/graph")
 VIS_VERSION = "vis-9.1.2"
 MAX_DETAIL_IRIS = 12
+ROLES = ("lead", "partner", "target", "mentioned")
+# Colours of the shared network's communities (clusters), in community order; the page and the
+# dashboard's picture draw with the same list.
+COMMUNITY_COLOURS = (
+    "#2e8b57",
+    "#3c78d8",
+    "#d64545",
+    "#b5651d",
+    "#8e44ad",
+    "#16a085",
+    "#d9a441",
+    "#7f8c8d",
+    "#c0392b",
+    "#2c3e50",
+)
+EXPORTS = {"graphml": "application/graphml+xml", "gexf": "application/gexf+xml"}
 IRI = re.compile(r"https?://[^\s<>\"{}|\\^`]+")
 LABEL_PREDICATES = (SKOS.prefLabel, DCTERMS.title, RDFS.label, URIRef(iris.RK + "text"))
 TYPE_KINDS = {
@@ -44,7 +75,9 @@ TYPE_KINDS = {
 
 
 # Words of the graph pages, (zh, en); handed to the page and its script as one JSON attribute.
+# `{n}`-style fields are filled in by the script; no word names a setting, a shape or an option.
 MESSAGES: dict[str, tuple[str, str]] = {
+    "graph": ("关系图", "Graph"),
     "explorer": ("图谱探索", "Graph explorer"),
     "shared": ("共同负责网络", "Shared responsibility"),
     "trace": ("问题追踪图", "Finding trace"),
@@ -53,15 +86,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "find_placeholder": ("输入部门、问题、措施或文件", "A department, finding, measure or document"),
     "all": ("显示全部", "Show everything"),
     "reset": ("清空", "Clear"),
-    "png": ("导出 PNG", "Export PNG"),
+    "png": ("导出图片 PNG", "Export PNG"),
     "graphml": ("导出 GraphML", "Export GraphML"),
+    "gexf": ("导出 GEXF", "Export GEXF"),
+    "exports": ("导出当前所见", "Export what is shown"),
     "types": ("节点类型", "Node types"),
     "categories": ("问题类别", "Categories"),
-    "roles": ("角色", "Roles"),
+    "roles": ("部门角色", "Department roles"),
+    "filters": ("筛选", "Filters"),
+    "start": ("起点", "Start"),
+    "colon": ("：", ": "),
+    "and": ("、", ", "),
+    "hidden": ("不显示", "Not shown"),
+    "legend": ("图例", "Legend"),
     "details": ("详情", "Details"),
-    "drawn": ("已绘制节点", "Nodes drawn"),
-    "visible": ("显示", "visible"),
-    "cap": ("上限", "cap"),
+    "drawn": (
+        "已绘制 {nodes} 个节点（显示 {visible} 个），上限 {cap} 个",
+        "Nodes drawn: {nodes} ({visible} shown), at most {cap}",
+    ),
     "neighbours": ("邻居", "Neighbours"),
     "evidence": ("证据句", "Evidence"),
     "open_page": ("打开实体页", "Open its page"),
@@ -69,15 +111,59 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "open_dossier": ("打开共同负责档案", "Open the pair dossier"),
     "department": ("部门", "Department"),
     "all_departments": ("（全部部门）", "(all departments)"),
-    "cap_reached": ("已达节点上限，部分邻居未显示", "Node cap reached; some neighbours are not shown"),
+    "report": ("通报", "Report"),
+    "all_reports": ("（全部通报）", "(all reports)"),
+    "place": ("地区", "Place"),
+    "all_places": ("（全部地区）", "(all places)"),
+    "role_both": ("所选部门（未选时任一方）的角色", "Role of the chosen department (or of either)"),
+    "all_roles": ("（任意角色）", "(any role)"),
+    "least": ("至少共同负责的问题数", "At least this many shared findings"),
+    "cap_reached": (
+        "已达节点上限（{cap} 个）：{left} 个邻居未绘制",
+        "Node cap ({cap}) reached: {left} neighbours not drawn",
+    ),
+    "cap_full": ("已达节点上限（{cap} 个），不能再展开", "Node cap ({cap}) reached; nothing more can be expanded"),
+    "cut_all": (
+        "全图有 {total} 个节点，超过上限 {cap} 个：只绘制了连接最多的 {cap} 个，"
+        "另有 {nodes} 个节点、{edges} 条连线未绘制",
+        "The whole graph has {total} nodes, over the cap of {cap}: the {cap} most connected are drawn; {nodes} nodes"
+        " and {edges} edges are not",
+    ),
+    "over_cap": (
+        "此图有 {count} 个节点，超过上限 {cap} 个，未绘制；请选择部门、通报或提高最少共同问题数",
+        "This graph has {count} nodes, over the cap of {cap}, and is not drawn; choose a department or a report, or"
+        " raise the least number of shared findings",
+    ),
     "hint": ("点击节点展开其邻居，点击连线查看关系", "Click a node to expand it, an edge to see the relation"),
-    "weighted_degree": ("加权度", "Weighted degree"),
-    "community": ("社区", "Community"),
+    "shared_hint": (
+        "点击部门只看它和合作部门，点击连线查看共同负责的问题",
+        "Click a department to see it and its partners, an edge for the findings they share",
+    ),
+    "details_hint": ("点击节点或连线查看详情和证据句", "Click a node or an edge for its details and evidence"),
+    "weighted_degree": ("共同负责问题总数", "Shared findings in all"),
+    "community": ("群组", "Cluster"),
+    "size_means": (
+        "圆越大，与其他部门共同负责的问题越多",
+        "The larger the circle, the more findings shared with others",
+    ),
+    "colour_means": (
+        "同一颜色为经常一起负责的部门群组",
+        "One colour: a cluster of departments that often share findings",
+    ),
+    "width_means": ("连线上的数字：两部门共同负责的问题数", "The number on an edge: findings the two share"),
+    "chosen": ("所选部门（粗边框）", "The chosen department (thick border)"),
+    "expanded_means": ("粗边框：已展开的节点", "Thick border: a node already expanded"),
+    "structure": ("结构（通报—类别—问题组—问题—措施）", "Structure (report, category, group, finding, measure)"),
+    "cites": ("引用文件", "Cites a document"),
     "no_hits": ("没有结果", "No results"),
+    "not_found": ("图中找不到这个节点或部门", "Nothing in the graph goes by that name"),
+    "nothing_shared": ("按当前筛选没有部门共同负责问题", "No departments share findings under these filters"),
     "query": ("查询", "Query"),
     "show_in_graph": ("在图中显示", "Show in graph"),
     "trace_graph": ("追踪图", "Trace graph"),
     "show_as_graph": ("以图显示", "Show as graph"),
+    "picture_alt": ("共同负责网络：共同负责问题最多的部门", "Shared responsibility: the departments that share most"),
+    "picture_more": ("打开共同负责网络 →", "Open the shared-responsibility network →"),
 }
 
 
@@ -92,11 +178,15 @@ def cap() -> int:
 
 
 def over_cap(count: int, what: str) -> Refused:
+    """The refusal names the setting for whoever runs the app; `count` and `cap` let the page say
+    it in the visitor's language without it."""
     return Refused(
         413,
         "node-cap",
         f"{what}有 {count} 个节点，超过上限 {cap()}（设置 GRAPH_VIEW_MAX_NODES）。"
         f" {what} has {count} nodes, over the cap of {cap()} (setting GRAPH_VIEW_MAX_NODES).",
+        count=count,
+        cap=cap(),
     )
 
 
@@ -115,13 +205,25 @@ def drawable(text: str) -> bool:
 def _page(view: str, **data: str):
     kinds = {k: {"name": v["en"] if i18n.language() == "en" else v["zh"], **v} for k, v in hood.KINDS.items()}
     words = {key: message(key) for key in MESSAGES}
-    roles = {name: i18n.term_label(iris.RK + name) for name in ("lead", "partner", "target", "mentioned")}
-    return render_template("graph.html", view=view, kinds=kinds, cap=cap(), data=data, words=words, roles=roles)
+    roles = {name: i18n.term_label(iris.RK + name) for name in ROLES}
+    return render_template(
+        "graph.html", view=view, kinds=kinds, cap=cap(), data=data, words=words, roles=roles, palette=COMMUNITY_COLOURS
+    )
 
 
 @bp.get("/")
 def explorer():
-    return _page("explorer", start=request.args.get("start", ""))
+    """Opens on `start`, else on the department sharing the most findings: a first visit shows
+    something to click, not an empty canvas (`start=` left empty, as "clear" leaves it, is empty)."""
+    return _page("explorer", start=request.args["start"] if "start" in request.args else most_shared())
+
+
+def most_shared() -> str:
+    """The department with the most findings shared with others (by name on a tie); none if
+    nothing is shared."""
+    found = analysis()
+    strength = dict(found.sharing.degree(weight="findings"))
+    return min(strength, key=lambda n: (-strength[n], found.label(n), n), default="")
 
 
 @bp.get("/shared")
@@ -192,14 +294,26 @@ def expand():
 
 @bp.get("/api/all")
 def everything():
+    """Every node and edge. Over the cap it is refused, unless `cut=1` (the page's "show all"):
+    then the `cap` most connected nodes and the edges among them, and how many of each are not
+    drawn, so the page can say what was cut."""
     index = hood.current()
+    kept: list[str] = sorted(index.kind)
     if len(index) > cap():
-        raise over_cap(len(index), "整个图 The whole graph ")
-    seen: dict[str, dict] = {}
-    for edges in index.edges.values():
-        for edge in edges:
-            seen.setdefault(edge.id, hood.edge_json(edge))
-    return jsonify({"nodes": [hood.node_json(index, n) for n in sorted(index.kind)], "edges": list(seen.values())})
+        if request.args.get("cut") != "1":
+            raise over_cap(len(index), "整个图 The whole graph ")
+        kept = sorted(heapq.nsmallest(cap(), index.kind, key=lambda n: (-len(index.edges.get(n, ())), n)))
+    drawn = set(kept)
+    every: dict[str, hood.Edge] = {e.id: e for edges in index.edges.values() for e in edges}
+    shown = [hood.edge_json(e) for e in every.values() if e.a in drawn and e.b in drawn]
+    return jsonify(
+        {
+            "nodes": [hood.node_json(index, n) for n in kept],
+            "edges": shown,
+            "total": len(index),
+            "left_out": {"nodes": len(index) - len(kept), "edges": len(every) - len(shown)},
+        }
+    )
 
 
 @bp.get("/api/details")
@@ -244,58 +358,218 @@ def analysis() -> analytics.Analysis:
     return db.cached("analysis", analytics.analyse)
 
 
+# Where each finding was reported: its report and the report's place (rk:jurisdiction); and the
+# sharing roles (lead, partner) each organisation holds on it: for the shared network's filters.
+FINDING_REPORTS = """
+SELECT DISTINCT ?finding ?report ?place WHERE {
+  ?finding a rk:Finding ; rk:report ?report .
+  OPTIONAL { ?report rk:jurisdiction/rdfs:label ?place }
+}"""
+SHARING_ROLES = ("lead", "partner")  # the roles that make a department share a finding (analytics)
+FINDING_ROLES = """
+SELECT DISTINCT ?org ?finding ?role WHERE {
+  ?inv rk:measure ?measure ; rk:agent ?org ; rk:role ?role .
+  FILTER(?role IN (rk:lead, rk:partner))
+  ?measure rk:finding ?finding .
+}"""
+
+
+@dataclass(frozen=True)
+class Where:
+    """Each finding's report and place (empty when the report names none), and the roles each
+    organisation holds on it (local names)."""
+
+    report: dict[str, str]
+    place: dict[str, str]
+    roles: dict[tuple[str, str], frozenset[str]]
+
+
+def _where(store: Store) -> Where:
+    prefixes = iris.sparql_prefixes()
+    rows = store.select(prefixes + FINDING_REPORTS).rows
+    roles: dict[tuple[str, str], set[str]] = {}
+    for r in store.select(prefixes + FINDING_ROLES).rows:
+        roles.setdefault((r["org"].value, r["finding"].value), set()).add(r["role"].value.rsplit("#", 1)[-1])
+    return Where(
+        {r["finding"].value: r["report"].value for r in rows},
+        {r["finding"].value: r["place"].value for r in rows if "place" in r},
+        {key: frozenset(held) for key, held in roles.items()},
+    )
+
+
+@dataclass(frozen=True)
+class SharedFilters:
+    """The shared network's filters, as the page's URL and the API name them."""
+
+    department: str = ""
+    report: str = ""
+    place: str = ""
+    role: str = ""
+    least: int = 1
+
+    @classmethod
+    def from_request(cls) -> SharedFilters:
+        try:
+            least = max(1, int(request.args.get("min") or 1))
+        except ValueError:
+            abort(400, description="min must be a whole number")
+        args = request.args
+        role = args.get("role", "")
+        if role and role not in SHARING_ROLES:
+            abort(400, description=f"role must be one of: {', '.join(SHARING_ROLES)}")
+        return cls(args.get("department", ""), args.get("report", ""), args.get("place", ""), role, least)
+
+    def keeps(self, where: Where, finding: str, pair: tuple[str, str], centre: str) -> bool:
+        """Whether a finding two departments share counts: in the chosen report and place, and
+        with the chosen role held on it by the chosen department when it is one of the two (the
+        findings it leads, or those it partners on), else by either of them."""
+        holders = [centre] if centre in pair else pair
+        return (
+            (not self.report or where.report.get(finding) == self.report)
+            and (not self.place or where.place.get(finding) == self.place)
+            and (not self.role or any(self.role in where.roles.get((d, finding), ()) for d in holders))
+        )
+
+
+def filtered_sharing(found: analytics.Analysis, where: Where, filters: SharedFilters, centre: str) -> nx.Graph:
+    """The sharing network counted over the findings the filters keep: a pair stays when it still
+    shares at least `least` of them, so weights and sizes are those of what is drawn."""
+    out = nx.Graph()
+    bipartite = found.bipartite
+    for a, b, data in found.sharing.edges(data=True):
+        shared = [f for f in data["shared"] if filters.keeps(where, f, (a, b), centre)]
+        if len(shared) >= filters.least:
+            measures = sum(len(bipartite[a][f]["measures"] & bipartite[b][f]["measures"]) for f in shared)
+            out.add_edge(*sorted((a, b)), findings=len(shared), measures=measures, shared=shared)
+    return out
+
+
 @bp.get("/api/shared")
 def shared_data():
     """Departments that share findings (sized by weighted degree, coloured by community) and the
-    findings each pair shares; with `department`, only it and its partners."""
-    found = analysis()
-    sharing = found.sharing
-    chosen = request.args.get("department", "")
-    if chosen:
+    findings each pair shares, over the findings of `report` and `place` only (and with `role`,
+    only those the chosen department, or else either of the two, leads or partners on), pairs
+    sharing at least `min`; with `department`, only it (marked `centre`) and its partners. The filters'
+    choices come along, so the page can offer them."""
+    found, where = analysis(), db.cached("graphwhere", _where)
+    filters = SharedFilters.from_request()
+    centre = ""
+    if filters.department:
         try:
-            centre = found.find_department(chosen)
+            centre = found.find_department(filters.department)
         except analytics.AnalyticsError as error:
             abort(404, description=str(error))
-        sharing = sharing.subgraph([centre, *sharing[centre]]) if centre in sharing else sharing.subgraph([centre])
+    sharing = filtered_sharing(found, where, filters, centre)
+    if centre:
+        sharing = sharing.subgraph([centre, *sharing[centre]]) if centre in sharing else _alone(centre)
     if sharing.number_of_nodes() > cap():
         raise over_cap(sharing.number_of_nodes(), "共同负责网络 The shared-responsibility network ")
-    strength = dict(sharing.degree(weight="findings"))
     community = found.community_of
+    return jsonify(
+        {
+            "nodes": [_shared_node(found, sharing, n, community, centre) for n in sorted(sharing)],
+            "edges": [_shared_edge(found, a, b, data) for a, b, data in sorted(sharing.edges(data=True))],
+            **_shared_choices(found, where),
+        }
+    )
+
+
+def _alone(node: str) -> nx.Graph:
+    """A chosen department that shares nothing under the filters is still drawn, on its own."""
+    graph = nx.Graph()
+    graph.add_node(node)
+    return graph
+
+
+def _shared_node(found: analytics.Analysis, sharing: nx.Graph, node: str, community: dict, centre: str) -> dict:
+    return {
+        "id": node,
+        "kind": "department",
+        "label": found.label(node),
+        "weighted_degree": sharing.degree(node, weight="findings"),
+        "community": community.get(node, 0),
+        "centre": node == centre,
+        "url": links.entity_url(node),
+    }
+
+
+def _shared_edge(found: analytics.Analysis, a: str, b: str, data: dict) -> dict:
     bipartite = found.bipartite.nodes
-    nodes = [
-        {
-            "id": n,
-            "kind": "department",
-            "label": found.label(n),
-            "weighted_degree": strength[n],
-            "community": community.get(n, 0),
-            "url": links.entity_url(n),
-        }
-        for n in sorted(sharing)
-    ]
-    edges = [
-        {
-            "id": f"{a} {b}",
-            "from": a,
-            "to": b,
-            "findings": data["findings"],
-            "measures": data["measures"],
-            "dossier": url_for("shared.pair", a=found.label(a), b=found.label(b)),
-            "shared": [
-                {
-                    "iri": f,
-                    "number": bipartite[f].get("number", ""),
-                    "title": bipartite[f]["label"],
-                    "report": bipartite[f].get("report", ""),
-                    "url": links.entity_url(f),
-                }
-                for f in data["shared"]
-            ],
-        }
-        for a, b, data in sorted(sharing.edges(data=True))
-    ]
-    departments = sorted(({"id": n, "label": found.label(n)} for n in found.sharing), key=lambda d: d["label"])
-    return jsonify({"nodes": nodes, "edges": edges, "departments": departments})
+    return {
+        "id": f"{a} {b}",
+        "from": a,
+        "to": b,
+        "findings": data["findings"],
+        "measures": data["measures"],
+        "dossier": url_for("shared.pair", a=found.label(a), b=found.label(b)),
+        "shared": [
+            {
+                "iri": f,
+                "number": bipartite[f].get("number", ""),
+                "title": bipartite[f]["label"],
+                "report": bipartite[f].get("report", ""),
+                "url": links.entity_url(f),
+            }
+            for f in data["shared"]
+        ],
+    }
+
+
+def _shared_choices(found: analytics.Analysis, where: Where) -> dict[str, list]:
+    """What the filters can be set to: the sharing departments, reports and places, by name."""
+    index = hood.current()
+    reports = {where.report.get(f, "") for _, _, data in found.sharing.edges(data=True) for f in data["shared"]} - {""}
+    return {
+        "departments": sorted(({"id": n, "label": found.label(n)} for n in found.sharing), key=lambda d: d["label"]),
+        "reports": sorted(({"id": r, "label": index.label.get(r, r)} for r in reports), key=lambda d: d["label"]),
+        "places": sorted(set(where.place.values())),
+    }
+
+
+# Export and picture -------------------------------------------------------------------------
+
+NODE_FIELDS = ("label", "kind", "url", "community", "weighted_degree")
+EDGE_FIELDS = ("label", "role", "findings")
+
+
+@bp.post("/api/export.<fmt>")
+def export(fmt: str):
+    """GraphML or GEXF of exactly what the page shows: the page posts the nodes and edges it draws
+    after its filters, and networkx writes them (the writers `rectkg analyze` uses), so no
+    client-side XML writer can drift from the standard."""
+    if fmt not in EXPORTS:
+        abort(404, description=f"export as one of: {', '.join(EXPORTS)}")
+    shown = request.get_json(silent=True) or {}
+    nodes, edges = shown.get("nodes", []), shown.get("edges", [])
+    if not isinstance(nodes, list) or not isinstance(edges, list):
+        abort(400, description='post {"nodes": [...], "edges": [...]} as the page draws them')
+    if len(nodes) > cap():
+        raise over_cap(len(nodes), "导出的图 The export ")
+    graph = nx.MultiGraph()
+    for node in nodes:
+        graph.add_node(str(node.get("id")), **_scalars(node, NODE_FIELDS))
+    for edge in edges:
+        if edge.get("from") in graph and edge.get("to") in graph:
+            graph.add_edge(edge["from"], edge["to"], key=str(edge.get("id")), **_scalars(edge, EDGE_FIELDS))
+    view = re.sub(r"[^a-z]", "", str(shown.get("view", ""))) or "graph"
+    return Response(
+        analytics.serialise(graph, fmt),
+        mimetype=EXPORTS[fmt],
+        headers={"Content-Disposition": f"attachment; filename=rectkg-{view}.{fmt}"},
+    )
+
+
+def _scalars(item: dict, fields: tuple[str, ...]) -> dict[str, str | int | float]:
+    """The fields GraphML and GEXF can hold (text and numbers), without empty ones."""
+    return {k: item[k] for k in fields if isinstance(item.get(k), str | int | float) and item[k] != ""}
+
+
+@bp.get("/shared.svg")
+def shared_picture():
+    """The top of the shared-responsibility network as a small SVG drawn here, for the dashboard."""
+    found = analysis()
+    svg = picture.draw(found, COMMUNITY_COLOURS, message("picture_alt"))
+    return Response(svg, mimetype="image/svg+xml", headers={"Cache-Control": "no-cache"})
 
 
 # CONSTRUCT -----------------------------------------------------------------------------------
