@@ -6,15 +6,26 @@ STAMP := $(VENV)/.setup-stamp
 STORE ?= data/store
 SAMPLE := samples/qingpu-civil-affairs-2026-02-13.txt
 
-.PHONY: setup run test soak lint clean browser screenshots
+.PHONY: setup lock run test soak lint clean browser screenshots
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml
+# Exactly what CI tested: every package, development ones included, at the version and with the
+# hashes of requirements.lock; then rectkg itself, editable, with nothing more (its build needs only
+# the lock's setuptools and wheel, so no index is asked for a build environment).
+$(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
+
+# After changing the dependencies in pyproject.toml: resolve them again into requirements.lock
+# (pip-tools in a throwaway environment of its own), then `make setup`.
+PIP_TOOLS := pip-tools==7.7.0
+lock:
+	test -x .lock-venv/bin/pip-compile || ($(PY) -m venv .lock-venv && .lock-venv/bin/pip install --quiet $(PIP_TOOLS))
+	.lock-venv/bin/pip-compile --quiet --extra dev --generate-hashes --allow-unsafe --strip-extras \
+		--no-emit-index-url --no-emit-find-links --output-file requirements.lock pyproject.toml
 
 # Ingest the bundled samples only into an empty store, then serve (the URL is printed).
 run: setup
@@ -57,7 +68,7 @@ lint: setup
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) data build dist *.egg-info
+	rm -rf $(VENV) .lock-venv data build dist *.egg-info
 
 # Benchmarks (bench/): a synthetic corpus made from the sample reports, measured end to end.
 .PHONY: bench bench-quick

@@ -17,7 +17,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Literal, URIRef, Variable
 
-from graph.store import Term
+from graph.interface import Term
 from queries.catalog import SavedQuery, get
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from bench.corpus import Generator
-from graph.store import ntriples_bytes
+from graph.terms import ntriples_bytes
 from loaders.pipeline import Loaded, load_file, load_source
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 
 from bench.corpus import Generator
-from graph.store import ntriples_bytes
+from graph.terms import ntriples_bytes
 from loaders.pipeline import read_text
 from loaders.sources import read_source
 from loaders.to_rdf import to_triples

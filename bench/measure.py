@@ -21,7 +21,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from bench.corpus import Generated, Generator
-from graph.store import OxigraphStore, Term, _to_ox
+from graph.store import OxigraphStore, Term
+from graph.terms import to_ox
 from loaders.model import Involvement, Organisation, Span
 from loaders.pipeline import Loaded, load_bytes
 from loaders.to_rdf import to_triples
@@ -273,7 +274,7 @@ def cases(
 
 def raw_runner(store: ox.Store, q: SavedQuery, params: dict[str, str]) -> Callable[[], int]:
     bound = q.bindings(params)
-    subs = {ox.Variable(k): _to_ox(v) for k, v in bound.items()}
+    subs = {ox.Variable(k): to_ox(v) for k, v in bound.items()}
     text = q.text_for(bound)  # the very text the product runs (a variant, where one fits)
 
     def run() -> int:

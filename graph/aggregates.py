@@ -35,12 +35,12 @@ from rdflib.namespace import RDF, SKOS
 
 from graph import searchable
 from graph.binding import term_text
-from graph.store import Store, Term, lines_with, ntriples_lines, ntriples_text, parse_ntriples
+from graph.interface import XSD_STRING, Store, Term
+from graph.terms import lines_with, ntriples_lines, ntriples_text, parse_ntriples
 from ontology import iris
 from ontology.iris import RK
 
 XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 # The pairs a document contributes, and every document's contributions, from rk:sharedBy or
 # from the per-pair nodes documents written before it hold (see the module's docstring).
 _PAIRS_OF_GRAPHS = """SELECT DISTINCT ?a ?b WHERE {{ GRAPH ?g {{
@@ -203,13 +203,6 @@ def version(store: Store) -> str | None:
     """The stamp the last write left (None on a store no aggregate-aware write has touched): the
     store's own `version_stamp`, which a store that knows it without a query answers at once."""
     return store.version_stamp()
-
-
-def read_version(store: Store) -> str | None:
-    """`version` read from the store by a query."""
-    query = f"SELECT ?v WHERE {{ GRAPH {_iri(iris.AGGREGATES)} {{ {_iri(iris.AGGREGATES)} <{RK.storeVersion}> ?v }} }}"
-    rows = store.select(query).rows
-    return rows[0]["v"].value if rows and "v" in rows[0] else None
 
 
 def _state(store: Store, nodes: list[str]) -> dict[str, list[tuple[str, str, Term]]]:

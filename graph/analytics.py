@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from graph.store import Result, Store
+from graph.interface import Result, Store
 from ontology import iris
 
 log = logging.getLogger(__name__)

@@ -18,46 +18,25 @@ from __future__ import annotations
 import csv
 import io
 import json
-import tempfile
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from typing import BinaryIO, NamedTuple
+from collections.abc import Callable, Iterable
+from typing import NamedTuple
 from xml.sax.saxutils import escape, quoteattr
 
 from rdflib import Graph
 
 from graph import results
-from graph.store import Result, Term
+
+# Caps, Written, Sink and Answer are the interface's (a Store's write_answer and answer take and give them):
+# imported from here as before.
+from graph.interface import Answer, Caps, Result, Sink, Term, Written  # noqa: F401
+from graph.terms import ntriples_bytes, ntriples_lines
 from ontology import context, iris
 
 RESULT_FORMATS = ("json", "xml", "csv", "tsv")
 GRAPH_FORMATS = ("turtle", "ntriples", "jsonld", "rdfxml")
 RDFLIB_FORMATS = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rdfxml": "xml"}
-# Bytes a worker gathers before sending them over the pipe, and the web process keeps in memory
-# of one answer before the rest goes to a temporary file.
+# Bytes a worker gathers before sending them over the pipe.
 CHUNK_BYTES = 256 * 1024
-SPOOL_MEMORY_BYTES = 1024 * 1024
-
-Sink = Callable[[bytes], None]
-
-
-@dataclass(frozen=True)
-class Caps:
-    """The most an answer may hold: solutions, triples and bytes (None: no limit)."""
-
-    rows: int | None = None
-    triples: int | None = None
-    bytes: int | None = None
-
-
-@dataclass(frozen=True)
-class Written:
-    """What was written: rows (or triples) and whether, and by which limit, the answer was cut."""
-
-    count: int
-    truncated: bool = False
-    cut_by: str | None = None  # "rows", "triples" or "bytes"
-
 
 class _Layout(NamedTuple):
     head: str
@@ -158,25 +137,8 @@ def _csv_layout(variables: list[str]) -> _Layout:
 
 
 def _tsv_layout(variables: list[str]) -> _Layout:
-    """SPARQL 1.1 TSV: a header of ?names, then terms in Turtle syntax."""
-
-    def row(cells: dict[str, Term]) -> str:
-        return "\t".join(_tsv_term(cells[v]) if v in cells else "" for v in variables) + "\n"
-
-    return _Layout("\t".join("?" + v for v in variables) + "\n", row, "", "")
-
-
-def _tsv_term(term: Term) -> str:
-    if term.kind == "iri":
-        return f"<{term.value}>"
-    if term.kind == "bnode":
-        return f"_:{term.value}"
-    text = json.dumps(term.value, ensure_ascii=False)  # escapes quotes, backslashes, tabs, newlines
-    if term.lang:
-        return f"{text}@{term.lang}"
-    if term.datatype and term.datatype != "http://www.w3.org/2001/XMLSchema#string":
-        return f"{text}^^<{term.datatype}>"
-    return text
+    """SPARQL 1.1 TSV: a header of ?names, then terms in Turtle syntax (`results.to_tsv`, row by row)."""
+    return _Layout(results.tsv_head(variables), lambda row: results.tsv_row(row, variables), "", "")
 
 
 _LAYOUTS: dict[str, Callable[[list[str]], _Layout]] = {
@@ -285,8 +247,6 @@ def graph_text(graph: Graph, name: str) -> str:
 
 def write(answer: Result | Graph, name: str, caps: Caps, sink: Sink) -> Written:
     """An answer a backend has already gathered, written under the caps."""
-    from graph.store import ntriples_bytes, ntriples_lines
-
     truncated = bool(getattr(answer, "truncated", False))
     if isinstance(answer, Result):
         if answer.boolean is not None:
@@ -305,24 +265,3 @@ def text(answer: Result, name: str) -> str:
     parts: list[bytes] = []
     write(answer, name, Caps(), parts.append)
     return b"".join(parts).decode("utf-8")
-
-
-class Answer:
-    """An answer written under caps into a spool — memory up to SPOOL_MEMORY_BYTES, then a temporary
-    file — so the web process can send it on in chunks without holding it. Close it when sent."""
-
-    def __init__(self) -> None:
-        self.body: BinaryIO = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY_BYTES)  # noqa: SIM115
-        self.written = Written(0)
-        self.length = 0  # bytes, once written
-
-    def sink(self, data: bytes) -> None:
-        self.body.write(data)
-
-    def chunks(self, size: int = 64 * 1024) -> Iterator[bytes]:
-        self.body.seek(0)
-        while chunk := self.body.read(size):
-            yield chunk
-
-    def close(self) -> None:
-        self.body.close()

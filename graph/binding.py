@@ -25,9 +25,8 @@ from collections.abc import Mapping
 
 from rdflib import Literal, URIRef
 
-from graph.store import QueryError, Term
+from graph.interface import XSD_STRING, QueryError, Term
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 FORMS = ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
 PROLOGUE = ("BASE", "PREFIX")
 

@@ -29,7 +29,7 @@ from pyparsing import ParseBaseException, ParseResults
 from rdflib.plugins.sparql.parser import Query, UpdateUnit
 from rdflib.plugins.sparql.parserutils import CompValue
 
-from graph.store import Outbound, QueryError
+from graph.interface import Outbound, QueryError
 
 # The spec's codepoint escapes: \u and four hex digits, \U and eight.
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")

@@ -20,7 +20,7 @@ import requests
 from rdflib import Graph
 
 from graph import results
-from graph.store import QueryError, Result, Store, StoreError, StoreUnavailable, Term
+from graph.interface import QueryError, Result, Store, StoreError, StoreUnavailable, Term
 
 TIMEOUT = 120
 

@@ -34,8 +34,19 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from graph.answers import Caps, Sink, Written
-from graph.store import Outbound, OxigraphStore, QueryError, QueryTimeout, Result, Store, StoreError, Term
+from graph.embedded import OxigraphStore
+from graph.interface import (
+    Caps,
+    Outbound,
+    QueryError,
+    QueryTimeout,
+    Result,
+    Sink,
+    Store,
+    StoreError,
+    Term,
+    Written,
+)
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +100,6 @@ def _worker_main(conn, memory_mb: int = 0, nice: int = 0) -> None:
 
     sandbox.confine()  # before any query: no network, whatever a query asks (graph/sandbox.py)
     _confine(memory_mb, nice)
-    from graph.store import OxigraphStore
 
     conn.send(("ready", None))  # started: a query's time limit starts once its worker is up
     opened: tuple[str, OxigraphStore] | None = None

@@ -45,27 +45,28 @@ from SPARQLWrapper.SPARQLExceptions import (
     Unauthorized,
 )
 
-from graph import aggregates
+from graph import aggregates, answers, export, guard
 from graph.binding import has_dataset_clause, query_form, term_text, with_values
-from graph.store import (
+from graph.interface import (
     ONTOLOGY_GRAPH,
-    OxigraphStore,
+    XSD_STRING,
+    Caps,
     QueryError,
     QueryTimeout,
     Result,
+    Sink,
     Store,
     StoreError,
     Term,
-    ntriples_bytes,
-    ntriples_lines,
+    Written,
 )
+from graph.terms import Scratch, ntriples_bytes, ntriples_lines
 from ontology import iris
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 ENV = "RECTKG_SPARQL_"
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 RDF_ACCEPT = "application/n-triples,text/turtle;q=0.9,application/rdf+xml;q=0.5"
 RDF_FORMATS = {
@@ -338,8 +339,6 @@ class RemoteStore(Store):
         query with its own FROM / FROM NAMED (and no protocol dataset) keeps it. Rows (triples)
         beyond max_rows are dropped and the cut announced, as the embedded store does.
         """
-        from graph import guard  # the guard's parser builds on this package's QueryError
-
         query = guard.check(query if base_iri is None else f"BASE <{base_iri}>\n{query}")
         form = query_form(query)
         default = named = None  # nothing sent: the query's own FROM, or the engine's union (DATASET=union)
@@ -365,13 +364,19 @@ class RemoteStore(Store):
         lines) within them are the answer, cut by bytes; what the server sends beyond is not read."""
         return self.query(query, max_rows=max_rows, max_bytes=max_bytes, **dataset)
 
+    def write_answer(self, query: str, fmt: str, caps: Caps, sink: Sink, **dataset: Sequence[str]) -> Written:
+        """Written from the gathered answer: the server sends it whole, so what is read stops at the
+        byte cap (`gather`) and the rows or triples kept at the others."""
+        limit = caps.triples if fmt in answers.GRAPH_FORMATS else caps.rows
+        return answers.write(self.gather(query, limit, caps.bytes, **dataset), fmt, caps, sink)
+
     def export(self, fmt: str) -> bytes:
         """Each graph fetched on its own (keeping graph names), then written as the embedded store does."""
-        copy = OxigraphStore(None)
+        copy = Scratch()
         for name in self._graph_names(iris.GRAPH):
             query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {_iri(name)} {{ ?s ?p ?o }} }}"
             copy.load(name, *self._query(query, accept=RDF_ACCEPT, dataset=None))
-        return copy.export(fmt)
+        return export.dataset(copy.store, fmt)
 
     def triple_count(self) -> int:
         names = self._dataset()
@@ -508,7 +513,14 @@ class RemoteStore(Store):
         return self._retrying(what, run, resend_safe=True)
 
     def _retrying(self, what: str, action: Callable[[], T], *, resend_safe: bool, query: bool = False) -> T:
-        """Run one request, retrying transient failures with exponential back-off."""
+        """Run one request, retrying transient failures with exponential back-off.
+
+        By hand rather than by urllib3's `Retry`, which a requests session could mount: queries and
+        updates go through SPARQLWrapper (urllib), which `Retry` cannot reach, so it would cover the
+        Graph Store requests only and leave two policies; and what may be sent again depends on the
+        request, not on its HTTP method (queries and updates alike are POSTs): the final MOVE of a
+        write is never resent after a 502/504 or a broken connection (`_settle_failed_swap` finds out
+        whether it happened), while a query or a staging chunk is."""
         delay = self.settings.backoff
         for attempt in range(self.settings.retries + 1):
             try:

@@ -25,11 +25,11 @@ from dataclasses import dataclass
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
 from graph.binding import term_text
-from graph.store import SYSTEM_GRAPHS, OxigraphStore, Store, Term, lines_with, ntriples_lines, ntriples_text
+from graph.interface import SYSTEM_GRAPHS, XSD_STRING, Store, Term
+from graph.terms import Scratch, lines_with, ntriples_lines, ntriples_text
 from ontology import iris
 from ontology.iris import ORG, RK
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 KINDS = ("department", "finding", "measure", "document")
 # One query per kind, per document graph; each row one entry. A department's aliases are separated
 # by line feeds (sorted: GROUP_CONCAT's order is the engine's), which search reads as spaces.
@@ -92,12 +92,12 @@ def digest(share_json: str) -> str:
 def share_in(graph_iri: str, data: bytes) -> Share:
     """The share of one document, from its N-Triples: the lines QUERIES read, in a store of their own
     (a few hundred of a report's ten thousand lines; ~20 ms a report)."""
-    small = OxigraphStore(None)
+    small = Scratch()
     small.load(graph_iri, b"\n".join(lines_with(data, _KEYS)), "application/n-triples")
     return shares(small).get(graph_iri, Share(()))
 
 
-def shares(store: Store, graphs: Iterable[str] | None = None) -> dict[str, Share]:
+def shares(store: Store | Scratch, graphs: Iterable[str] | None = None) -> dict[str, Share]:
     """The shares of the store's document graphs (only `graphs`, if given), read from the documents:
     for a store written before search shares existed, and for `rebuild`."""
     values = "" if graphs is None else f"VALUES ?g {{ {' '.join(_iri(g) for g in graphs)} }}"
@@ -113,7 +113,7 @@ def shares(store: Store, graphs: Iterable[str] | None = None) -> dict[str, Share
     } | {g: Share((), report) for g, report in reports.items() if g not in entries and g not in SYSTEM_GRAPHS}
 
 
-def _rows(store: Store, query: str) -> list[dict[str, str]]:
+def _rows(store: Store | Scratch, query: str) -> list[dict[str, str]]:
     result = store.select(query)
     return [{name: (row[name].value if name in row else "") for name in result.variables} for row in result.rows]
 

@@ -30,7 +30,7 @@ import yaml
 
 from graph import aggregates
 from graph.binding import bind_inside
-from graph.store import QueryError, Result, Store, Term
+from graph.interface import QueryError, Result, Store, Term
 from ontology import iris
 
 Pair = tuple[str, str]  # (Chinese, English)

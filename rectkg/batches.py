@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from graph.store import Store, StoreError, StoreUnavailable
+from graph.interface import Store, StoreError, StoreUnavailable
 from rectkg.reading import Reading
 
-SIZE = 8  # a killed ingest undoes at most this many of its last files (graph.store.OxigraphStore._recover)
+SIZE = 8  # a killed ingest undoes at most this many of its last files (graph.embedded.OxigraphStore._recover)
 
 Done = Callable[[Reading, str | None], None]
 

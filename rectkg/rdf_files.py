@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from graph.store import internal_graph
+from graph.interface import internal_graph
 from ontology import iris
 
 FORMATS: dict[str, ox.RdfFormat] = {

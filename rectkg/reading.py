@@ -25,7 +25,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from graph.store import StoreError, ntriples_bytes
+from graph.interface import StoreError
+from graph.terms import ntriples_bytes
 from loaders.errors import LoaderError
 from loaders.pipeline import Loaded, load_file
 from rectkg import lifeline

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.store import AGGREGATES_NODE, BULK_LEFTOVER, OxigraphStore
+from graph.embedded import AGGREGATES_NODE, BULK_LEFTOVER, OxigraphStore
 from loaders.pipeline import load_file
 from ontology import iris
 from queries import catalog

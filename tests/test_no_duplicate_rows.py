@@ -17,7 +17,8 @@ import pytest
 
 from bench.corpus import Generator
 from bench.measure import cases, typical_values
-from graph.store import OxigraphStore, _to_ox
+from graph.store import OxigraphStore
+from graph.terms import to_ox
 from loaders.pipeline import load_bytes
 from ontology import iris
 from queries.catalog import SavedQuery, saved_queries
@@ -49,7 +50,7 @@ def rows(target: ox.Store, q: SavedQuery, params: dict[str, str], union: bool) -
     as its sorted characters: a GROUP_CONCAT may list its items in another order under another plan,
     and what is tested here is how often a row comes, not the order within a cell."""
     bindings = q.bindings(params)
-    subs = {ox.Variable(k): _to_ox(v) for k, v in bindings.items()}
+    subs = {ox.Variable(k): to_ox(v) for k, v in bindings.items()}
     answer = target.query(q.text_for(bindings), use_default_graph_as_union=union, substitutions=subs)
     return Counter(tuple("".join(sorted(str(sol[c] or ""))) for c in q.columns) for sol in answer)
 

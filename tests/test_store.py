@@ -7,7 +7,9 @@ import pytest
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 
-from graph.store import OxigraphStore, StoreError, _marks, _rdflib_to_ox, ntriples_bytes
+from graph.embedded import _marks
+from graph.store import OxigraphStore, StoreError, ntriples_bytes
+from graph.terms import rdflib_to_ox
 from queries import catalog
 
 
@@ -109,7 +111,7 @@ def test_ntriples_bytes_writes_what_oxigraphs_serialiser_writes():
         (BNode("b1"), p, BNode("b2")),
         (URIRef("http://x/é"), p, URIRef("http://x/q?a#f")),
     ]
-    written = ox.serialize([ox.Triple(*map(_rdflib_to_ox, t)) for t in triples], format=ox.RdfFormat.N_TRIPLES)
+    written = ox.serialize([ox.Triple(*map(rdflib_to_ox, t)) for t in triples], format=ox.RdfFormat.N_TRIPLES)
     assert ntriples_bytes(triples) == written
     assert ntriples_bytes([]) == b""
 

@@ -3,6 +3,14 @@
 Precedence, lowest first: the defaults below, a TOML file named by $RECTKG_WEB_CONFIG, environment
 variables RECTKG_<NAME> (e.g. RECTKG_MAX_ROWS=500), then the mapping given to `create_app`
 (tests and `rectkg serve` options). Every limit has a name so operators can see and change it.
+
+Read here rather than by Flask's `config.from_file(path, load=tomllib.load)` and
+`config.from_prefixed_env("RECTKG")`, which are laxer in ways operators would not see: `from_file`
+drops lower-case keys (`max_rows = 7`) without a word, so neither they nor a misspelt one can be
+refused; `from_prefixed_env` takes every RECTKG_* variable into the app's config (the remote
+store's RECTKG_SPARQL_PASSWORD among them), reads each value as JSON (an admin token `123456`
+becomes a number, `null` None) and reads os.environ only, not the mapping tests pass. Here only
+known names are taken, each converted to its default's type or refused by name.
 """
 
 from __future__ import annotations
