@@ -85,6 +85,7 @@ class Warmer:
         with self._app.app_context():
             try:  # search's index first: after a write it reads one document's share, not the corpus
                 search.index()
+                search.save()  # for the next start (webapp/searchfile.py)
             except Exception as error:
                 log.warning("warming the search index failed: %s", error)
             try:
