@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
 from graph.binding import term_text
+from graph.results import strings
 from graph.store import SYSTEM_GRAPHS, OxigraphStore, Store, Term, lines_with, ntriples_lines, ntriples_text
 from ontology import iris
 from ontology.iris import ORG, RK
@@ -114,8 +115,7 @@ def shares(store: Store, graphs: Iterable[str] | None = None) -> dict[str, Share
 
 
 def _rows(store: Store, query: str) -> list[dict[str, str]]:
-    result = store.select(query)
-    return [{name: (row[name].value if name in row else "") for name in result.variables} for row in result.rows]
+    return strings(store.select(query))
 
 
 def changes(writes: Mapping[str, bytes | None], share_of: Callable[[str, bytes], Share] = share_in) -> str:

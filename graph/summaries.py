@@ -21,7 +21,8 @@ from collections.abc import Iterable, Mapping
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
 from graph.binding import term_text
-from graph.store import SYSTEM_GRAPHS, OxigraphStore, Result, Store, Term, lines_with, ntriples_lines, ntriples_text
+from graph.results import strings
+from graph.store import SYSTEM_GRAPHS, OxigraphStore, Store, Term, lines_with, ntriples_lines, ntriples_text
 from ontology import iris
 from ontology.iris import RK
 
@@ -80,11 +81,6 @@ _KEYS = tuple(f"> <{p}> ".encode() for p in _PREDICATES) + tuple(
 _TYPE, _SUMMARY_CLASS = str(RDF.type), Term("iri", str(RK.ReportSummary))
 _GRAPH, _ROWS = str(RK.summaryGraph), str(RK.summaryRows)
 Row = dict  # a report's fields as strings, its counts, and "claims": [{kind, value, label, claimed, counted, mismatch}]
-
-
-def strings(result: Result) -> list[dict[str, str]]:
-    """Rows as plain strings (missing cells are empty), which is what pages and JSON want."""
-    return [{name: (row[name].value if name in row else "") for name in result.variables} for row in result.rows]
 
 
 def claims_by_report(store: Store, r: Term | None = None) -> dict[str, list[dict]]:
