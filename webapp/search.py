@@ -93,7 +93,8 @@ class LiveIndex:
 
     def _update(self, store: Store, version: object) -> None:
         started = time.perf_counter()
-        stamp = store.version_stamp()  # before the digests: a write in between makes it older, never newer
+        # Before the digests: a write in between makes it older, never newer. Only kept with a file.
+        stamp = store.version_stamp() if self._file is not None else None
         if not self._built and self._load() and stamp is not None and stamp == self.stamp:
             self.version = version
             return
@@ -118,10 +119,13 @@ class LiveIndex:
 
     def _load(self) -> bool:
         """Take the index saved in the file, if there is one this format can read."""
-        state = searchfile.load(self._file) if self._file is not None else None
-        if state is None:
+        if self._file is None:
             return False
-        self.index = Index.from_state(state["index"])
+        with searchfile.collector_paused():
+            state = searchfile.load(self._file)
+            if state is None:
+                return False
+            self.index = Index.from_state(state["index"])
         self._digests, self.stamp, self._saved = state["digests"], state["stamp"], state["stamp"]
         self._built = self._unsettled = True
         return True
@@ -136,11 +140,6 @@ class LiveIndex:
             state = {"stamp": self.stamp, "digests": self._digests, "index": self.index.state()}
             searchfile.save(self._file, state, shares)
             self._saved = self.stamp
-
-    def settle(self) -> None:
-        """Read what a change needs (`_settle`) ahead of the first change after a restart."""
-        with self._refreshing:
-            self._settle()
 
     def apply(self, shares: dict[str, Share], gone: Iterable[str] = ()) -> None:
         """Put these documents' shares in place of what they held, take out the `gone` ones', and
@@ -178,9 +177,9 @@ class LiveIndex:
         return Share(tuple(row for keyed in rows for row in keyed), self._reports[graph_iri])
 
     def _settle(self) -> None:
-        """After a load, read the shares the index was made of into the bookkeeping `apply` needs
-        (webapp/warm.py does it in the background after a start; no search waits for it). If they
-        were not saved with it, the index is dropped, to be built afresh."""
+        """After a load, read the shares the index was made of into the bookkeeping `apply` needs:
+        the first change after a start pays for it (~2 s at a thousand reports), no search does.
+        If they were not saved with it, the index is dropped, to be built afresh."""
         if not self._unsettled:
             return
         self._unsettled = False
@@ -244,9 +243,8 @@ def index() -> Index:
 
 
 def save() -> None:
-    """Ready the index for changes, and save it beside the store if it changed since last saved:
-    webapp/warm.py calls it in the background once writes pause."""
-    live().settle()
+    """Save the index beside the store if it changed since last saved: webapp/warm.py calls it in
+    the background once writes pause."""
     live().save()
 
 
