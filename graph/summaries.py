@@ -116,7 +116,8 @@ def by_graph(store: Store) -> dict[str, list[Row]]:
 def ordered(rows: Iterable[Row]) -> list[Row]:
     """Each report once (the same report written into two graphs is one row), newest first, then
     by title and IRI, as the dashboard lists them."""
-    unique = {json.dumps(row, ensure_ascii=False, sort_keys=True): row for row in rows}
+    # A report's claims follow from the report (claims_by_report), so its other fields tell rows apart.
+    unique = {tuple(value for name, value in sorted(row.items()) if name != "claims"): row for row in rows}
     by_title = sorted(unique.values(), key=lambda row: (row["title"], row["report"]))
     return sorted(by_title, key=lambda row: row["published"], reverse=True)
 
