@@ -5,12 +5,14 @@ times each; then `--rounds` times, one new report ingested through the running a
 ingest`, handed to it) followed by the first search after that write and `--reps` more. While the
 first search after each write runs, another client asks for /search.json of the rare word and
 for the department autocomplete, so a stall of other requests shows. Last, how many document hits
-a title every report restates gets, and how many distinct documents they are. Prints JSON.
+a title every report restates gets, and how many distinct documents they are. Then `--restarts`
+times: the app stopped and started again over the same store, and the first search after each start
+(the index the app saved beside the store is loaded, not built). Prints JSON.
 
 The store is copied first (the ingests write to it). Run from a checkout: the app served is the
 one on PYTHONPATH, which is how the figures before a change are taken (a checkout of `main`).
 
-    .venv/bin/python -m bench.search_latency /tmp/store1000 --reps 20 --rounds 5
+    .venv/bin/python -m bench.search_latency /tmp/store1000 --reps 20 --rounds 5 --restarts 5
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from bench.measure import percentile
 
 log = logging.getLogger(__name__)
 TIMEOUT_S = 120
+SAVED_WAIT_S = 300  # for the app to save its index once the writes paused
 COMMON, RARE = "整改", "购买服务负面清单"  # in every report; in one of the first hundred
 RESTATED = "中国共产党巡视工作条例"  # cited by most reports
 
@@ -81,10 +84,15 @@ def new_reports(folder: Path, rounds: int) -> list[Path]:
     return files
 
 
+def ingest(store: Path, path: Path) -> None:
+    """`rectkg ingest` of one file: handed to the app serving the store."""
+    subprocess.run([str(RECTKG), "--store", str(store), "ingest", str(path)], check=True, capture_output=True)
+
+
 def after_writes(base: str, store: Path, files: list[Path], reps: int) -> dict:
     first, first_status, later, later_status, others, others_status = [], [], [], [], [], []
     for path in files:
-        subprocess.run([str(RECTKG), "--store", str(store), "ingest", str(path)], check=True, capture_output=True)
+        ingest(store, path)
         stop = threading.Event()
         other = threading.Thread(target=alongside, args=(base, stop, others, others_status))
         other.start()
@@ -110,7 +118,34 @@ def restated(base: str) -> dict:
     return {"document_hits": len(hits), "distinct_documents": len({h["iri"] for h in hits})}
 
 
-def measure(store: Path, reps: int, rounds: int) -> dict:
+def saved(store: Path) -> None:
+    """Wait until the app has saved its search index after the last write: the file is there and
+    has not changed for a few seconds. A checkout that saves none (before the change) waits not."""
+    try:
+        from webapp.searchfile import beside
+    except ImportError:
+        return
+    file, deadline = beside(str(store)), time.monotonic() + SAVED_WAIT_S
+    while time.monotonic() < deadline and not (file.exists() and time.time() - file.stat().st_mtime > 5):
+        time.sleep(1)
+
+
+def after_restarts(store: Path, restarts: int) -> dict:
+    """The first search (the common word) after each start of the app over the same store."""
+    first, first_status = [], []
+    for _ in range(restarts):
+        proc, base = _serve(store)
+        try:
+            ms, status, _answer = timed(base + "/search.json", {"q": COMMON})
+            first.append(ms)
+            first_status.append(status)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+    return figures(first, first_status)
+
+
+def measure(store: Path, reps: int, rounds: int, restarts: int) -> dict:
     with tempfile.TemporaryDirectory(dir="/tmp") as scratch:
         copy = Path(scratch) / "store"
         shutil.copytree(store, copy)
@@ -125,9 +160,12 @@ def measure(store: Path, reps: int, rounds: int) -> dict:
                 out[name] = figures(*repeated(base + "/search.json", {"q": word}, reps))
             out |= after_writes(base, copy, files, reps)
             out["restated_document"] = restated(base)
+            saved(copy)
         finally:
             proc.terminate()
             proc.wait(timeout=30)
+        if restarts:
+            out["first_search_after_restart"] = after_restarts(copy, restarts)
     return out
 
 
@@ -136,9 +174,10 @@ def main() -> None:
     parser.add_argument("store", type=Path)
     parser.add_argument("--reps", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--restarts", type=int, default=5)
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO)
-    print(json.dumps(measure(args.store, args.reps, args.rounds), ensure_ascii=False, indent=1))
+    print(json.dumps(measure(args.store, args.reps, args.rounds, args.restarts), ensure_ascii=False, indent=1))
 
 
 if __name__ == "__main__":

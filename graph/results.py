@@ -26,6 +26,11 @@ from graph.interface import XSD_STRING, Result, Term
 FORMATS = ("table", "csv", "tsv", "json")
 
 
+def strings(result: Result) -> list[dict[str, str]]:
+    """Rows as plain strings (missing cells are empty), which is what pages and JSON want."""
+    return [{name: (row[name].value if name in row else "") for name in result.variables} for row in result.rows]
+
+
 def cells(result: Result) -> list[list[str]]:
     return [row_cells(row, result.variables) for row in result.rows]
 

@@ -26,6 +26,7 @@ from rdflib.namespace import DCTERMS, RDF, SKOS
 
 from graph.binding import term_text
 from graph.interface import SYSTEM_GRAPHS, XSD_STRING, Store, Term
+from graph.results import strings
 from graph.terms import Scratch, lines_with, ntriples_lines, ntriples_text
 from ontology import iris
 from ontology.iris import ORG, RK
@@ -114,8 +115,7 @@ def shares(store: Store | Scratch, graphs: Iterable[str] | None = None) -> dict[
 
 
 def _rows(store: Store | Scratch, query: str) -> list[dict[str, str]]:
-    result = store.select(query)
-    return [{name: (row[name].value if name in row else "") for name in result.variables} for row in result.rows]
+    return strings(store.select(query))
 
 
 def changes(writes: Mapping[str, bytes | None], share_of: Callable[[str, bytes], Share] = share_in) -> str:

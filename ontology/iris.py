@@ -116,6 +116,11 @@ def search_share(graph_iri: str) -> str:
     return f"{ID}search-share/{short_hash(graph_iri, 16)}"
 
 
+def report_summary(graph_iri: str) -> str:
+    """The dashboard's row of one document graph, kept in the aggregate graph (graph/summaries.py)."""
+    return f"{ID}report-summary/{short_hash(graph_iri, 16)}"
+
+
 def organisation(canonical: str) -> str:
     return f"{ID}org/{_segment(canonical)}"
 

@@ -4,11 +4,13 @@ equal what a build from scratch gives, after adds, replacements and removals; an
 that several reports restate is one hit, which lists those reports.
 
 Real stores (on disk, so new documents take the bulk-load path and replacements the transaction
-path) and a real served app; nothing is mocked.
+path) and a real served app; nothing is mocked. The index saved beside the store for the next start
+(webapp/searchfile.py) must load as the index it was, and never stand for a store written since.
 """
 
 from __future__ import annotations
 
+import pytest
 import requests
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF
@@ -18,7 +20,9 @@ from graph import aggregates, searchable
 from graph.store import OxigraphStore, open_store
 from ontology import iris
 from ontology.iris import RK
+from webapp import searchfile
 from webapp.search import LiveIndex
+from webapp.textindex import Doc, Index
 
 
 def restated(loaded, key: str) -> tuple[str, Graph]:
@@ -135,3 +139,54 @@ def test_a_store_written_before_search_shares_is_still_searched(tmp_path, qingpu
         assert again[0]["iri"] == hits[0]["iri"]
         other = fengjiang.report.findings[0].title
         assert requests.get(url + "/search.json", params={"q": other, "kind": "finding"}).json()["hits"]
+
+
+def updated(store: OxigraphStore, file) -> LiveIndex:
+    """The index a restarted app has after its first refresh, loading `file` if it can."""
+    live = LiveIndex(file)
+    live._update(store, object())
+    return live
+
+
+def test_a_saved_index_loads_as_it_was_without_reading_the_store(store, qingpu, fengjiang, tmp_path, monkeypatch):
+    store.replace_graph(qingpu.graph_iri, qingpu.graph)
+    store.replace_graph(fengjiang.graph_iri, fengjiang.graph)
+    file = tmp_path / "store.search"
+    built = updated(store, file)
+    built.save()
+    assert file.exists() and searchfile.shares_file(file).exists()
+    shares = kept(store)
+    monkeypatch.setattr(searchable, "digests", lambda _store: pytest.fail("the index was read again"))
+    loaded = updated(store, file)
+    queries = ["民政", "整改", fengjiang.report.findings[0].title, next(iter(qingpu.report.documents.values())).title]
+    same_index(loaded, shares, queries)
+    # What a change needs comes from the file too: a write then leaves it as a build would.
+    monkeypatch.undo()
+    store.replace_graph(qingpu.graph_iri, retitled(qingpu, "一个新的问题标题"))
+    store.remove_graph(fengjiang.graph_iri)
+    loaded._update(store, object())
+    same_index(loaded, kept(store), [*queries, "一个新的问题标题"])
+
+
+def test_a_saved_index_behind_the_store_takes_in_the_writes_since(store, qingpu, fengjiang, tmp_path):
+    """Written after the save (by another process, while the app was down): the stamp differs, so
+    the digests say which shares to read again; the index then equals a build from the store."""
+    store.replace_graph(qingpu.graph_iri, qingpu.graph)
+    file = tmp_path / "store.search"
+    updated(store, file).save()
+    store.replace_graph(fengjiang.graph_iri, fengjiang.graph)
+    store.replace_graph(qingpu.graph_iri, retitled(qingpu, "一个新的问题标题"))
+    queries = ["一个新的问题标题", "民政", fengjiang.report.findings[0].title]
+    same_index(updated(store, file), kept(store), queries)
+    # Its shares lost (a save cut short between the two files): built afresh, still right.
+    updated(store, file).save()
+    store.remove_graph(fengjiang.graph_iri)
+    searchfile.shares_file(file).unlink()
+    same_index(updated(store, file), kept(store), queries)
+
+
+def test_a_text_holding_the_separator_survives_a_save():
+    docs = [Doc("urn:a", "measure", "标题", "甲\x00乙 民政"), Doc("urn:b", "finding", "民政问题", "")]
+    loaded = Index.from_state(Index(docs).state())
+    assert sorted(loaded.docs, key=lambda d: d.key) == sorted(docs, key=lambda d: d.key)
+    assert loaded.search("民政", limit=5) == Index(docs).search("民政", limit=5)

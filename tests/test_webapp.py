@@ -21,7 +21,7 @@ from graph.handoff import HandoffStore
 from graph.store import Term, open_store
 from ontology import iris
 from queries import catalog
-from webapp import evidence, settings
+from webapp import dashboard, evidence, settings
 
 pytest_plugins = ("web_fixtures",)
 ROOT = Path(__file__).resolve().parents[1]
@@ -253,6 +253,15 @@ def test_dashboard_lists_reports_with_counts(base_url, reader):
     assert 'href="/queries/shared-responsibility"' in html
     english = page(base_url, "/", lang="en").text
     assert "Loaded reports" in english and "已载入的通报" not in english
+
+
+def test_the_dashboard_pages_its_reports(base_url, reader, monkeypatch):
+    """A thousand report cards took half a second to render: the dashboard shows them a page at a time."""
+    monkeypatch.setattr(dashboard, "REPORTS_PER_PAGE", 1)
+    titles = {r["t"] for r in select(reader, "SELECT ?t WHERE { ?r a rk:Report ; dcterms:title ?t }")}
+    first, second = page(base_url, "/").text, page(base_url, "/", page=2).text
+    assert len(titles) == 2 and 'rel="next"' in first and 'rel="prev"' in second
+    assert [sum(t in html for t in titles) for html in (first, second)] == [1, 1]
 
 
 def test_search_ranks_an_exact_title_first(base_url, finding):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from graph.results import strings
 from graph.store import Result, Store, Term
 from ontology import iris
 from webapp import db
@@ -33,7 +34,3 @@ def rows(query: str, **bindings: Term) -> list[dict[str, str]]:
 
 def rows_in(store: Store, query: str, **bindings: Term) -> list[dict[str, str]]:
     return strings(select_in(store, query, **bindings))
-
-
-def strings(result: Result) -> list[dict[str, str]]:
-    return [{name: (row[name].value if name in row else "") for name in result.variables} for row in result.rows]

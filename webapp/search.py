@@ -8,6 +8,7 @@ re-indexes only the shares that changed, so the first search after an ingest cos
 share rather than a read of the whole graph (21–29 s at a thousand reports before). Entries that
 several documents restate — a department, a named document every report cites — are one entry,
 merged from every share that holds them, a named document listing the reports that cite it.
+After a restart the index is loaded from where the app saved it (webapp/searchfile.py).
 """
 
 from __future__ import annotations
@@ -16,13 +17,14 @@ import logging
 import threading
 import time
 from collections.abc import Iterable
+from pathlib import Path
 
 from flask import Blueprint, current_app, jsonify, render_template, request
 
 from graph import searchable
 from graph.searchable import KINDS, Entry, Share
 from graph.store import Store
-from webapp import db, links
+from webapp import db, links, searchfile
 from webapp.textindex import Doc, Index
 
 log = logging.getLogger(__name__)
@@ -41,11 +43,17 @@ class LiveIndex:
 
     One refresh runs at a time; a search that arrives while one runs waits for it up to
     REFRESH_WAIT_S, then answers from the index as it was (one write behind), unless there is none yet. Searches and the
-    short application of a refresh's changes take `_index_lock`; reading shares does not."""
+    short application of a refresh's changes take `_index_lock`; reading shares does not.
 
-    def __init__(self) -> None:
+    With a `file` (the embedded store's), the first refresh loads the index saved there and `save`
+    writes it back; `stamp` is the store's version stamp the index stands for."""
+
+    def __init__(self, file: Path | None = None) -> None:
         self.index = Index()
         self.version: object = None
+        self.stamp: str | None = None
+        self._file = file
+        self._saved: str | None = None  # the stamp of what the file holds
         self._built = False
         self._refreshing = threading.Lock()
         self._index_lock = threading.Lock()
@@ -53,6 +61,7 @@ class LiveIndex:
         self._entries: dict[str, dict[tuple[str, str], list[Entry]]] = {}  # graph → key → its rows
         self._reports: dict[str, tuple[str, str] | None] = {}
         self._holders: dict[tuple[str, str], set[str]] = {}  # key → graphs whose shares hold it
+        self._unsettled = False  # loaded from the file: _entries, _reports and _holders still to read
         self._answers: dict[tuple, list] = {}  # hits per question, for the index as it is
 
     def search(self, query: str, *, limit: int, kinds: set[str] | None) -> list:
@@ -84,6 +93,12 @@ class LiveIndex:
 
     def _update(self, store: Store, version: object) -> None:
         started = time.perf_counter()
+        # Before the digests: a write in between makes it older, never newer. Only kept with a file.
+        stamp = store.version_stamp() if self._file is not None else None
+        if not self._built and self._load() and stamp is not None and stamp == self.stamp:
+            self.version = version
+            return
+        self._settle()
         digests = searchable.digests(store)
         # Documents written before search shares existed have none: read from the documents, once.
         legacy = {g: "" for g in store.graphs() if g not in digests}
@@ -98,9 +113,33 @@ class LiveIndex:
         gone = [g for g in self._digests if g not in known]
         with self._index_lock:
             self.apply(shares, gone)
-        self._digests, self.version, self._built = known, version, True
+        self._digests, self.version, self.stamp, self._built = known, version, stamp, True
         elapsed = (time.perf_counter() - started) * 1000
         log.info("search index: %d shares read, %d removed in %.0f ms", len(shares), len(gone), elapsed)
+
+    def _load(self) -> bool:
+        """Take the index saved in the file, if there is one this format can read."""
+        if self._file is None:
+            return False
+        with searchfile.collector_paused():
+            state = searchfile.load(self._file)
+            if state is None:
+                return False
+            self.index = Index.from_state(state["index"])
+        self._digests, self.stamp, self._saved = state["digests"], state["stamp"], state["stamp"]
+        self._built = self._unsettled = True
+        return True
+
+    def save(self) -> None:
+        """Write the index to the file unless it holds this version already. Refreshes wait (a
+        search meanwhile answers from the index as it is): the index must not change while saved."""
+        with self._refreshing:
+            if self._file is None or not self._built or self.stamp is None or self.stamp == self._saved:
+                return
+            shares = {graph_iri: self._share(graph_iri).to_json() for graph_iri in self._entries}
+            state = {"stamp": self.stamp, "digests": self._digests, "index": self.index.state()}
+            searchfile.save(self._file, state, shares)
+            self._saved = self.stamp
 
     def apply(self, shares: dict[str, Share], gone: Iterable[str] = ()) -> None:
         """Put these documents' shares in place of what they held, take out the `gone` ones', and
@@ -113,13 +152,7 @@ class LiveIndex:
                 touched.add(key)
             self._reports.pop(graph_iri, None)
         for graph_iri, share in shares.items():
-            rows: dict[tuple[str, str], list[Entry]] = {}
-            for entry in share.entries:
-                rows.setdefault((entry[0], entry[1]), []).append(entry)
-            self._entries[graph_iri], self._reports[graph_iri] = rows, share.report
-            for key in rows:
-                self._holders.setdefault(key, set()).add(graph_iri)
-            touched.update(rows)
+            touched.update(self._hold(graph_iri, share))
         for key in touched:
             holders = self._holders.get(key)
             if holders:
@@ -127,6 +160,36 @@ class LiveIndex:
             else:
                 self._holders.pop(key, None)
                 self.index.remove(key)
+
+    def _hold(self, graph_iri: str, share: Share) -> dict[tuple[str, str], list[Entry]]:
+        """Note which entries a document's share holds (not yet in the index); its rows by key."""
+        rows: dict[tuple[str, str], list[Entry]] = {}
+        for entry in share.entries:
+            rows.setdefault((entry[0], entry[1]), []).append(entry)
+        self._entries[graph_iri], self._reports[graph_iri] = rows, share.report
+        for key in rows:
+            self._holders.setdefault(key, set()).add(graph_iri)
+        return rows
+
+    def _share(self, graph_iri: str) -> Share:
+        """A document's share as `_hold` took it in."""
+        rows = self._entries[graph_iri].values()
+        return Share(tuple(row for keyed in rows for row in keyed), self._reports[graph_iri])
+
+    def _settle(self) -> None:
+        """After a load, read the shares the index was made of into the bookkeeping `apply` needs:
+        the first change after a start pays for it (~2 s at a thousand reports), no search does.
+        If they were not saved with it, the index is dropped, to be built afresh."""
+        if not self._unsettled:
+            return
+        self._unsettled = False
+        saved = searchfile.load_shares(self._file, self._saved) if self._file is not None else None
+        if saved is None:
+            log.warning("the search index's shares were not saved with it; building it afresh")
+            self.index, self._digests, self._built = Index(), {}, False  # searches wait for the build
+            return
+        for graph_iri, text in saved.items():
+            self._hold(graph_iri, Share.from_json(text))
 
     def _merged(self, key: tuple[str, str], graphs: list[str]) -> Doc:
         """One entry from every share's rows for it: the first title, distinct texts in graph order
@@ -163,8 +226,13 @@ def _computed(store: Store, graphs: list[str]) -> dict[str, Share]:
 
 
 def live() -> LiveIndex:
-    """The app's search index (made on first use)."""
-    return current_app.extensions.setdefault("rectkg.search", LiveIndex())
+    """The app's search index (made on first use), saved beside an embedded store."""
+    found = current_app.extensions.get("rectkg.search")
+    if found is None:
+        holder = current_app.extensions["rectkg.store"]
+        file = None if holder.remote else searchfile.beside(holder.spec)
+        found = current_app.extensions.setdefault("rectkg.search", LiveIndex(file))
+    return found
 
 
 def index() -> Index:
@@ -172,6 +240,12 @@ def index() -> Index:
     current = live()
     current.refresh()
     return current.index
+
+
+def save() -> None:
+    """Save the index beside the store if it changed since last saved: webapp/warm.py calls it in
+    the background once writes pause."""
+    live().save()
 
 
 def _hits(kinds: set[str] | None = None):

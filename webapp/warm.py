@@ -1,16 +1,16 @@
-"""Compute the dashboard again after a write, before anyone asks.
+"""Compute the dashboard and search's index again after a write, before anyone asks.
 
-The dashboard (every report with its claims, and the most shared pairs from the whole-corpus
-`shared-responsibility` answer) is kept until the store's next write (webapp/db.py `cached`,
-queries/catalog.py), so the first visit after a write pays the engine: ~2 s for each part at a
-thousand reports. Its pairs are the saved query's own cached answer, so the saved-query page and
-API are warm too. The server knows of the writes it makes itself — at start, and on each write
-through its admin API — so one background thread recomputes the dashboard once writes have
-paused for `quiet_s`: an ingest of many reports through the server costs one warm-up, not one
-per report. (Writes other processes make on a SPARQL server end the caches too, but the next
-visit computes.) A write made while a warm-up runs makes its answer stale, and the version stamp
-keeps that answer from being served (it is cached under the old version); the write's own poke
-warms again.
+The dashboard (every report's row, stored per document by graph/summaries.py, and the most
+shared pairs) is kept until the store's next write (webapp/db.py `cached`), and so is the
+whole-corpus answer of `shared-responsibility` (queries/catalog.py: 2-4 s at a thousand reports),
+which the saved-query page and API show; the warm-up computes both. The server knows of the
+writes it makes itself — at start, and on each write through its admin API — so one background
+thread recomputes them once writes have paused for `quiet_s`: an ingest of many reports through
+the server costs one warm-up, not one per report, and then saves search's index for the next
+start (webapp/searchfile.py). (Writes other processes make on a SPARQL server end the caches too,
+but the next visit computes.) A write made while a warm-up runs makes its answer stale, and the
+version stamp keeps that answer from being served (it is cached under the old version); the
+write's own poke warms again.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ import threading
 import time
 
 from flask import Flask
+
+from queries import catalog
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +81,7 @@ class Warmer:
             self._stop.wait(wait)
 
     def _warm(self) -> None:
-        from webapp import dashboard, search  # their blueprints import the app's modules, this one among them
+        from webapp import dashboard, db, search  # their blueprints import the app's modules, this one among them
 
         started = time.perf_counter()
         with self._app.app_context():
@@ -89,7 +91,13 @@ class Warmer:
                 log.warning("warming the search index failed: %s", error)
             try:
                 dashboard.shown()
+                # The whole pairs table (the saved query's page and API): seconds after each write.
+                db.run(lambda store: catalog.get("shared-responsibility").run(store))
             except Exception as error:  # a failed warm-up only leaves the next visit to compute
                 log.warning("warming the dashboard failed: %s", error)
             else:
                 log.info("dashboard warmed in %.0f ms", (time.perf_counter() - started) * 1000)
+            try:  # last: saving shares the CPU with the first visitors' requests, and none waits for it
+                search.save()
+            except Exception as error:
+                log.warning("saving the search index failed: %s", error)
