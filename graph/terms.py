@@ -5,7 +5,7 @@ bookkeeping share, so that none of them imports another.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
@@ -177,8 +177,10 @@ class Scratch:
     def load(self, graph_iri: str, data: bytes, media_type: str = "application/n-triples") -> None:
         load(self.store, graph_iri, data, media_type)
 
-    def select(self, query: str) -> Result:
+    def select(self, query: str, bindings: Mapping[str, Term] | None = None) -> Result:
+        """As Store.select: `bindings` fill variables as RDF terms, never as query text."""
+        subs = {ox.Variable(name): to_ox(term) for name, term in (bindings or {}).items()}
         try:
-            return result(self.store.query(query, use_default_graph_as_union=True))
+            return result(self.store.query(query, use_default_graph_as_union=True, substitutions=subs))
         except (SyntaxError, RuntimeError) as error:
             raise QueryError(str(error)) from error
