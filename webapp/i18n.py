@@ -149,6 +149,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "category and group:",
     ),
     "fill_in": ("请先填写必填参数，再点“运行”：", "Fill in the required parameters, then Run: "),
+    "table_span": ("第 {first}–{last} 条，共 {total} 条", "{first}–{last} of {total}"),
+    "table_none": ("共 0 条", "0 of 0"),
+    "table_empty": ("（空）", "(empty)"),
+    "table_others": ("其他 {} 条", "{} others"),
+    "table_facets": ("分面", "Facets"),
+    "table_filter": ("筛选", "Filter"),
+    "table_filter_column": ("筛选“{}”", "Filter “{}”"),
+    "table_clear": ("清除排序、筛选和分面", "Clear sort, filters and facets"),
+    "table_prev": ("← 上一页", "← Previous"),
+    "table_next": ("下一页 →", "Next →"),
+    "table_page": ("第 {} / {} 页", "Page {} of {}"),
+    "table_sort": ("按此列排序", "Sort by this column"),
+    "search_report": ("所在通报", "Report"),
+    "search_match": ("匹配内容", "Match"),
+    "search_more": ("匹配过多，只列出排名最前的 {} 条", "Too many matches: the best {} are listed"),
 }
 
 
