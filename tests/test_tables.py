@@ -1,18 +1,23 @@
 """The table component (webapp/tables.py) on the served app: paging with the total, facets whose
 counts add up, sort, a filter per column, every state a URL — on a saved query's result (the
-findings list is the `findings` saved query) and on search hits."""
+findings list is the `findings` saved query) and on search hits, which are all counted and paged,
+a measure saying the words ranked above hits on a finding's title alone."""
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from urllib.parse import parse_qsl, urlsplit
 
 import lxml.html
 import pytest
 import requests
 
+from graph import searchable
+from ontology import iris
 from queries import catalog
 from webapp.tables import PAGE_SIZE
+from webapp.textindex import Doc, Hit, Index
 
 pytest_plugins = ("web_fixtures",)
 
@@ -142,3 +147,63 @@ def test_facet_values_are_labels_in_the_page_language(base_url):
     en = _facet(_page(base_url, "/queries/departments", {"lang": "en"}), "role")
     assert {"牵头", "配合"} <= set(zh) and {"lead", "partner"} <= set(en)
     assert Counter(c for c, _ in zh.values()) == Counter(c for c, _ in en.values())
+
+
+# Search: every hit counted and paged; a measure saying the words before hits on a finding's title alone.
+COMMON = "管理"  # in many findings and measures of the samples: more than two pages of hits
+TITLE_AND_MEASURE = "不规范"  # in finding titles, and in measures of other findings
+
+
+@pytest.fixture(scope="module")
+def ranked(reader) -> Callable[[str], list[Hit]]:
+    """Every hit of a question, best first, from an index of the samples' search shares."""
+    shares = searchable.shares(reader, [g for g in reader.graphs() if g.startswith(iris.BASE)])
+    index = Index(Doc(e[1], e[0], e[2], e[3], e[4]) for share in shares.values() for e in share.entries)
+    return lambda q: index.search(q, limit=10_000)
+
+
+def _hits(doc: lxml.html.HtmlElement) -> list[tuple[str, str]]:
+    """The page's hits: (link, kind label)."""
+    rows = doc.xpath("//div[@id='hits']//tbody/tr")
+    return [(tr.xpath("td[2]/a")[0].get("href"), tr.xpath("td[1]")[0].text_content()) for tr in rows]
+
+
+def test_search_counts_every_hit_and_pages_through_them(base_url, ranked):
+    expected = ranked(COMMON)
+    assert len(expected) > PAGE_SIZE
+    first = _page(base_url, "/search", {"q": COMMON})
+    assert first.xpath("//p[@id='hit-count']")[0].text_content() == f"{len(expected)} 条结果"
+    assert _span(first) == f"第 1–{PAGE_SIZE} 条，共 {len(expected)} 条"
+    seen = []
+    for number in range(1, -(-len(expected) // PAGE_SIZE) + 1):
+        seen += [href for href, _ in _hits(_page(base_url, "/search", {"q": COMMON, "page": number}))]
+    assert seen == [links_of(h.doc.iri) for h in expected]
+    kinds = _facet(first, "kind")
+    assert sum(c for c, _ in kinds.values()) == len(expected) and {"问题", "整改措施"} <= set(kinds)
+    reports = _facet(first, "report")
+    assert sum(c for c, _ in reports.values()) == len(expected), "departments and documents count as (空)"
+    count, link = kinds["整改措施"]
+    narrowed = _page(base_url, link)
+    assert _span(narrowed).endswith(f"共 {count} 条") and {k for _, k in _hits(narrowed)} == {"整改措施"}
+
+
+def test_a_measure_saying_it_ranks_above_hits_on_a_finding_title_alone(base_url, ranked):
+    hits = ranked(TITLE_AND_MEASURE)
+    own = [h for h in hits if h.doc.kind == "measure" and TITLE_AND_MEASURE in h.doc.text]
+    title_alone = [h for h in hits if h.doc.kind in ("finding", "measure") and TITLE_AND_MEASURE not in h.doc.text]
+    assert own and title_alone, "the samples have both"
+    doc = _page(base_url, "/search", {"q": TITLE_AND_MEASURE})
+    order = [href for href, _ in _hits(doc)]
+    assert max(order.index(links_of(h.doc.iri)) for h in own) < min(
+        order.index(links_of(h.doc.iri)) for h in title_alone if links_of(h.doc.iri) in order
+    )
+    row = doc.xpath(f"//div[@id='hits']//tbody/tr[td[2]/a/@href='{links_of(own[0].doc.iri)}']")[0]
+    assert row.xpath("td[1]")[0].text_content() == "整改措施"
+    snippet = row.xpath("td[@class='snippet']")[0]
+    assert [m.text for m in snippet.xpath("mark")] and {m.text for m in snippet.xpath("mark")} == {TITLE_AND_MEASURE}
+    assert snippet.text_content().strip("…") in own[0].doc.text, "the measure's own text, not its finding's title"
+
+
+def links_of(iri: str) -> str:
+    assert iri.startswith(iris.ID)
+    return "/id/" + iri[len(iris.ID) :]
