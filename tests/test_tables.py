@@ -207,3 +207,19 @@ def test_a_measure_saying_it_ranks_above_hits_on_a_finding_title_alone(base_url,
 def links_of(iri: str) -> str:
     assert iri.startswith(iris.ID)
     return "/id/" + iri[len(iris.ID) :]
+
+
+def test_a_report_page_links_to_its_findings_list(base_url, reader, findings):
+    report = catalog.choices(reader, "reports")[0][0]
+    doc = _page(base_url, links_of(report))
+    listed = _page(base_url, doc.xpath("//a[@id='findings-list']")[0].get("href"))
+    own = [r for r in findings if r["report"].value == report]
+    assert _span(listed).endswith(f"共 {len(own)} 条")
+    assert _column(listed, "title") == [r["title"].value for r in own][:PAGE_SIZE]
+
+
+def test_a_chosen_value_no_row_has_stays_in_its_facet_to_be_dropped(base_url, findings):
+    doc = _page(base_url, "/queries/findings", {"_facet_category": "没有这个类别"})
+    assert _span(doc) == "共 0 条"
+    count, link = _facet(doc, "category")["没有这个类别"]
+    assert count == 0 and _span(_page(base_url, link)).endswith(f"共 {len(findings)} 条")

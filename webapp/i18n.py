@@ -161,6 +161,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "table_next": ("下一页 →", "Next →"),
     "table_page": ("第 {} / {} 页", "Page {} of {}"),
     "table_sort": ("按此列排序", "Sort by this column"),
+    "findings_list": ("问题列表（排序、筛选、分面）", "Findings as a table (sort, filter, facets)"),
     "search_report": ("所在通报", "Report"),
     "search_match": ("匹配内容", "Match"),
     "search_more": ("匹配过多，只列出排名最前的 {} 条", "Too many matches: the best {} are listed"),

@@ -181,6 +181,7 @@ def _facet(column: str, title: str, rows: list[R], source: Source[R], selected: 
     """A column's values among the rows left, most frequent first, each with its count and the
     link that chooses it (or, when chosen, drops it)."""
     counts = Counter(source.value(row, column) for row in rows)
+    counts.update(dict.fromkeys(selected - set(counts), 0))  # a chosen value no row has: still there to drop
     ranked = sorted(counts.items(), key=lambda pair: (-pair[1], pair[0] == "", source.label(column, pair[0])))
     shown = ranked[:FACET_VALUES_SHOWN]
     key = FACET_PREFIX + column
