@@ -12,11 +12,12 @@ from urllib.parse import parse_qsl, urlsplit
 import lxml.html
 import pytest
 import requests
+from flask import Flask
 
 from graph import searchable
 from ontology import iris
 from queries import catalog
-from webapp.tables import PAGE_SIZE
+from webapp.tables import PAGE_SIZE, Source, Table, build
 from webapp.textindex import Doc, Hit, Index
 
 pytest_plugins = ("web_fixtures",)
@@ -223,3 +224,45 @@ def test_a_chosen_value_no_row_has_stays_in_its_facet_to_be_dropped(base_url, fi
     assert _span(doc) == "共 0 条"
     count, link = _facet(doc, "category")["没有这个类别"]
     assert count == 0 and _span(_page(base_url, link)).endswith(f"共 {len(findings)} 条")
+
+
+# The component alone, on plain rows in a request context: the rules the pages above rely on.
+ROWS = [{"n": str(i), "place": p} for i, p in enumerate(["青浦", "", "枫江", "青浦", "", "青浦", "10"])]
+PLAIN = Source(
+    columns=["n", "place"], titles=["编号", "地点"], value=lambda r, c: r[c], label=lambda c, v: v, facets=["place"]
+)
+
+
+def _built(query: str) -> Table:
+    app = Flask(__name__)
+    app.config["LANGUAGE"] = "zh"
+    with app.test_request_context("/t?" + query):
+        return build(ROWS, PLAIN)
+
+
+def test_empty_cells_sort_last_both_ways_and_numbers_by_value():
+    up = [r["place"] for r in _built("_sort=place").rows]
+    down = [r["place"] for r in _built("_sort_desc=place").rows]
+    assert up == ["10", "枫江", "青浦", "青浦", "青浦", "", ""] and down == [
+        "青浦",
+        "青浦",
+        "青浦",
+        "枫江",
+        "10",
+        "",
+        "",
+    ]
+    assert [r["n"] for r in _built("_sort_desc=n").rows] == ["6", "5", "4", "3", "2", "1", "0"]
+
+
+def test_two_values_of_one_facet_keep_either_and_counts_add_up():
+    table = _built("_facet_place=枫江&_facet_place=")
+    assert table.total == 3 and {r["place"] for r in table.rows} == {"枫江", ""}
+    (facet,) = table.facets
+    assert sum(v.count for v in facet.values) == table.total
+    assert {v.label: v.selected for v in facet.values} == {"（空）": True, "枫江": True}
+
+
+def test_an_unknown_column_or_a_bad_page_is_ignored():
+    table = _built("_sort=nothing&page=x&_facet_nothing=1")
+    assert [r["n"] for r in table.rows] == [r["n"] for r in ROWS] and table.page == 1
