@@ -78,7 +78,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "no_parameters": ("无参数", "No parameters"),
     "any": ("（全部）", "(any)"),
     "results": ("结果", "Results"),
-    "rows": ("行", "rows"),
     "truncated": ("结果已截断，上限", "Results cut short at the limit of"),
     "no_results": ("没有结果", "No results"),
     "category": ("问题类别", "Category"),
