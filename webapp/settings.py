@@ -40,8 +40,10 @@ DEFAULTS: dict[str, Any] = {
     "MAX_RESULT_BYTES": 32 * 1024 * 1024,
     # Nodes a graph view (/graph) may draw; a view or an expansion beyond it is never sent.
     "GRAPH_VIEW_MAX_NODES": 1000,
-    # Hits a search returns.
+    # Hits a search returns (/search.json, the forms' autocomplete).
     "SEARCH_LIMIT": 50,
+    # Hits the search page ranks, counts, facets and pages through (all of them, up to this many).
+    "SEARCH_PAGE_HITS": 5000,
     # Worker processes that run queries; at most this many run at once.
     "QUERY_WORKERS": 4,
     # Seconds a query waits for a free worker before the request gets a 503 with Retry-After.
