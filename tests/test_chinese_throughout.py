@@ -1,0 +1,198 @@
+"""Issue 19, "Chinese throughout": a Chromium walker reads every kind of page of the Chinese
+interface and lists each run of Latin letters it shows that is neither a standard term nor the
+reports' own text.
+
+It starts at / on the app serving the two sample reports, follows every same-origin link, and
+visits one page per URL pattern (the path with entity names and numbers wildcarded, and the names
+of its parameters), so one finding page stands for all findings. Seeds add what no link reaches:
+each saved query with its required parameters filled in, the editor after 运行, a search, the graph
+views, and error pages (an unknown page, an unknown entity, a bad parameter). It reads what a
+person sees: the body's rendered text (innerText: nothing hidden, no closed <details>), the
+document's title, and the title, placeholder, aria-label and alt of visible elements. SPARQL
+source (the editor, a saved query's text) is a standard language and is not read.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
+
+import pytest
+import test_browser
+from conftest import SAMPLES
+from playwright.sync_api import Page
+
+from ontology import iris
+from queries import catalog
+
+pytest_plugins = ("web_fixtures",)
+browser = test_browser.browser
+
+# A word: Latin letters, possibly joined by a hyphen, apostrophe or slash (JSON-LD, N-Triples, RDF/XML).
+LATIN = re.compile(r"[A-Za-z]+(?:['’/-][A-Za-z]+)*")
+# Names a Chinese interface writes in Latin letters too: the query language, and file formats as
+# their names are printed on the files and in every program that opens them.
+STANDARD_TERMS = frozenset(
+    {"SPARQL", "CSV", "TSV", "JSON", "XML", "XLSX", "PNG", "GraphML", "GEXF", "Turtle", "N-Triples", "JSON-LD"}
+    | {"RDF/XML"}
+    # The language switch names each language in itself.
+    | {"English"}
+)
+# What the reports themselves print in Latin letters (e-mail addresses) is their text, not the interface's.
+REPORT_WORDS = frozenset(
+    word for sample in sorted(SAMPLES.glob("*.txt")) for word in LATIN.findall(sample.read_text("utf-8"))
+)
+ALLOWED = STANDARD_TERMS | REPORT_WORDS
+# Links that lead to files rather than pages, or out of the walked language.
+FILE_SUFFIXES = (".csv", ".tsv", ".json", ".xlsx", ".svg", ".png", ".ico", ".ttl", ".nt", ".jsonld", ".rdf")
+NOT_PAGES = ("/static/", "/graph/api/", "/graph/vis/", "/admin/")
+# Code a page shows as code: SPARQL in the editor and under a saved query.
+CODE = "pre.sparql, .CodeMirror, textarea"
+MAX_PAGES = 150
+CONSTRUCT = iris.sparql_prefixes() + "CONSTRUCT { ?f dcterms:title ?t } WHERE { ?f a rk:Finding ; dcterms:title ?t } LIMIT 5"
+
+READ = """code => {
+  const seen = el => el.checkVisibility();
+  const attributes = ["title", "placeholder", "aria-label", "alt"];
+  const texts = [document.title];
+  for (const el of document.querySelectorAll(attributes.map(a => `[${a}]`).join(","))) {
+    if (el.closest(code) || !seen(el)) continue;
+    for (const a of attributes) if (el.hasAttribute(a)) texts.push(el.getAttribute(a));
+  }
+  document.querySelectorAll(code).forEach(el => el.remove());
+  texts.push(document.body.innerText);
+  return texts.join("\\n");
+}"""
+
+
+@dataclass
+class Walk:
+    """Pages to visit, the patterns already seen, and what each visited page showed."""
+
+    base: str
+    queue: list[str] = field(default_factory=list)
+    patterns: set[str] = field(default_factory=set)
+    found: dict[str, list[str]] = field(default_factory=dict)
+    visited: list[str] = field(default_factory=list)
+
+    def add(self, url: str, seed: bool = False) -> None:
+        """Queue a link once per pattern; a seed always (it is there to reach one state)."""
+        key = pattern(url)
+        if seed or (walkable(self.base, url) and key not in self.patterns):
+            self.patterns.add(key)
+            self.queue.append(url)
+
+
+def pattern(url: str) -> str:
+    """The URL with what varies between pages of one kind wildcarded: under /id/, every segment but
+    the kind words (finding, measure, org …); parameters by name only."""
+    parts = urlsplit(url)
+    path = parts.path
+    if path.startswith("/id/"):
+        path = "/".join(s if re.fullmatch(r"[a-z]*(?:-[a-z]+)*", s) else "*" for s in path.split("/"))
+    names = sorted({name for name, _ in parse_qsl(parts.query, keep_blank_values=True)})
+    return path + "?" + "&".join(names)
+
+
+def walkable(base: str, url: str) -> bool:
+    parts = urlsplit(url)
+    return (
+        url.startswith(base + "/")
+        and not parts.path.endswith(FILE_SUFFIXES)
+        and not parts.path.startswith(NOT_PAGES)
+        and not {"format", "lang"} & {name for name, _ in parse_qsl(parts.query)}
+    )
+
+
+def seeds(reader) -> Iterator[str]:
+    """Pages and states no link leads to, or that one representative of a pattern would miss."""
+    yield "/"
+    for query in catalog.saved_queries().values():
+        yield f"/queries/{query.name}"
+        required = {p.name: catalog.choices(reader, p.enumerate)[0][0] for p in query.params if p.required and p.enumerate}
+        if required:
+            yield f"/queries/{query.name}?{urlencode(required)}"
+    finding = catalog.choices(reader, "findings")[0][0]
+    yield from (
+        "/sparql",
+        "/editor#run",
+        f"/search?q={quote('民政')}",
+        "/graph/",
+        "/graph/shared",
+        f"/graph/trace?finding={quote(finding, safe='')}",
+        f"/graph/construct?query={quote(CONSTRUCT)}",
+        "/compare",
+        # error pages: an unknown page, entity, query, department; missing and malformed parameters
+        "/no-such-page",
+        "/id/no-such-thing",
+        "/queries/no-such-query",
+        f"/department?label={quote('不存在的部门')}",
+        f"/shared?a={quote('民政局')}",
+        "/graph/trace",
+        f"/compare?reports={quote('https://example.org/no-such-report')}",
+        "/queries/findings?report=not-an-iri",
+    )
+
+
+def english_on(page: Page, url: str) -> list[str]:
+    """The Latin words a page shows that are not allowed, in order of first appearance."""
+    page.goto(url)
+    parts = urlsplit(url)
+    if parts.path.startswith("/graph/"):
+        page.wait_for_load_state("networkidle")
+    if parts.fragment == "run":  # the editor's answer, as 运行 draws it
+        page.locator("#run-query").click()
+        page.locator("#results table, #status:not(:empty)").first.wait_for()
+        page.wait_for_load_state("networkidle")
+    text = page.evaluate(READ, CODE)
+    return list(dict.fromkeys(w for w in LATIN.findall(text) if w not in ALLOWED))
+
+
+def walk(page: Page, base: str, reader) -> Walk:
+    """Visit the seeds and every link they lead to, one page per pattern, at most MAX_PAGES."""
+    walked = Walk(base)
+    for seed in seeds(reader):
+        walked.add(base + seed, seed=True)
+    while walked.queue and len(walked.visited) < MAX_PAGES:
+        url = walked.queue.pop(0)
+        walked.visited.append(url)
+        words = english_on(page, url)
+        if words:
+            walked.found[url[len(base) :]] = words
+        for href in page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)"):
+            walked.add(href.split("#", 1)[0])
+    return walked
+
+
+@pytest.fixture(scope="module")
+def walked(browser, base_url, reader, tmp_path_factory) -> Walk:
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    started = time.perf_counter()
+    try:
+        found = walk(page, base_url, reader)
+    finally:
+        context.close()
+    found.seconds = time.perf_counter() - started  # type: ignore[attr-defined]
+    return found
+
+
+def test_the_walk_reaches_every_kind_of_page(walked):
+    """The walk is wide enough to mean something: entity pages of each kind, every saved query,
+    the graph views, the error pages, and it stays within its bound."""
+    shapes = {pattern(url) for url in walked.visited}
+    for kind in ("finding", "measure", "org", "document", "category", "group"):
+        assert any(f"/{kind}/" in shape and shape.startswith("/id/") for shape in shapes), kind
+    assert {f"/queries/{name}?" for name in catalog.saved_queries()} <= shapes
+    assert {"/graph/?", "/graph/shared?", "/compare?", "/shared?a&b", "/no-such-page?"} <= shapes
+    assert len(walked.visited) < MAX_PAGES, "the walk was cut at its bound: raise MAX_PAGES"
+
+
+def test_no_english_in_the_chinese_interface(walked):
+    listed = "\n".join(f"{page}: {' '.join(words)}" for page, words in walked.found.items())
+    assert not walked.found, f"English on {len(walked.found)} of {len(walked.visited)} pages:\n{listed}"
+
