@@ -24,7 +24,7 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 import pytest
 import test_browser
 from conftest import SAMPLES
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from ontology import iris
 from queries import catalog
@@ -50,10 +50,13 @@ ALLOWED = STANDARD_TERMS | REPORT_WORDS
 # Links that lead to files rather than pages, or out of the walked language.
 FILE_SUFFIXES = (".csv", ".tsv", ".json", ".xlsx", ".svg", ".png", ".ico", ".ttl", ".nt", ".jsonld", ".rdf")
 NOT_PAGES = ("/static/", "/graph/api/", "/graph/vis/", "/admin/")
-# Code a page shows as code: SPARQL in the editor and under a saved query.
-CODE = "pre.sparql, .CodeMirror, textarea"
+# Code a page shows as code: SPARQL in the editor and under a saved query, and the variables of
+# the query the editor ran heading its columns.
+CODE = "pre.sparql, .CodeMirror, textarea, code.variable"
 MAX_PAGES = 150
-CONSTRUCT = iris.sparql_prefixes() + "CONSTRUCT { ?f dcterms:title ?t } WHERE { ?f a rk:Finding ; dcterms:title ?t } LIMIT 5"
+CONSTRUCT = iris.sparql_prefixes() + (
+    "CONSTRUCT { ?f dcterms:title ?t } WHERE { ?f a rk:Finding ; dcterms:title ?t } LIMIT 5"
+)
 
 READ = """code => {
   const seen = el => el.checkVisibility();
@@ -113,7 +116,7 @@ def seeds(reader) -> Iterator[str]:
     yield "/"
     for query in catalog.saved_queries().values():
         yield f"/queries/{query.name}"
-        required = {p.name: catalog.choices(reader, p.enumerate)[0][0] for p in query.params if p.required and p.enumerate}
+        required = {p.name: catalog.choices(reader, p.enumerate)[0][0] for p in query.params if p.required}
         if required:
             yield f"/queries/{query.name}?{urlencode(required)}"
     finding = catalog.choices(reader, "findings")[0][0]
@@ -196,3 +199,34 @@ def test_no_english_in_the_chinese_interface(walked):
     listed = "\n".join(f"{page}: {' '.join(words)}" for page, words in walked.found.items())
     assert not walked.found, f"English on {len(walked.found)} of {len(walked.visited)} pages:\n{listed}"
 
+
+
+def test_the_editor_runs_a_construct_as_a_table_of_triples(browser, base_url):
+    """运行 on a CONSTRUCT: its triples as 主语/谓语/宾语 by name, linked to their pages, with the
+    graph downloads offered instead of the table ones."""
+    context = browser.new_context(locale="zh-CN")
+    page = context.new_page()
+    try:
+        page.goto(base_url + "/editor")
+        page.evaluate("text => window.rectkgEditor.setValue(text)", CONSTRUCT)
+        page.locator("#run-query").click()
+        table = page.locator("#results table#triples")
+        expect(table.locator("thead th")).to_have_text(["主语", "谓语", "宾语"])
+        expect(table.locator("tbody tr")).to_have_count(5)
+        first = table.locator("tbody tr").first.locator("td")
+        expect(first.nth(1)).to_have_text("标题")  # dcterms:title by the ontology's label
+        subject = first.nth(0).locator("a")
+        assert "/id/" in subject.get_attribute("href") and "://" not in subject.inner_text()
+        expect(page.locator("#status")).to_have_text("5 个三元组")
+        expect(page.locator("#graph-downloads")).to_be_visible()
+        expect(page.locator("#table-downloads")).to_be_hidden()
+        with page.expect_download() as got:
+            page.locator("#graph-downloads a[data-format=turtle]").click()
+        assert got.value.suggested_filename == "query.ttl"
+        turtle = Path(got.value.path()).read_text("utf-8")
+        assert "/title>" in turtle or "dcterms:title" in turtle
+        with page.expect_navigation():
+            subject.click()
+        assert "/finding/" in page.url
+    finally:
+        context.close()
