@@ -99,7 +99,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "shared_findings": ("共同负责的问题", "Findings they share"),
     "formats": ("其他格式", "Other formats"),
     "document_number": ("文号", "Reference number"),
-    "permalink": ("永久标识（可复制用于查询）", "Permanent identifier (to copy into a query)"),
     "query": ("查询", "Query"),
     "kind": ("类型", "Kind"),
     "hits": ("条结果", "hits"),
