@@ -19,7 +19,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit
+from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit
 
 import pytest
 import test_browser
@@ -81,6 +81,8 @@ class Walk:
     patterns: set[str] = field(default_factory=set)
     found: dict[str, list[str]] = field(default_factory=dict)
     visited: list[str] = field(default_factory=list)
+    # (the page's URL as its script left it, where its English switch leads)
+    switches: list[tuple[str, str]] = field(default_factory=list)
 
     def add(self, url: str, seed: bool = False) -> None:
         """Queue a link once per pattern; a seed always (it is there to reach one state)."""
@@ -166,6 +168,7 @@ def walk(page: Page, base: str, reader) -> Walk:
         words = english_on(page, url)
         if words:
             walked.found[url[len(base) :]] = words
+        walked.switches.append((page.url.split("#", 1)[0], page.locator("a.lang-en").get_attribute("href") or ""))
         for href in page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)"):
             walked.add(href.split("#", 1)[0])
     return walked
@@ -199,6 +202,32 @@ def test_no_english_in_the_chinese_interface(walked):
     listed = "\n".join(f"{page}: {' '.join(words)}" for page, words in walked.found.items())
     assert not walked.found, f"English on {len(walked.found)} of {len(walked.visited)} pages:\n{listed}"
 
+
+
+def test_the_language_switch_keeps_path_and_query_on_every_page(walked):
+    """Issue 19: 中文/English keeps the rest of the URL, on every page walked (error pages too): the
+    switch's link is the page's own path and query string with lang=en added (a graph view's script
+    puts its state in the URL and the switch follows it)."""
+    lost = {}
+    for url, switch in walked.switches:
+        here, there = urlsplit(url), urlsplit(urljoin(url, switch))
+        if there.path != here.path or parse_qsl(there.query) != [*parse_qsl(here.query), ("lang", "en")]:
+            lost[url[len(walked.base) :]] = switch
+    assert len(walked.switches) == len(walked.visited) and not lost, lost
+
+
+def test_an_error_page_in_english_keeps_the_servers_words(browser, base_url):
+    """The English interface is untouched: an English error page says what went wrong in its own
+    words, and scripts still get the error as JSON (tests/test_webapp.py)."""
+    context = browser.new_context(locale="en")
+    page = context.new_page()
+    try:
+        response = page.goto(base_url + "/graph/trace?lang=en")
+        assert response.status == 400
+        expect(page.locator("#error-title")).to_have_text("Bad request")
+        expect(page.locator("#error-detail")).to_contain_text("name a finding")
+    finally:
+        context.close()
 
 
 def test_the_editor_runs_a_construct_as_a_table_of_triples(browser, base_url):

@@ -99,6 +99,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "shared_findings": ("共同负责的问题", "Findings they share"),
     "formats": ("其他格式", "Other formats"),
     "document_number": ("文号", "Reference number"),
+    "describe_in_editor": ("在 SPARQL 编辑器中查询本页", "Query this page in the SPARQL editor"),
     "query": ("查询", "Query"),
     "kind": ("类型", "Kind"),
     "hits": ("条结果", "hits"),
