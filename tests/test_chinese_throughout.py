@@ -27,6 +27,7 @@ from playwright.sync_api import Page, expect
 
 from ontology import iris
 from queries import catalog
+from webapp import tables
 
 pytest_plugins = ("web_fixtures",)
 browser = test_browser.browser
@@ -94,13 +95,19 @@ class Walk:
 
 def pattern(url: str) -> str:
     """The URL with what varies between pages of one kind wildcarded: under /id/, every segment but
-    the kind words (finding, measure, org …); parameters by name only."""
+    the kind words (finding, measure, org …); parameters by name only, a table's state as one."""
     parts = urlsplit(url)
     path = parts.path
     if path.startswith("/id/"):
         path = "/".join(s if re.fullmatch(r"[a-z]*(?:-[a-z]+)*", s) else "*" for s in path.split("/"))
-    names = sorted({name for name, _ in parse_qsl(parts.query, keep_blank_values=True)})
+    names = sorted({table_state(name) for name, _ in parse_qsl(parts.query, keep_blank_values=True)})
     return path + "?" + "&".join(names)
+
+
+def table_state(name: str) -> str:
+    """A table's sort, facet, filter or page parameter (webapp/tables.py) as one name: a page of a
+    table in one state stands for it in all."""
+    return "(table)" if name.startswith("_") or name == tables.PAGE_ARG else name
 
 
 def walkable(base: str, url: str) -> bool:
