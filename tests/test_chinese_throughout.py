@@ -269,6 +269,7 @@ def test_the_editor_runs_a_construct_as_a_table_of_triples(browser, base_url):
     page = context.new_page()
     try:
         page.goto(base_url + "/editor")
+        expect(page.locator("#show-as-graph")).to_be_hidden()  # the example is a SELECT: a table
         page.evaluate("text => window.rectkgEditor.setValue(text)", CONSTRUCT)
         page.locator("#run-query").click()
         table = page.locator("#results table#triples")
@@ -280,6 +281,7 @@ def test_the_editor_runs_a_construct_as_a_table_of_triples(browser, base_url):
         assert "/id/" in subject.get_attribute("href") and "://" not in subject.inner_text()
         expect(page.locator("#status")).to_have_text("5 个三元组")
         expect(page.locator("#graph-downloads")).to_be_visible()
+        expect(page.locator("#show-as-graph")).to_be_visible()
         expect(page.locator("#table-downloads")).to_be_hidden()
         with page.expect_download() as got:
             page.locator("#graph-downloads a[data-format=turtle]").click()

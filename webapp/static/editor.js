@@ -15,6 +15,7 @@
   var output = document.getElementById("results");
   var tableDownloads = document.getElementById("table-downloads");
   var graphDownloads = document.getElementById("graph-downloads");
+  var showAsGraph = document.getElementById("show-as-graph");
   var editor = CodeMirror.fromTextArea(document.getElementById("query"), {
     mode: "application/sparql-query", lineNumbers: true, indentUnit: 2
   });
@@ -33,10 +34,12 @@
     return !!form && /^(CONSTRUCT|DESCRIBE)$/i.test(form[1]);
   }
 
+  // What the query's answer can become: a table's downloads, or a graph's and the graph view.
   function showDownloads() {
     var graph = isGraph(editor.getValue());
     tableDownloads.hidden = graph;
     graphDownloads.hidden = !graph;
+    showAsGraph.hidden = !graph;
   }
 
   // A term as a cell: an entity IRI links to its page under its name; another IRI shows its name,
