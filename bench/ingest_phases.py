@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
 import tempfile
 import time
 from collections import Counter, defaultdict
@@ -45,12 +47,16 @@ class _TimedStore:
 
 
 def _timed(run: Callable, name: str, clock: Clock) -> Callable:
+    """`run`, with its wall time and its thread's CPU time appended to the clock under `name`: on a
+    shared machine the wall time says more about the neighbours than about the step."""
+
     def call(*args: Any, **kwargs: Any) -> Any:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.thread_time()
         try:
             return run(*args, **kwargs)
         finally:
             clock[name].append(time.perf_counter() - start)
+            clock[name + " (thread CPU)"].append(time.thread_time() - cpu)
 
     return call
 
@@ -78,17 +84,30 @@ def phases(n: int, seed: int, batch: int = SIZE) -> dict:
     clock: Clock = defaultdict(list)
     _patch(clock)
     files = corpus_files(n, seed)
+    before = _cpu()
     with tempfile.TemporaryDirectory(prefix="rectkg-phases-") as folder:
         figures = ingest(files, OxigraphStore(Path(folder) / "store"), batch)
+    writer_cpu, readers_cpu = (a - b for a, b in zip(_cpu(), before, strict=True))
     steps = {name: {"s": sum(times), "calls": len(times)} for name, times in sorted(clock.items())}
     return {
         "reports": n,
+        "batch": batch,
         "wall_s": figures["ingest_s"],
         "waiting_for_readers_s": figures["load_s"],
         "writing_s": figures["write_s"],
         "reports_per_s": figures["ingest_reports_per_s"],
+        "writer_cpu_s": writer_cpu,
+        "readers_cpu_s": readers_cpu,
+        "load_average": os.getloadavg(),
         "steps": steps,
     }
+
+
+def _cpu() -> tuple[float, float]:
+    """CPU seconds of this process (the writer, all its threads: the bulk loader's too) and of
+    the reader processes it has waited for."""
+    own, readers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime, readers.ru_utime + readers.ru_stime
 
 
 def kind_of(predicate: str, subject: str) -> str:
