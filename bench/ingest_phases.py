@@ -78,15 +78,16 @@ def _patch(clock: Clock) -> None:
     OxigraphStore.__init__ = opened  # type: ignore[method-assign]
 
 
-def phases(n: int, seed: int, batch: int = SIZE) -> dict:
+def phases(n: int, seed: int, batch: int = SIZE, into: Path | None = None) -> dict:
     """One ingest of the bench corpus of `n` reports, `batch` new reports a write (rectkg.batches),
-    with the writer's steps in seconds."""
+    with the writer's steps in seconds; into a fresh store, or `into` (a copy of a store of N
+    reports: what the next reports cost at that N, without ingesting N first)."""
     clock: Clock = defaultdict(list)
     _patch(clock)
     files = corpus_files(n, seed)
     before = _cpu()
     with tempfile.TemporaryDirectory(prefix="rectkg-phases-") as folder:
-        figures = ingest(files, OxigraphStore(Path(folder) / "store"), batch)
+        figures = ingest(files, OxigraphStore(into or Path(folder) / "store"), batch)
     writer_cpu, readers_cpu = (a - b for a, b in zip(_cpu(), before, strict=True))
     steps = {name: {"s": sum(times), "calls": len(times)} for name, times in sorted(clock.items())}
     return {
@@ -143,9 +144,10 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=100)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--batch", type=int, default=SIZE, help=f"new reports a write (rectkg.batches: {SIZE})")
+    parser.add_argument("--into", type=Path, help="a store to add the reports to (a copy: it is written)")
     parser.add_argument("--triples", action="store_true", help="count triples per report by kind instead")
     args = parser.parse_args()
-    found = triples_by_kind(args.n, args.seed) if args.triples else phases(args.n, args.seed, args.batch)
+    found = triples_by_kind(args.n, args.seed) if args.triples else phases(args.n, args.seed, args.batch, args.into)
     print(json.dumps(found, ensure_ascii=False, indent=1))
 
 
