@@ -248,7 +248,7 @@ def measure_in_child(n: int, args: argparse.Namespace, handoff: Path | None, han
     cmd += ["--rdflib-timeout", str(args.rdflib_timeout), "--rdflib-jobs", str(args.rdflib_jobs)]
     cmd += ["--rdflib-alongside"] if args.rdflib_alongside else []
     cmd += ["--live-max", str(args.live_max), "--only", args.only]
-    cmd += ["--skip", ",".join(skipped(n, args)), "--http-min", str(args.http_min)]
+    cmd += ["--skip", ",".join(skipped(n, args)), "--http-min", str(args.http_min), "--http-max", str(args.http_max)]
     cmd += ["--memory-max", str(args.memory_max), "--analyze-max", str(args.analyze_max)]
     cmd += ["--page-reps", str(args.page_reps), "--load", str(args.load)]
     cmd += [] if args.api_cases else ["--no-api-cases"]
@@ -298,6 +298,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--memory-max", type=int, default=1_000_000, help="largest N for the in-memory baseline")
     ap.add_argument("--analyze-max", type=int, default=1_000_000, help="largest N whose analytics are timed")
     ap.add_argument("--http-min", type=int, default=0, help="smallest N whose web app is measured over HTTP")
+    ap.add_argument("--http-max", type=int, default=1_000_000, help="largest N whose web app is measured over HTTP")
     ap.add_argument("--page-reps", type=at_least_one, default=5, help="requests per page after its first")
     ap.add_argument("--load", type=float, default=60.0, help="seconds of the page mix, with 1 client and with 16")
     ap.add_argument(
@@ -330,7 +331,7 @@ def main(argv: list[str] | None = None) -> None:
             live_max=args.live_max,
             only=set(filter(None, args.only.split(","))),
             skip=set(filter(None, args.skip.split(","))),
-            http=args.one >= args.http_min,
+            http=args.http_min <= args.one <= args.http_max,
             memory_max=args.memory_max,
             analyze_max=args.analyze_max,
             page_reps=args.page_reps,
