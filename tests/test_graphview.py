@@ -82,13 +82,33 @@ def test_expand_ships_every_neighbour_with_counts_before_expanding(base_url, rea
     start = api(base_url, "node", iri=department)["nodes"][0]
     assert start["kind"] == "department"
     assert start["counts"] == {"measure": len(measures), **({"report": len(reports)} if reports else {})}
-    grown = api(base_url, "expand", iri=department, have=1)
-    assert {n["id"] for n in grown["nodes"]} == measures | reports
-    assert grown["total"] == len(measures) + len(reports) and grown["left_out"] == 0
+    grown = every_page(base_url, department)
+    assert [n["id"] for n in grown["nodes"]] == sorted(measures) + sorted(reports), "by kind, then IRI"
     roles = {e["role"] for e in grown["edges"]}
     assert roles <= {"lead", "partner", "target", "mentioned", "issuer", "inspector", "inspectedBody"} and roles
     measure = next(n for n in grown["nodes"] if n["kind"] == "measure")
     assert measure["counts"]["finding"] == 1 and measure["counts"]["department"] >= 1
+
+
+def every_page(base_url: str, node: str) -> dict:
+    """A node's neighbours as the page collects them, clicking again while there are more."""
+    pages = [api(base_url, "expand", iri=node, have=1)]
+    while pages[-1]["next"] is not None:
+        assert pages[-1]["left_out"] == pages[-1]["total"] - pages[-1]["next"] > 0
+        pages.append(api(base_url, "expand", iri=node, have=1, offset=pages[-1]["next"]))
+    assert pages[-1]["left_out"] == 0
+    return {key: [item for page in pages for item in page[key]] for key in ("nodes", "edges")}
+
+
+def test_a_busy_node_comes_a_page_at_a_time_with_the_total(web_store, reader):
+    department = busiest_department(reader)
+    with serve({"STORE": str(web_store), "GRAPH_EXPAND_PAGE": 7}) as url:
+        first = api(url, "expand", iri=department, have=1)
+        everything = every_page(url, department)
+    assert len(first["nodes"]) == 7 and first["next"] == 7
+    assert first["total"] == len(everything["nodes"]) > 7
+    assert first["left_out"] == first["total"] - 7
+    assert len({n["id"] for n in everything["nodes"]}) == first["total"], "no neighbour twice"
 
 
 def test_details_give_the_stored_evidence_sentence(base_url, reader):

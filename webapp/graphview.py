@@ -35,7 +35,7 @@ from graph.answers import Caps
 from graph.store import Store
 from ontology import iris
 from queries import catalog
-from webapp import db, i18n, links, protocol, sparql
+from webapp import around, db, i18n, links, protocol, sparql
 from webapp import neighbourhood as hood
 from webapp import sharedpicture as picture
 from webapp.errors import Refused
@@ -121,6 +121,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cap_reached": (
         "已达节点上限（{cap} 个）：{left} 个邻居未绘制",
         "Node cap ({cap}) reached: {left} neighbours not drawn",
+    ),
+    "more": (
+        "已显示 {shown} 个邻居（共 {total} 个）：再次点击该节点显示后面的 {left} 个中的一部分",
+        "{shown} of {total} neighbours shown; click the node again for more of the {left} left",
     ),
     "cap_full": ("已达节点上限（{cap} 个），不能再展开", "Node cap ({cap}) reached; nothing more can be expanded"),
     "cut_all": (
@@ -218,12 +222,39 @@ def explorer():
     return _page("explorer", start=request.args["start"] if "start" in request.args else most_shared())
 
 
+# Each department's findings shared with others, summed over the pair nodes every write keeps
+# (graph/aggregates.py): the same weighted degree as the analysis's sharing network, without it.
+STRENGTH = f"""
+SELECT ?member (SUM(?findings) AS ?strength) WHERE {{ GRAPH <{iris.AGGREGATES}> {{
+  ?pair rk:pairMember ?member ; rk:pairFindings ?findings }} }}
+GROUP BY ?member ORDER BY DESC(?strength)"""
+STRONGEST_LABELS = """SELECT ?member ?label WHERE { VALUES ?member { %s } ?member skos:prefLabel ?label }"""
+
+
 def most_shared() -> str:
     """The department with the most findings shared with others (by name on a tie); none if
-    nothing is shared."""
-    found = analysis()
-    strength = dict(found.sharing.degree(weight="findings"))
-    return min(strength, key=lambda n: (-strength[n], found.label(n), n), default="")
+    nothing is shared. Read from the pair nodes, not the analysis (a whole-graph read)."""
+    return db.cached("mostshared", _most_shared)
+
+
+def _most_shared(store: Store) -> str:
+    rows = store.select(iris.sparql_prefixes() + STRENGTH).rows
+    if not rows:
+        return ""
+    top = [r["member"].value for r in rows if r["strength"].value == rows[0]["strength"].value]
+    values = " ".join(f"<{m}>" for m in top)
+    labels: dict[str, list] = {}
+    for r in store.select(iris.sparql_prefixes() + STRONGEST_LABELS % values).rows:
+        labels.setdefault(r["member"].value, []).append(r["label"])
+    return min(top, key=lambda n: (_preferred(labels.get(n, [])), n))
+
+
+def _preferred(labels: list) -> str:
+    """The label the analysis names a department by: Chinese (or untagged) first, else English."""
+    ordered = sorted(labels, key=lambda t: (t.lang or "", t.value))
+    zh = [t.value for t in ordered if (t.lang or "zh").split("-")[0] == "zh"]
+    en = [t.value for t in ordered if (t.lang or "").split("-")[0] == "en"]
+    return (zh or en or [t.value for t in ordered] or [""])[0]
 
 
 @bp.get("/shared")
@@ -260,33 +291,58 @@ def _known(index: hood.Index, node: str) -> str:
     return node
 
 
+def _kind(store: Store, node: str) -> str:
+    kind = around.kind_of(store, node)
+    if kind is None:
+        abort(404, description=f"nothing drawable in the graph is called <{node}>")
+    return kind
+
+
+def _whole(name: str) -> int:
+    try:
+        return max(0, int(request.args.get(name, "0")))
+    except ValueError:
+        abort(400, description=f"{name} must be a whole number")
+
+
 @bp.get("/api/node")
 def node():
-    index = hood.current()
-    return jsonify({"nodes": [hood.node_json(index, _known(index, request.args.get("iri", "")))], "edges": []})
+    """One node as the page draws it, read around it (never the whole graph)."""
+    iri = request.args.get("iri", "")
+    found = db.run(lambda store: around.describe(store, {iri: _kind(store, iri)}))
+    return jsonify({"nodes": [hood.summary_json(found[iri])], "edges": []})
 
 
 @bp.get("/api/expand")
 def expand():
-    """A node's neighbours and the edges to them, within what the page may still draw.
+    """A node's neighbours and the edges to them, a page at a time, read around the node.
 
-    `have` is how many nodes the page already draws; neighbours beyond the cap are left out and
-    the answer says how many, so the page can tell the user instead of freezing."""
-    index = hood.current()
-    centre = _known(index, request.args.get("iri", ""))
-    try:
-        have = max(0, int(request.args.get("have", "0")))
-    except ValueError:
-        abort(400, description="have must be a whole number")
-    neighbours = sorted(index.neighbours(centre).items(), key=lambda item: (index.kind[item[0]], item[0]))
-    room = max(0, cap() - have)
-    shipped = neighbours[:room]
+    `have` is how many nodes the page already draws, `offset` how many of this node's neighbours
+    it has (in kind, then IRI order). At most GRAPH_EXPAND_PAGE neighbours come, and never more
+    than the cap leaves room for; `total`, `left_out` (not drawn after this answer) and `next`
+    (the offset of the next page, null at the end) let the page say so and ask for more."""
+    centre, have, offset = request.args.get("iri", ""), _whole("have"), _whole("offset")
+    room = max(0, min(cap() - have, current_app.config["GRAPH_EXPAND_PAGE"]))
+
+    Joins = list[tuple[str, list[around.Link]]]
+
+    def read(store: Store) -> tuple[int, Joins, dict[str, around.Node]]:
+        joins: dict[str, list[around.Link]] = {}
+        for link in around.links(store, centre, _kind(store, centre)):
+            joins.setdefault(link.other, []).append(link)
+        neighbours = sorted(joins.items(), key=lambda item: (item[1][0].kind, item[0]))
+        shipped = neighbours[offset : offset + room]
+        return len(neighbours), shipped, around.describe(store, {other: found[0].kind for other, found in shipped})
+
+    total, shipped, found = db.run(read)
+    after = offset + len(shipped)
     return jsonify(
         {
-            "nodes": [hood.node_json(index, other) for other, _ in shipped],
-            "edges": [hood.edge_json(e) for _, edges in shipped for e in edges],
-            "total": len(neighbours),
-            "left_out": len(neighbours) - len(shipped),
+            "nodes": [hood.summary_json(found[other]) for other, _ in shipped],
+            "edges": [hood.edge_json(hood.link_edge(centre, link)) for _, joins in shipped for link in joins],
+            "total": total,
+            "left_out": total - after,
+            "next": after if after < total else None,
             "cap": cap(),
         }
     )
