@@ -42,7 +42,7 @@ DEFAULTS: dict[str, Any] = {
     "GRAPH_VIEW_MAX_NODES": 1000,
     # Neighbours one click in the explorer adds at most; the answer says how many more there are
     # and the next click on the node adds the next ones (a department has thousands of measures).
-    "GRAPH_EXPAND_PAGE": 60,
+    "GRAPH_EXPAND_PAGE": 25,
     # Hits a search returns.
     "SEARCH_LIMIT": 50,
     # Worker processes that run queries; at most this many run at once.
