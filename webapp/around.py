@@ -10,19 +10,24 @@ the total, so a department in thousands of measures answers with the first ones 
 
 A shipped node carries what the page shows before it is clicked: label, category titles and, per
 kind, how many neighbours a click would add. Those are read for the shipped page only, by the same
-patterns with the shipped nodes in VALUES; a department's or document's summary (thousands of
-measures behind it) is kept until the next write (`db.cached`).
+patterns, one UNION branch per shipped node; a department's or document's summary and edges
+(thousands of measures behind them) are kept until the next write, for the last few hundred.
 """
 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from graph.store import Store
 from ontology import iris
 from webapp import db
+
+T = TypeVar("T")
 
 CLASSES: dict[str, str] = {
     "report": "rk:Report",
@@ -208,13 +213,47 @@ def describe(store: Store, nodes: dict[str, str]) -> dict[str, Node]:
     out.update(_read(store, narrow))
     for node, kind in nodes.items():
         if kind in WIDE:
-            out[node] = _wide(node, kind)
+            out[node] = _wide(store, node, kind)
     return out
 
 
-def _wide(node: str, kind: str) -> Node:
+def _wide(store: Store, node: str, kind: str) -> Node:
     """A department's or document's summary, kept until the next write (thousands of measures)."""
-    return db.cached(f"around:{node}", lambda store: _read(store, {node: kind})[node])
+    return RECENT.get(("summary", node), lambda: _read(store, {node: kind})[node])
+
+
+def wide_links(store: Store, node: str, kind: str) -> list[Link]:
+    """`links`, kept until the next write for a department or a document (a hub's thousands of
+    edges are read again for each page of its neighbours otherwise)."""
+    if kind not in WIDE:
+        return links(store, node, kind)
+    return RECENT.get(("links", node), lambda: links(store, node, kind))
+
+
+class Recent:
+    """The last `size` answers about single nodes, for the store version they were read at: a
+    bounded cache (one entry per department ever clicked would grow without end)."""
+
+    def __init__(self, size: int):
+        self._size = size
+        self._kept: OrderedDict[tuple, object] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple, read: Callable[[], T]) -> T:
+        versioned = (db.generation(), *key)
+        with self._lock:
+            if versioned in self._kept:
+                self._kept.move_to_end(versioned)
+                return self._kept[versioned]  # type: ignore[return-value]
+        value = read()
+        with self._lock:
+            self._kept[versioned] = value
+            while len(self._kept) > self._size:
+                self._kept.popitem(last=False)
+        return value
+
+
+RECENT = Recent(256)
 
 
 def _read(store: Store, nodes: dict[str, str]) -> dict[str, Node]:
