@@ -12,20 +12,23 @@ import json
 import re
 from collections import Counter
 from importlib import resources
+from pathlib import Path
 from urllib.parse import unquote
 from xml.etree import ElementTree
 
 import networkx as nx
 import pytest
 import requests
-from web_fixtures import serve
+from web_fixtures import build_store, serve
 
-from graph.store import Term
+from graph.store import OxigraphStore, Term
+from loaders.pipeline import load_text
 from ontology import iris
 from queries import catalog
 from webapp.graphview import drawable
 
 pytest_plugins = ("web_fixtures",)
+QINGPU = Path(__file__).resolve().parents[1] / "samples" / "qingpu-civil-affairs-2026-02-13.txt"
 PREFIXES = iris.sparql_prefixes()
 
 
@@ -335,3 +338,28 @@ def test_the_explorer_opens_on_the_most_shared_department_and_names_no_internals
     assert json.loads(
         html.unescape(re.search(r'data-params="([^"]*)"', requests.get(base_url + "/graph/?start=").text).group(1))
     ) == {"start": ""}, "a cleared explorer stays empty"
+
+
+def test_the_explorer_answers_for_the_store_as_written(tmp_path, qingpu):
+    """A department's edges and summary are kept between clicks, never past a write: a second
+    report naming the same departments shows in the very next expansion."""
+    text = QINGPU.read_text(encoding="utf-8")
+    title = next(line for line in text.splitlines() if "的通报" in line)
+    again = load_text(text.replace(title, title.replace("关于", "关于第二批"), 1), "again.txt", "utf-8")
+    store = build_store(tmp_path / "store", qingpu)
+    department = busiest_department(OxigraphStore(store, read_only=True))
+    token = "explorer-admin-token"
+    with serve({"STORE": str(store), "ADMIN_TOKEN": token}) as url:
+        before = api(url, "node", iri=department)["nodes"][0]["counts"]
+        first = api(url, "expand", iri=department, have=1)
+        put = requests.put(
+            url + "/admin/graphs",
+            params={"graph": again.graph_iri},
+            data=again.graph.serialize(format="nt").encode(),
+            headers={"Content-Type": "application/n-triples", "Authorization": f"Bearer {token}"},
+        )
+        assert put.status_code == 204, put.text
+        after = api(url, "node", iri=department)["nodes"][0]["counts"]
+        grown = api(url, "expand", iri=department, have=1)
+    assert after["measure"] == 2 * before["measure"]
+    assert grown["total"] > first["total"]
