@@ -381,26 +381,31 @@ def details():
 
 @bp.get("/api/trace")
 def trace_data():
-    """A finding → its measures → departments (by role) and documents (by action)."""
-    index = hood.current()
-    finding = _known(index, request.args.get("finding", ""))
-    if index.kind[finding] != "finding":
-        abort(400, description=f"<{finding}> is not a finding")
-    nodes, edges = {finding}, {}
-    for measure, joins in index.neighbours(finding).items():
-        if index.kind[measure] != "measure":
-            continue
-        nodes.add(measure)
-        edges.update({e.id: e for e in joins})
-        for other, more in index.neighbours(measure).items():
-            if index.kind[other] in ("department", "document"):
-                nodes.add(other)
-                edges.update({e.id: e for e in more})
-    if len(nodes) > cap():
-        raise over_cap(len(nodes), "该问题的追踪图 The trace ")
+    """A finding → its measures → departments (by role) and documents (by action), read around it."""
+    finding = request.args.get("finding", "")
+
+    def read(store: Store) -> tuple[dict[str, str], dict[str, hood.Edge], dict[str, around.Node]]:
+        if _kind(store, finding) != "finding":
+            abort(400, description=f"<{finding}> is not a finding")
+        nodes, edges = {finding: "finding"}, {}
+        for step in around.links(store, finding, "finding"):
+            if step.kind != "measure":
+                continue
+            nodes[step.other] = "measure"
+            joined = [hood.link_edge(finding, step)]
+            for far in around.links(store, step.other, "measure"):
+                if far.kind in ("department", "document"):
+                    nodes[far.other] = far.kind
+                    joined.append(hood.link_edge(step.other, far))
+            edges.update({e.id: e for e in joined})
+        if len(nodes) > cap():
+            raise over_cap(len(nodes), "该问题的追踪图 The trace ")
+        return nodes, edges, around.describe(store, nodes)
+
+    nodes, edges, found = db.run_whole(read)
     return jsonify(
         {
-            "nodes": [hood.node_json(index, n) for n in sorted(nodes)],
+            "nodes": [hood.summary_json(found[n]) for n in sorted(nodes)],
             "edges": [hood.edge_json(e) for e in edges.values()],
         }
     )
