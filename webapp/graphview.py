@@ -578,13 +578,26 @@ def _shared_edge(found: analytics.Analysis, a: str, b: str, data: dict) -> dict:
 
 def _shared_choices(found: analytics.Analysis, where: Where) -> dict[str, list]:
     """What the filters can be set to: the sharing departments, reports and places, by name."""
-    index = hood.current()
+    titles = db.cached("reporttitles", _report_titles)
     reports = {where.report.get(f, "") for _, _, data in found.sharing.edges(data=True) for f in data["shared"]} - {""}
     return {
         "departments": sorted(({"id": n, "label": found.label(n)} for n in found.sharing), key=lambda d: d["label"]),
-        "reports": sorted(({"id": r, "label": index.label.get(r, r)} for r in reports), key=lambda d: d["label"]),
+        "reports": sorted(({"id": r, "label": titles.get(r, r)} for r in reports), key=lambda d: d["label"]),
         "places": sorted(set(where.place.values())),
     }
+
+
+REPORT_TITLES = "SELECT ?report ?title WHERE { ?report a rk:Report ; dcterms:title ?title }"
+
+
+def _report_titles(store: Store) -> dict[str, str]:
+    """Every report's title (a Chinese one first), one row per report: what the report filter
+    names them by, without the explorer's old whole-graph index."""
+    out: dict[str, str] = {}
+    rows = store.select(iris.sparql_prefixes() + REPORT_TITLES).rows
+    for r in sorted(rows, key=lambda r: not (r["title"].lang or "zh").startswith("zh")):
+        out.setdefault(r["report"].value, r["title"].value)
+    return out
 
 
 # Export and picture -------------------------------------------------------------------------
