@@ -237,6 +237,19 @@ def most_shared() -> str:
     return db.cached("mostshared", _most_shared)
 
 
+def warm_explorer() -> None:
+    """Read the explorer's start (its summary and its edges) for the store as it is now, so the
+    first visit after a write finds them kept (the warm-up, webapp/warm.py)."""
+    start = most_shared()
+    if start:
+        db.run_whole(
+            lambda store: (
+                around.describe(store, {start: "department"}),
+                around.wide_links(store, start, "department"),
+            )
+        )
+
+
 def _most_shared(store: Store) -> str:
     rows = store.select(iris.sparql_prefixes() + STRENGTH).rows
     if not rows:

@@ -105,7 +105,7 @@ class Warmer:
                 log.info("dashboard warmed in %.0f ms", (time.perf_counter() - started) * 1000)
             try:  # the explorer's start (the pair nodes) and the shared network's analysis, which the
                 # dashboard's picture draws: a whole-graph read, so here rather than on a visit
-                graphview.most_shared()
+                graphview.warm_explorer()
                 graphview.analysis()
             except Exception as error:
                 log.warning("warming the graph views failed: %s", error)
