@@ -19,20 +19,22 @@ import time
 from pathlib import Path
 
 import pytest
-import requests
 from test_browser import browser  # noqa: F401 - fixture
 from test_graph_browser import click_node, drawn, kinds_drawn, ready
-from web_fixtures import page_at, serve
+from web_fixtures import page_at, serve_app
 
 from bench.measure import corpus_files
+from webapp import create_app
 
 REPORTS = 300
 SEED = 7  # the bench's
 ROOT = Path(__file__).resolve().parents[1]
 # What the built store's content depends on: a change to any of these builds it afresh.
 SOURCES = ("bench/corpus.py", "loaders", "graph/aggregates.py", "graph/searchable.py", "graph/summaries.py")
-REQUEST_BUDGET_S = 1.0  # p95 of a request (issue 22); a step below waits for one or two
-STEP_BUDGET_S = 2 * REQUEST_BUDGET_S
+REQUEST_BUDGET_S = 1.0  # p95 of a request (issue 22): every request a step makes, as the browser timed it
+STEP_BUDGET_S = 2 * REQUEST_BUDGET_S  # a click: its request and the drawing
+# Opening also fetches and starts vis-network (0.8 s of the 1.6–2.0 s measured; cached after).
+OPEN_BUDGET_S = 3.0
 
 
 def _key() -> str:
@@ -64,6 +66,15 @@ def store300(tmp_path_factory) -> Path:
     return copy
 
 
+def warmed(app, wait_s: float = 300) -> None:
+    """Until the app's warm-up after its start has read the explorer's start (what a visitor after
+    the first few seconds meets; the cold figures are bench/explorer_latency.py's)."""
+    holder, deadline = app.extensions["rectkg.store"], time.monotonic() + wait_s
+    while app.extensions.get("rectkg.cache.analysis", (None,))[0] != holder.generation:
+        assert time.monotonic() < deadline, "the app did not warm up"
+        time.sleep(0.1)
+
+
 def timed(step) -> float:
     began = time.monotonic()
     step()
@@ -72,8 +83,11 @@ def timed(step) -> float:
 
 @pytest.mark.soak  # minutes to build the store the first time: make soak
 def test_explorer_at_300_reports_reaches_a_finding_within_budget(browser, store300):  # noqa: F811
-    with serve({"STORE": str(store300)}) as url, page_at(browser, url) as (page, foreign):
-        requests.get(url + "/graph/api/node", params={"iri": "https://example.org/warm"}, timeout=60)
+    app = create_app({"TESTING": True, "STORE": str(store300)})
+    with serve_app(app) as url, page_at(browser, url) as (page, foreign):
+        warmed(app)
+        served: dict[str, float] = {}  # each request of the app's, as the browser timed it (s)
+        page.on("requestfinished", lambda r: served.__setitem__(r.url, r.timing["responseEnd"] / 1000))
         opening = timed(lambda: (page.goto(url + "/graph/"), ready(page)))
         assert drawn(page) == 1
         start = page.evaluate("() => window.rectkgGraph.nodes.getIds()[0]")
@@ -105,4 +119,7 @@ def test_explorer_at_300_reports_reaches_a_finding_within_budget(browser, store3
         assert page.locator("h1").count() == 1
         assert not foreign
     budgets = {"open": opening, "expand": expanding, "reach a finding": reaching, "finding page": opening_finding}
-    assert all(s <= STEP_BUDGET_S for s in budgets.values()), budgets
+    slowest = sorted(served.items(), key=lambda item: -item[1])[:3]
+    print("explorer steps at N = 300 (s):", {k: round(v, 3) for k, v in budgets.items()}, slowest)  # with -s
+    assert all(s <= REQUEST_BUDGET_S for _, s in slowest), slowest
+    assert opening <= OPEN_BUDGET_S and all(s <= STEP_BUDGET_S for s in budgets.values()), budgets
