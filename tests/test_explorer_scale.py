@@ -122,4 +122,5 @@ def test_explorer_at_300_reports_reaches_a_finding_within_budget(browser, store3
     slowest = sorted(served.items(), key=lambda item: -item[1])[:3]
     print("explorer steps at N = 300 (s):", {k: round(v, 3) for k, v in budgets.items()}, slowest)  # with -s
     assert all(s <= REQUEST_BUDGET_S for _, s in slowest), slowest
-    assert opening <= OPEN_BUDGET_S and all(s <= STEP_BUDGET_S for s in budgets.values()), budgets
+    clicks = [s for step, s in budgets.items() if step != "open"]
+    assert opening <= OPEN_BUDGET_S and all(s <= STEP_BUDGET_S for s in clicks), budgets
