@@ -72,13 +72,14 @@ clean:
 
 # Benchmarks (bench/): a synthetic corpus made from the sample reports, measured end to end.
 .PHONY: bench bench-quick
-# Quick (at most 45 s on an idle 2-core machine): both sizes ingested end to end, the investigator's
+# Quick (at most 60 s on an idle 2-core machine): both sizes ingested end to end, the investigator's
 # core queries against raw pyoxigraph, rdflib at N = 10 (timed on the other core while the N = 100
-# queries are), analytics at N = 10; no HTTP, no in-memory baseline.
+# queries are), analytics at N = 10, every page over HTTP at N = 100 (3 requests each, 5 s of the
+# mix with 1 and with 16 clients; not the API cases); no in-memory baseline.
 QUICK_QUERIES := shared-responsibility,findings,stats,timeline
 bench-quick: setup
 	$(BIN)/python -m bench.run --name quick --sizes 10,100 --reps 3 --budget 0.2 --rdflib-max 10 --rdflib-timeout 0.5 --rdflib-jobs 2 --rdflib-alongside \
-		--live-max 0 --memory-max 0 --analyze-max 10 --http-min 100000 --only $(QUICK_QUERIES)
+		--live-max 0 --memory-max 0 --analyze-max 10 --http-min 100 --no-api-cases --load 5 --page-reps 3 --only $(QUICK_QUERIES)
 
 BENCH_SIZES ?= 10,100,1000
 bench: setup

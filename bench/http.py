@@ -12,11 +12,15 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import requests
 
 from bench.measure import percentile
+from bench.pages import Page
 
 RECTKG = Path(sys.executable).with_name("rectkg")
 CLIENTS = 16
@@ -95,23 +99,66 @@ def cases(values: dict[str, str]) -> dict[str, tuple[str, dict, dict]]:
     return out
 
 
-def measure_http(store: Path, values: dict[str, str], single: int, per_client: int, budget_s: float) -> dict:
+@contextmanager
+def serving(store: Path) -> Iterator[str]:
+    """`rectkg serve` on the store, for the block: its base URL."""
+    proc, base = _serve(store)
+    try:
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def measure_cases(base: str, values: dict[str, str], single: int, per_client: int, budget_s: float) -> dict:
     """Every case with 1 client (`single` requests after a warm-up) and with 16 (`per_client` each).
 
     A case whose second request (after the warm-up) exceeds the budget gets one request per
     client, so a slow query cannot hold the run hostage."""
-    proc, base = _serve(store)
     out: dict[str, dict] = {}
-    try:
-        for name, (path, params, headers) in cases(values).items():
-            requests.get(base + path, params=params, headers=headers, timeout=300)  # warm-up: indexes, caches
-            t = time.perf_counter()
-            requests.get(base + path, params=params, headers=headers, timeout=300)
-            slow = time.perf_counter() - t > budget_s
-            one = load(base + path, params, headers, 1, 1 if slow else single)
-            many = load(base + path, params, headers, CLIENTS, 1 if slow else per_client)
-            out[name] = {"single": one, "concurrent": many}
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+    for name, (path, params, headers) in cases(values).items():
+        requests.get(base + path, params=params, headers=headers, timeout=300)  # warm-up: indexes, caches
+        t = time.perf_counter()
+        requests.get(base + path, params=params, headers=headers, timeout=300)
+        slow = time.perf_counter() - t > budget_s
+        one = load(base + path, params, headers, 1, 1 if slow else single)
+        many = load(base + path, params, headers, CLIENTS, 1 if slow else per_client)
+        out[name] = {"single": one, "concurrent": many}
     return out
+
+
+@dataclass(frozen=True)
+class PageSettings:
+    """How the page mix (bench/pages.py) runs: requests per page after the first, seconds of each
+    mix (one client, then 16), saved queries left out (as the query figures leave them out)."""
+
+    reps: int = 5
+    load_s: float = 60.0
+    seed: int = 7  # the corpus's: the report ingested through the server is one it does not hold
+
+
+def measure_http(
+    store: Path,
+    values: dict[str, str],
+    *,
+    single: int,
+    per_client: int,
+    budget_s: float,
+    api_cases: bool = True,
+    chosen: dict[str, Page] | None = None,
+    page_settings: PageSettings = PageSettings(),
+) -> tuple[dict, dict | None]:
+    """One server for both: the API cases (`api_cases`), then the investigator's pages `chosen`
+    (bench/pages.py; None: none). The pages' first pass after start follows the cases' warm-up
+    when both run, so it is the pages' second first pass, after an ingest through the server,
+    that is the cold one either way."""
+    with serving(store) as base:
+        found = measure_cases(base, values, single, per_client, budget_s) if api_cases else {}
+        if chosen is None:
+            return found, None
+        from bench.pages import measure_pages
+
+        settings = page_settings
+        return found, measure_pages(
+            base, store, chosen, seed=settings.seed, reps=settings.reps, budget_s=budget_s, load_s=settings.load_s
+        )

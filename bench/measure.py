@@ -288,6 +288,35 @@ def product_runner(store: OxigraphStore, q: SavedQuery, params: dict[str, str]) 
     return lambda: len(q.run(store, params).rows)
 
 
+def _http(
+    path: Path,
+    store: OxigraphStore,
+    values: dict[str, str],
+    seed: int,
+    reps: int,
+    budget_s: float,
+    skip: set[str] | None,
+    page_reps: int,
+    load_s: float,
+    api_cases: bool,
+) -> tuple[dict, dict | None]:
+    """The served app: the API cases and the investigator's pages with parameters from the store."""
+    from bench import pages
+    from bench.http import PageSettings, measure_http
+
+    chosen = pages.pages(pages.page_values(store, values), skip or set())
+    return measure_http(
+        path,
+        values,
+        single=max(3, reps),
+        per_client=2,
+        budget_s=budget_s,
+        api_cases=api_cases,
+        chosen=chosen,
+        page_settings=PageSettings(reps=page_reps, load_s=load_s, seed=seed),
+    )
+
+
 def measure_size(
     n: int,
     *,
@@ -307,6 +336,9 @@ def measure_size(
     http: bool = True,
     memory_max: int = 1_000_000,
     analyze_max: int = 1_000_000,
+    page_reps: int = 5,
+    load_s: float = 60.0,
+    api_cases: bool = True,
 ) -> dict:
     """Everything for one N; the raw on-disk store opens the very files the product store wrote.
 
@@ -366,9 +398,9 @@ def measure_size(
             result["analyze"] = timed(lambda: analyze(product), 3, budget_s)
             phase("analyze")
         if http:
-            from bench.http import measure_http
-
-            result["http"] = measure_http(path, values, single=max(3, reps), per_client=2, budget_s=budget_s)
+            result["http"], result["pages"] = _http(
+                path, product, values, seed, reps, budget_s, skip, page_reps, load_s, api_cases
+            )
             phase("http")
         if n <= memory_max:
             memory = ox.Store()

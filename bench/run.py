@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -78,7 +79,18 @@ def summarise(sizes: dict[int, dict]) -> dict:
         ),
         "http_errors": sum(v["single"]["errors"] + v["concurrent"]["errors"] for v in top.get("http", {}).values()),
         "store_bytes": top["store_bytes"],
+        **_pages_headline(sizes),
     }
+
+
+def _pages_headline(sizes: dict[int, dict]) -> dict:
+    """The page mix's keys (bench.pages.headline) from the largest N that measured it, and that N."""
+    from bench.pages import headline
+
+    measured = [n for n, r in sizes.items() if r.get("pages")]
+    if not measured:
+        return {"page_p95_ms": None, "http_p95_16_over_p50_1": None, "pages_corpus_reports": None}
+    return headline(sizes[max(measured)]["pages"]) | {"pages_corpus_reports": max(measured)}
 
 
 def table(sizes: dict[int, dict]) -> str:
@@ -152,6 +164,50 @@ def http_table(sizes: dict[int, dict]) -> str:
     return "\n".join(lines)
 
 
+def pages_table(sizes: dict[int, dict]) -> str:
+    """Markdown: each page's first request after the server started and after an ingest through
+    it, and its later requests (one client); the target is p95 ≤ 1 s and p50 ≤ 300 ms."""
+    lines = [
+        "| N | page | first after start ms | first after an ingest ms | later p50 / p95 ms (requests) | statuses |",
+        "|---|---|---|---|---|---|",
+    ]
+    for n, r in sorted(sizes.items()):
+        found = r.get("pages")
+        if not found:
+            continue
+        for name, later in found["later"].items():
+            start, ingest = found["first_after_start"][name], found["first_after_ingest"][name]
+            statuses = Counter(later["statuses"]) + Counter([start["status"], ingest["status"]])
+            lines.append(
+                f"| {n} | {name} | {start['ms']:,.0f} | {ingest['ms']:,.0f} | "
+                f"{later['p50_ms']:,.0f} / {later['p95_ms']:,.0f} ({later['requests']}) | "
+                + ", ".join(f"{k}×{v}" for k, v in sorted(statuses.items()))
+                + " |"
+            )
+    return "\n".join(lines)
+
+
+def mix_table(sizes: dict[int, dict]) -> str:
+    """Markdown: the page mix with one client and with 16; target: no errors, p95(16) ≤ 3 × p50(1)."""
+    lines = [
+        "| N | clients | seconds | requests | req/s | p50 / p95 / max ms | errors | shed (503 + Retry-After) "
+        "| p95 ÷ p50 of 1 client |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for n, r in sorted(sizes.items()):
+        found = r.get("pages")
+        if not found:
+            continue
+        base = found["mix_1"]["p50_ms"]
+        for m in (found["mix_1"], found["mix_16"]):
+            lines.append(
+                f"| {n} | {m['clients']} | {m['seconds']:g} | {m['requests']} | {m['throughput_rps']:.1f} | "
+                f"{m['p50_ms']:,.0f} / {m['p95_ms']:,.0f} / {m['max_ms']:,.0f} | {m['errors']} | {m['shed']} | "
+                f"{m['p95_ms'] / base:.1f}× |"
+            )
+    return "\n".join(lines)
+
+
 def machine() -> dict:
     import os
 
@@ -194,6 +250,8 @@ def measure_in_child(n: int, args: argparse.Namespace, handoff: Path | None, han
     cmd += ["--live-max", str(args.live_max), "--only", args.only]
     cmd += ["--skip", ",".join(skipped(n, args)), "--http-min", str(args.http_min)]
     cmd += ["--memory-max", str(args.memory_max), "--analyze-max", str(args.analyze_max)]
+    cmd += ["--page-reps", str(args.page_reps), "--load", str(args.load)]
+    cmd += [] if args.api_cases else ["--no-api-cases"]
     cmd += ["--rdflib-handoff", str(handoff)] if handoff else []
     cmd += ["--rdflib-from", str(handed)] if handed else []
     out = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True)  # stderr: the log, passed on
@@ -240,6 +298,14 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--memory-max", type=int, default=1_000_000, help="largest N for the in-memory baseline")
     ap.add_argument("--analyze-max", type=int, default=1_000_000, help="largest N whose analytics are timed")
     ap.add_argument("--http-min", type=int, default=0, help="smallest N whose web app is measured over HTTP")
+    ap.add_argument("--page-reps", type=at_least_one, default=5, help="requests per page after its first")
+    ap.add_argument("--load", type=float, default=60.0, help="seconds of the page mix, with 1 client and with 16")
+    ap.add_argument(
+        "--no-api-cases",
+        dest="api_cases",
+        action="store_false",
+        help="over HTTP, only the pages (not the SPARQL and JSON API cases under 16 clients each)",
+    )
     ap.add_argument("--roles", choices=("planted", "extracted"), default="extracted")
     ap.add_argument("--one", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--rdflib-handoff", type=Path, help=argparse.SUPPRESS)
@@ -267,6 +333,9 @@ def main(argv: list[str] | None = None) -> None:
             http=args.one >= args.http_min,
             memory_max=args.memory_max,
             analyze_max=args.analyze_max,
+            page_reps=args.page_reps,
+            load_s=args.load,
+            api_cases=args.api_cases,
         )
         json.dump(figures, sys.stdout, ensure_ascii=False)
         return
@@ -292,6 +361,10 @@ def main(argv: list[str] | None = None) -> None:
     print(table(sizes))
     print()
     print(http_table(sizes))
+    print()
+    print(pages_table(sizes))
+    print()
+    print(mix_table(sizes))
     print()
     print(json.dumps({k: v for k, v in result.items() if k not in ("sizes", "settings", "machine")}, indent=1))
 

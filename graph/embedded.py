@@ -18,8 +18,9 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Graph
 
-from graph import aggregates, answers, export, guard, terms
+from graph import aggregates, answers, export, guard, scope, terms
 from graph.binding import has_dataset_clause, with_leading_values
+from graph.guard import Checked
 from graph.interface import SYSTEM_GRAPHS, Caps, QueryError, Result, Sink, Store, StoreError, Term, Written
 from graph.terms import graph_node, iter_rows, ntriples_bytes
 from ontology import iris
@@ -306,26 +307,31 @@ class OxigraphStore(Store):
         base_iri: str | None = None,
     ):
         """Oxigraph's answer to a visitor's query, as checked by graph/guard.py (never a SERVICE)."""
-        query = guard.check(query)
-        dataset = self._protocol_dataset(default_graphs, named_graphs, own=has_dataset_clause(query))
-        return self._store.query(query, base_iri=base_iri, **dataset)
+        checked = guard.checked(query)
+        dataset = self._protocol_dataset(default_graphs, named_graphs, checked)
+        return self._store.query(checked.text, base_iri=base_iri, **dataset)
 
-    def _protocol_dataset(self, default_graphs: Sequence[str], named_graphs: Sequence[str], *, own: bool) -> dict:
+    def _protocol_dataset(self, default_graphs: Sequence[str], named_graphs: Sequence[str], checked: Checked) -> dict:
         """The dataset options for a protocol query (SPARQL 1.1 Protocol 2.1.4): graphs the request
         names make the whole dataset (a list left empty is empty, as in Oxigraph's server), and win
         over the query's own FROM / FROM NAMED, which win over the store's union of documents.
-        Graphs the store does not hold are empty graphs, as the standard has it: Oxigraph fetches none."""
+        Graphs the store does not hold are empty graphs, as the standard has it: Oxigraph fetches none.
+        The aggregate graph is no document: a visitor sees it only by naming it (graph/scope.py
+        says when Oxigraph's union, which takes it in, must give way to the documents listed)."""
         if default_graphs or named_graphs:
             return {
                 "default_graph": [ox.NamedNode(g) for g in default_graphs],
                 "named_graphs": [ox.NamedNode(g) for g in named_graphs],
             }
-        if own:
+        if has_dataset_clause(checked.text):
             return {}
-        dataset: dict = {"use_default_graph_as_union": True}
-        if self._store.contains_named_graph(AGGREGATES_NODE):  # GRAPH ?g ranges over documents only
-            dataset["named_graphs"] = [ox.NamedNode(g) for g in self._store_graphs()]
-        return dataset
+        if not self._store.contains_named_graph(AGGREGATES_NODE):
+            return {"use_default_graph_as_union": True}
+        documents = [ox.NamedNode(g) for g in self._store_graphs()]
+        named = {} if iris.AGGREGATES in checked.text else {"named_graphs": documents}
+        if scope.reaches_aggregate(checked.tree):
+            return {"default_graph": documents, **named}
+        return {"use_default_graph_as_union": True, **named}
 
     def write_answer(self, query: str, fmt: str, caps: Caps, sink: Sink, **dataset) -> Written:
         """Written while Oxigraph produces the solutions (or triples), so that only what fits the

@@ -23,7 +23,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, NamedTuple
 
 from pyparsing import ParseBaseException, ParseResults
 from rdflib.plugins.sparql.parser import Query, UpdateUnit
@@ -45,11 +45,24 @@ PARSE_RECURSION_LIMIT = 100_000
 _OUTBOUND = {"ServiceGraphPattern": "SERVICE", "Load": "LOAD"}
 
 
-@functools.lru_cache(maxsize=256)
+class Checked(NamedTuple):
+    """A query as the engine must run it, and the parse tree it was checked on (graph/scope.py
+    reads that tree too, rather than parse the text a second time)."""
+
+    text: str
+    tree: Any
+
+
 def check(text: str) -> str:
-    """The query as the engine must run it, once the parser has found no SERVICE in it. Kept for
-    the texts asked again (a page's or a script's repeated query): rdflib's parser takes 30-400 ms
-    over a saved query's text. Refusals are raised, so never kept."""
+    """The query as the engine must run it, once the parser has found no SERVICE in it."""
+    return checked(text).text
+
+
+@functools.lru_cache(maxsize=256)
+def checked(text: str) -> Checked:
+    """`check`, with the parse tree. Kept for the texts asked again (a page's or a script's
+    repeated query): rdflib's parser takes 30-400 ms over a saved query's text. Refusals are
+    raised, so never kept."""
     canonical = canonical_text(text)
     try:
         tree = _parse(Query.parse_string, canonical)
@@ -57,7 +70,7 @@ def check(text: str) -> str:
         check_update(canonical)  # an update sent as a query: a LOAD in it says more than "cannot read"
         raise
     _refuse_outbound(tree)
-    return canonical
+    return Checked(canonical, tree)
 
 
 def check_update(text: str) -> None:

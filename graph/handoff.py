@@ -113,6 +113,13 @@ class HandoffStore(Store):
         answer = self._call("POST", "construct", "read", json=_read_body(query, bindings))
         return Graph().parse(data=answer.text, format="nt")
 
+    def query(self, query: str, **_dataset) -> Result | Graph:
+        """The whole answer over the visitors' dataset (the server's own, without their limits)."""
+        answer = self._call("POST", "query", "read", json=_read_body(query, None))
+        if answer.headers.get("Content-Type", "").startswith("application/json"):
+            return results.from_wire(answer.json())
+        return Graph().parse(data=answer.text, format="nt")
+
 
 def _read_body(query: str, bindings: Mapping[str, Term] | None) -> dict:
     return {"query": query, "bindings": {name: results.term_to_wire(t) for name, t in (bindings or {}).items()}}

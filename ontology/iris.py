@@ -26,6 +26,18 @@ RK = Namespace(BASE + "ns#")
 ORG = Namespace("http://www.w3.org/ns/org#")
 OA = Namespace("http://www.w3.org/ns/oa#")
 SH = Namespace("http://www.w3.org/ns/shacl#")
+# The aggregate graph's own vocabulary, used in no document: a visitor's triple pattern with any
+# other constant predicate sees the same triples whether the aggregate is in its default graph or
+# not (graph/scope.py; tests/test_aggregate_invisible.py holds both halves of that true).
+AGGREGATE_CLASSES = frozenset(str(RK[n]) for n in ("DepartmentPair", "SearchShare", "ReportSummary"))
+AGGREGATE_PREDICATES = frozenset(
+    str(RK[n])
+    for n in (
+        "pairMember", "pairFirstLabel", "pairSecondLabel", "pairFindings", "pairFindingNumbers",
+        "pairContributions", "searchGraph", "searchDigest", "searchEntries", "summaryGraph",
+        "summaryRows", "storeVersion", "writeInProgress",
+    )
+)
 
 PREFIXES: dict[str, str] = {
     "rk": str(RK),

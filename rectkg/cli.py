@@ -363,7 +363,9 @@ def query(
             result = catalog.get(saved).run(store, values)
         else:
             sparql = Path(file).read_text(encoding="utf-8") if file else text
-            result = store.select(catalog.iris.sparql_prefixes() + sparql)
+            result = store.query(catalog.iris.sparql_prefixes() + sparql)  # what /sparql would answer
+            if not isinstance(result, results.Result):
+                raise QueryError("expected a SELECT or ASK query (rectkg export writes the graph)")
     except (ParamError, QueryError) as error:
         fail(str(error).splitlines()[0], 2)
     except StoreError as error:

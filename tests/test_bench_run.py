@@ -29,3 +29,33 @@ def test_a_handed_over_rdflib_baseline_is_filed_under_its_own_n(tmp_path, monkey
     assert all("rdflib" not in figures for figures in large["queries"].values())
     assert "rdflib_handed" not in large
     assert sorted(p.name for p in tmp_path.glob("*.png")) == ["tiny-ingest.png", "tiny-latency.png"]
+
+
+PAGES = (
+    "--name pages --sizes 3 --reps 1 --budget 0.05 --rdflib-max 0 --live-max 0 --memory-max 0 --analyze-max 0 "
+    "--http-min 3 --no-api-cases --load 1 --page-reps 2 --only shared-responsibility"
+)
+
+
+def test_the_page_mix_is_measured_over_http(tmp_path, monkeypatch):
+    """Every page of bench/pages.py is requested from the served app, with parameters the store
+    gave, first after the start and after an ingest through the server, and again later; the mix
+    runs with 1 and 16 clients; the headline keys are in the result file."""
+    from queries import catalog
+
+    monkeypatch.setattr(run, "RESULTS", tmp_path)
+    run.main(shlex.split(PAGES))
+    result = json.loads((tmp_path / "pages.json").read_text(encoding="utf-8"))
+    found = result["sizes"]["3"]["pages"]
+    wanted = {"dashboard", "report", "finding", "department", "department[most involved]", "document"}
+    wanted |= {"search[common word]", "search[rare word]", "pair dossier", "explorer", "explorer expand"}
+    wanted |= {"network[all]", "network[department]"} | {f"query[{name}]" for name in catalog.saved_queries()}
+    assert wanted <= set(found["later"])
+    for first in ("first_after_start", "first_after_ingest"):
+        assert {name: v["status"] for name, v in found[first].items()} == dict.fromkeys(found["later"], "200")
+    assert all(v["requests"] >= 1 and v["errors"] == 0 for v in found["later"].values())
+    assert (found["mix_1"]["clients"], found["mix_16"]["clients"]) == (1, 16)
+    assert found["mix_16"]["requests"] >= 16 and found["mix_16"]["errors"] == 0
+    for key in ("page_p95_ms", "page_first_ms_max", "http_p95_16_over_p50_1", "ingest_reports_per_s"):
+        assert result[key] > 0, key
+    assert result["pages_corpus_reports"] == 3

@@ -29,7 +29,7 @@ ISSUE_QUERIES = {
     "claims": ["report", "claim", "claimed", "counted"],
     "policies": ["report", "finding", "number", "policy", "action", "document"],
     "quantities": ["report", "finding", "number", "value", "unit", "counted", "approximate"],
-    "timeline": ["date", "event"],
+    "timeline": ["date", "event", "report"],  # report added by issue 19: several reports mix
 }
 QINGPU_DATES = ["2025-04-15", "2025-06-30", "2025-09-08", "2025-12-07", "2026-02-13"]
 XSD = "http://www.w3.org/2001/XMLSchema#"

@@ -175,6 +175,17 @@ def select():
     return jsonify(results.to_wire(db.run_whole(lambda store: store.select(query, bindings))))
 
 
+@bp.post("/admin/query")
+def visitor_query():
+    """A query over the dataset a visitor's would read (`Store.query`: documents, not rectkg's own
+    graphs), for `rectkg query TEXT`, which must count what /sparql counts."""
+    query, _bindings = _read_request()
+    answer = db.run_whole(lambda store: store.query(query))
+    if isinstance(answer, Graph):
+        return Response(answer.serialize(format="nt"), mimetype=NTRIPLES)
+    return jsonify(results.to_wire(answer))
+
+
 @bp.post("/admin/construct")
 def construct():
     query, bindings = _read_request()

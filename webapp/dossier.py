@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
-from webapp import evidence
+from ontology import iris
+from webapp import evidence, i18n
 from webapp.data import iri, rows
 
 # The same sharing rule as queries/shared-responsibility.rq: both lead or partner on the finding.
@@ -165,7 +166,7 @@ def _sentence(text: str, m: Measure) -> Markup:
     for side, parts in m.parts.items():
         for p in parts:
             if p.start is not None:
-                spans.append(evidence.Span(p.start, p.end, f"party-{side}", p.role))
+                spans.append(evidence.Span(p.start, p.end, f"party-{side}", i18n.term_label(iris.RK + p.role)))
             spans += _cue_spans(text, m, p)
     return evidence.highlight(text, m.start, m.end, spans)
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify
+from flask import Flask, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from graph.pool import Busy, QueryOverMemory
 from graph.store import Outbound, QueryError, QueryTimeout, StoreError
+from webapp import i18n
 
 log = logging.getLogger(__name__)
 
@@ -38,9 +39,21 @@ class Refused(Exception):
 
 
 def error_response(status: int, error: str, message: str, **facts: int | str):
-    response = jsonify({"error": error, "message": message, **facts})
+    """The error as JSON, or as a page in the interface's language for a browser that navigated
+    here: an investigator who follows a stale link should not read a developer's JSON."""
+    if _navigating():
+        title, hint = i18n.error_words(status)
+        response = make_response(render_template("error.html", status=status, title=title, hint=hint, detail=message))
+    else:
+        response = jsonify({"error": error, "message": message, **facts})
     response.status_code = status
     return response
+
+
+def _navigating() -> bool:
+    """Whether the client asked for a page first (a browser's navigation puts text/html before
+    */*); scripts and API clients that accept anything, or JSON, get JSON."""
+    return request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html"
 
 
 def _retry_after(response, seconds: int):

@@ -683,13 +683,13 @@ def construct_data():
         values = {p.name: request.args[p.name] for p in query.params if request.args.get(p.name)}
         answer = db.run(lambda store: store.construct(query.text, query.bindings(values)))
     else:
-        answer = _visitors_graph(limit)
+        answer = visitors_graph(limit)
     if getattr(answer, "truncated", False) or len(answer) > limit:
         raise Refused(413, "too-many-triples", f"the answer has more than {limit} triples (setting MAX_GRAPH_NODES)")
     return jsonify(_triples_as_view(answer))
 
 
-def _visitors_graph(limit: int) -> Graph:
+def visitors_graph(limit: int) -> Graph:
     """The graph of a query typed in the editor: free query text, so run as the /sparql endpoint runs
     it (its workers, per-client limits, the byte cap), never on the pages' workers."""
     parsed = protocol.parse(request)

@@ -13,7 +13,7 @@ from urllib.parse import quote, urlencode
 
 from flask import current_app, request
 from rdflib import Graph, Literal
-from rdflib.namespace import RDFS, SKOS
+from rdflib.namespace import RDF, RDFS, SKOS
 
 from webapp import links
 
@@ -78,7 +78,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "no_parameters": ("无参数", "No parameters"),
     "any": ("（全部）", "(any)"),
     "results": ("结果", "Results"),
-    "rows": ("行", "rows"),
     "truncated": ("结果已截断，上限", "Results cut short at the limit of"),
     "no_results": ("没有结果", "No results"),
     "category": ("问题类别", "Category"),
@@ -102,6 +101,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "referenced_by": ("被引用", "Referenced by"),
     "shared_findings": ("共同负责的问题", "Findings they share"),
     "formats": ("其他格式", "Other formats"),
+    "document_number": ("文号", "Reference number"),
+    "describe_in_editor": ("在 SPARQL 编辑器中查询本页", "Query this page in the SPARQL editor"),
     "query": ("查询", "Query"),
     "kind": ("类型", "Kind"),
     "hits": ("条结果", "hits"),
@@ -152,6 +153,55 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "category and group:",
     ),
     "fill_in": ("请先填写必填参数，再点“运行”：", "Fill in the required parameters, then Run: "),
+    "table_span": ("第 {first}–{last} 条，共 {total} 条", "{first}–{last} of {total}"),
+    "table_none": ("共 0 条", "0 of 0"),
+    "table_empty": ("（空）", "(empty)"),
+    "table_others": ("其他 {} 条", "{} others"),
+    "table_facets": ("分面", "Facets"),
+    "table_filter": ("筛选", "Filter"),
+    "table_filter_column": ("筛选“{}”", "Filter “{}”"),
+    "table_clear": ("清除排序、筛选和分面", "Clear sort, filters and facets"),
+    "table_prev": ("← 上一页", "← Previous"),
+    "table_next": ("下一页 →", "Next →"),
+    "table_page": ("第 {} / {} 页", "Page {} of {}"),
+    "table_sort": ("按此列排序", "Sort by this column"),
+    "findings_list": ("问题列表（排序、筛选、分面）", "Findings as a table (sort, filter, facets)"),
+    "search_report": ("所在通报", "Report"),
+    "search_match": ("匹配内容", "Match"),
+    "search_more": ("匹配过多，只列出排名最前的 {} 条", "Too many matches: the best {} are listed"),
+    # Error pages a browser gets (webapp/errors.py): a title and what to do, by HTTP status.
+    "error_title_400": ("请求有误", "Bad request"),
+    "error_hint_400": (
+        "链接中的参数缺失或格式不对。请从页面上的链接或表单重新进入。",
+        "A parameter of the link is missing or malformed. Come back through a link or a form of the app.",
+    ),
+    "error_title_403": ("不允许这样操作", "Not allowed"),
+    "error_hint_403": ("本系统只读，不接受修改数据的请求。", "This service is read-only and changes nothing."),
+    "error_title_404": ("找不到该内容", "Not found"),
+    "error_hint_404": (
+        "图谱中没有这个页面或对象：链接可能有误，或所在的通报尚未载入。",
+        "Nothing here goes by that address: the link may be wrong, or its report is not loaded.",
+    ),
+    "error_title_405": ("不支持这种请求方式", "Method not allowed"),
+    "error_hint_405": ("请从页面上的链接或表单进入。", "Come back through a link or a form of the app."),
+    "error_title_413": ("内容太多，无法显示", "Too much to show"),
+    "error_hint_413": (
+        "请缩小范围后再试，例如只选一份通报或一个部门。",
+        "Narrow it down and try again, to one report or one department for example.",
+    ),
+    "error_title_429": ("请求过于频繁", "Too many requests"),
+    "error_hint_429": ("请稍候片刻再试。", "Wait a moment and try again."),
+    "error_title_500": ("系统出错", "Something went wrong"),
+    "error_hint_500": (
+        "读取图谱时出错，请联系系统管理员。",
+        "The graph could not be read; tell whoever runs this service.",
+    ),
+    "error_title_503": ("系统繁忙", "Busy"),
+    "error_hint_503": (
+        "查询超时或系统正忙。请稍后再试，或缩小查询范围。",
+        "The query ran out of time or the service is busy. Try again later, or ask for less.",
+    ),
+    "error_back": ("返回概览", "Back to the dashboard"),
 }
 
 
@@ -183,11 +233,6 @@ def reading_warning(text: str) -> str:
         if found:
             part = found.groupdict().get("x") or ""
             return chinese.format(x="无" if part == "none" else part.replace("; ", "；"))
-    return text
-    for start, chinese in READING_WARNINGS.items():
-        if text.startswith(start):
-            seen = text[len(start) :]
-            return chinese + ("无" if seen == "none" else seen.replace("; ", "；"))
     return text
 
 
@@ -238,6 +283,13 @@ def message(key: str) -> str:
     return en if language() == "en" else zh
 
 
+def error_words(status: int) -> tuple[str, str]:
+    """An error page's title and advice for `status` in the page's language; a status without its
+    own words takes its class's (4xx as 400, 5xx as 500)."""
+    known = status if f"error_title_{status}" in MESSAGES else (500 if status >= 500 else 400)
+    return message(f"error_title_{known}"), message(f"error_hint_{known}")
+
+
 def pick(literals: list[tuple[str, str | None]], lang: str) -> str:
     """The value in the wanted language, else Chinese, else untagged, else any: (value, lang) pairs."""
     for wanted in (lang, "zh", None):
@@ -255,6 +307,8 @@ def _ontology_labels() -> dict[str, list[tuple[str, str | None]]]:
         for subject, value in graph.subject_objects(prop):
             if isinstance(value, Literal):
                 labels.setdefault(str(subject), []).append((str(value), value.language))
+    # rdf:type heads every node's properties; RDF's own vocabulary has no Chinese label.
+    labels[str(RDF.type)] = [("类型", "zh"), ("type", "en")]
     return labels
 
 

@@ -69,6 +69,33 @@ def cells(query: SavedQuery, result: Result, rows: list[dict[str, Term]]) -> lis
     return [[_cell(query, v, row.get(v), named, v in short) for v in result.variables] for row in rows]
 
 
+class Shown:
+    """Each cell's value as the page shows it, for a table's filters, facets and sort
+    (webapp/tables.py): a coded value by its label, an IRI by its name. The names of a column's
+    IRIs are read on first use, so only the columns a visitor facets, filters or sorts by cost a read."""
+
+    def __init__(self, query: SavedQuery, result: Result) -> None:
+        self._query, self._result = query, result
+        self._names: dict[str, dict[str, str]] = {}
+
+    def value(self, row: dict[str, Term], column: str) -> str:
+        term = row.get(column)
+        return term.value if term is not None else ""
+
+    def label(self, column: str, value: str) -> str:
+        names = self._names.get(column)
+        if names is None:
+            names = self._names[column] = self._read(column)
+        found = names.get(value)
+        return found if found is not None else value_label(self._query, column, value)
+
+    def _read(self, column: str) -> dict[str, str]:
+        """The names of the IRIs in `column`, as its cells show them."""
+        found = {row[column].value for row in self._result.rows if column in row and row[column].kind == "iri"}
+        short = _titled_beside(column, self._result.variables)
+        return {iri: name.text(short) for iri, name in labels(found).items()}
+
+
 def _titled_beside(column: str, variables: list[str]) -> bool:
     """Whether the row gives the title of the finding in `column` too (finding → title, finding_a
     → title_a): its cell then shows the reference only, not the title twice."""

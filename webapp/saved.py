@@ -18,7 +18,7 @@ from graph import results
 from graph.store import Result, Term
 from queries import catalog
 from queries.catalog import SavedQuery
-from webapp import db, downloads, i18n, resulttable
+from webapp import db, downloads, i18n, resulttable, tables
 from webapp.sparql import TRUNCATED_HEADER
 
 bp = Blueprint("saved", __name__)
@@ -33,13 +33,30 @@ DOWNLOADS = {
 # is the CLI's bytes, for scripts.
 TITLES_ARG = "titles"
 INPUT_TYPES = {"date": "date", "integer": "number", "iri": "url", "string": "text"}
+# Columns a result is faceted by, where it has them (their values repeat: reports, places, roles,
+# categories, statuses, kinds and types of things).
+FACETS = ("report", "place", "department_place", "report_place", "role", "roles", "category", "status", "kind", "type")
 
 
-def _row_links(name: str, result: Result) -> list[str | None]:
+def _row_links(result: Result, rows: list[dict[str, Term]]) -> list[str | None]:
     """Where each row leads when no cell is an entity IRI (pairs of departments → their findings)."""
     if {"dept_a", "dept_b"} <= set(result.variables):
-        return [url_for("shared.pair", a=r["dept_a"].value, b=r["dept_b"].value) for r in result.rows]
-    return [None] * len(result.rows)
+        return [url_for("shared.pair", a=r["dept_a"].value, b=r["dept_b"].value) for r in rows]
+    return [None] * len(rows)
+
+
+def _table(query: SavedQuery, result: Result) -> tables.Table[dict[str, Term]]:
+    """The answer's rows (up to MAX_ROWS) as the table the URL asks for: sorted, filtered,
+    faceted by the columns in FACETS it has, one page of it."""
+    shown = resulttable.Shown(query, result)
+    source = tables.Source(
+        columns=result.variables,
+        titles=resulttable.titles(query, result.variables),
+        value=shown.value,
+        label=shown.label,
+        facets=[c for c in FACETS if c in result.variables],
+    )
+    return tables.build(result.rows[: current_app.config["MAX_ROWS"]], source)
 
 
 @bp.get("/queries")
@@ -61,8 +78,7 @@ def show(name: str):
     result = None if missing else db.run(lambda store: query.run(store, values))
     enumerated = [p for p in query.params if p.enumerate]
     choices = {p.name: _choices(query, p.name, p.enumerate) for p in enumerated}
-    limit = current_app.config["MAX_ROWS"]
-    shown = result.rows[:limit] if result else []
+    table = _table(query, result) if result is not None else None
     return render_template(
         "query.html",
         query=query,
@@ -72,10 +88,10 @@ def show(name: str):
         input_types=INPUT_TYPES,
         result=result,
         missing=missing,
-        shown=shown,
-        titles=resulttable.titles(query, result.variables) if result else [],
-        cells=resulttable.cells(query, result, shown) if result else [],
-        row_links=_row_links(name, result)[:limit] if result else [],
+        cut=result is not None and (result.truncated or len(result.rows) > current_app.config["MAX_ROWS"]),
+        table=table,
+        cells=resulttable.cells(query, result, table.rows) if table is not None else [],
+        row_links=_row_links(result, table.rows) if table is not None else [],
         downloads=_downloads(name, values),
         sparql=resulttable.without_comments(query.text),
     )

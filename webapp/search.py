@@ -24,8 +24,8 @@ from flask import Blueprint, current_app, jsonify, render_template, request
 from graph import searchable
 from graph.searchable import KINDS, Entry, Share
 from graph.store import Store
-from webapp import db, links, searchfile
-from webapp.textindex import Doc, Index
+from webapp import db, i18n, links, resulttable, searchfile, tables
+from webapp.textindex import TITLED_BY_FINDING, Doc, Hit, Index
 
 log = logging.getLogger(__name__)
 bp = Blueprint("search", __name__)
@@ -248,16 +248,58 @@ def save() -> None:
     live().save()
 
 
-def _hits(kinds: set[str] | None = None):
+def _hits(kinds: set[str] | None = None, limit: str = "SEARCH_LIMIT"):
     query = request.args.get("q", "")
     wanted = {k for k in request.args.getlist("kind") if k in KINDS} or kinds
-    return query, live().search(query, limit=current_app.config["SEARCH_LIMIT"], kinds=wanted)
+    return query, live().search(query, limit=current_app.config[limit], kinds=wanted)
 
 
 @bp.get("/search")
 def page():
-    query, hits = _hits()
-    return render_template("search.html", q=query, hits=hits, kinds=KINDS)
+    """Every hit (up to SEARCH_PAGE_HITS), counted, faceted by kind and report, and paged as the
+    saved queries' results are (webapp/tables.py)."""
+    query, hits = _hits(limit="SEARCH_PAGE_HITS")
+    table = tables.build(hits, _source())
+    more = len(hits) >= current_app.config["SEARCH_PAGE_HITS"]
+    return render_template(
+        "search.html", q=query, table=table, more=more, kinds=KINDS, value=_hit_value, where=_hit_where
+    )
+
+
+# The columns of the search page's table, with the key of each title.
+HIT_COLUMNS = {"kind": "kind", "title": "title", "report": "search_report", "match": "search_match"}
+
+
+def _source() -> tables.Source[Hit]:
+    return tables.Source(
+        columns=list(HIT_COLUMNS),
+        titles=[i18n.message(key) for key in HIT_COLUMNS.values()],
+        value=_hit_value,
+        label=_hit_label,
+        facets=("kind", "report"),
+    )
+
+
+def _hit_value(hit: Hit, column: str) -> str:
+    """A hit's kind, title, report (a finding's or a measure's: its context after the number) or
+    the matched passage as text."""
+    doc = hit.doc
+    if column == "report":
+        return doc.context.partition(" · ")[2] if doc.kind in TITLED_BY_FINDING else ""
+    if column == "match":
+        return hit.snippet.striptags()
+    return doc.kind if column == "kind" else doc.title
+
+
+def _hit_where(hit: Hit) -> str:
+    """What the page shows beside a hit's title: a finding's number (its report has a column),
+    or a named document's citing reports."""
+    doc = hit.doc
+    return doc.context.partition(" · ")[0] if doc.kind in TITLED_BY_FINDING else doc.context
+
+
+def _hit_label(column: str, value: str) -> str:
+    return resulttable.vocabulary_label("trace-kinds", value) if column == "kind" else value
 
 
 @bp.get("/search.json")

@@ -43,8 +43,10 @@ DEFAULTS: dict[str, Any] = {
     # Neighbours one click in the explorer adds at most; the answer says how many more there are
     # and the next click on the node adds the next ones (a department has thousands of measures).
     "GRAPH_EXPAND_PAGE": 25,
-    # Hits a search returns.
+    # Hits a search returns (/search.json, the forms' autocomplete).
     "SEARCH_LIMIT": 50,
+    # Hits the search page ranks, counts, facets and pages through (all of them, up to this many).
+    "SEARCH_PAGE_HITS": 5000,
     # Worker processes that run queries; at most this many run at once.
     "QUERY_WORKERS": 4,
     # Seconds a query waits for a free worker before the request gets a 503 with Retry-After.

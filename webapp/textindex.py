@@ -4,7 +4,8 @@ Chinese has no spaces, and investigators type fragments of names (市场监管, 
 segmenter may have glued into longer words (区市场监管局 as one token), so words would miss them.
 Character bigrams find every fragment of two or more characters; a candidate must contain each
 typed term as a substring (so bigrams never produce near-misses), and BM25 over the bigrams ranks
-what remains, titles and names weighing more than body text.
+what remains, titles and names weighing more than body text; a finding or measure found by a
+finding's title alone ranks after those whose own text holds what was typed.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ K1, B = 1.2, 0.75
 TITLE_WEIGHT = 3
 SNIPPET_RADIUS = 40
 KIND_ORDER = {"department": 0, "finding": 1, "measure": 2, "document": 3}
+TITLED_BY_FINDING = ("finding", "measure")  # entries whose title is a finding's title
 
 
 @dataclass(frozen=True)
@@ -214,13 +216,14 @@ class Index:
                 continue
             norm = base + per_length * lengths[i]
             score = sum(idf * (f := posting[i]) * (K1 + 1) / (f + norm) for idf, posting in weighted)
-            scored.append((score + (2.0 if title in wanted else 0.0), i))
+            exact = title in wanted
+            scored.append((score + (2.0 if exact else 0.0), _title_alone(docs[i][KIND], exact, body, wanted), i))
         # Ties in kind and IRI order: the same answer whichever order the entries were put in.
         best = heapq.nsmallest(
-            limit, scored, key=lambda p: (-p[0], KIND_ORDER.get(docs[p[1]][KIND], 0), docs[p[1]][IRI])
+            limit, scored, key=lambda p: (p[1], -p[0], KIND_ORDER.get(docs[p[2]][KIND], 0), docs[p[2]][IRI])
         )
         pattern = re.compile("|".join(re.escape(t) for t in sorted(wanted, key=len, reverse=True)))
-        return [Hit(Doc(*docs[i]), round(score, 3), self._snippet(i, wanted, pattern)) for score, i in best]
+        return [Hit(Doc(*docs[i]), round(score, 3), self._snippet(i, wanted, pattern)) for score, _, i in best]
 
     def _idf(self, query_grams: set[str]) -> list[tuple[str, float]]:
         count = len(self._docs)
@@ -242,6 +245,13 @@ class Index:
             start, end = max(0, first - SNIPPET_RADIUS), min(len(shown), first + SNIPPET_RADIUS * 2)
             return _mark(shown, folded, start, end, pattern)
         return Markup(escape(text[: SNIPPET_RADIUS * 2]))
+
+
+def _title_alone(kind: str, exact: bool, body: str, wanted: list[str]) -> bool:
+    """Whether a finding or measure matches on the finding's title alone (a measure's entry carries
+    its finding's title): such hits rank after those whose own text holds the words — a measure
+    saying it beats each measure of a finding whose title says it — unless the title is what was typed."""
+    return kind in TITLED_BY_FINDING and not exact and not all(t in body for t in wanted)
 
 
 def _mark(shown: str, folded: str, start: int, end: int, pattern: re.Pattern) -> Markup:

@@ -1,0 +1,286 @@
+"""The investigator's pages over HTTP: every page and view of the served app (`rectkg serve`),
+each timed on its first request after an ingest and on later ones, and a mix of them all under
+one client and under 16 at once.
+
+Why over HTTP and not by calling the views: what a visitor waits for includes waitress's threads,
+the query workers (graph/pool.py), admission (webapp/admission.py) and the caches that a write
+ends (webapp/db.py, webapp/warm.py). The parameters come from the store itself (`page_values`),
+never from names of the sample reports, so the same code measures any N and any corpus.
+
+"First after an ingest" is measured twice: right after the server starts on the store the bench
+has just ingested, and again after one more report is ingested *through the running server*
+(`rectkg ingest` hands it to the server's admin API, graph/handoff.py), which is how a write
+reaches a server an investigator is using. Pages share caches (the explorer and the network share
+the analysis), so the first pass runs in a fixed order (`pages`) and is reported in that order.
+
+Under load a 503 that carries Retry-After is the app shedding work on purpose (admission), which
+the target allows; it is counted as `shed`, apart from `errors` (anything else but 200).
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import subprocess
+import tempfile
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+from bench.measure import percentile
+from graph.store import OxigraphStore
+from ontology import iris
+
+TIMEOUT_S = 120  # past the app's own query limit (30 s): a slow page is timed, not cut off here
+CLIENTS = 16
+Page = tuple[str, dict[str, str]]  # path, query parameters
+
+# The store's own picks (see `page_values`), each query returning ?v first, best first.
+_INVOLVED = """SELECT ?v ?n WHERE {
+  { SELECT ?v (COUNT(?i) AS ?n) WHERE { ?i rk:agent ?v } GROUP BY ?v }
+  FILTER NOT EXISTS { ?v rk:generic true } FILTER NOT EXISTS { ?v rk:internalUnit true }
+  FILTER EXISTS { ?v skos:prefLabel ?l } } ORDER BY DESC(?n) ?v"""
+_LABEL = "SELECT ?o (MIN(STR(?l)) AS ?v) WHERE { ?o skos:prefLabel ?l } GROUP BY ?o"
+_DOCUMENT = """SELECT ?v (COUNT(DISTINCT ?g) AS ?n) WHERE {
+  ?v a rk:NamedDocument . GRAPH ?g { ?x ?p ?v } } GROUP BY ?v ORDER BY DESC(?n) ?v"""
+_WORDS = """SELECT ?v (COUNT(DISTINCT ?f) AS ?n) WHERE { ?f a rk:Finding ; rk:titleGram ?w BIND(STR(?w) AS ?v) }
+  GROUP BY ?v ORDER BY DESC(?n) ?v"""
+_PAIR = """SELECT ?v ?b WHERE { ?p a rk:DepartmentPair ; rk:pairFirstLabel ?a ; rk:pairSecondLabel ?b ;
+  rk:pairFindings ?n BIND(STR(?a) AS ?v) } ORDER BY DESC(?n) ?v ?b LIMIT 1"""
+
+
+def _rows(store: OxigraphStore, query: str, **bound: str) -> list[dict]:
+    from graph.store import Term
+
+    bindings = {k: Term("iri", v) for k, v in bound.items()}
+    return store.select(iris.sparql_prefixes() + query, bindings or None).rows
+
+
+def _label(store: OxigraphStore, org: str) -> str:
+    rows = _rows(store, _LABEL, o=org)
+    return rows[0]["v"].value if rows and "v" in rows[0] else ""
+
+
+def page_values(store: OxigraphStore, typical: dict[str, str]) -> dict[str, str]:
+    """`typical` (bench.measure.typical_values: a middle report and finding, the usual partner)
+    and what only pages need: the most involved department and a middle one (by involvements),
+    the named document most reports cite, a frequent and a rare word of finding titles (what
+    search indexes), and the pair of departments sharing the most findings (the dossier)."""
+    out = dict(typical)
+    involved = _rows(store, _INVOLVED)
+    if involved:
+        out["most_involved"] = involved[0]["v"].value
+        out["middle_involved"] = involved[len(involved) // 2]["v"].value
+        out["most_involved_label"] = _label(store, out["most_involved"])
+    documents = _rows(store, _DOCUMENT)
+    if documents:
+        out["document"] = documents[0]["v"].value
+    words = [r["v"].value for r in _rows(store, _WORDS)]
+    if words:
+        out["common_word"], out["rare_word"] = words[0], words[-1]
+    pair = _rows(store, _PAIR)
+    if pair:
+        out["pair_a"], out["pair_b"] = pair[0]["v"].value, pair[0]["b"].value
+    return out
+
+
+def _entity(iri: str) -> Page:
+    """An entity's page: /id/<the IRI after the id base> (webapp/links.py), as the app links it."""
+    return "/id/" + iri[len(iris.ID) :], {}
+
+
+def _query_form(name: str, params: list, values: dict[str, str]) -> Page | None:
+    """A saved query's page with every parameter the store gave a typical value for; None when a
+    required one has none (the form would only ask for it)."""
+    chosen = {p.name: values[p.name] for p in params if p.name in values}
+    if any(p.required and p.name not in chosen for p in params):
+        return None
+    return f"/queries/{name}", chosen
+
+
+def pages(values: dict[str, str], skip: set[str] = frozenset()) -> dict[str, Page]:
+    """Every page and view an investigator uses, in the order the first pass requests them; a
+    page whose parameter the store could not give (an empty corpus) is left out."""
+    from queries import catalog
+
+    want: dict[str, Page | None] = {"dashboard": ("/", {})}
+    for key, name in (
+        ("report", "report"),
+        ("finding", "finding"),
+        ("middle_involved", "department"),
+        ("most_involved", "department[most involved]"),
+        ("document", "document"),
+    ):
+        want[name] = _entity(values[key]) if key in values else None
+    for key, name in (("common_word", "search[common word]"), ("rare_word", "search[rare word]")):
+        want[name] = ("/search", {"q": values[key]}) if key in values else None
+    for q in catalog.saved_queries().values():
+        if q.name not in skip:
+            want[f"query[{q.name}]"] = _query_form(q.name, q.params, values)
+    if "pair_a" in values:
+        want["pair dossier"] = ("/shared", {"a": values["pair_a"], "b": values["pair_b"]})
+    want["explorer"] = ("/graph/", {})
+    if "most_involved" in values:
+        want["explorer node"] = ("/graph/api/node", {"iri": values["most_involved"]})
+        want["explorer expand"] = ("/graph/api/expand", {"iri": values["most_involved"], "have": "1"})
+    want["network page"] = ("/graph/shared", {})
+    want["network[all]"] = ("/graph/api/shared", {})
+    if "most_involved_label" in values:
+        want["network[department]"] = ("/graph/api/shared", {"department": values["most_involved_label"]})
+    return {name: page for name, page in want.items() if page is not None}
+
+
+@dataclass
+class Outcome:
+    """One request: how long it took and how it ended (`shed`: a 503 with Retry-After)."""
+
+    ms: float
+    status: str
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "200"
+
+    @property
+    def shed(self) -> bool:
+        return self.status == "503+Retry-After"
+
+
+def fetch(session: requests.Session, base: str, page: Page) -> Outcome:
+    path, params = page
+    start = time.perf_counter()
+    try:
+        response = session.get(base + path, params=params, timeout=TIMEOUT_S)
+        response.content  # noqa: B018 — the whole body, as a browser waits for it
+        status = str(response.status_code)
+        if response.status_code == 503 and "Retry-After" in response.headers:
+            status += "+Retry-After"
+    except requests.RequestException as error:
+        status = type(error).__name__
+    return Outcome((time.perf_counter() - start) * 1000, status)
+
+
+def first_pass(base: str, chosen: dict[str, Page]) -> dict[str, dict]:
+    """Each page once, in order: the first request after an ingest (or a server start)."""
+    with requests.Session() as session:
+        return {name: _one(fetch(session, base, page)) for name, page in chosen.items()}
+
+
+def _one(outcome: Outcome) -> dict:
+    return {"ms": outcome.ms, "status": outcome.status}
+
+
+def repeated(base: str, chosen: dict[str, Page], reps: int, budget_s: float) -> dict[str, dict]:
+    """Later requests: each page `reps` times, one client; a page slower than `budget_s` once is
+    measured by that one request (a 30 s page would otherwise hold the run)."""
+    out = {}
+    with requests.Session() as session:
+        for name, page in chosen.items():
+            outcomes = [fetch(session, base, page)]
+            while outcomes[-1].ms <= budget_s * 1000 and len(outcomes) < reps:
+                outcomes.append(fetch(session, base, page))
+            out[name] = summary(outcomes)
+    return out
+
+
+def summary(outcomes: list[Outcome], wall_s: float | None = None) -> dict:
+    """p50/p95 of every request (failed ones too: a visitor waited for them), with the counts."""
+    times = [o.ms for o in outcomes]
+    out = {
+        "requests": len(outcomes),
+        "p50_ms": statistics.median(times),
+        "p95_ms": percentile(times, 0.95),
+        "max_ms": max(times),
+        "errors": sum(not o.ok and not o.shed for o in outcomes),
+        "shed": sum(o.shed for o in outcomes),
+        "statuses": dict(Counter(o.status for o in outcomes)),
+    }
+    if wall_s is not None:
+        out["throughput_rps"] = len(outcomes) / wall_s
+    return out
+
+
+@dataclass
+class _Mix:
+    """Clients requesting the pages in a shuffled cycle each until `seconds` have passed."""
+
+    base: str
+    chosen: list[Page]
+    seconds: float
+    outcomes: list[Outcome] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def client(self, seed: int, until: float) -> None:
+        order = random.Random(seed)
+        mine: list[Outcome] = []
+        with requests.Session() as session:
+            while True:
+                cycle = self.chosen[:]
+                order.shuffle(cycle)
+                for page in cycle:
+                    if time.perf_counter() >= until:
+                        with self.lock:
+                            self.outcomes.extend(mine)
+                        return
+                    mine.append(fetch(session, self.base, page))
+
+
+def mix(base: str, chosen: dict[str, Page], clients: int, seconds: float) -> dict:
+    """`clients` at once on the page mix for `seconds` (each finishes the request it is in)."""
+    run = _Mix(base, list(chosen.values()), seconds)
+    until = time.perf_counter() + seconds
+    threads = [threading.Thread(target=run.client, args=(k, until)) for k in range(clients)]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return {"clients": clients, "seconds": seconds} | summary(run.outcomes, time.perf_counter() - start)
+
+
+def ingest_one_more(store: Path, seed: int) -> float:
+    """One report the corpus does not hold, ingested by `rectkg ingest` while the server holds the
+    store (so handed to it): the write after which the second first pass runs. Seconds it took."""
+    from bench.corpus import Generator
+    from bench.http import RECTKG
+
+    doc = Generator(seed + 1).report(0)
+    with tempfile.TemporaryDirectory(prefix="rectkg-bench-more-") as folder:
+        path = Path(folder) / f"{doc.name}.txt"
+        path.write_text(doc.text, encoding="utf-8")
+        start = time.perf_counter()
+        subprocess.run([str(RECTKG), "--store", str(store), "ingest", str(path)], check=True, stdout=subprocess.DEVNULL)
+        return time.perf_counter() - start
+
+
+def measure_pages(
+    base: str, store: Path, chosen: dict[str, Page], *, seed: int, reps: int, budget_s: float, load_s: float
+) -> dict:
+    """The first pass after the server started, later requests, the mix with one client and with
+    16 (each `load_s`), then one more report ingested and the first pass again."""
+    out: dict = {"pages": {name: {"path": path, "params": params} for name, (path, params) in chosen.items()}}
+    out["first_after_start"] = first_pass(base, chosen)
+    out["later"] = repeated(base, chosen, reps, budget_s)
+    out["mix_1"] = mix(base, chosen, 1, load_s)
+    out["mix_16"] = mix(base, chosen, CLIENTS, load_s)
+    out["ingest_one_s"] = ingest_one_more(store, seed)
+    out["first_after_ingest"] = first_pass(base, chosen)
+    return out
+
+
+def headline(figures: dict) -> dict:
+    """The summary keys: the worst page's p95 of later requests and of first requests, and the mix's
+    p95 under 16 clients over its p50 under one, with the mix's errors and shed requests."""
+    firsts = [v["ms"] for key in ("first_after_start", "first_after_ingest") for v in figures[key].values()]
+    return {
+        "page_p95_ms": max(v["p95_ms"] for v in figures["later"].values()),
+        "page_p50_ms_max": max(v["p50_ms"] for v in figures["later"].values()),
+        "page_first_ms_max": max(firsts),
+        "http_p95_16_over_p50_1": figures["mix_16"]["p95_ms"] / figures["mix_1"]["p50_ms"],
+        "http_mix_errors": figures["mix_16"]["errors"] + figures["mix_1"]["errors"],
+        "http_mix_shed": figures["mix_16"]["shed"] + figures["mix_1"]["shed"],
+    }
