@@ -12,20 +12,23 @@ import json
 import re
 from collections import Counter
 from importlib import resources
+from pathlib import Path
 from urllib.parse import unquote
 from xml.etree import ElementTree
 
 import networkx as nx
 import pytest
 import requests
-from web_fixtures import serve
+from web_fixtures import build_store, serve
 
-from graph.store import Term
+from graph.store import OxigraphStore, Term
+from loaders.pipeline import load_text
 from ontology import iris
 from queries import catalog
 from webapp.graphview import drawable
 
 pytest_plugins = ("web_fixtures",)
+QINGPU = Path(__file__).resolve().parents[1] / "samples" / "qingpu-civil-affairs-2026-02-13.txt"
 PREFIXES = iris.sparql_prefixes()
 
 
@@ -82,13 +85,33 @@ def test_expand_ships_every_neighbour_with_counts_before_expanding(base_url, rea
     start = api(base_url, "node", iri=department)["nodes"][0]
     assert start["kind"] == "department"
     assert start["counts"] == {"measure": len(measures), **({"report": len(reports)} if reports else {})}
-    grown = api(base_url, "expand", iri=department, have=1)
-    assert {n["id"] for n in grown["nodes"]} == measures | reports
-    assert grown["total"] == len(measures) + len(reports) and grown["left_out"] == 0
+    grown = every_page(base_url, department)
+    assert [n["id"] for n in grown["nodes"]] == sorted(measures) + sorted(reports), "by kind, then IRI"
     roles = {e["role"] for e in grown["edges"]}
     assert roles <= {"lead", "partner", "target", "mentioned", "issuer", "inspector", "inspectedBody"} and roles
     measure = next(n for n in grown["nodes"] if n["kind"] == "measure")
     assert measure["counts"]["finding"] == 1 and measure["counts"]["department"] >= 1
+
+
+def every_page(base_url: str, node: str) -> dict:
+    """A node's neighbours as the page collects them, clicking again while there are more."""
+    pages = [api(base_url, "expand", iri=node, have=1)]
+    while pages[-1]["next"] is not None:
+        assert pages[-1]["left_out"] == pages[-1]["total"] - pages[-1]["next"] > 0
+        pages.append(api(base_url, "expand", iri=node, have=1, offset=pages[-1]["next"]))
+    assert pages[-1]["left_out"] == 0
+    return {key: [item for page in pages for item in page[key]] for key in ("nodes", "edges")}
+
+
+def test_a_busy_node_comes_a_page_at_a_time_with_the_total(web_store, reader):
+    department = busiest_department(reader)
+    with serve({"STORE": str(web_store), "GRAPH_EXPAND_PAGE": 7}) as url:
+        first = api(url, "expand", iri=department, have=1)
+        everything = every_page(url, department)
+    assert len(first["nodes"]) == 7 and first["next"] == 7
+    assert first["total"] == len(everything["nodes"]) > 7
+    assert first["left_out"] == first["total"] - 7
+    assert len({n["id"] for n in everything["nodes"]}) == first["total"], "no neighbour twice"
 
 
 def test_details_give_the_stored_evidence_sentence(base_url, reader):
@@ -315,3 +338,28 @@ def test_the_explorer_opens_on_the_most_shared_department_and_names_no_internals
     assert json.loads(
         html.unescape(re.search(r'data-params="([^"]*)"', requests.get(base_url + "/graph/?start=").text).group(1))
     ) == {"start": ""}, "a cleared explorer stays empty"
+
+
+def test_the_explorer_answers_for_the_store_as_written(tmp_path, qingpu):
+    """A department's edges and summary are kept between clicks, never past a write: a second
+    report naming the same departments shows in the very next expansion."""
+    text = QINGPU.read_text(encoding="utf-8")
+    title = next(line for line in text.splitlines() if "的通报" in line)
+    again = load_text(text.replace(title, title.replace("关于", "关于第二批"), 1), "again.txt", "utf-8")
+    store = build_store(tmp_path / "store", qingpu)
+    department = busiest_department(OxigraphStore(store, read_only=True))
+    token = "explorer-admin-token"
+    with serve({"STORE": str(store), "ADMIN_TOKEN": token}) as url:
+        before = api(url, "node", iri=department)["nodes"][0]["counts"]
+        first = api(url, "expand", iri=department, have=1)
+        put = requests.put(
+            url + "/admin/graphs",
+            params={"graph": again.graph_iri},
+            data=again.graph.serialize(format="nt").encode(),
+            headers={"Content-Type": "application/n-triples", "Authorization": f"Bearer {token}"},
+        )
+        assert put.status_code == 204, put.text
+        after = api(url, "node", iri=department)["nodes"][0]["counts"]
+        grown = api(url, "expand", iri=department, have=1)
+    assert after["measure"] == 2 * before["measure"]
+    assert grown["total"] > first["total"]

@@ -180,6 +180,29 @@ def test_entities_by_content_negotiation(base_url, finding):
     assert requests.get(url, headers={"Accept": "image/png"}).status_code == 406
 
 
+def every_part(base_url: str, path: str) -> str:
+    """A department page and every "show more" it links to (a role lists its first 50 findings,
+    with the total), as one text."""
+    parts, seen = [page(base_url, path).text], set()
+    while more := [m for m in re.findall(r'<a class="show-more" href="([^"]+)"', parts[-1]) if m not in seen]:
+        seen.add(more[0])
+        parts.append(requests.get(base_url + html_unescape(more[0]), headers={"Accept": "text/html"}).text)
+    return "".join(parts)
+
+
+def test_a_department_page_lists_a_role_a_part_at_a_time(base_url, reader):
+    busiest = select(
+        reader,
+        "SELECT ?o (COUNT(DISTINCT ?f) AS ?n) WHERE { ?i rk:agent ?o ; rk:role rk:lead ; rk:measure/rk:finding ?f }"
+        " GROUP BY ?o ORDER BY DESC(?n) LIMIT 1",
+    )[0]
+    assert int(busiest["n"]) > 50, "the samples have a department leading on more than a page"
+    html = page(base_url, url_of(busiest["o"])).text
+    lead = html.split('id="role-lead"', 1)[1].split("</ul>", 1)[0]
+    assert f'({busiest["n"]})' in lead and lead.count("<li>") == 50
+    assert "显示前 50 个" in html and 'class="show-more"' in html
+
+
 def test_department_pages(base_url, reader):
     orgs = select(
         reader,
@@ -188,7 +211,7 @@ def test_department_pages(base_url, reader):
     )
     assert orgs
     for org in orgs:
-        html = page(base_url, url_of(org["o"])).text
+        html = every_part(base_url, url_of(org["o"]))
         assert f'<h1 id="org-label">{org["label"]}</h1>' in html
         for alias in filter(None, org.get("aliases", "").split("|")):
             assert alias in html

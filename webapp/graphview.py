@@ -35,7 +35,7 @@ from graph.answers import Caps
 from graph.store import Store
 from ontology import iris
 from queries import catalog
-from webapp import db, i18n, links, protocol, sparql
+from webapp import around, db, i18n, links, protocol, sparql
 from webapp import neighbourhood as hood
 from webapp import sharedpicture as picture
 from webapp.errors import Refused
@@ -121,6 +121,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cap_reached": (
         "已达节点上限（{cap} 个）：{left} 个邻居未绘制",
         "Node cap ({cap}) reached: {left} neighbours not drawn",
+    ),
+    "more": (
+        "已显示 {shown} 个邻居（共 {total} 个）：再次点击该节点显示后面的 {left} 个中的一部分",
+        "{shown} of {total} neighbours shown; click the node again for more of the {left} left",
     ),
     "cap_full": ("已达节点上限（{cap} 个），不能再展开", "Node cap ({cap}) reached; nothing more can be expanded"),
     "cut_all": (
@@ -218,12 +222,61 @@ def explorer():
     return _page("explorer", start=request.args["start"] if "start" in request.args else most_shared())
 
 
-def most_shared() -> str:
+# Each department's findings shared with others, summed over the pair nodes every write keeps
+# (graph/aggregates.py): the same weighted degree as the analysis's sharing network, without it.
+STRENGTH = f"""
+SELECT ?member (SUM(?findings) AS ?strength) WHERE {{ GRAPH <{iris.AGGREGATES}> {{
+  ?pair rk:pairMember ?member ; rk:pairFindings ?findings }} }}
+GROUP BY ?member ORDER BY DESC(?strength)"""
+STRONGEST_LABELS = """SELECT ?member ?label WHERE { VALUES ?member { %s } ?member skos:prefLabel ?label }"""
+
+
+def most_shared(fresh: bool = False) -> str:
     """The department with the most findings shared with others (by name on a tie); none if
-    nothing is shared."""
-    found = analysis()
-    strength = dict(found.sharing.degree(weight="findings"))
-    return min(strength, key=lambda n: (-strength[n], found.label(n), n), default="")
+    nothing is shared. Read from the pair nodes, not the analysis (a whole-graph read).
+
+    Only where the explorer opens hangs on it, so a visit right after a write is given the one
+    found before it (unless `fresh`) while the warm-up finds the new one: summing the pairs took
+    1 s at a thousand reports beside the warm-up's own work."""
+    kept = current_app.extensions.get("rectkg.cache.mostshared")
+    if kept is not None and not fresh:
+        if kept[0] != db.generation():  # written since (by another process too): warm up anew
+            current_app.extensions["rectkg.warm"].poke()
+        return kept[1]
+    return db.cached("mostshared", _most_shared)
+
+
+def warm_explorer() -> None:
+    """Read the explorer's start (its summary and its edges) for the store as it is now, so the
+    first visit after a write finds them kept (the warm-up, webapp/warm.py)."""
+    start = most_shared(fresh=True)
+    if start:
+        db.run_whole(
+            lambda store: (
+                around.describe(store, {start: "department"}),
+                around.wide_links(store, start, "department"),
+            )
+        )
+
+
+def _most_shared(store: Store) -> str:
+    rows = store.select(iris.sparql_prefixes() + STRENGTH).rows
+    if not rows:
+        return ""
+    top = [r["member"].value for r in rows if r["strength"].value == rows[0]["strength"].value]
+    values = " ".join(f"<{m}>" for m in top)
+    labels: dict[str, list] = {}
+    for r in store.select(iris.sparql_prefixes() + STRONGEST_LABELS % values).rows:
+        labels.setdefault(r["member"].value, []).append(r["label"])
+    return min(top, key=lambda n: (_preferred(labels.get(n, [])), n))
+
+
+def _preferred(labels: list) -> str:
+    """The label the analysis names a department by: Chinese (or untagged) first, else English."""
+    ordered = sorted(labels, key=lambda t: (t.lang or "", t.value))
+    zh = [t.value for t in ordered if (t.lang or "zh").split("-")[0] == "zh"]
+    en = [t.value for t in ordered if (t.lang or "").split("-")[0] == "en"]
+    return (zh or en or [t.value for t in ordered] or [""])[0]
 
 
 @bp.get("/shared")
@@ -260,33 +313,58 @@ def _known(index: hood.Index, node: str) -> str:
     return node
 
 
+def _kind(store: Store, node: str) -> str:
+    kind = around.kind_of(store, node)
+    if kind is None:
+        abort(404, description=f"nothing drawable in the graph is called <{node}>")
+    return kind
+
+
+def _whole(name: str) -> int:
+    try:
+        return max(0, int(request.args.get(name, "0")))
+    except ValueError:
+        abort(400, description=f"{name} must be a whole number")
+
+
 @bp.get("/api/node")
 def node():
-    index = hood.current()
-    return jsonify({"nodes": [hood.node_json(index, _known(index, request.args.get("iri", "")))], "edges": []})
+    """One node as the page draws it, read around it (never the whole graph)."""
+    iri = request.args.get("iri", "")
+    found = db.run(lambda store: around.describe(store, {iri: _kind(store, iri)}))
+    return jsonify({"nodes": [hood.summary_json(found[iri])], "edges": []})
 
 
 @bp.get("/api/expand")
 def expand():
-    """A node's neighbours and the edges to them, within what the page may still draw.
+    """A node's neighbours and the edges to them, a page at a time, read around the node.
 
-    `have` is how many nodes the page already draws; neighbours beyond the cap are left out and
-    the answer says how many, so the page can tell the user instead of freezing."""
-    index = hood.current()
-    centre = _known(index, request.args.get("iri", ""))
-    try:
-        have = max(0, int(request.args.get("have", "0")))
-    except ValueError:
-        abort(400, description="have must be a whole number")
-    neighbours = sorted(index.neighbours(centre).items(), key=lambda item: (index.kind[item[0]], item[0]))
-    room = max(0, cap() - have)
-    shipped = neighbours[:room]
+    `have` is how many nodes the page already draws, `offset` how many of this node's neighbours
+    it has (in kind, then IRI order). At most GRAPH_EXPAND_PAGE neighbours come, and never more
+    than the cap leaves room for; `total`, `left_out` (not drawn after this answer) and `next`
+    (the offset of the next page, null at the end) let the page say so and ask for more."""
+    centre, have, offset = request.args.get("iri", ""), _whole("have"), _whole("offset")
+    room = max(0, min(cap() - have, current_app.config["GRAPH_EXPAND_PAGE"]))
+
+    Joins = list[tuple[str, list[around.Link]]]
+
+    def read(store: Store) -> tuple[int, Joins, dict[str, around.Node]]:
+        joins: dict[str, list[around.Link]] = {}
+        for link in around.wide_links(store, centre, _kind(store, centre)):
+            joins.setdefault(link.other, []).append(link)
+        neighbours = sorted(joins.items(), key=lambda item: (item[1][0].kind, item[0]))
+        shipped = neighbours[offset : offset + room]
+        return len(neighbours), shipped, around.describe(store, {other: found[0].kind for other, found in shipped})
+
+    total, shipped, found = db.run_whole(read)  # a hub may have more edges than a table has rows
+    after = offset + len(shipped)
     return jsonify(
         {
-            "nodes": [hood.node_json(index, other) for other, _ in shipped],
-            "edges": [hood.edge_json(e) for _, edges in shipped for e in edges],
-            "total": len(neighbours),
-            "left_out": len(neighbours) - len(shipped),
+            "nodes": [hood.summary_json(found[other]) for other, _ in shipped],
+            "edges": [hood.edge_json(hood.link_edge(centre, link)) for _, joins in shipped for link in joins],
+            "total": total,
+            "left_out": total - after,
+            "next": after if after < total else None,
             "cap": cap(),
         }
     )
@@ -325,26 +403,31 @@ def details():
 
 @bp.get("/api/trace")
 def trace_data():
-    """A finding → its measures → departments (by role) and documents (by action)."""
-    index = hood.current()
-    finding = _known(index, request.args.get("finding", ""))
-    if index.kind[finding] != "finding":
-        abort(400, description=f"<{finding}> is not a finding")
-    nodes, edges = {finding}, {}
-    for measure, joins in index.neighbours(finding).items():
-        if index.kind[measure] != "measure":
-            continue
-        nodes.add(measure)
-        edges.update({e.id: e for e in joins})
-        for other, more in index.neighbours(measure).items():
-            if index.kind[other] in ("department", "document"):
-                nodes.add(other)
-                edges.update({e.id: e for e in more})
-    if len(nodes) > cap():
-        raise over_cap(len(nodes), "该问题的追踪图 The trace ")
+    """A finding → its measures → departments (by role) and documents (by action), read around it."""
+    finding = request.args.get("finding", "")
+
+    def read(store: Store) -> tuple[dict[str, str], dict[str, hood.Edge], dict[str, around.Node]]:
+        if _kind(store, finding) != "finding":
+            abort(400, description=f"<{finding}> is not a finding")
+        nodes, edges = {finding: "finding"}, {}
+        for step in around.links(store, finding, "finding"):
+            if step.kind != "measure":
+                continue
+            nodes[step.other] = "measure"
+            joined = [hood.link_edge(finding, step)]
+            for far in around.links(store, step.other, "measure"):
+                if far.kind in ("department", "document"):
+                    nodes[far.other] = far.kind
+                    joined.append(hood.link_edge(step.other, far))
+            edges.update({e.id: e for e in joined})
+        if len(nodes) > cap():
+            raise over_cap(len(nodes), "该问题的追踪图 The trace ")
+        return nodes, edges, around.describe(store, nodes)
+
+    nodes, edges, found = db.run_whole(read)
     return jsonify(
         {
-            "nodes": [hood.node_json(index, n) for n in sorted(nodes)],
+            "nodes": [hood.summary_json(found[n]) for n in sorted(nodes)],
             "edges": [hood.edge_json(e) for e in edges.values()],
         }
     )
@@ -517,13 +600,26 @@ def _shared_edge(found: analytics.Analysis, a: str, b: str, data: dict) -> dict:
 
 def _shared_choices(found: analytics.Analysis, where: Where) -> dict[str, list]:
     """What the filters can be set to: the sharing departments, reports and places, by name."""
-    index = hood.current()
+    titles = db.cached("reporttitles", _report_titles)
     reports = {where.report.get(f, "") for _, _, data in found.sharing.edges(data=True) for f in data["shared"]} - {""}
     return {
         "departments": sorted(({"id": n, "label": found.label(n)} for n in found.sharing), key=lambda d: d["label"]),
-        "reports": sorted(({"id": r, "label": index.label.get(r, r)} for r in reports), key=lambda d: d["label"]),
+        "reports": sorted(({"id": r, "label": titles.get(r, r)} for r in reports), key=lambda d: d["label"]),
         "places": sorted(set(where.place.values())),
     }
+
+
+REPORT_TITLES = "SELECT ?report ?title WHERE { ?report a rk:Report ; dcterms:title ?title }"
+
+
+def _report_titles(store: Store) -> dict[str, str]:
+    """Every report's title (a Chinese one first), one row per report: what the report filter
+    names them by, without the explorer's old whole-graph index."""
+    out: dict[str, str] = {}
+    rows = store.select(iris.sparql_prefixes() + REPORT_TITLES).rows
+    for r in sorted(rows, key=lambda r: not (r["title"].lang or "zh").startswith("zh")):
+        out.setdefault(r["report"].value, r["title"].value)
+    return out
 
 
 # Export and picture -------------------------------------------------------------------------

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from graph.store import Store, Term
 from ontology import iris
 from webapp import db, i18n, links
+from webapp.around import Link, Node
 
 log = logging.getLogger(__name__)
 
@@ -157,17 +159,34 @@ def qualifier_label(qualifier: str | None) -> str:
 
 def node_json(index: Index, node: str) -> dict:
     """A node as the page draws it: id, kind, label, category titles, neighbour counts, page link."""
-    label = index.label[node]
-    if node in index.number and index.kind[node] == "finding":
-        label = f"{index.number[node]} {label}"
+    return _node_json(
+        node, index.kind[node], index.label[node], index.number.get(node, ""), index.categories.get(node, ()),
+        index.counts(node),
+    )
+
+
+def summary_json(node: Node) -> dict:
+    """The same, for a node read around a click (webapp/around.py) rather than from the index."""
+    return _node_json(node.iri, node.kind, node.label, node.number, node.categories, node.counts)
+
+
+def _node_json(node: str, kind: str, label: str, number: str, categories: Iterable[str], counts: dict) -> dict:
+    if number and kind == "finding":
+        label = f"{number} {label}"
     return {
         "id": node,
-        "kind": index.kind[node],
+        "kind": kind,
         "label": label,
-        "categories": sorted(index.categories.get(node, ())),
-        "counts": index.counts(node),
+        "categories": sorted(categories),
+        "counts": counts,
         "url": links.entity_url(node),
     }
+
+
+def link_edge(node: str, link: Link) -> Edge:
+    """An edge read around `node`, with the id and direction the whole-graph index gave it."""
+    a, b = (node, link.other) if link.forward else (link.other, node)
+    return Edge(link.via or f"{a} {link.qualifier or ''} {b}", a, b, link.qualifier, link.via)
 
 
 def edge_json(edge: Edge) -> dict:

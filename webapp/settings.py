@@ -40,6 +40,9 @@ DEFAULTS: dict[str, Any] = {
     "MAX_RESULT_BYTES": 32 * 1024 * 1024,
     # Nodes a graph view (/graph) may draw; a view or an expansion beyond it is never sent.
     "GRAPH_VIEW_MAX_NODES": 1000,
+    # Neighbours one click in the explorer adds at most; the answer says how many more there are
+    # and the next click on the node adds the next ones (a department has thousands of measures).
+    "GRAPH_EXPAND_PAGE": 25,
     # Hits a search returns (/search.json, the forms' autocomplete).
     "SEARCH_LIMIT": 50,
     # Hits the search page ranks, counts, facets and pages through (all of them, up to this many).

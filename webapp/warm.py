@@ -1,4 +1,5 @@
-"""Compute the dashboard and search's index again after a write, before anyone asks.
+"""Compute the dashboard, search's index and the graph views' analysis again after a write,
+before anyone asks.
 
 The dashboard (every report's row, stored per document by graph/summaries.py, and the most
 shared pairs) is kept until the store's next write (webapp/db.py `cached`), and so is the
@@ -81,7 +82,12 @@ class Warmer:
             self._stop.wait(wait)
 
     def _warm(self) -> None:
-        from webapp import dashboard, db, search  # their blueprints import the app's modules, this one among them
+        from webapp import (  # their blueprints import the app's modules, this one among them
+            dashboard,
+            db,
+            graphview,
+            search,
+        )
 
         started = time.perf_counter()
         with self._app.app_context():
@@ -97,6 +103,12 @@ class Warmer:
                 log.warning("warming the dashboard failed: %s", error)
             else:
                 log.info("dashboard warmed in %.0f ms", (time.perf_counter() - started) * 1000)
+            try:  # the explorer's start (the pair nodes) and the shared network's analysis, which the
+                # dashboard's picture draws: a whole-graph read, so here rather than on a visit
+                graphview.warm_explorer()
+                graphview.analysis()
+            except Exception as error:
+                log.warning("warming the graph views failed: %s", error)
             try:  # last: saving shares the CPU with the first visitors' requests, and none waits for it
                 search.save()
             except Exception as error:

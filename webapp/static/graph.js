@@ -34,6 +34,7 @@
   var nodes = new vis.DataSet();
   var edges = new vis.DataSet();
   var expanded = {};
+  var more = {};
   var state = readState();
   var options = {
     interaction: { hover: true, tooltipDelay: 150 },
@@ -236,6 +237,7 @@
     nodes.clear();
     edges.clear();
     expanded = {};
+    more = {};
     clearDetails();
     add(data);
     network.once("stabilizationIterationsDone", fitReadable);
@@ -462,19 +464,25 @@
   }
 
   // --- explorer -----------------------------------------------------------------------------
+  // A click adds a page of neighbours; a node with more (`more[id]`, the next page's offset)
+  // adds the next page on its next click.
   function expand(id) {
-    if (expanded[id]) return Promise.resolve();
+    if (expanded[id] && more[id] === undefined) return Promise.resolve();
     if (nodes.length >= cap) {
       say(fill(words.cap_full, { cap: cap }));
       return Promise.resolve();
     }
-    return getJSON(api + "/expand?" + new URLSearchParams({ iri: id, have: String(nodes.length) })).then(function (data) {
+    var query = { iri: id, have: String(nodes.length), offset: String(more[id] || 0) };
+    return getJSON(api + "/expand?" + new URLSearchParams(query)).then(function (data) {
       expanded[id] = true;
+      if (data.next === null || data.next === undefined || nodes.length + data.nodes.length >= cap) delete more[id];
+      else more[id] = data.next;
       toggle(state.open, id, true);
       var item = nodes.get(id);
       if (item) nodes.update({ id: id, title: tooltip(item.data), borderWidth: chosen(item.data) ? 5 : 3 });
       add(data);
-      say(data.left_out ? fill(words.cap_reached, { cap: cap, left: data.left_out }) : "");
+      if (more[id] !== undefined) say(fill(words.more, { shown: data.next, total: data.total, left: data.left_out }));
+      else say(data.left_out ? fill(words.cap_reached, { cap: cap, left: data.left_out }) : "");
     });
   }
   function start(iri) {
@@ -721,7 +729,7 @@
     if (event.nodes.length) {
       var id = event.nodes[0];
       showNode(id);
-      if (view === "explorer" && !expanded[id]) expand(id).then(function () { record(false); });
+      if (view === "explorer" && (!expanded[id] || more[id] !== undefined)) expand(id).then(function () { record(false); });
       if (view === "shared" && !nodes.get(id).data.centre) chooseShared("department", id);
     } else if (event.edges.length) {
       showEdge(event.edges[0]);
