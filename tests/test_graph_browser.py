@@ -239,6 +239,37 @@ def hostile_url(tmp_path_factory):
         yield url
 
 
+# A finding and a department on one of its measures that also works on another finding (so a
+# click on it in the trace adds something), the one with the fewest other findings.
+TRACE_EXPANDABLE = PREFIXES + """
+SELECT ?f ?d (COUNT(DISTINCT ?other) AS ?n) WHERE {
+  ?i rk:agent ?d ; rk:measure/rk:finding ?f . ?d a org:Organization .
+  ?j rk:agent ?d ; rk:measure/rk:finding ?other . FILTER(?other != ?f)
+} GROUP BY ?f ?d ORDER BY ?n ?f ?d LIMIT 1"""
+
+
+def test_the_trace_expands_a_clicked_department_and_its_link_restores_it(visit, browser, base_url, reader):  # noqa: F811
+    page, foreign = visit
+    row = reader.select(TRACE_EXPANDABLE).rows[0]
+    finding, department = row["f"].value, row["d"].value
+    page.goto(base_url + "/graph/trace?" + requests.compat.urlencode({"finding": finding}))
+    ready(page)
+    before = drawn(page)
+    assert kinds_drawn(page)[department] == "department"
+    click_node(page, department)
+    page.wait_for_function(f"() => Number(document.getElementById('graph-status').dataset.nodes) > {before}")
+    assert query(page)["finding"] == [finding] and query(page)["open"] == [department]
+    after = drawn(page)
+    with page_at(browser, base_url) as (again, elsewhere):  # the link, in a new page, draws the same
+        again.goto(page.url)
+        again.wait_for_function(f"() => document.getElementById('graph-status').dataset.nodes === '{after}'")
+        assert set(kinds_drawn(again)) == set(kinds_drawn(page))
+        same_origin_only(elsewhere)
+    page.go_back()
+    page.wait_for_function(f"() => document.getElementById('graph-status').dataset.nodes === '{before}'")
+    same_origin_only(foreign)
+
+
 def test_markup_in_a_finding_title_stays_text(browser, hostile_url):  # noqa: F811
     found = requests.get(hostile_url + "/search.json", params={"q": "onerror", "kind": "finding"}).json()["hits"]
     finding = next(h["iri"] for h in found if HOSTILE in h["title"])

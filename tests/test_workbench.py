@@ -12,6 +12,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlsplit
 import pytest
 import requests
 from openpyxl import load_workbook
+from web_fixtures import serve
 
 from ontology import iris
 from queries import catalog
@@ -136,3 +137,14 @@ def test_favicon(base_url):
     response = requests.get(base_url + "/favicon.ico")
     assert response.status_code == 200 and response.content[:4] == b"\x00\x00\x01\x00"
     assert 'rel="icon"' in get(base_url, "/").text
+
+
+def test_a_department_is_found_by_name_past_the_row_limit(web_store, top_pair):
+    """Names are looked up one at a time: with the visitors' row limit below the number of labels
+    in the store, the dossier and a department link found nothing (a 404 from about 70 reports)."""
+    a, b, _count = top_pair
+    with serve({"STORE": str(web_store), "MAX_ROWS": 3}) as url:
+        html = get(url, "/shared", a=a, b=b).text  # 200, not "no department is called …"
+        assert 'id="shared-count"' in html and a in html and b in html
+        found = requests.get(url + "/department", params={"label": b}, allow_redirects=False)
+        assert found.status_code in (302, 303) and "/id/" in found.headers["Location"]

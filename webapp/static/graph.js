@@ -127,6 +127,11 @@
       state.hideCategory.forEach(function (c) { q.append("hide_category", c); });
     } else if (view === "shared") {
       SHARED_PARAMS.forEach(function (k) { if (state[k] && !(k === "min" && state[k] === "1")) q.set(k, state[k]); });
+    } else if (view === "trace") {  // the finding (and language) as given, with the nodes expanded since
+      q = new URLSearchParams(window.location.search);
+      q.delete("open");
+      state.open.forEach(function (iri) { q.append("open", iri); });
+      return q;
     } else {
       return new URLSearchParams(window.location.search);
     }
@@ -500,6 +505,14 @@
         edges: data.left_out.edges }) : "");
     });
   }
+  // After `first` (the drawing the view starts from), each node the URL says was expanded, in turn.
+  function expandInTurn(first) {
+    var open = state.open.slice();
+    state.open = [];
+    return open.reduce(function (chain, iri) {
+      return chain.then(function () { return expand(iri); });
+    }, first);
+  }
   // The explorer as the URL says: the start node, then each expanded node in turn (or everything).
   function restoreExplorer() {
     syncFilters();
@@ -507,11 +520,12 @@
     say("");
     if (state.all) return showAll();
     if (!state.start) return setState("ready");
-    var open = state.open.slice();
-    state.open = [];
-    return open.reduce(function (chain, iri) {
-      return chain.then(function () { return expand(iri); });
-    }, start(state.start));
+    return expandInTurn(start(state.start));
+  }
+  // The finding's trace (its measures, their departments and documents), then what was expanded.
+  function restoreTrace() {
+    say("");
+    return expandInTurn(getJSON(api + "/trace?" + new URLSearchParams({ finding: params.finding })).then(replace));
   }
   function search(event) {
     event.preventDefault();
@@ -729,7 +743,8 @@
     if (event.nodes.length) {
       var id = event.nodes[0];
       showNode(id);
-      if (view === "explorer" && (!expanded[id] || more[id] !== undefined)) expand(id).then(function () { record(false); });
+      var expands = view === "explorer" || view === "trace";
+      if (expands && (!expanded[id] || more[id] !== undefined)) expand(id).then(function () { record(false); });
       if (view === "shared" && !nodes.get(id).data.centre) chooseShared("department", id);
     } else if (event.edges.length) {
       showEdge(event.edges[0]);
@@ -766,7 +781,9 @@
     record(true);
     loadShared();
   } else if (view === "trace") {
-    getJSON(api + "/trace?" + new URLSearchParams({ finding: params.finding })).then(replace);
+    window.addEventListener("popstate", function () { state = readState(); restoreTrace(); });
+    record(true);
+    restoreTrace();
   } else if (view === "construct") {
     getJSON(api + "/construct" + window.location.search).then(replace);
   }

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from flask import request, url_for
 
+from graph.binding import term_text
+from graph.interface import Term
 from ontology import iris
 from webapp import around
 from webapp.data import iri, rows
@@ -149,8 +151,12 @@ def _ordered(roles: set[str]) -> list[str]:
     return sorted(roles, key=_role_rank)
 
 
-LABELS = """
-SELECT ?org (STR(?n) AS ?name) ?preferred WHERE {
+# The organisations a name is a label of, the name written into the query as constants (labels are
+# stored in Chinese, user-loaded reference data may have none): an index lookup, where a substituted
+# ?n is applied after every label is read, and a list of all labels is cut at the visitor's row limit.
+LABELLED = """
+SELECT ?org ?preferred WHERE {
+  VALUES ?n { %s }
   { ?org skos:prefLabel ?n BIND(true AS ?preferred) } UNION { ?org skos:altLabel ?n BIND(false AS ?preferred) }
   ?org a ?type FILTER(?type IN (org:Organization, org:OrganizationalUnit))
 }"""
@@ -158,7 +164,8 @@ SELECT ?org (STR(?n) AS ?name) ?preferred WHERE {
 
 def by_label(label: str) -> str | None:
     """The department called `label`, by preferred label first, else by an alias."""
-    found = [r for r in rows(LABELS) if r["name"] == label]
+    names = " ".join(term_text(Term("literal", label, lang=lang)) for lang in ("zh", None))
+    found = rows(LABELLED % names)
     found.sort(key=lambda r: (r["preferred"] != "true", r["org"]))
     return found[0]["org"] if found else None
 
