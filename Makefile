@@ -53,7 +53,7 @@ $(VIRTUOSO):
 TEST_WORKERS ?= 2
 test: setup browser $(CJK_FONT) $(VIRTUOSO)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile -m "not soak and not serial"
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile -m "not soak and not serial" --durations=15
 	$(BIN)/python -m pytest -q -m "serial and not soak"
 
 # The full-length reliability runs (30 s load test, 100-kill crash loop, heavy fuzzing); make test runs short ones.

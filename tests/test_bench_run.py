@@ -7,18 +7,32 @@ from __future__ import annotations
 import json
 import shlex
 
-from bench import run
+import pytest
 
+from bench import run
+from queries import catalog
+
+# One run serves both tests (each bench run ingests its corpus and starts servers: ~45 s).
 TINY = (
     "--name tiny --sizes 2,3 --reps 1 --budget 0.05 --rdflib-max 2 --rdflib-timeout 5 --rdflib-alongside "
-    "--live-max 0 --memory-max 0 --analyze-max 0 --http-min 100 --only shared-responsibility,timeline"
+    "--live-max 0 --memory-max 0 --analyze-max 0 --http-min 3 --no-api-cases --load 1 --page-reps 2 "
+    "--only shared-responsibility,timeline"
 )
 
 
-def test_a_handed_over_rdflib_baseline_is_filed_under_its_own_n(tmp_path, monkeypatch):
-    monkeypatch.setattr(run, "RESULTS", tmp_path)
-    run.main(shlex.split(TINY))
-    sizes = json.loads((tmp_path / "tiny.json").read_text(encoding="utf-8"))["sizes"]
+@pytest.fixture(scope="module")
+def result(tmp_path_factory) -> tuple[dict, list[str]]:
+    """The run's result file, and the pictures it drew."""
+    folder = tmp_path_factory.mktemp("bench")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(run, "RESULTS", folder)
+        run.main(shlex.split(TINY))
+    pictures = sorted(p.name for p in folder.glob("*.png"))
+    return json.loads((folder / "tiny.json").read_text(encoding="utf-8")), pictures
+
+
+def test_a_handed_over_rdflib_baseline_is_filed_under_its_own_n(result):
+    sizes = result[0]["sizes"]
     small, large = sizes["2"], sizes["3"]
     assert set(small["queries"]) == set(large["queries"]) and "timeline[report]" in small["queries"]
     assert all("rdflib" in figures for figures in small["queries"].values())
@@ -28,25 +42,16 @@ def test_a_handed_over_rdflib_baseline_is_filed_under_its_own_n(tmp_path, monkey
     assert small["queries"]["timeline[all]"]["product"]["rows"] < large["queries"]["timeline[all]"]["product"]["rows"]
     assert all("rdflib" not in figures for figures in large["queries"].values())
     assert "rdflib_handed" not in large
-    assert sorted(p.name for p in tmp_path.glob("*.png")) == ["tiny-ingest.png", "tiny-latency.png"]
+    assert result[1] == ["tiny-ingest.png", "tiny-latency.png"]
 
 
-PAGES = (
-    "--name pages --sizes 3 --reps 1 --budget 0.05 --rdflib-max 0 --live-max 0 --memory-max 0 --analyze-max 0 "
-    "--http-min 3 --no-api-cases --load 1 --page-reps 2 --only shared-responsibility"
-)
-
-
-def test_the_page_mix_is_measured_over_http(tmp_path, monkeypatch):
+def test_the_page_mix_is_measured_over_http(result):
     """Every page of bench/pages.py is requested from the served app, with parameters the store
     gave, first after the start and after an ingest through the server, and again later; the mix
-    runs with 1 and 16 clients; the headline keys are in the result file."""
-    from queries import catalog
-
-    monkeypatch.setattr(run, "RESULTS", tmp_path)
-    run.main(shlex.split(PAGES))
-    result = json.loads((tmp_path / "pages.json").read_text(encoding="utf-8"))
-    found = result["sizes"]["3"]["pages"]
+    runs with 1 and 16 clients; the headline keys are in the result file. Only N >= --http-min."""
+    figures = result[0]
+    assert "pages" not in figures["sizes"]["2"]
+    found = figures["sizes"]["3"]["pages"]
     wanted = {"dashboard", "report", "finding", "department", "department[most involved]", "document"}
     wanted |= {"search[common word]", "search[rare word]", "pair dossier", "explorer", "explorer expand"}
     wanted |= {"network[all]", "network[department]"} | {f"query[{name}]" for name in catalog.saved_queries()}
@@ -57,5 +62,5 @@ def test_the_page_mix_is_measured_over_http(tmp_path, monkeypatch):
     assert (found["mix_1"]["clients"], found["mix_16"]["clients"]) == (1, 16)
     assert found["mix_16"]["requests"] >= 16 and found["mix_16"]["errors"] == 0
     for key in ("page_p95_ms", "page_first_ms_max", "http_p95_16_over_p50_1", "ingest_reports_per_s"):
-        assert result[key] > 0, key
-    assert result["pages_corpus_reports"] == 3
+        assert figures[key] > 0, key
+    assert figures["pages_corpus_reports"] == 3
