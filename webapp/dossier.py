@@ -38,20 +38,21 @@ SELECT DISTINCT ?orgA ?orgB ?finding ?number ?title ?report ?reportTitle ?order 
   OPTIONAL { ?finding rk:category ?category . ?category dcterms:title ?categoryTitle }
 } ORDER BY ?report ?order"""
 
-# Each query below starts from a scope: a pattern binding ?org (one department) or ?finding and
-# ?measure (one report, or the findings named) from constants, so the read is an index lookup.
-DEPARTMENT_SCOPE = "VALUES ?org { <%s> }"
+# Each query below starts from constants: a department's IRI written where its variable would be
+# (a VALUES or BIND of it is not planned as a lookup), or a report's (REPORT_SCOPE, binding
+# ?finding and ?measure), or the findings named (FINDINGS_SCOPE).
 REPORT_SCOPE = "?finding rk:report <%s> . ?measure rk:finding ?finding ."
 FINDINGS_SCOPE = "VALUES ?finding { %s }"
 
-# Involvements in scope with the measure's own span and the department's name.
+# Involvements of `org` (a constant, or ?org within a report's scope) with the measure's own span
+# and the department's name.
 INVOLVED = """
-SELECT DISTINCT ?org ?label ?finding ?measure ?ordinal ?role ?cue ?start ?end ?mstart ?mend WHERE {
-  %s
-  ?inv rk:agent ?org ; rk:measure ?measure ; rk:role ?role .
+SELECT DISTINCT ?label ?finding ?measure ?ordinal ?role ?cue ?start ?end ?mstart ?mend WHERE {
+  %(scope)s
+  ?inv rk:agent %(org)s ; rk:measure ?measure ; rk:role ?role .
   ?measure rk:finding ?finding ; rk:ordinal ?ordinal ; rk:evidence ?me .
   ?me oa:start ?mstart ; oa:end ?mend .
-  OPTIONAL { ?org skos:prefLabel ?label }
+  OPTIONAL { %(org)s skos:prefLabel ?label }
   OPTIONAL { ?inv rk:cue ?cue }
   OPTIONAL { ?inv rk:evidence ?ie . ?ie oa:start ?start ; oa:end ?end }
 }"""
@@ -173,7 +174,7 @@ def build(a: str, b: str, org_a: str, org_b: str) -> Dossier:
     parties = [Party("a", a, org_a), Party("b", b, org_b)]
     measures: dict[str, Measure] = {}
     for party in parties:
-        _attach(findings, measures, rows(INVOLVED % (DEPARTMENT_SCOPE % party.iri)), party.side)
+        _attach(findings, measures, rows(INVOLVED % {"scope": "", "org": f"<{party.iri}>"}), party.side)
         _cite(measures, rows(CITED % (DEPARTMENT_MEASURES % party.iri)))
     return Dossier("pair", org_a, f"{a} · {b}", parties, _finish(findings))
 
@@ -181,7 +182,7 @@ def build(a: str, b: str, org_a: str, org_b: str) -> Dossier:
 def department(label: str, org: str) -> Dossier:
     """One department's dossier: every finding it is involved in, in any role, with the measures
     involving it (`org` an IRI already checked, as it is written into the queries)."""
-    involved = rows(INVOLVED % (DEPARTMENT_SCOPE % org))
+    involved = rows(INVOLVED % {"scope": "", "org": f"<{org}>"})
     findings = _described(sorted({r["finding"] for r in involved}))
     measures: dict[str, Measure] = {}
     _attach(findings, measures, involved, "a")
@@ -199,7 +200,7 @@ def report(subject: str) -> Dossier | None:
     measures: dict[str, Measure] = {}
     scope = REPORT_SCOPE % subject
     _attach(findings, measures, rows(MEASURES % scope), "a")
-    _attach(findings, measures, rows(INVOLVED % scope), "a")
+    _attach(findings, measures, rows(INVOLVED % {"scope": scope, "org": "?org"}), "a")
     _cite(measures, rows(CITED % scope))
     return Dossier("report", subject, titled[0]["title"], [], _finish(findings))
 

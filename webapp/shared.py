@@ -26,21 +26,23 @@ def _pair() -> dossier.Dossier:
     a, b = request.args.get("a", ""), request.args.get("b", "")
     if not a or not b:
         abort(400, description="name two departments: /shared?a=…&b=…")
-    org_a, org_b = org.by_label(a), org.by_label(b)
-    if org_a is None or org_b is None:
-        missing = a if org_a is None else b
-        _not_found(i18n.message("no_department").format(name=missing))
-    return dossier.build(a, b, org_a, org_b)
+    return dossier.build(a, b, _found(a), _found(b))
 
 
 def _department() -> dossier.Dossier:
     name = request.args.get("name", "")
     if not name:
         abort(400, description=i18n.message("name_department"))
+    return dossier.department(name, _found(name))
+
+
+def _found(name: str) -> str:
+    """The department called `name`, or a 404 saying so; its IRI is checked, as the dossier
+    writes it into queries."""
     found = org.by_label(name)
-    if found is None or not around.IRI.fullmatch(found):  # the IRI is written into queries
+    if found is None or not around.IRI.fullmatch(found):
         _not_found(i18n.message("no_department").format(name=name))
-    return dossier.department(name, found)
+    return found
 
 
 def _report() -> dossier.Dossier:
