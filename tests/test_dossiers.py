@@ -85,6 +85,19 @@ def test_department_dossier_holds_department_profile_findings(base_url, reader, 
     assert "部门卷宗" in html and "issuing body" not in html
 
 
+def test_department_dossier_by_an_alias_is_the_department_profile_of_it(base_url, reader, busiest):
+    alias = next(
+        r["alias"].value
+        for r in reader.select(
+            "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+            f'SELECT ?alias WHERE {{ ?o skos:prefLabel "{busiest}"@zh ; skos:altLabel ?alias }} ORDER BY ?alias'
+        ).rows
+    )
+    html = get(base_url, "/dossier/department", name=alias).text
+    profile = catalog.get("department-profile").run(reader, {"department": alias}).rows
+    assert findings_on(html) == [key(r["finding"].value) for r in profile] != []
+
+
 def test_department_dossier_downloads_hold_the_page_measures(base_url, busiest):
     html = get(base_url, "/dossier/department", name=busiest).text
     as_csv = get(base_url, "/dossier/department.csv", name=busiest)
