@@ -45,18 +45,21 @@ REPORT_SCOPE = "?finding rk:report <%s> . ?measure rk:finding ?finding ."
 FINDINGS_SCOPE = "VALUES ?finding { %s }"
 
 # Involvements of `org` (a constant, or ?org within a report's scope) with the measure's own span
-# and the department's name. Where the name stands is read LATERAL, for each involvement found: as
-# a plain OPTIONAL, Oxigraph read every evidence span in the store to join (17 s at 1,000 reports).
+# and, in a report's, each department's name (`named`: a department's own dossier has it already,
+# and a constant's labels, stated in every report naming it, cost seconds). Where the name stands
+# is read LATERAL, for each involvement found: as a plain OPTIONAL, Oxigraph read every evidence
+# span in the store to join (17 s at 1,000 reports).
 INVOLVED = """
 SELECT DISTINCT ?label ?finding ?measure ?ordinal ?role ?cue ?start ?end ?mstart ?mend WHERE {
   %(scope)s
   ?inv rk:agent %(org)s ; rk:measure ?measure ; rk:role ?role .
   ?measure rk:finding ?finding ; rk:ordinal ?ordinal ; rk:evidence ?me .
   ?me oa:start ?mstart ; oa:end ?mend .
-  OPTIONAL { %(org)s skos:prefLabel ?label }
+  %(named)s
   OPTIONAL { ?inv rk:cue ?cue }
   LATERAL { OPTIONAL { ?inv rk:evidence ?ie . ?ie oa:start ?start ; oa:end ?end } }
 }"""
+NAMED = "OPTIONAL { ?org skos:prefLabel ?label }"
 
 # Measures in scope, whether or not a department is named in them (a report's dossier lists all).
 MEASURES = """
@@ -175,7 +178,7 @@ def build(a: str, b: str, org_a: str, org_b: str) -> Dossier:
     parties = [Party("a", a, org_a), Party("b", b, org_b)]
     measures: dict[str, Measure] = {}
     for party in parties:
-        _attach(findings, measures, rows(INVOLVED % {"scope": "", "org": f"<{party.iri}>"}), party.side)
+        _attach(findings, measures, rows(INVOLVED % {"scope": "", "org": f"<{party.iri}>", "named": ""}), party.side)
         _cite(measures, rows(CITED % (DEPARTMENT_MEASURES % party.iri)))
     return Dossier("pair", org_a, f"{a} · {b}", parties, _finish(findings))
 
@@ -183,7 +186,7 @@ def build(a: str, b: str, org_a: str, org_b: str) -> Dossier:
 def department(label: str, org: str) -> Dossier:
     """One department's dossier: every finding it is involved in, in any role, with the measures
     involving it (`org` an IRI already checked, as it is written into the queries)."""
-    involved = rows(INVOLVED % {"scope": "", "org": f"<{org}>"})
+    involved = rows(INVOLVED % {"scope": "", "org": f"<{org}>", "named": ""})
     findings = _described(sorted({r["finding"] for r in involved}))
     measures: dict[str, Measure] = {}
     _attach(findings, measures, involved, "a")
@@ -201,7 +204,7 @@ def report(subject: str) -> Dossier | None:
     measures: dict[str, Measure] = {}
     scope = REPORT_SCOPE % subject
     _attach(findings, measures, rows(MEASURES % scope), "a")
-    _attach(findings, measures, rows(INVOLVED % {"scope": scope, "org": "?org"}), "a")
+    _attach(findings, measures, rows(INVOLVED % {"scope": scope, "org": "?org", "named": NAMED}), "a")
     _cite(measures, rows(CITED % scope))
     return Dossier("report", subject, titled[0]["title"], [], _finish(findings))
 
