@@ -129,7 +129,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "involved_departments": ("涉及部门", "Departments involved"),
     "name_department": ("请指定部门：/dossier/department?name=…", "Name a department: /dossier/department?name=…"),
     "no_department": ("没有名为「{name}」的部门", "No department is called 「{name}」"),
-    "no_report": ("没有这份通报：{report}", "No such report: {report}"),
+    "no_report": ("没有这份通报：链接有误，或该通报尚未载入", "No such report: the link names no loaded report"),
     "roles": ("角色", "Roles"),
     "partner_department": ("共同负责的部门", "Partner department"),
     "own_role": ("本部门角色", "Its role"),

@@ -49,7 +49,7 @@ def _report() -> dossier.Dossier:
     subject = request.args.get("report", "")
     found = dossier.report(subject) if around.IRI.fullmatch(subject) else None  # written into queries
     if found is None:
-        _not_found(i18n.message("no_report").format(report=subject))
+        _not_found(i18n.message("no_report"))
     return found
 
 
