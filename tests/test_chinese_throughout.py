@@ -129,6 +129,7 @@ def seeds(reader) -> Iterator[str]:
         if required:
             yield f"/queries/{query.name}?{urlencode(required)}"
     finding = catalog.choices(reader, "findings")[0][0]
+    department, report = (catalog.choices(reader, kind)[0][0] for kind in ("departments", "reports"))
     yield from (
         "/sparql",
         "/editor#run",
@@ -147,6 +148,11 @@ def seeds(reader) -> Iterator[str]:
         "/graph/trace",
         f"/compare?reports={quote('https://example.org/no-such-report')}",
         "/queries/findings?report=not-an-iri",
+        f"/dossier/department?name={quote(department)}",
+        f"/dossier/report?report={quote(report, safe='')}",
+        f"/dossier/department?name={quote('不存在的部门')}",
+        "/dossier/department",
+        f"/dossier/report?report={quote('https://example.org/no-such-report', safe='')}",
     )
 
 

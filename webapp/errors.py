@@ -38,11 +38,14 @@ class Refused(Exception):
         self.facts = facts  # numbers a page needs to say the refusal in its own language
 
 
-def error_response(status: int, error: str, message: str, **facts: int | str):
+def error_response(status: int, error: str, message: str, *, said: str | None = None, **facts: int | str):
     """The error as JSON, or as a page in the interface's language for a browser that navigated
-    here: an investigator who follows a stale link should not read a developer's JSON."""
+    here: an investigator who follows a stale link should not read a developer's JSON. `said` is
+    advice already in the page's language (which department is unknown), said instead of the
+    status's general advice."""
     if _navigating():
         title, hint = i18n.error_words(status)
+        hint = said or hint
         response = make_response(render_template("error.html", status=status, title=title, hint=hint, detail=message))
     else:
         response = jsonify({"error": error, "message": message, **facts})

@@ -38,6 +38,21 @@ INPUT_TYPES = {"date": "date", "integer": "number", "iri": "url", "string": "tex
 FACETS = ("report", "place", "department_place", "report_place", "role", "roles", "category", "status", "kind", "type")
 
 
+# Saved queries whose answer a dossier prints in full: (endpoint, its parameter, the query's).
+DOSSIERS = {
+    "department-profile": ("shared.department", "name", "department"),
+    "findings": ("shared.report", "report", "report"),
+}
+
+
+def _dossier_url(name: str, values: dict[str, str]) -> str | None:
+    """The dossier of what the query was asked about (a department, a report), if it has one."""
+    if name not in DOSSIERS or not values.get(DOSSIERS[name][2]):
+        return None
+    endpoint, arg, param = DOSSIERS[name]
+    return url_for(endpoint, **{arg: values[param]})
+
+
 def _row_links(result: Result, rows: list[dict[str, Term]]) -> list[str | None]:
     """Where each row leads when no cell is an entity IRI (pairs of departments → their findings)."""
     if {"dept_a", "dept_b"} <= set(result.variables):
@@ -93,6 +108,7 @@ def show(name: str):
         cells=resulttable.cells(query, result, table.rows) if table is not None else [],
         row_links=_row_links(result, table.rows) if table is not None else [],
         downloads=_downloads(name, values),
+        dossier=_dossier_url(name, values) if result is not None else None,
         sparql=resulttable.without_comments(query.text),
     )
 
