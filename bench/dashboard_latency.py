@@ -15,15 +15,13 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import shutil
-import tempfile
 import time
 from pathlib import Path
 
 import requests
 
-from bench.http import _serve
-from bench.search_latency import TIMEOUT_S, figures, ingest, new_reports
+from bench.http import serving
+from bench.search_latency import TIMEOUT_S, figures, ingest, scratch_copy
 
 log = logging.getLogger(__name__)
 
@@ -35,29 +33,21 @@ def visit(url: str) -> tuple[float, int]:
 
 
 def measure(store: Path, reps: int, rounds: int) -> dict:
-    with tempfile.TemporaryDirectory(dir="/tmp") as scratch:
-        copy = Path(scratch) / "store"
-        shutil.copytree(store, copy)
-        files = new_reports(Path(scratch), rounds)
-        proc, base = _serve(copy)
-        try:
+    with scratch_copy(store, rounds) as (copy, files), serving(copy) as base:
+        ms, status = visit(base + "/")
+        out: dict = {"first_visit_after_start": {"ms": round(ms, 1), "status": status}}
+        first, first_status, later, later_status = [], [], [], []
+        for path in files:
+            ingest(copy, path)
             ms, status = visit(base + "/")
-            out: dict = {"first_visit_after_start": {"ms": round(ms, 1), "status": status}}
-            first, first_status, later, later_status = [], [], [], []
-            for path in files:
-                ingest(copy, path)
+            first.append(ms)
+            first_status.append(status)
+            for _ in range(reps):
                 ms, status = visit(base + "/")
-                first.append(ms)
-                first_status.append(status)
-                for _ in range(reps):
-                    ms, status = visit(base + "/")
-                    later.append(ms)
-                    later_status.append(status)
-            out["first_visit_after_ingest"] = figures(first, first_status)
-            out["later_visits"] = figures(later, later_status)
-        finally:
-            proc.terminate()
-            proc.wait(timeout=30)
+                later.append(ms)
+                later_status.append(status)
+        out["first_visit_after_ingest"] = figures(first, first_status)
+        out["later_visits"] = figures(later, later_status)
     return out
 
 

@@ -21,13 +21,11 @@ import html
 import json
 import logging
 import re
-import shutil
-import tempfile
 from pathlib import Path
 
 from bench.dashboard_latency import visit
-from bench.http import _serve
-from bench.search_latency import TIMEOUT_S, figures, ingest, new_reports
+from bench.http import serving
+from bench.search_latency import TIMEOUT_S, figures, ingest, scratch_copy
 
 log = logging.getLogger(__name__)
 BUSIEST = """SELECT ?org (COUNT(?m) AS ?n) WHERE { ?i a rk:Involvement ; rk:agent ?org ; rk:measure ?m }
@@ -74,26 +72,18 @@ def cases(base: str, busiest: str) -> dict[str, str]:
 
 def measure(store: Path, reps: int, rounds: int, paths: dict[str, str] | None) -> dict:
     busiest = "" if paths else busiest_department(store)
-    with tempfile.TemporaryDirectory(dir="/tmp") as scratch:
-        copy = Path(scratch) / "store"
-        shutil.copytree(store, copy)
-        files = new_reports(Path(scratch), rounds)
-        proc, base = _serve(copy)
-        try:
-            first_after_start = {"explorer page": visit(base + "/graph/")}
-            urls = {k: base + v for k, v in (paths or cases(base, busiest)).items()}
-            first: dict[str, list] = {name: [] for name in urls}
-            later: dict[str, list] = {name: [] for name in urls}
-            for path in files:
-                ingest(copy, path)
+    with scratch_copy(store, rounds) as (copy, files), serving(copy) as base:
+        first_after_start = {"explorer page": visit(base + "/graph/")}
+        urls = {k: base + v for k, v in (paths or cases(base, busiest)).items()}
+        first: dict[str, list] = {name: [] for name in urls}
+        later: dict[str, list] = {name: [] for name in urls}
+        for path in files:
+            ingest(copy, path)
+            for name, url in urls.items():
+                first[name].append(visit(url))
+            for _ in range(reps):
                 for name, url in urls.items():
-                    first[name].append(visit(url))
-                for _ in range(reps):
-                    for name, url in urls.items():
-                        later[name].append(visit(url))
-        finally:
-            proc.terminate()
-            proc.wait(timeout=30)
+                    later[name].append(visit(url))
     return {
         "first_visit_after_start": {k: {"ms": round(ms, 1), "status": s} for k, (ms, s) in first_after_start.items()},
         "first_visit_after_ingest": {k: _figures(v) for k, v in first.items()},

@@ -26,12 +26,14 @@ import subprocess
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import requests
 
 from bench.corpus import Generator
-from bench.http import RECTKG, _serve
+from bench.http import RECTKG, serving
 from bench.measure import percentile
 
 log = logging.getLogger(__name__)
@@ -84,6 +86,16 @@ def new_reports(folder: Path, rounds: int) -> list[Path]:
     return files
 
 
+@contextmanager
+def scratch_copy(store: Path, rounds: int) -> Iterator[tuple[Path, list[Path]]]:
+    """A copy of the store (the ingests write to it) and `rounds` new reports to ingest, both
+    gone after the block."""
+    with tempfile.TemporaryDirectory(dir="/tmp") as scratch:
+        copy = Path(scratch) / "store"
+        shutil.copytree(store, copy)
+        yield copy, new_reports(Path(scratch), rounds)
+
+
 def ingest(store: Path, path: Path) -> None:
     """`rectkg ingest` of one file: handed to the app serving the store."""
     subprocess.run([str(RECTKG), "--store", str(store), "ingest", str(path)], check=True, capture_output=True)
@@ -134,25 +146,17 @@ def after_restarts(store: Path, restarts: int) -> dict:
     """The first search (the common word) after each start of the app over the same store."""
     first, first_status = [], []
     for _ in range(restarts):
-        proc, base = _serve(store)
-        try:
+        with serving(store) as base:
             ms, status, _answer = timed(base + "/search.json", {"q": COMMON})
             first.append(ms)
             first_status.append(status)
-        finally:
-            proc.terminate()
-            proc.wait(timeout=30)
     return figures(first, first_status)
 
 
 def measure(store: Path, reps: int, rounds: int, restarts: int) -> dict:
-    with tempfile.TemporaryDirectory(dir="/tmp") as scratch:
-        copy = Path(scratch) / "store"
-        shutil.copytree(store, copy)
-        files = new_reports(Path(scratch), rounds)
+    with scratch_copy(store, rounds) as (copy, files):
         started = time.perf_counter()
-        proc, base = _serve(copy)
-        try:
+        with serving(copy) as base:
             out: dict = {"serve_start_ms": round((time.perf_counter() - started) * 1000, 1)}
             ms, status, _answer = timed(base + "/search.json", {"q": COMMON})
             out["first_search_after_start"] = {"ms": round(ms, 1), "status": status}
@@ -161,9 +165,6 @@ def measure(store: Path, reps: int, rounds: int, restarts: int) -> dict:
             out |= after_writes(base, copy, files, reps)
             out["restated_document"] = restated(base)
             saved(copy)
-        finally:
-            proc.terminate()
-            proc.wait(timeout=30)
         if restarts:
             out["first_search_after_restart"] = after_restarts(copy, restarts)
     return out
