@@ -14,14 +14,12 @@ import pytest
 import requests
 import test_browser
 from openpyxl import load_workbook
-from pdfminer.high_level import extract_pages, extract_text
-from pdfminer.layout import LTCurve, LTRect
+from test_workbench_browser import PARTY_A, printed, rounded
 
 from queries import catalog
 
 pytest_plugins = ("web_fixtures",)
 browser = test_browser.browser
-PARTY_A = (1.0, 214 / 255, 165 / 255)  # mark.ev-party-a in style.css, #ffd6a5
 CUE = (1.0, 243 / 255, 160 / 255)  # mark.ev-cue, #fff3a0
 BOM = b"\xef\xbb\xbf"
 HTML = {"Accept": "text/html"}
@@ -156,20 +154,9 @@ def test_unknown_department_or_report_is_a_clear_404(base_url, path, params, sai
 
 
 def test_department_dossier_prints_with_its_highlights(browser, base_url, busiest, tmp_path):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 900})
-    page = context.new_page()
-    page.goto(f"{base_url}/dossier/department?name={quote(busiest)}")
-    pdf = tmp_path / "dossier.pdf"
-    page.pdf(path=str(pdf), format="A4")  # print_background off, as in the print dialog by default
-    context.close()
-    text = extract_text(str(pdf))
+    url = f"{base_url}/dossier/department?name={quote(busiest)}"
+    text, fills = printed(browser, url, tmp_path / "dossier.pdf")
     # (pdfminer reads some characters as CJK radicals, 门 as ⻔: the checks use other words)
     assert "卷宗" in text and "问题数" in text and "SPARQL" not in text, "content kept, navigation dropped"
-    fills = {
-        tuple(round(c, 2) for c in shape.non_stroking_color)
-        for layout in extract_pages(str(pdf))
-        for shape in layout
-        if isinstance(shape, (LTRect, LTCurve)) and shape.non_stroking_color and len(shape.non_stroking_color) == 3
-    }
     for colour in (PARTY_A, CUE):
-        assert tuple(round(c, 2) for c in colour) in fills, f"highlight {colour} printed: {fills}"
+        assert rounded(colour) in fills, f"highlight {colour} printed: {fills}"

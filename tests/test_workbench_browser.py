@@ -100,22 +100,32 @@ def test_the_language_switch_keeps_the_url_on_every_page(visit, base_url, reader
     same_origin_only(foreign)
 
 
-@pytest.mark.parametrize("width", [1400, 800])
-def test_dossier_print_keeps_highlights_and_drops_navigation(browser, base_url, reader, tmp_path, width):
-    pair = catalog.get("shared-responsibility").run(reader).rows[0]
+def printed(browser, url: str, pdf: Path, width: int = 1400) -> tuple[str, set[tuple[float, ...]]]:
+    """A page printed to PDF as the print dialog does (`print_background` off): its text, and the
+    RGB fills of the shapes drawn (highlights are printed as filled rectangles), rounded."""
     context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 900})
     page = context.new_page()
-    page.goto(f"{base_url}/shared?a={quote(pair['dept_a'].value)}&b={quote(pair['dept_b'].value)}")
-    pdf = tmp_path / "dossier.pdf"
-    page.pdf(path=str(pdf), format="A4")  # print_background off, as in the print dialog by default
+    page.goto(url)
+    page.pdf(path=str(pdf), format="A4")
     context.close()
-    text = extract_text(str(pdf))
-    # (pdfminer reads some characters as CJK radicals, 青 as ⻘: the checks use other words)
-    assert "共同负责档案" in text and "SPARQL" not in text, "content kept, navigation (SPARQL 编辑器) dropped"
     fills = {
-        tuple(round(c, 2) for c in shape.non_stroking_color)
+        rounded(shape.non_stroking_color)
         for layout in extract_pages(str(pdf))
         for shape in layout
         if isinstance(shape, (LTRect, LTCurve)) and shape.non_stroking_color and len(shape.non_stroking_color) == 3
     }
-    assert tuple(round(c, 2) for c in PARTY_A) in fills, f"department A's highlight printed: {fills}"
+    return extract_text(str(pdf)), fills
+
+
+def rounded(colour) -> tuple[float, ...]:
+    return tuple(round(c, 2) for c in colour)
+
+
+@pytest.mark.parametrize("width", [1400, 800])
+def test_dossier_print_keeps_highlights_and_drops_navigation(browser, base_url, reader, tmp_path, width):
+    pair = catalog.get("shared-responsibility").run(reader).rows[0]
+    url = f"{base_url}/shared?a={quote(pair['dept_a'].value)}&b={quote(pair['dept_b'].value)}"
+    text, fills = printed(browser, url, tmp_path / "dossier.pdf", width)
+    # (pdfminer reads some characters as CJK radicals, 青 as ⻘: the checks use other words)
+    assert "共同负责档案" in text and "SPARQL" not in text, "content kept, navigation (SPARQL 编辑器) dropped"
+    assert rounded(PARTY_A) in fills, f"department A's highlight printed: {fills}"
