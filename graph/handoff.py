@@ -113,9 +113,19 @@ class HandoffStore(Store):
         answer = self._call("POST", "construct", "read", json=_read_body(query, bindings))
         return Graph().parse(data=answer.text, format="nt")
 
-    def query(self, query: str, **_dataset) -> Result | Graph:
-        """The whole answer over the visitors' dataset (the server's own, without their limits)."""
-        answer = self._call("POST", "query", "read", json=_read_body(query, None))
+    def query(
+        self,
+        query: str,
+        *,
+        default_graphs: Sequence[str] = (),
+        named_graphs: Sequence[str] = (),
+        max_rows: int | None = None,
+        base_iri: str | None = None,
+    ) -> Result | Graph:
+        """The whole answer over the visitors' dataset (the server's own, without their limits):
+        max_rows and base_iri are a web request's, which this is not."""
+        dataset = {"default_graphs": list(default_graphs), "named_graphs": list(named_graphs)}
+        answer = self._call("POST", "query", "read", json=_read_body(query, None) | dataset)
         if answer.headers.get("Content-Type", "").startswith("application/json"):
             return results.from_wire(answer.json())
         return Graph().parse(data=answer.text, format="nt")

@@ -180,7 +180,10 @@ def visitor_query():
     """A query over the dataset a visitor's would read (`Store.query`: documents, not rectkg's own
     graphs), for `rectkg query TEXT`, which must count what /sparql counts."""
     query, _bindings = _read_request()
-    answer = db.run_whole(lambda store: store.query(query))
+    body = request.get_json()
+    keys = ("default_graphs", "named_graphs")
+    dataset = {key: [g for g in body.get(key) or [] if isinstance(g, str)] for key in keys}
+    answer = db.run_whole(lambda store: store.query(query, **dataset))
     if isinstance(answer, Graph):
         return Response(answer.serialize(format="nt"), mimetype=NTRIPLES)
     return jsonify(results.to_wire(answer))
