@@ -39,6 +39,7 @@ except ImportError:  # Windows: no rlimits and no SIGPROF, so readings there run
 log = logging.getLogger(__name__)
 
 AHEAD = 2  # readings in flight per worker
+OVERTIME_REPEAT = 0.1  # CPU seconds between SIGPROFs once a reading is over its limit
 MEMORY_ENV, TIME_ENV = "RECTKG_INGEST_MEMORY_MB", "RECTKG_INGEST_TIME_LIMIT"
 
 
@@ -112,8 +113,10 @@ def _over_time(limits: Limits | None) -> str:
 def _bounded(limits: Limits | None) -> Iterator[None]:
     """Within the block, the process may map `limits.memory` more than now and use `cpu_seconds`
     of CPU: SIGPROF then raises _OverTime in Python code, and RLIMIT_CPU (twice that, plus slack)
-    kills a reader stuck in one long C call. Afterwards the soft limits are lifted again, which an
-    unprivileged process may do up to its hard limits."""
+    kills a reader stuck in one long C call. SIGPROF repeats every OVERTIME_REPEAT seconds after the
+    limit, because Python swallows an exception raised where it cannot propagate (a finaliser, a
+    weakref or gc callback) and reading would then run to its end. Afterwards the soft limits are
+    lifted again, which an unprivileged process may do up to its hard limits."""
     if limits is None or resource is None:
         yield
         return
@@ -124,10 +127,15 @@ def _bounded(limits: Limits | None) -> Iterator[None]:
     used = sum(resource.getrusage(resource.RUSAGE_SELF)[:2])
     _lower(resource.RLIMIT_CPU, int(used + 2 * limits.cpu_seconds + 30))
     handler = signal.signal(signal.SIGPROF, _raise_over_time)  # main thread only, as in a reader process
-    signal.setitimer(signal.ITIMER_PROF, limits.cpu_seconds)
+    _Alarm.armed = True
+    signal.setitimer(signal.ITIMER_PROF, limits.cpu_seconds, OVERTIME_REPEAT)
     try:
         yield
     finally:
+        try:  # a SIGPROF handled before the flag drops raises here, and is taken; later ones find it down
+            _Alarm.armed = False
+        except _OverTime:
+            _Alarm.armed = False
         signal.setitimer(signal.ITIMER_PROF, 0)
         signal.signal(signal.SIGPROF, handler)
         for kind, (soft, hard) in saved.items():
@@ -152,8 +160,15 @@ def _mapped_bytes() -> int | None:
     return None
 
 
+class _Alarm:
+    """The one flag the SIGPROF handler reads: raise only while a reading is bounded."""
+
+    armed = False
+
+
 def _raise_over_time(_signum: int, _frame: object) -> None:
-    raise _OverTime
+    if _Alarm.armed:
+        raise _OverTime
 
 
 def workers_for(files: int) -> int:

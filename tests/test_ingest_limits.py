@@ -27,6 +27,7 @@ from loaders.errors import FormatError, LimitError
 from loaders.pipeline import MAX_CHARS, load_source
 from loaders.source_docx import MAX_UNPACKED
 from loaders.source_html import MAX_DEPTH
+from rectkg import reading
 from rectkg.reading import Limits, read_file
 from tests.conftest import FENGJIANG, QINGPU
 from tests.formats_build import article_of, docx_file, html_page
@@ -227,6 +228,29 @@ def test_a_report_over_the_reader_time_limit_fails_naming_it(long_report):
     assert "$RECTKG_INGEST_TIME_LIMIT" in reading.error
     assert time.process_time() - started < 3
     assert read_file(FENGJIANG, Limits(memory=2**30, cpu_seconds=60)).loaded is not None
+
+
+def _spin(seconds: float) -> None:
+    end = time.process_time() + seconds
+    while time.process_time() < end:
+        pass
+
+
+def test_an_over_time_signal_swallowed_once_comes_again_and_none_escapes_the_limits():
+    """Python drops an exception raised where it cannot propagate (a finaliser, a gc callback): the
+    limit must still end the reading, and no signal may fire after the bounded block."""
+    swallowed = 0
+    with pytest.raises(reading._OverTime), reading._bounded(Limits(memory=2**30, cpu_seconds=0.2)):
+        for _ in range(8):  # 4 s of CPU, then the block ends without a second signal
+            try:
+                _spin(0.5)
+            except reading._OverTime:
+                if swallowed:
+                    raise
+                swallowed += 1
+    assert swallowed == 1
+    _spin(2 * reading.OVERTIME_REPEAT + 0.1)  # a timer left running would raise here
+    assert signal.getitimer(signal.ITIMER_PROF) == (0.0, 0.0)
 
 
 def _cpu_seconds(pid: int) -> float:
