@@ -33,12 +33,13 @@ from itertools import combinations
 
 from rdflib.namespace import RDF, SKOS
 
-from graph import searchable, summaries
-from graph.binding import term_text
+from graph import per_document, roles, searchable, summaries
 from graph.interface import XSD_STRING, Store, Term
 from graph.terms import lines_with, ntriples_lines, ntriples_text, parse_ntriples
 from ontology import iris
 from ontology.iris import RK
+
+_iri = per_document.iri_text
 
 XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 # The pairs a document contributes, and every document's contributions, from rk:sharedBy or
@@ -149,10 +150,11 @@ _FIELD_KEYS = tuple(f"> <{name}> ".encode() for name in sorted(_FIELDS))
 
 def changes(store: Store, writes: Mapping[str, bytes | None]) -> str:
     """SPARQL Update operations (to run after the documents' writes, in the same request) that bring
-    the pair nodes, search's shares (graph/searchable.py), the dashboard's rows (graph/summaries.py)
-    and the store version in line with each graph IRI of `writes` replaced by its N-Triples (None:
-    removed). Several documents at once read and rewrite each pair node they share once: a pair
-    common to most reports carries a long `rk:pairContributions`."""
+    the pair nodes, search's shares (graph/searchable.py), the dashboard's rows (graph/summaries.py),
+    the departments' roles (graph/roles.py) and the store version in line with each graph IRI of
+    `writes` replaced by its N-Triples (None: removed). Several documents at once read and rewrite
+    each pair node they share once: a pair common to most reports carries a long
+    `rk:pairContributions`."""
     new: dict[str, PairTotal] = {}
     for graph_iri, data in writes.items():
         for node, pair in (pairs_in(graph_iri, data) if data is not None else {}).items():
@@ -177,11 +179,11 @@ def changes(store: Store, writes: Mapping[str, bytes | None]) -> str:
                 total.absorb(new[node])
         if total.shares:
             added.extend(total.triples())
-    return _difference(before, added) + searchable.changes(writes) + summaries.changes(writes)
+    return _difference(before, added) + searchable.changes(writes) + summaries.changes(writes) + roles.changes(writes)
 
 
 def rebuild(store: Store) -> str:
-    """The update that writes the whole aggregate (pairs, search shares and dashboard rows)
+    """The update that writes the whole aggregate (pairs, search shares, dashboard rows and roles)
     afresh from the documents: for a store filled before the aggregate existed, or by a bulk path
     that bypassed `changes`."""
     totals: dict[str, PairTotal] = {}
@@ -197,6 +199,7 @@ def rebuild(store: Store) -> str:
         added.extend(searchable.triples(graph_iri, share))
     for graph_iri, rows in sorted(summaries.by_graph(store).items()):
         added.extend(summaries.triples(graph_iri, rows))
+    added.extend(roles.rebuilt(store))
     graph, wip = _iri(iris.AGGREGATES), _iri(str(RK.writeInProgress))  # markers of writes under way stay
     clear = f"DELETE {{ GRAPH {graph} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {graph} {{ ?s ?p ?o FILTER(?p != {wip}) }} }}"
     return clear + _block("INSERT", _lines(added))
@@ -244,7 +247,3 @@ def _lines(triples: Iterable[tuple[str, str, Term]]) -> list[str]:
 def _block(verb: str, lines: list[str]) -> str:
     body = "\n".join(lines)
     return f" ;\n{verb} DATA {{ GRAPH {_iri(iris.AGGREGATES)} {{\n{body}\n}} }}" if body else ""
-
-
-def _iri(value: str) -> str:
-    return term_text(Term("iri", value))

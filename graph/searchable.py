@@ -24,12 +24,14 @@ from dataclasses import dataclass
 
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
-from graph.binding import term_text
+from graph import per_document
 from graph.interface import SYSTEM_GRAPHS, XSD_STRING, Store, Term
 from graph.results import strings
-from graph.terms import Scratch, lines_with, ntriples_lines, ntriples_text
+from graph.terms import Scratch, lines_with
 from ontology import iris
 from ontology.iris import ORG, RK
+
+_iri = per_document.iri_text
 
 KINDS = ("department", "finding", "measure", "document")
 # One query per kind, per document graph; each row one entry. A department's aliases are separated
@@ -122,13 +124,7 @@ def changes(writes: Mapping[str, bytes | None], share_of: Callable[[str, bytes],
     """SPARQL Update operations (to run in the same request as the documents' writes) that replace
     each written graph's share node (None: removed with its document). Nothing is read from the
     store: a share depends on its document alone."""
-    ops = [_forget(graph_iri) for graph_iri in writes]
-    written = {graph_iri: data for graph_iri, data in writes.items() if data is not None}
-    added = [t for graph_iri, data in written.items() for t in triples(graph_iri, share_of(graph_iri, data))]
-    body = "\n".join(sorted(ntriples_lines(ntriples_text(added))))
-    if body:
-        ops.append(f"INSERT DATA {{ GRAPH {_iri(iris.AGGREGATES)} {{\n{body}\n}} }}")
-    return "".join(f" ;\n{op}" for op in ops)
+    return per_document.changes(writes, _forget, lambda graph_iri, data: triples(graph_iri, share_of(graph_iri, data)))
 
 
 def triples(graph_iri: str, share: Share) -> list[tuple[str, str, Term]]:
@@ -163,7 +159,3 @@ def stored(store: Store, graphs: Iterable[str]) -> dict[str, Share]:
         f"VALUES ?g {{ {wanted} }} }}"
     )
     return {row["g"]: Share.from_json(row["e"]) for row in _rows(store, query)}
-
-
-def _iri(value: str) -> str:
-    return term_text(Term("iri", value))

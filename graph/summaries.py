@@ -20,12 +20,14 @@ from collections.abc import Iterable, Mapping
 
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
-from graph.binding import term_text
+from graph import per_document
 from graph.interface import SYSTEM_GRAPHS, XSD_STRING, Store, Term
 from graph.results import strings
-from graph.terms import Scratch, lines_with, ntriples_lines, ntriples_text
+from graph.terms import Scratch, lines_with
 from ontology import iris
 from ontology.iris import RK
+
+_iri = per_document.iri_text
 
 # Counts in subqueries and labels from the report's own graph (the loader writes a report, and
 # the labels of the bodies it names, into one graph): grouping the report's OPTIONALs with its
@@ -132,17 +134,7 @@ def rows_in(graph_iri: str, data: bytes) -> list[Row]:
 def changes(writes: Mapping[str, bytes | None]) -> str:
     """SPARQL Update operations (to run in the same request as the documents' writes) that replace
     each written graph's summary node (None: removed with its document)."""
-    ops = [_forget(graph_iri) for graph_iri in writes]
-    added = [
-        t
-        for graph_iri, data in writes.items()
-        if data is not None
-        for t in triples(graph_iri, rows_in(graph_iri, data))
-    ]
-    body = "\n".join(sorted(ntriples_lines(ntriples_text(added))))
-    if body:
-        ops.append(f"INSERT DATA {{ GRAPH {_iri(iris.AGGREGATES)} {{\n{body}\n}} }}")
-    return "".join(f" ;\n{op}" for op in ops)
+    return per_document.changes(writes, _forget, lambda graph_iri, data: triples(graph_iri, rows_in(graph_iri, data)))
 
 
 def triples(graph_iri: str, rows: list[Row]) -> list[tuple[str, str, Term]]:
@@ -176,7 +168,3 @@ def stored(store: Store) -> list[Row] | None:
 def _forget(graph_iri: str) -> str:
     node, graph = _iri(iris.report_summary(graph_iri)), _iri(iris.AGGREGATES)
     return f"DELETE WHERE {{ GRAPH {graph} {{ {node} ?p ?o }} }}"
-
-
-def _iri(value: str) -> str:
-    return term_text(Term("iri", value))

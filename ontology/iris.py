@@ -29,13 +29,15 @@ SH = Namespace("http://www.w3.org/ns/shacl#")
 # The aggregate graph's own vocabulary, used in no document: a visitor's triple pattern with any
 # other constant predicate sees the same triples whether the aggregate is in its default graph or
 # not (graph/scope.py; tests/test_aggregate_invisible.py holds both halves of that true).
-AGGREGATE_CLASSES = frozenset(str(RK[n]) for n in ("DepartmentPair", "SearchShare", "ReportSummary"))
+AGGREGATE_CLASSES = frozenset(
+    str(RK[n]) for n in ("DepartmentPair", "SearchShare", "ReportSummary", "DepartmentRoles", "DocumentRoles")
+)
 AGGREGATE_PREDICATES = frozenset(
     str(RK[n])
     for n in (
         "pairMember", "pairFirstLabel", "pairSecondLabel", "pairFindings", "pairFindingNumbers",
         "pairContributions", "searchGraph", "searchDigest", "searchEntries", "summaryGraph",
-        "summaryRows", "storeVersion", "writeInProgress",
+        "summaryRows", "rolesGraph", "rolesAgent", "rolesHeld", "storeVersion", "writeInProgress",
     )
 )
 
@@ -131,6 +133,16 @@ def search_share(graph_iri: str) -> str:
 def report_summary(graph_iri: str) -> str:
     """The dashboard's row of one document graph, kept in the aggregate graph (graph/summaries.py)."""
     return f"{ID}report-summary/{short_hash(graph_iri, 16)}"
+
+
+def document_roles(graph_iri: str) -> str:
+    """The marker that one document graph's departments' roles are kept (graph/roles.py)."""
+    return f"{ID}document-roles/{short_hash(graph_iri, 16)}"
+
+
+def department_roles(graph_iri: str, org_iri: str) -> str:
+    """One department's roles in one document graph, kept in the aggregate graph (graph/roles.py)."""
+    return f"{ID}department-roles/{short_hash(graph_iri + ' ' + org_iri, 16)}"
 
 
 def organisation(canonical: str) -> str:

@@ -1,0 +1,126 @@
+"""Each department's roles in each document, kept in the aggregate graph and written with the document.
+
+A department's page lists the findings it leads, partners on or is the target of. Read live, that
+is every involvement of the department joined to its role, measure and finding across the union
+of every graph: 0.2–0.7 s for the busiest department at a thousand reports, and more on the first
+visit after a write, growing with the corpus. A department's roles in one document depend on that
+document alone, so, as the dashboard's rows (graph/summaries.py), the write that adds, replaces or
+removes a document also writes, in the same request, one `rk:DepartmentRoles` node per department
+it involves: the (role, finding) pairs as JSON. The page then reads one short literal per document
+naming the department (`held_by`).
+
+Each written document also gets one `rk:DocumentRoles` node, with or without departments, so the
+app can tell a store whose every report was written this way (`complete`) from one filled
+before, whose pages read the involvements live until `graph.aggregates.rebuild` writes the nodes.
+
+The pairs are the answers of the same query (`ROLES`) over the one graph, run on a small
+in-memory store holding only the lines it reads: what the write stores and what the live query
+gives are the same by construction (tests/test_roles.py holds them equal).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+
+from rdflib.namespace import RDF
+
+from graph import per_document
+from graph.interface import SYSTEM_GRAPHS, XSD_STRING, Store, Term
+from graph.per_document import Triple
+from graph.results import strings
+from graph.terms import Scratch, lines_with, parse_ntriples
+from ontology import iris
+from ontology.iris import RK
+
+_iri = per_document.iri_text
+
+# In each document graph: who holds which role on which finding (through a measure's involvement).
+ROLES = """SELECT DISTINCT ?g ?org ?role ?finding WHERE {
+  GRAPH ?g { ?inv rk:agent ?org ; rk:role ?role ; rk:measure ?measure . ?measure rk:finding ?finding } }"""
+_REPORT_GRAPHS = f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?r a <{RK.Report}> }} }}"
+_REPORT_KEY = f"> <{RDF.type}> <{RK.Report}> ".encode()
+_KEYS = tuple(f"> <{p}> ".encode() for p in (RK.agent, RK.role, RK.measure, RK.finding))
+_TYPE, _GRAPH, _AGENT, _HELD = str(RDF.type), str(RK.rolesGraph), str(RK.rolesAgent), str(RK.rolesHeld)
+_DEPARTMENT_CLASS, _DOCUMENT_CLASS = Term("iri", str(RK.DepartmentRoles)), Term("iri", str(RK.DocumentRoles))
+Held = list[tuple[str, str]]  # (role IRI, finding IRI), sorted
+
+
+def by_graph(store: Store | Scratch) -> dict[str, dict[str, Held]]:
+    """graph → department → the roles it holds there, worked out from the documents."""
+    out: dict[str, dict[str, Held]] = {}
+    for row in strings(store.select(iris.sparql_prefixes() + ROLES)):
+        if row["g"] not in SYSTEM_GRAPHS:
+            out.setdefault(row["g"], {}).setdefault(row["org"], []).append((row["role"], row["finding"]))
+    for departments in out.values():
+        for held in departments.values():
+            held.sort()
+    return out
+
+
+def held_in(graph_iri: str, data: bytes) -> dict[str, Held]:
+    """One document's roles by department, from its N-Triples: the lines `ROLES` reads, in a store of their own."""
+    small = Scratch()
+    small.load(graph_iri, b"\n".join(lines_with(data, _KEYS)), "application/n-triples")
+    return by_graph(small).get(graph_iri, {})
+
+
+def triples(graph_iri: str, departments: Mapping[str, Held], report: bool) -> list[Triple]:
+    """One node per department the document involves, and the marker of a document holding a
+    report or a role (what `complete` counts; a rebuild marks the same documents)."""
+    graph = Term("iri", graph_iri)
+    marker = iris.document_roles(graph_iri)
+    out: list[Triple] = [(marker, _TYPE, _DOCUMENT_CLASS), (marker, _GRAPH, graph)] if report or departments else []
+    for org, held in sorted(departments.items()):
+        node = iris.department_roles(graph_iri, org)
+        text = json.dumps(sorted(held), ensure_ascii=False, separators=(",", ":"))
+        out += [
+            (node, _TYPE, _DEPARTMENT_CLASS),
+            (node, _GRAPH, graph),
+            (node, _AGENT, Term("iri", org)),
+            (node, _HELD, Term("literal", text, XSD_STRING)),
+        ]
+    return out
+
+
+def changes(writes: Mapping[str, bytes | None]) -> str:
+    """SPARQL Update operations (to run in the same request as the documents' writes) that replace
+    each written graph's role nodes (None: removed with its document)."""
+    return per_document.changes(
+        writes, _forget, lambda graph_iri, data: triples(graph_iri, held_in(graph_iri, data), _holds_report(data))
+    )
+
+
+def _holds_report(data: bytes) -> bool:
+    typed = parse_ntriples(b"\n".join(lines_with(data, (_REPORT_KEY,))))
+    return any(p == _TYPE and o == str(RK.Report) for _s, p, o in typed)
+
+
+def rebuilt(store: Store) -> list[Triple]:
+    """Every document's role nodes, from the documents (for `graph.aggregates.rebuild`)."""
+    found = by_graph(store)
+    reports = strings(store.select(_REPORT_GRAPHS))
+    with_report = {row["g"] for row in reports}
+    graphs = (set(found) | with_report) - SYSTEM_GRAPHS
+    return [t for g in sorted(graphs) for t in triples(g, found.get(g, {}), g in with_report)]
+
+
+def complete(store: Store) -> bool:
+    """Whether every document graph holding a report has its roles stored (else pages read live)."""
+    aggregate = _iri(iris.AGGREGATES)
+    marker = f"?n a <{RK.DocumentRoles}> ; <{_GRAPH}> ?g"
+    kept = strings(store.select(f"SELECT ?g WHERE {{ GRAPH {aggregate} {{ {marker} }} }}"))
+    reports = strings(store.select(_REPORT_GRAPHS))
+    return not {row["g"] for row in reports} - {row["g"] for row in kept} - SYSTEM_GRAPHS
+
+
+def held_by(store: Store, org: str) -> Held:
+    """Every (role, finding) the department holds, across the documents, as the writes stored them."""
+    query = f"SELECT ?held WHERE {{ GRAPH {_iri(iris.AGGREGATES)} {{ ?n <{_AGENT}> {_iri(org)} ; <{_HELD}> ?held }} }}"
+    pairs = {(role, finding) for row in strings(store.select(query)) for role, finding in json.loads(row["held"])}
+    return sorted(pairs)
+
+
+def _forget(graph_iri: str) -> str:
+    graph, aggregate = _iri(graph_iri), _iri(iris.AGGREGATES)
+    return f"DELETE WHERE {{ GRAPH {aggregate} {{ ?n <{_GRAPH}> {graph} ; ?p ?o }} }}"
