@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
+from graph.export import GRAPH_FORMATS
 from graph.interface import Result, Store
 from ontology import iris
 
@@ -27,7 +28,7 @@ log = logging.getLogger(__name__)
 
 DEPARTMENT = "department"
 FINDING = "finding"
-EXPORT_FORMATS = ("graphml", "gexf")
+EXPORT_FORMATS = GRAPH_FORMATS
 SEED = 20260213  # communities must not change between runs on the same store
 
 # One row per (organisation, measure) with a lead or partner role; the exclusions mirror

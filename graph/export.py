@@ -13,6 +13,7 @@ from graph import answers
 from ontology import iris
 
 QUAD_FORMATS = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG}
+GRAPH_FORMATS = ("graphml", "gexf")  # the responsibility network's (graph/analytics.py), for tools like Gephi
 _UNION = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
 
 

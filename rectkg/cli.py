@@ -13,6 +13,7 @@ import re
 import signal
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rdflib import Graph
@@ -21,17 +22,20 @@ from rich.markup import escape as markup_escape
 from rich.progress import Progress
 from rich.table import Table
 
-from graph import analytics, results
+from graph import results
+from graph.export import GRAPH_FORMATS
 from graph.store import QueryError, Store, StoreError, StoreUnavailable, open_store
 from loaders.errors import LoaderError
-from loaders.outline import read_outline, render
-from loaders.pipeline import Loaded, load_file
-from loaders.sources import RECOGNISED
 from queries import catalog
 from queries.catalog import ParamError
 from rectkg import rdf_files
-from rectkg.batches import Batches
-from rectkg.reading import Reading, read_files
+
+# The loaders compile some 300 regular expressions and analytics imports networkx: only the commands
+# that need them import them, so that `rectkg query` starts in half the time.
+if TYPE_CHECKING:
+    from graph import analytics
+    from loaders.pipeline import Loaded
+    from rectkg.reading import Reading
 
 # Lines a script may read are never wrapped, and tables sent to a pipe or file are not cut to 80.
 _WIDTH = None if sys.stdout.isatty() else 240
@@ -106,6 +110,8 @@ def source_files(paths: tuple[str, ...]) -> list[Path]:
 
 def _is_source(path: Path) -> bool:
     """A report or RDF file in a folder: a supported suffix, not hidden, not an Office lock file (~$x.docx)."""
+    from loaders.sources import RECOGNISED
+
     known = path.suffix.lower() in RECOGNISED or rdf_files.is_rdf(path)
     return known and not path.name.startswith((".", "~$"))
 
@@ -163,6 +169,9 @@ def _ingest_files(
     """Read and write each file in order, printing its fate; the names of those that failed and
     were written are added to `failed` and `written`; under `strict` a reading with warnings fails.
     RDF files are parsed here, between the reports' batches: Oxigraph's parser needs no reader process."""
+    from rectkg.batches import Batches
+    from rectkg.reading import read_files
+
     copy_of = _exact_copies([f for f in files if not rdf_files.is_rdf(f)])
     seen_reports: dict[str, Path] = {}
     seen_data: dict[str, Path] = {}
@@ -398,7 +407,7 @@ def list_queries() -> None:
         console.print(f"[bold]{q.name}[/bold] — {q.summary}  [dim]{params}[/dim]", highlight=False)
 
 
-EXPORT_FORMATS = ("turtle", "ntriples", "nquads", "trig", "jsonld", *analytics.EXPORT_FORMATS)
+EXPORT_FORMATS = ("turtle", "ntriples", "nquads", "trig", "jsonld", *GRAPH_FORMATS)
 EXPORT_ALIASES = {"json-ld": "jsonld"}  # the format's own spelling
 
 
@@ -417,7 +426,12 @@ def export(obj: Context, fmt: str, output: str | None) -> None:
     """
     store = _store(obj)
     fmt = EXPORT_ALIASES.get(fmt, fmt)
-    data = analytics.export(store, fmt) if fmt in analytics.EXPORT_FORMATS else store.export(fmt)
+    if fmt in GRAPH_FORMATS:
+        from graph import analytics
+
+        data = analytics.export(store, fmt)
+    else:
+        data = store.export(fmt)
     if output:
         Path(output).write_bytes(data)
     else:
@@ -436,6 +450,8 @@ def export(obj: Context, fmt: str, output: str | None) -> None:
 @click.pass_obj
 def analyze(obj: Context, top: int, path: tuple[str, str] | None) -> None:
     """Who shares responsibility with whom: pairs, centrality, communities, chains."""
+    from graph import analytics
+
     try:
         result = analytics.analyse(_store(obj))
         chain = result.chain(*(result.find_department(name) for name in path)) if path else None
@@ -538,6 +554,8 @@ def remove(obj: Context, targets: tuple[str, ...]) -> None:
 
 def _graph_of(path: str) -> str:
     """The graph a report file, or an RDF triples file loaded without --graph, was written to."""
+    from loaders.pipeline import load_file
+
     if rdf_files.is_rdf(Path(path)):
         return rdf_files.graph_for(Path(path))
     try:
@@ -620,6 +638,9 @@ def serve(obj: Context, host: str, port: int, threads: int | None) -> None:
 def outline(path: str) -> None:
     """Print a report's headings as read: level, role (part, category, group, finding, or not a
     finding and why), measures per finding, and lines that nearly matched a heading. Nothing is written."""
+    from loaders.outline import read_outline, render
+    from loaders.pipeline import load_file
+
     try:
         loaded = load_file(path)
     except LoaderError as error:
