@@ -45,6 +45,16 @@ def test_dossier_lists_every_shared_finding_with_highlighted_sentences(base_url,
     assert "issuing body" not in html, "rule names are said in Chinese"
 
 
+def test_each_pairs_dossier_lists_what_shared_responsibility_counts(base_url, reader):
+    """The most and the least shared pairs (the dossier works them out from each department's own
+    involvements, the saved query from the pair nodes the writes keep)."""
+    rows = catalog.get("shared-responsibility").run(reader).rows
+    assert len(rows) > 12
+    for row in rows[:6] + rows[-6:]:
+        html = get(base_url, "/shared", a=row["dept_a"].value, b=row["dept_b"].value).text
+        assert html.count('class="dossier-finding"') == int(row["findings"].value), row
+
+
 def test_dossier_csv_and_xlsx_hold_the_same_rows(base_url, top_pair):
     a, b, count = top_pair
     as_csv = get(base_url, "/shared.csv", a=a, b=b)
