@@ -98,7 +98,9 @@ def scratch_copy(store: Path, rounds: int) -> Iterator[tuple[Path, list[Path]]]:
 
 def ingest(store: Path, path: Path) -> None:
     """`rectkg ingest` of one file: handed to the app serving the store."""
-    subprocess.run([str(RECTKG), "--store", str(store), "ingest", str(path)], check=True, capture_output=True)
+    done = subprocess.run([str(RECTKG), "--store", str(store), "ingest", str(path)], capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(f"rectkg ingest {path} failed ({done.returncode}): {done.stderr.strip()[-2000:]}")
 
 
 def after_writes(base: str, store: Path, files: list[Path], reps: int) -> dict:

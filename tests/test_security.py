@@ -34,8 +34,9 @@ from webapp.settings import DEFAULTS as SETTINGS
 
 RECTKG = Path(__file__).resolve().parents[1] / ".venv" / "bin" / "rectkg"
 RESULTS = Path(__file__).resolve().parents[1] / "bench" / "results"
-# Time limits and latencies measured here: run alone, after the parallel part of make test (Makefile).
-pytestmark = pytest.mark.serial
+# Tests that measure time limits, latencies or memory run alone, after the parallel part of make
+# test (Makefile): marked `serial` one by one; the others run in parallel.
+serial = pytest.mark.serial
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 PREFIXES = iris.sparql_prefixes()
 CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
@@ -79,6 +80,7 @@ def _children_cpu() -> float:
     return total
 
 
+@serial
 def test_time_limit_stops_the_query_and_frees_the_cpu(fresh_store):
     with serve({"STORE": str(fresh_store), "QUERY_TIMEOUT": 2, "QUERY_WORKERS": 2}) as url:
         assert requests.get(url + "/sparql", params={"query": "ASK { ?s ?p ?o }"}).json()["boolean"] is True
@@ -110,6 +112,7 @@ def test_time_limit_from_the_environment(monkeypatch):
     assert settings.load()["QUERY_TIMEOUT"] == 30.0
 
 
+@serial
 def test_saturated_workers_answer_503_with_retry_after(fresh_store):
     settings = {"STORE": str(fresh_store), "QUERY_TIMEOUT": 3, "QUERY_WORKERS": 1, "QUEUE_WAIT": 0.2}
     with serve(settings) as url:
@@ -132,6 +135,7 @@ def test_request_body_limit_is_413(fresh_store):
         assert ok.status_code == 200
 
 
+@serial
 def test_row_limit_is_announced_on_pages_and_downloads(fresh_store):
     with serve({"STORE": str(fresh_store), "MAX_ROWS": 3}) as url:
         csv = requests.get(url + "/queries/findings.csv")
@@ -261,6 +265,7 @@ def _check_big_answers(figures: dict, cap: int, folder: Path) -> None:
     assert all("MAX_RESULT_BYTES" in reason for reason in figures["reasons"]), figures["reasons"]
 
 
+@serial
 def test_a_small_query_cannot_make_a_huge_answer(fresh_store, tmp_path):
     cap = 4_000_000  # a few rows of ~1.1 MB
     with serve({"STORE": str(fresh_store), "MAX_RESULT_BYTES": cap}) as url:
@@ -270,6 +275,7 @@ def test_a_small_query_cannot_make_a_huge_answer(fresh_store, tmp_path):
     assert figures["server_growth_mb"] < 100, figures
 
 
+@serial
 @pytest.mark.soak
 def test_four_huge_answers_at_once_stay_bounded_soak(fresh_store, tmp_path):
     """The reproduction at full size: 10,000 rows of the 1.1 MB literal (11 GB uncapped) asked for by
@@ -285,6 +291,7 @@ def test_four_huge_answers_at_once_stay_bounded_soak(fresh_store, tmp_path):
     assert figures["page_max_ms"] <= 2000, figures
 
 
+@serial
 def test_a_worker_past_its_memory_limit_gives_503_and_is_replaced(fresh_store):
     with serve({"STORE": str(fresh_store), "QUERY_MEMORY_MB": 1200, "QUERY_TIMEOUT": 20}) as url:
         started = time.monotonic()
@@ -297,6 +304,7 @@ def test_a_worker_past_its_memory_limit_gives_503_and_is_replaced(fresh_store):
         assert after.status_code == 200 and after.json()["boolean"] is True
 
 
+@serial
 @pytest.mark.soak
 def test_four_memory_hungry_queries_at_once_stay_within_the_worker_limit_soak(fresh_store):
     """Four workers building gigabyte strings at once, with the default QUERY_MEMORY_MB: each is
@@ -323,6 +331,7 @@ def _timed(call) -> tuple[requests.Response, float]:
     return response, time.monotonic() - started
 
 
+@serial
 def test_a_client_past_its_share_gets_429_and_others_do_not(fresh_store):
     settings = {"STORE": str(fresh_store), "QUERY_TIMEOUT": 2, "CLIENT_QUERIES": 1, "CLIENT_QUERY_SECONDS": 3}
     heavy, other = client_at("127.0.0.2"), client_at("127.0.0.3")
@@ -346,6 +355,7 @@ def test_a_client_past_its_share_gets_429_and_others_do_not(fresh_store):
         assert other.get(sparql, params={"query": "ASK {}"}).status_code == 200
 
 
+@serial
 def test_behind_a_trusted_proxy_the_forwarded_address_is_the_client(fresh_store):
     settings = {"STORE": str(fresh_store), "QUERY_TIMEOUT": 2, "CLIENT_QUERIES": 1, "TRUSTED_PROXY": "127.0.0.1"}
 
@@ -365,6 +375,7 @@ def test_behind_a_trusted_proxy_the_forwarded_address_is_the_client(fresh_store)
         _error(running.result(), 503, "timeout")
 
 
+@serial
 def test_a_full_endpoint_queue_answers_503_at_once_and_pages_keep_a_worker(fresh_store):
     settings = {
         "STORE": str(fresh_store),
@@ -401,6 +412,7 @@ def every_worker_taken(store) -> Iterator[None]:
             lane.put(worker)
 
 
+@serial
 def test_cached_answers_do_not_wait_for_a_worker(fresh_store):
     settings = {"TESTING": True, "STORE": str(fresh_store), "QUERY_WORKERS": 2, "QUEUE_WAIT": 3}
     app = create_app(settings)
