@@ -6,14 +6,15 @@ of every graph: 0.2–0.7 s for the busiest department at a thousand reports, an
 visit after a write, growing with the corpus. A department's roles in one document depend on that
 document alone, so, as the dashboard's rows (graph/summaries.py), the write that adds, replaces or
 removes a document also writes, in the same request, one `rk:DepartmentRoles` node per department
-it involves: the (role, finding) pairs as JSON. The page then reads one short literal per document
-naming the department (`held_by`).
+it involves: its roles in measures, with their findings and categories, as JSON. The page then
+reads one short literal per document naming the department (`held_by`), and the graph explorer
+counts and categorises a department from the same literals (webapp/around.py).
 
 Each written document also gets one `rk:DocumentRoles` node, with or without departments, so the
 app can tell a store whose every report was written this way (`complete`) from one filled
 before, whose pages read the involvements live until `graph.aggregates.rebuild` writes the nodes.
 
-The pairs are the answers of the same query (`ROLES`) over the one graph, run on a small
+The roles are the answers of the same query (`ROLES`) over the one graph, run on a small
 in-memory store holding only the lines it reads: what the write stores and what the live query
 gives are the same by construction (tests/test_roles.py holds them equal).
 """
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from typing import NamedTuple
 
 from rdflib.namespace import RDF
 
@@ -35,15 +37,27 @@ from ontology.iris import RK
 
 _iri = per_document.iri_text
 
-# In each document graph: who holds which role on which finding (through a measure's involvement).
-ROLES = """SELECT DISTINCT ?g ?org ?role ?finding WHERE {
-  GRAPH ?g { ?inv rk:agent ?org ; rk:role ?role ; rk:measure ?measure . ?measure rk:finding ?finding } }"""
+# In each document graph: who holds which role in which measure, of which finding, in which category.
+ROLES = """SELECT DISTINCT ?g ?org ?role ?finding ?measure ?category WHERE { GRAPH ?g {
+  ?inv rk:agent ?org ; rk:role ?role ; rk:measure ?measure . ?measure rk:finding ?finding .
+  OPTIONAL { ?finding rk:category ?category } } }"""
 _REPORT_GRAPHS = f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?r a <{RK.Report}> }} }}"
 _REPORT_KEY = f"> <{RDF.type}> <{RK.Report}> ".encode()
-_KEYS = tuple(f"> <{p}> ".encode() for p in (RK.agent, RK.role, RK.measure, RK.finding))
+_KEYS = tuple(f"> <{p}> ".encode() for p in (RK.agent, RK.role, RK.measure, RK.finding, RK.category))
 _TYPE, _GRAPH, _AGENT, _HELD = str(RDF.type), str(RK.rolesGraph), str(RK.rolesAgent), str(RK.rolesHeld)
 _DEPARTMENT_CLASS, _DOCUMENT_CLASS = Term("iri", str(RK.DepartmentRoles)), Term("iri", str(RK.DocumentRoles))
-Held = list[tuple[str, str]]  # (role IRI, finding IRI), sorted
+
+
+class Involvement(NamedTuple):
+    """One role a department holds in one measure ("" for a finding without a category)."""
+
+    role: str
+    finding: str
+    measure: str
+    category: str
+
+
+Held = list[Involvement]  # sorted
 
 
 def by_graph(store: Store | Scratch) -> dict[str, dict[str, Held]]:
@@ -51,7 +65,8 @@ def by_graph(store: Store | Scratch) -> dict[str, dict[str, Held]]:
     out: dict[str, dict[str, Held]] = {}
     for row in strings(store.select(iris.sparql_prefixes() + ROLES)):
         if row["g"] not in SYSTEM_GRAPHS:
-            out.setdefault(row["g"], {}).setdefault(row["org"], []).append((row["role"], row["finding"]))
+            found = Involvement(row["role"], row["finding"], row["measure"], row["category"])
+            out.setdefault(row["g"], {}).setdefault(row["org"], []).append(found)
     for departments in out.values():
         for held in departments.values():
             held.sort()
@@ -114,11 +129,15 @@ def complete(store: Store) -> bool:
     return not {row["g"] for row in reports} - {row["g"] for row in kept} - SYSTEM_GRAPHS
 
 
-def held_by(store: Store, org: str) -> Held:
-    """Every (role, finding) the department holds, across the documents, as the writes stored them."""
+def involvements(store: Store, org: str) -> Held:
+    """Every role the department holds in a measure, across the documents, as the writes stored them."""
     query = f"SELECT ?held WHERE {{ GRAPH {_iri(iris.AGGREGATES)} {{ ?n <{_AGENT}> {_iri(org)} ; <{_HELD}> ?held }} }}"
-    pairs = {(role, finding) for row in strings(store.select(query)) for role, finding in json.loads(row["held"])}
-    return sorted(pairs)
+    return sorted({Involvement(*found) for row in strings(store.select(query)) for found in json.loads(row["held"])})
+
+
+def held_by(store: Store, org: str) -> list[tuple[str, str]]:
+    """Every (role, finding) the department holds, once each, in IRI order."""
+    return sorted({(found.role, found.finding) for found in involvements(store, org)})
 
 
 def _forget(graph_iri: str) -> str:

@@ -24,10 +24,19 @@ def live(store: OxigraphStore, department: str) -> list[tuple[str, str]]:
     return sorted((r["role"], r["finding"]) for r in rows)
 
 
+# What the graph explorer counted and categorised a department by (webapp/around.py), live.
+MEASURES_AND_CATEGORIES = """SELECT DISTINCT ?measure ?category WHERE {
+  ?via rk:agent <%s> ; a rk:Involvement ; rk:measure ?measure .
+  OPTIONAL { ?measure rk:finding/rk:category ?category } }"""
+
+
 def assert_kept_equal_live(store: OxigraphStore) -> int:
     departments = [r["o"] for r in strings(store.select(iris.sparql_prefixes() + DEPARTMENTS))]
     for department in departments:
         assert roles.held_by(store, department) == live(store, department), department
+        explored = strings(store.select(iris.sparql_prefixes() + MEASURES_AND_CATEGORIES % department))
+        kept = roles.involvements(store, department)
+        assert {(r["measure"], r["category"]) for r in explored} == {(i.measure, i.category) for i in kept}
     return len(departments)
 
 

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from graph import roles
 from graph.store import Store
 from ontology import iris
 from webapp import db
@@ -219,7 +220,26 @@ def describe(store: Store, nodes: dict[str, str]) -> dict[str, Node]:
 
 def _wide(store: Store, node: str, kind: str) -> Node:
     """A department's or document's summary, kept until the next write (thousands of measures)."""
-    return RECENT.get(("summary", node), lambda: _read(store, {node: kind})[node])
+    return RECENT.get(("summary", node), lambda: _summary(store, node, kind))
+
+
+def _summary(store: Store, node: str, kind: str) -> Node:
+    """A department's measures and categories from the roles each write keeps per document
+    (graph/roles.py: one literal per document, where the live join took 0.2–0.6 s cold for a busy
+    department at a thousand reports); anything else, and a store filled before, read live."""
+    if kind != "department" or not db.cached("roles-complete", roles.complete):
+        return _read(store, {node: kind})[node]
+    held = roles.involvements(store, node)
+    read = {node: Node(node, kind)}
+    _labels(store, kind, read, wide=False)
+    _count(store, kind, read, skip={"measure"})
+    summary = read[node]
+    if held:
+        summary.counts["measure"] = len({found.measure for found in held})
+    categories = sorted({found.category for found in held if found.category})
+    titles = _titles(store, categories)
+    summary.categories = {titles.get(c, c) for c in categories}
+    return summary
 
 
 def wide_links(store: Store, node: str, kind: str) -> list[Link]:
@@ -272,9 +292,9 @@ def _read(store: Store, nodes: dict[str, str]) -> dict[str, Node]:
     return out
 
 
-def _labels(store: Store, kind: str, nodes: dict[str, Node]) -> dict[str, set[str]]:
+def _labels(store: Store, kind: str, nodes: dict[str, Node], wide: bool = True) -> dict[str, set[str]]:
     """Fill in label and number (a Chinese or untagged label first, as the index preferred);
-    answer each node's category IRIs."""
+    answer each node's category IRIs (a department's or document's only if `wide`)."""
     rows = _query(store, f"SELECT ?x ?label ?number ?category WHERE {{ {_each(list(nodes), LABELS[kind])} }}")
     categories: dict[str, set[str]] = defaultdict(set)
     chinese: dict[str, bool] = {}
@@ -287,16 +307,16 @@ def _labels(store: Store, kind: str, nodes: dict[str, Node]) -> dict[str, set[st
             node.number = r["number"].value
         if "category" in r:
             categories[node.iri].add(r["category"].value)
-    if kind in WIDE:
-        wide = _each(list(nodes), WIDE_CATEGORIES[kind])
-        for r in _query(store, f"SELECT DISTINCT ?x ?category WHERE {{ {wide} }}"):
+    if kind in WIDE and wide:
+        found = _each(list(nodes), WIDE_CATEGORIES[kind])
+        for r in _query(store, f"SELECT DISTINCT ?x ?category WHERE {{ {found} }}"):
             categories[r["x"].value].add(r["category"].value)
     return categories
 
 
-def _count(store: Store, kind: str, nodes: dict[str, Node]) -> None:
-    """Distinct neighbours of each kind of every node, in one grouped query."""
-    steps = [s for s in STEPS if s.kind == kind]
+def _count(store: Store, kind: str, nodes: dict[str, Node], skip: frozenset[str] | set[str] = frozenset()) -> None:
+    """Distinct neighbours of each kind (but those in `skip`) of every node, in one grouped query."""
+    steps = [s for s in STEPS if s.kind == kind and s.other not in skip]
     if not steps:
         return
     union = " UNION ".join(_each(list(nodes), s.pattern + f' BIND("{s.other}" AS ?kind)') for s in steps)
