@@ -247,6 +247,24 @@ def test_document_page_lists_citing_measures(base_url, reader):
     assert rows.count('href="/id/report/') >= int(docs[0]["n"])
 
 
+def test_document_pages_list_exactly_the_citing_measures_and_reports(base_url, reader):
+    """Each citation once: by its measure (with the finding and report), or by its report alone."""
+    docs = select(reader, "SELECT DISTINCT ?d WHERE { ?c rk:document ?d }")
+    assert len(docs) > 5
+    for doc in docs:
+        d = Term("iri", doc["d"])
+        measures = {url_of(r["m"]) for r in select(reader, CITING_MEASURES, d=d)}
+        html = page(base_url, url_of(doc["d"])).text
+        table = re.search(r'<table class="results" id="cited-by">(.*?)</table>', html, re.S).group(1)
+        assert set(re.findall(r'href="(/id/report/[^"]+/measure/[^"]+)"', table)) == measures, doc
+        for r in select(reader, CITING_REPORTS, d=d):
+            assert f'href="{url_of(r["r"])}"' in table, doc
+
+
+CITING_MEASURES = "SELECT ?d ?m WHERE { ?c rk:document ?d ; rk:measure ?m }"
+CITING_REPORTS = "SELECT ?d ?r WHERE { ?c rk:document ?d ; rk:report ?r FILTER NOT EXISTS { ?c rk:measure ?m } }"
+
+
 def test_report_page_claims_beside_counts_and_tree(base_url, reader):
     for r in select(reader, "SELECT ?r WHERE { ?r a rk:Report }"):
         report = Term("iri", r["r"])

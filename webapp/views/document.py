@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from webapp import around
 from webapp.data import iri, rows
 
 INFO = """
@@ -12,21 +13,27 @@ SELECT ?d ?title ?identifier ?type ?status WHERE {
   OPTIONAL { ?d rk:documentStatus ?status }
 } LIMIT 1"""
 
+# The citations of one document, its IRI written in (checked first): each citation's measure and
+# report read LATERAL, for that citation. As plain OPTIONALs with a path, Oxigraph worked out the
+# report of every citation in the store to join them (5.3 s at 100 reports for the most cited
+# document, 63 s at 1,000; now 86 ms at 100).
 CITED_BY = """
-SELECT DISTINCT ?d ?action ?measure ?ordinal ?text ?finding ?number ?findingTitle ?report ?reportTitle WHERE {
-  ?c rk:document ?d .
+SELECT DISTINCT ?action ?measure ?ordinal ?text ?finding ?number ?findingTitle ?report ?reportTitle WHERE {
+  ?c rk:document <%s> .
   OPTIONAL { ?c rk:action ?action }
-  OPTIONAL {
+  LATERAL { OPTIONAL {
     ?c rk:measure ?measure . ?measure rk:ordinal ?ordinal ; rk:text ?text ; rk:finding ?finding .
-    ?finding rk:ref ?number ; dcterms:title ?findingTitle .  # (二)2: numbers restart
-  }
-  OPTIONAL { ?c rk:report|rk:measure/rk:finding/rk:report ?report . ?report dcterms:title ?reportTitle }
+    ?finding rk:ref ?number ; dcterms:title ?findingTitle } }  # (二)2: numbers restart
+  LATERAL { OPTIONAL {
+    { ?c rk:report ?report } UNION { ?c rk:measure/rk:finding/rk:report ?report }
+    ?report dcterms:title ?reportTitle } }
 } ORDER BY ?report ?finding ?ordinal"""
 
 
 def gather(subject: str) -> dict | None:
-    d = iri(subject)
-    info = rows(INFO, d=d)
+    if not around.IRI.fullmatch(subject):  # it is written into CITED_BY
+        return None
+    info = rows(INFO, d=iri(subject))
     if not info:
         return None
-    return {**info[0], "cited_by": rows(CITED_BY, d=d)}
+    return {**info[0], "cited_by": rows(CITED_BY % subject)}
