@@ -22,6 +22,7 @@ from graph.store import Term, open_store
 from ontology import iris
 from queries import catalog
 from webapp import dashboard, evidence, settings
+from webapp.views import document as document_view
 
 pytest_plugins = ("web_fixtures",)
 ROOT = Path(__file__).resolve().parents[1]
@@ -259,6 +260,21 @@ def test_document_pages_list_exactly_the_citing_measures_and_reports(base_url, r
         assert set(re.findall(r'href="(/id/report/[^"]+/measure/[^"]+)"', table)) == measures, doc
         for r in select(reader, CITING_REPORTS, d=d):
             assert f'href="{url_of(r["r"])}"' in table, doc
+
+
+def test_a_document_page_lists_its_citations_a_part_at_a_time(base_url, reader, monkeypatch):
+    """The first PAGE citations in document order, then "show more" until every one is listed."""
+    monkeypatch.setattr(document_view, "PAGE", 1)  # the app serves from this process
+    cited = select(reader, "SELECT ?d (COUNT(?c) AS ?n) WHERE { ?c rk:document ?d } GROUP BY ?d ORDER BY DESC(?n) ?d")
+    doc, total = cited[0]["d"], int(cited[0]["n"])
+    assert total > 2
+    first = page(base_url, url_of(doc)).text
+    assert f"显示前 1 个，共 {total} 个" in first
+    measures = {url_of(r["m"]) for r in select(reader, CITING_MEASURES, d=Term("iri", doc))}
+    listed = re.findall(r'href="(/id/report/[^"]+/measure/[^"]+)"', every_part(base_url, url_of(doc)))
+    assert set(listed) == measures
+    orders = [document_view.document_order(m) for m in dict.fromkeys(listed)]
+    assert orders == sorted(orders), "in the order they stand in the reports"
 
 
 CITING_MEASURES = "SELECT ?d ?m WHERE { ?c rk:document ?d ; rk:measure ?m }"
