@@ -8,7 +8,7 @@ document alone, so, as the dashboard's rows (graph/summaries.py), the write that
 removes a document also writes, in the same request, one `rk:DepartmentRoles` node per department
 it involves: its roles in measures, with their findings and categories, as JSON. The page then
 reads one short literal per document naming the department (`held_by`), and the graph explorer
-counts and categorises a department from the same literals (webapp/around.py).
+draws, counts and categorises a department's measures from the same literals (webapp/around.py).
 
 Each written document also gets one `rk:DocumentRoles` node, with or without departments, so the
 app can tell a store whose every report was written this way (`complete`) from one filled
@@ -37,8 +37,9 @@ from ontology.iris import RK
 
 _iri = per_document.iri_text
 
-# In each document graph: who holds which role in which measure, of which finding, in which category.
-ROLES = """SELECT DISTINCT ?g ?org ?role ?finding ?measure ?category WHERE { GRAPH ?g {
+# In each document graph: who holds which role in which measure, of which finding, in which
+# category, through which involvement node.
+ROLES = """SELECT DISTINCT ?g ?org ?role ?finding ?measure ?category ?inv WHERE { GRAPH ?g {
   ?inv rk:agent ?org ; rk:role ?role ; rk:measure ?measure . ?measure rk:finding ?finding .
   OPTIONAL { ?finding rk:category ?category } } }"""
 _REPORT_GRAPHS = f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?r a <{RK.Report}> }} }}"
@@ -55,6 +56,7 @@ class Involvement(NamedTuple):
     finding: str
     measure: str
     category: str
+    involvement: str
 
 
 Held = list[Involvement]  # sorted
@@ -65,7 +67,7 @@ def by_graph(store: Store | Scratch) -> dict[str, dict[str, Held]]:
     out: dict[str, dict[str, Held]] = {}
     for row in strings(store.select(iris.sparql_prefixes() + ROLES)):
         if row["g"] not in SYSTEM_GRAPHS:
-            found = Involvement(row["role"], row["finding"], row["measure"], row["category"])
+            found = Involvement(row["role"], row["finding"], row["measure"], row["category"], row["inv"])
             out.setdefault(row["g"], {}).setdefault(row["org"], []).append(found)
     for departments in out.values():
         for held in departments.values():

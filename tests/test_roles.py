@@ -13,6 +13,7 @@ from graph.results import strings
 from graph.store import OxigraphStore
 from ontology import iris
 from ontology.iris import RK
+from webapp import around
 from webapp.views import org
 
 DEPARTMENTS = "SELECT DISTINCT ?o WHERE { ?i rk:agent ?o }"
@@ -37,6 +38,10 @@ def assert_kept_equal_live(store: OxigraphStore) -> int:
         explored = strings(store.select(iris.sparql_prefixes() + MEASURES_AND_CATEGORIES % department))
         kept = roles.involvements(store, department)
         assert {(r["measure"], r["category"]) for r in explored} == {(i.measure, i.category) for i in kept}
+        drawn = around.links(store, department, "department", skip={"report"})
+        assert {(link.other, link.qualifier, link.via) for link in drawn} == {
+            (i.measure, i.role, i.involvement) for i in kept
+        }
     return len(departments)
 
 

@@ -20,6 +20,7 @@ import re
 import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -191,9 +192,10 @@ def kind_of(store: Store, node: str) -> str | None:
     return kinds[0] if kinds else None
 
 
-def links(store: Store, node: str, kind: str) -> list[Link]:
-    """Every edge of one node, read by the patterns its kind has, the node written in as a constant."""
-    steps = [s for s in STEPS if s.kind == kind]
+def links(store: Store, node: str, kind: str, skip: AbstractSet[str] = frozenset()) -> list[Link]:
+    """Every edge of one node (but to kinds in `skip`), read by the patterns its kind has, the node
+    written in as a constant."""
+    steps = [s for s in STEPS if s.kind == kind and s.other not in skip]
     if not steps:
         return []
     union = " UNION ".join(_each([node], s.pattern + f" BIND({n} AS ?step)") for n, s in enumerate(steps))
@@ -227,7 +229,7 @@ def _summary(store: Store, node: str, kind: str) -> Node:
     """A department's measures and categories from the roles each write keeps per document
     (graph/roles.py: one literal per document, where the live join took 0.2–0.6 s cold for a busy
     department at a thousand reports); anything else, and a store filled before, read live."""
-    if kind != "department" or not db.cached("roles-complete", roles.complete):
+    if kind != "department" or not _roles_kept():
         return _read(store, {node: kind})[node]
     held = roles.involvements(store, node)
     read = {node: Node(node, kind)}
@@ -247,7 +249,22 @@ def wide_links(store: Store, node: str, kind: str) -> list[Link]:
     edges are read again for each page of its neighbours otherwise)."""
     if kind not in WIDE:
         return links(store, node, kind)
-    return RECENT.get(("links", node), lambda: links(store, node, kind))
+    return RECENT.get(("links", node), lambda: _hub_links(store, node, kind))
+
+
+def _hub_links(store: Store, node: str, kind: str) -> list[Link]:
+    """A department's edges to its measures from the roles each write keeps (graph/roles.py), the
+    others read live; a document's, and those of a store filled before, all read live."""
+    if kind != "department" or not _roles_kept():
+        return links(store, node, kind)
+    step = next(s for s in STEPS if (s.kind, s.other) == (kind, "measure"))
+    held = roles.involvements(store, node)
+    kept = dict.fromkeys(Link(i.measure, "measure", i.role, i.involvement, step.forward) for i in held)
+    return [*kept, *links(store, node, kind, skip={"measure"})]
+
+
+def _roles_kept() -> bool:
+    return db.cached("roles-complete", roles.complete)
 
 
 class Recent:
@@ -314,7 +331,7 @@ def _labels(store: Store, kind: str, nodes: dict[str, Node], wide: bool = True) 
     return categories
 
 
-def _count(store: Store, kind: str, nodes: dict[str, Node], skip: frozenset[str] | set[str] = frozenset()) -> None:
+def _count(store: Store, kind: str, nodes: dict[str, Node], skip: AbstractSet[str] = frozenset()) -> None:
     """Distinct neighbours of each kind (but those in `skip`) of every node, in one grouped query."""
     steps = [s for s in STEPS if s.kind == kind and s.other not in skip]
     if not steps:
