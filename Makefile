@@ -80,7 +80,8 @@ clean:
 QUICK_QUERIES := shared-responsibility,findings,stats,timeline
 bench-quick: setup
 	$(BIN)/python -m bench.run --name quick --sizes 10,100 --reps 3 --budget 0.2 --rdflib-max 10 --rdflib-timeout 0.5 --rdflib-jobs 2 --rdflib-alongside \
-		--live-max 0 --memory-max 0 --analyze-max 10 --http-min 10 --http-max 10 --no-api-cases --load 5 --page-reps 3 \
+		--live-max 0 --memory-max 0 --analyze-max 10 --http-min 100 --http-max 100 --no-api-cases \
+		--page-set kinds --no-page-write --load 3 --page-reps 3 \
 		--only $(QUICK_QUERIES)
 
 BENCH_SIZES ?= 10,100,1000
