@@ -137,9 +137,9 @@ def pages(values: dict[str, str], skip: set[str] = frozenset()) -> dict[str, Pag
 # One page of each kind (`make bench-quick`, `--page-set kinds`; `make bench` requests them all):
 # entity pages, search, a saved query's page (one the quick run's query figures also time), the
 # pair dossier, the explorer and its API, the network. The middle department, the frequent word
-# and the network of one department stand for their kind: the busiest department and the rare
-# word are the same page on other data, and the whole network is refused at N = 100 (413, over
-# GRAPH_VIEW_MAX_NODES), which would count as an error in the mix.
+# and one department's network stand for their kind: the busiest department and the rare word
+# are the same page on other data, and the whole network is refused from N = 100 on (413, over
+# GRAPH_VIEW_MAX_NODES). The most cited document and the busiest pair stay: the slowest of a kind.
 KINDS = (
     "dashboard",
     "report",
@@ -299,8 +299,8 @@ def measure_pages(
 ) -> dict:
     """The first pass after the server started, later requests, the mix with one client and with
     16 (each `load_s`), then (`after_write`) one more report ingested and the first pass again.
-    `make bench-quick` leaves the write out: at N = 100 the second pass is its slowest step (the
-    worst-case pages are cold again), and `make bench` measures it at every N."""
+    `make bench-quick` leaves the write out (a `rectkg ingest` and a second cold pass: a third of
+    its pages' time); `make bench` measures it at every N."""
     out: dict = {"pages": {name: {"path": path, "params": params} for name, (path, params) in chosen.items()}}
     spent = out["phase_s"] = {}  # where the bench's own time goes (`make bench-quick` has a limit)
     mark = time.perf_counter()

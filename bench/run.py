@@ -247,7 +247,8 @@ def spent(figures: dict) -> str:
     phases = figures.get("phase_s", {}) | {
         f"pages {k}": v for k, v in (figures.get("pages") or {}).get("phase_s", {}).items()
     }
-    return ", ".join(f"{k} {v:.1f}" for k, v in phases.items())
+    cpu = figures.get("phase_cpu_s", {})
+    return ", ".join(f"{k} {v:.1f}" + (f" (CPU {cpu[k]:.1f})" if k in cpu else "") for k, v in phases.items())
 
 
 def measure_in_child(n: int, args: argparse.Namespace, handoff: Path | None, handed: Path | None) -> dict:
