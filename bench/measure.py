@@ -209,6 +209,13 @@ def _ingest_figures(reports: int, chars: int, total: float, load_s: float, write
     }
 
 
+def cpu_s() -> float:
+    """CPU seconds of this process and the children it has waited for (readers, the server once
+    stopped, rdflib's): beside each phase's wall time, what it would take on an idle machine."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def peak_rss_mb() -> float:
     """The largest resident size of this process or any reader process it has waited for."""
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -288,23 +295,19 @@ def product_runner(store: OxigraphStore, q: SavedQuery, params: dict[str, str]) 
     return lambda: len(q.run(store, params).rows)
 
 
-def _http(
-    path: Path,
-    store: OxigraphStore,
-    values: dict[str, str],
-    seed: int,
-    reps: int,
-    budget_s: float,
-    skip: set[str] | None,
-    page_reps: int,
-    load_s: float,
-    api_cases: bool,
-) -> tuple[dict, dict | None]:
-    """The served app: the API cases and the investigator's pages with parameters from the store."""
+def chosen_pages(store: OxigraphStore, values: dict[str, str], skip: set[str] | None, page_set: str = "all") -> dict:
+    """The investigator's pages in the set `page_set`, with parameters from the store (bench/pages.py)."""
     from bench import pages
-    from bench.http import PageSettings, measure_http
 
-    chosen = pages.pages(pages.page_values(store, values), skip or set())
+    return pages.page_set(pages.pages(pages.page_values(store, values), skip or set()), page_set)
+
+
+def _http(
+    path: Path, chosen: dict, values: dict[str, str], reps: int, budget_s: float, api_cases: bool, settings
+) -> tuple[dict, dict | None]:
+    """The served app: the API cases and the pages `chosen` (`settings`: bench.http.PageSettings)."""
+    from bench.http import measure_http
+
     return measure_http(
         path,
         values,
@@ -313,7 +316,7 @@ def _http(
         budget_s=budget_s,
         api_cases=api_cases,
         chosen=chosen,
-        page_settings=PageSettings(reps=page_reps, load_s=load_s, seed=seed),
+        page_settings=settings,
     )
 
 
@@ -339,6 +342,8 @@ def measure_size(
     page_reps: int = 5,
     load_s: float = 60.0,
     api_cases: bool = True,
+    page_set: str = "all",
+    page_write: bool = True,
 ) -> dict:
     """Everything for one N; the raw on-disk store opens the very files the product store wrote.
 
@@ -351,18 +356,20 @@ def measure_size(
     with tempfile.TemporaryDirectory(prefix="rectkg-bench-") as tmp:
         path = (rdflib_handoff or Path(tmp)) / "store"
         store = OxigraphStore(path)
+        cpu = cpu_s()
         if planted:
             result.update(ingest_planted(Generator(seed).corpus(n), store))
         else:
             result.update(ingest(corpus_files(n, seed), store))
         result["peak_rss_mb"] = peak_rss_mb()
         phases = result["phase_s"] = {"ingest": result["ingest_s"]}
-        mark = time.perf_counter()
+        cpu_phases = result["phase_cpu_s"] = {"ingest": cpu_s() - cpu}
+        mark, cpu = time.perf_counter(), cpu_s()
 
         def phase(name: str) -> None:
-            nonlocal mark
-            phases[name] = time.perf_counter() - mark
-            mark = time.perf_counter()
+            nonlocal mark, cpu
+            phases[name], cpu_phases[name] = time.perf_counter() - mark, cpu_s() - cpu
+            mark, cpu = time.perf_counter(), cpu_s()
 
         result["store_bytes"] = dir_size(path)
         del store
@@ -379,6 +386,7 @@ def measure_size(
         values = typical_values(product)
         result["typical"] = values
         todo = [c for c in cases(values, live=n <= live_max, only=only) if c[0].name not in (skip or set())]
+        phase("setup")
         if n <= rdflib_max:
             from bench.baselines import hand_over, rdflib_times, rdflib_times_started
 
@@ -398,9 +406,12 @@ def measure_size(
             result["analyze"] = timed(lambda: analyze(product), 3, budget_s)
             phase("analyze")
         if http:
-            result["http"], result["pages"] = _http(
-                path, product, values, seed, reps, budget_s, skip, page_reps, load_s, api_cases
-            )
+            chosen = chosen_pages(product, values, skip, page_set)
+            phase("page values")
+            from bench.http import PageSettings
+
+            settings = PageSettings(reps=page_reps, load_s=load_s, seed=seed, after_write=page_write)
+            result["http"], result["pages"] = _http(path, chosen, values, reps, budget_s, api_cases, settings)
             phase("http")
         if n <= memory_max:
             memory = ox.Store()

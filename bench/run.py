@@ -176,10 +176,11 @@ def pages_table(sizes: dict[int, dict]) -> str:
         if not found:
             continue
         for name, later in found["later"].items():
-            start, ingest = found["first_after_start"][name], found["first_after_ingest"][name]
-            statuses = Counter(later["statuses"]) + Counter([start["status"], ingest["status"]])
+            firsts = [found.get(key, {}).get(name) for key in ("first_after_start", "first_after_ingest")]
+            statuses = Counter(later["statuses"]) + Counter(f["status"] for f in firsts if f)
+            start, ingest = (f"{f['ms']:,.0f}" if f else "–" for f in firsts)  # quick: no write, no second
             lines.append(
-                f"| {n} | {name} | {start['ms']:,.0f} | {ingest['ms']:,.0f} | "
+                f"| {n} | {name} | {start} | {ingest} | "
                 f"{later['p50_ms']:,.0f} / {later['p95_ms']:,.0f} ({later['requests']}) | "
                 + ", ".join(f"{k}×{v}" for k, v in sorted(statuses.items()))
                 + " |"
@@ -241,6 +242,15 @@ def skipped(n: int, args: argparse.Namespace) -> list[str]:
     return names
 
 
+def spent(figures: dict) -> str:
+    """Where one N's time went, phase by phase (the pages' own phases inside `http`), for the log."""
+    phases = figures.get("phase_s", {}) | {
+        f"pages {k}": v for k, v in (figures.get("pages") or {}).get("phase_s", {}).items()
+    }
+    cpu = figures.get("phase_cpu_s", {})
+    return ", ".join(f"{k} {v:.1f}" + (f" (CPU {cpu[k]:.1f})" if k in cpu else "") for k, v in phases.items())
+
+
 def measure_in_child(n: int, args: argparse.Namespace, handoff: Path | None, handed: Path | None) -> dict:
     """`handoff`: where this N leaves its rdflib baseline; `handed`: where the previous N left its own."""
     cmd = [sys.executable, "-m", "bench.run", "--one", str(n), "--seed", str(args.seed), "--reps", str(args.reps)]
@@ -250,8 +260,9 @@ def measure_in_child(n: int, args: argparse.Namespace, handoff: Path | None, han
     cmd += ["--live-max", str(args.live_max), "--only", args.only]
     cmd += ["--skip", ",".join(skipped(n, args)), "--http-min", str(args.http_min), "--http-max", str(args.http_max)]
     cmd += ["--memory-max", str(args.memory_max), "--analyze-max", str(args.analyze_max)]
-    cmd += ["--page-reps", str(args.page_reps), "--load", str(args.load)]
+    cmd += ["--page-reps", str(args.page_reps), "--load", str(args.load), "--page-set", args.page_set]
     cmd += [] if args.api_cases else ["--no-api-cases"]
+    cmd += [] if args.page_write else ["--no-page-write"]
     cmd += ["--rdflib-handoff", str(handoff)] if handoff else []
     cmd += ["--rdflib-from", str(handed)] if handed else []
     out = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True)  # stderr: the log, passed on
@@ -302,6 +313,18 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--page-reps", type=at_least_one, default=5, help="requests per page after its first")
     ap.add_argument("--load", type=float, default=60.0, help="seconds of the page mix, with 1 client and with 16")
     ap.add_argument(
+        "--page-set",
+        choices=("all", "kinds"),
+        default="all",
+        help="the pages measured over HTTP: all, or one of each kind (bench.pages.KINDS)",
+    )
+    ap.add_argument(
+        "--no-page-write",
+        dest="page_write",
+        action="store_false",
+        help="no report ingested through the running server, so no first pass of the pages after a write",
+    )
+    ap.add_argument(
         "--no-api-cases",
         dest="api_cases",
         action="store_false",
@@ -337,6 +360,8 @@ def main(argv: list[str] | None = None) -> None:
             page_reps=args.page_reps,
             load_s=args.load,
             api_cases=args.api_cases,
+            page_set=args.page_set,
+            page_write=args.page_write,
         )
         json.dump(figures, sys.stdout, ensure_ascii=False)
         return
@@ -351,10 +376,11 @@ def main(argv: list[str] | None = None) -> None:
             if handoff is not None:
                 handoff.mkdir()
             sizes[n] = measure_in_child(n, args, handoff, handed)
+            sizes[n]["child_s"] = time.perf_counter() - t  # its phase_s and the process's start and end
             for key, figures in sizes[n].pop("rdflib_handed", {}).items():
                 sizes[before]["queries"][key]["rdflib"] = figures
             handed = handoff
-            log.info("N=%d measured in %.0f s", n, time.perf_counter() - t)
+            log.info("N=%d measured in %.1f s: %s", n, sizes[n]["child_s"], spent(sizes[n]))
             # The figures after every N (a long run keeps what it has); the plots, 1.2 s each time, once.
             result = write(args, sizes, time.perf_counter() - started, plots=after is None)
     print(ingest_table(sizes))
@@ -386,7 +412,9 @@ def write(args: argparse.Namespace, sizes: dict[int, dict], wall_s: float, plots
     if plots:
         from bench.plot import plot
 
+        t = time.perf_counter()
         plot(sizes, RESULTS / args.name)
+        log.info("plots drawn in %.1f s", time.perf_counter() - t)
     return result
 
 

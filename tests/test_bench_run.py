@@ -9,7 +9,7 @@ import shlex
 
 import pytest
 
-from bench import run
+from bench import pages, run
 from queries import catalog
 
 # One run serves both tests (each bench run ingests its corpus and starts servers: ~45 s).
@@ -64,3 +64,23 @@ def test_the_page_mix_is_measured_over_http(result):
     for key in ("page_p95_ms", "page_first_ms_max", "http_p95_16_over_p50_1", "ingest_reports_per_s"):
         assert figures[key] > 0, key
     assert figures["pages_corpus_reports"] == 3
+
+
+def test_one_page_of_each_kind_and_no_write_pass_still_summarise():
+    """`make bench-quick`: --page-set kinds keeps bench.pages.KINDS in the first pass's order, and
+    without the write pass (--no-page-write) the headline and the pages table use the first after
+    the start alone."""
+    every = {name: (f"/{name}", {}) for name in ["rare", *reversed(pages.KINDS)]}
+    assert list(pages.page_set(every, "kinds")) == list(reversed(pages.KINDS))
+    assert pages.page_set(every, "all") is every
+    mix = {"clients": 1, "seconds": 1, "requests": 2, "throughput_rps": 2.0, "p50_ms": 10.0, "p95_ms": 40.0}
+    mix |= {"max_ms": 40.0, "errors": 0, "shed": 0}
+    found = {
+        "first_after_start": {"dashboard": {"ms": 50.0, "status": "200"}},
+        "later": {"dashboard": {"p50_ms": 10.0, "p95_ms": 20.0, "requests": 3, "statuses": {"200": 3}}},
+        "mix_1": mix,
+        "mix_16": mix | {"clients": 16, "p95_ms": 30.0},
+    }
+    figures = pages.headline(found)
+    assert (figures["page_p95_ms"], figures["page_first_ms_max"], figures["http_p95_16_over_p50_1"]) == (20, 50, 3)
+    assert "| 10 | dashboard | 50 | – | 10 / 20 (3) | 200×4 |" in run.pages_table({10: {"pages": found}})
