@@ -65,6 +65,16 @@ DEFAULTS: dict[str, Any] = {
     # Seconds of /sparql work one client may use per minute (a bucket that refills at that rate,
     # as WDQS does); past it, its requests get a 429 with Retry-After. 0 turns the limit off.
     "CLIENT_QUERY_SECONDS": 60.0,
+    # The app's own pages (webapp/lanes.py): how many may hold a query worker at once in the fast
+    # lane (0: one per core, os.cpu_count()); as many more may wait, the next gets a 503 at once.
+    "PAGE_SLOTS": 0,
+    # Pages whose running latency estimate is over this many ms go to the slow lane instead...
+    "SLOW_PAGE_MS": 100.0,
+    # ...where this many run at once and as many wait, so slow pages never hold every worker.
+    "SLOW_PAGE_SLOTS": 1,
+    # Seconds a page may wait for its lane before a 503 with Retry-After: short, so that a page
+    # is either served about as fast as alone or told at once to come back.
+    "PAGE_QUEUE_WAIT": 0.1,
     # Address of a reverse proxy in front of `rectkg serve` whose X-Forwarded-For names the client
     # for the limits above ("*": any peer, only when nothing but the proxy can reach the port);
     # None: the client is the connection's address.

@@ -1,0 +1,148 @@
+"""Which of the app's own pages may take a query worker now, and which get a fast 503 (issue 22).
+
+Sixteen visitors on two cores used to queue behind a few slow pages (a much-cited document's
+page, the pair dossier, the whole network): each query waited up to QUEUE_WAIT for a worker and
+was refused only after that wait, so under load p95 was a hundred times a page's usual time.
+
+Now a page is admitted when it first needs a worker (graph/pool.py asks `admit`), into one of two
+lanes, and holds its place until the request ends. A page whose running latency estimate is over
+SLOW_PAGE_MS goes to a small slow lane (SLOW_PAGE_SLOTS at once, as many waiting), so slow pages
+cannot hold every worker; the others go to the fast lane (PAGE_SLOTS at once, by default one per
+core, as many waiting). A wait is bounded by PAGE_QUEUE_WAIT, and a full queue refuses at once:
+either way the page gets a 503 with Retry-After (webapp/errors.py: in the page's language, JSON for
+scripts) instead of a slow timeout. A page that is served is served about as fast as alone.
+
+The estimate is measured rather than a hand list because which pages are slow depends on the
+corpus and the machine: a department's page is fast for most departments and slow for the most
+involved one, a saved query fast once its answer is cached. It is kept per route and kind of
+page (`page_key`), from the time a request held its place (not the time it waited for it).
+
+Nothing that needs no worker ever waits here: static files, and answers from the caches (the
+dashboard's, saved queries', search's index) never ask. The /sparql endpoint has its own gate
+(webapp/admission.py); the admin API (the operator's writes, the CLI's handed-over queries) and
+the warm-ups (no request) are never refused here.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, Request, current_app, g, has_request_context, request
+
+from graph.pool import Busy
+
+ESTIMATE_WEIGHT = 0.3  # of the newest request in a page's running estimate: a few requests move it
+MAX_KEYS = 1000  # pages estimated at most; a URL made up to add keys finds the table full
+EXEMPT = ("sparql.", "admin.")  # endpoint prefixes with admission of their own, or none to give
+
+
+class Lane:
+    """`slots` pages running at once, at most `queue` more waiting, each for at most `wait` s."""
+
+    def __init__(self, name: str, slots: int, queue: int, wait: float):
+        self.name, self.slots, self.queue, self.wait = name, max(1, slots), max(0, queue), wait
+        self._changed = threading.Condition()
+        self.running = 0
+        self.waiting = 0
+
+    def enter(self) -> None:
+        """A place in the lane, once one is free; Busy at once when the queue is full, or after `wait`."""
+        with self._changed:
+            if self.running >= self.slots:
+                if self.waiting >= self.queue:
+                    raise Busy(f"the app's {self.name} pages are at capacity and their queue is full; try again soon")
+                self.waiting += 1
+                try:
+                    free = self._changed.wait_for(lambda: self.running < self.slots, timeout=self.wait)
+                finally:
+                    self.waiting -= 1
+                if not free:
+                    raise Busy(f"the app's {self.name} pages stayed at capacity for {self.wait:g} s; try again soon")
+            self.running += 1
+
+    def leave(self) -> None:
+        with self._changed:
+            self.running -= 1
+            self._changed.notify()
+
+
+def fast_slots(config: Mapping[str, Any]) -> int:
+    """PAGE_SLOTS, or one per core."""
+    return config["PAGE_SLOTS"] or os.cpu_count() or 1
+
+
+def page_threads(config: Mapping[str, Any]) -> int:
+    """Request threads the lanes may hold, running or waiting (each lane waits as many as it runs)."""
+    return 2 * (fast_slots(config) + max(1, config["SLOW_PAGE_SLOTS"]))
+
+
+class Lanes:
+    """The fast and the slow lane, and each page's running latency estimate (ms)."""
+
+    def __init__(self, config: Mapping[str, Any]):
+        slots, slow = fast_slots(config), config["SLOW_PAGE_SLOTS"]
+        self.fast = Lane("fast", slots, slots, config["PAGE_QUEUE_WAIT"])
+        self.slow = Lane("slow", slow, slow, config["PAGE_QUEUE_WAIT"])
+        self.slow_ms = config["SLOW_PAGE_MS"]
+        self._estimates: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def lane_for(self, key: str) -> Lane:
+        """The slow lane for a page measured slow; the fast one for the rest, unmeasured ones too
+        (a page proves itself slow once, and then holds a fast place that once)."""
+        estimate = self._estimates.get(key)
+        return self.slow if estimate is not None and estimate > self.slow_ms else self.fast
+
+    def estimate(self, key: str) -> float | None:
+        return self._estimates.get(key)
+
+    def observe(self, key: str, ms: float) -> None:
+        """Fold one request's held time into the page's estimate."""
+        with self._lock:
+            old = self._estimates.get(key)
+            if old is not None:
+                self._estimates[key] = old + ESTIMATE_WEIGHT * (ms - old)
+            elif len(self._estimates) < MAX_KEYS:
+                self._estimates[key] = ms
+
+
+def page_key(req: Request) -> str:
+    """The route and every other segment of each path argument, which names a kind in the app's
+    IRIs: /id/report/R and /id/report/R/finding/N are one route but a report's page and a
+    finding's (`entities.show/report`, `entities.show/report/finding`); /queries/<name> is one
+    page per saved query."""
+    kinds = ("/".join(str(v).split("/")[::2]) for v in (req.view_args or {}).values())
+    return "/".join([req.endpoint or "?", *kinds])
+
+
+def lanes_of(app: Flask) -> Lanes:
+    return app.extensions["rectkg.lanes"]
+
+
+def admit() -> None:
+    """Called before a query takes a worker: the request's place in its lane, taken once; nothing
+    outside a request (warm-ups) or under EXEMPT. Raises Busy (503 with Retry-After)."""
+    if not has_request_context() or "page_lane" in g or (request.endpoint or "").startswith(EXEMPT):
+        return
+    lanes = lanes_of(current_app)
+    key = page_key(request)
+    lane = lanes.lane_for(key)
+    lane.enter()
+    g.page_lane = (lane, key, time.perf_counter())
+
+
+def install(app: Flask) -> None:
+    """The app's lanes, and the teardown that gives a request's place back and times it."""
+    app.extensions["rectkg.lanes"] = Lanes(app.config)
+
+    @app.teardown_request
+    def leave_lane(_error: BaseException | None) -> None:
+        held = g.pop("page_lane", None)
+        if held is not None:
+            lane, key, since = held
+            lane.leave()
+            lanes_of(app).observe(key, (time.perf_counter() - since) * 1000)
