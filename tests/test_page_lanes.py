@@ -137,6 +137,25 @@ def test_slow_pages_cannot_hold_the_fast_lane(served, finding):
             found.observe(key, 1.0)
 
 
+def test_a_page_measured_slow_takes_a_place_even_without_a_worker(served):
+    """The whole network is drawn from a cached analysis, without a worker, but its drawing is the
+    app's own slow work: once measured slow it waits for the slow lane like a slow query would."""
+    url, found = served
+    page, key = url + "/graph/api/shared", "graphview.shared_data"
+    assert requests.get(page, timeout=60).status_code == 200  # the analysis now cached
+    try:
+        found.observe(key, 60_000.0)
+        with held(found.slow):
+            waited = queue_up(page, found.slow)
+            refused, took = _timed_get(page)
+            assert refused.status_code == 503 and "Retry-After" in refused.headers
+            assert took < AT_ONCE_S, f"refused after {took:.2f} s"
+        assert waited() == [200] * found.slow.queue
+    finally:
+        for _ in range(50):
+            found.observe(key, 1.0)
+
+
 def test_static_files_and_cached_answers_never_wait(served):
     url, found = served
     assert requests.get(url + "/queries/stats.csv", timeout=60).status_code == 200  # now in the cache

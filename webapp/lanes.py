@@ -1,26 +1,28 @@
-"""Which of the app's own pages may take a query worker now, and which get a fast 503 (issue 22).
+"""Which of the app's own pages may go ahead now, and which get a fast 503 instead (issue 22).
 
 Sixteen visitors on two cores used to queue behind a few slow pages (a much-cited document's
 page, the pair dossier, the whole network): each query waited up to QUEUE_WAIT for a worker and
 was refused only after that wait, so under load p95 was a hundred times a page's usual time.
 
-Now a page is admitted when it first needs a worker (graph/pool.py asks `admit`), into one of two
-lanes, and holds its place until the request ends. A page whose running latency estimate is over
-SLOW_PAGE_MS goes to a small slow lane (SLOW_PAGE_SLOTS at once, as many waiting), so slow pages
-cannot hold every worker; the others go to the fast lane (PAGE_SLOTS at once, by default one per
-core, as many waiting). A wait is bounded by PAGE_QUEUE_WAIT, and a full queue refuses at once:
-either way the page gets a 503 with Retry-After (webapp/errors.py: in the page's language, JSON for
-scripts) instead of a slow timeout. A page that is served is served about as fast as alone.
+Now a page takes a place in one of two lanes and holds it until the request ends. A page whose
+running latency estimate is over SLOW_PAGE_MS takes one in a small slow lane (SLOW_PAGE_SLOTS at
+once, as many waiting) before it starts, so slow pages cannot hold every worker nor every core;
+the others take one in the fast lane (PAGE_SLOTS at once, by default one per core, as many
+waiting) when they first need a worker (graph/pool.py asks `admit`). A wait is bounded by
+PAGE_QUEUE_WAIT and a full queue refuses at once: either way the page gets a 503 with
+Retry-After (webapp/errors.py: in the page's language, JSON for scripts), not a slow timeout,
+and a page that is served is served about as fast as alone.
 
 The estimate is measured rather than a hand list because which pages are slow depends on the
 corpus and the machine: a department's page is fast for most departments and slow for the most
 involved one, a saved query fast once its answer is cached. It is kept per route and kind of
-page (`page_key`), from the time a request held its place (not the time it waited for it).
+page (`page_key`), from each request's time less the time it waited for its place.
 
-Nothing that needs no worker ever waits here: static files, and answers from the caches (the
-dashboard's, saved queries', search's index) never ask. The /sparql endpoint has its own gate
-(webapp/admission.py); the admin API (the operator's writes, the CLI's handed-over queries) and
-the warm-ups (no request) are never refused here.
+Nothing that needs no worker and is not measured slow waits here: static files, and answers from
+the caches (the dashboard's, saved queries', search's index) never ask; a page measured slow whose
+answer is now cached is measured fast again after a few visits. The /sparql endpoint has its own
+gate (webapp/admission.py); the admin API (the operator's writes, the CLI's handed-over queries)
+and the warm-ups (no request) are never refused here.
 """
 
 from __future__ import annotations
@@ -124,25 +126,46 @@ def lanes_of(app: Flask) -> Lanes:
 
 
 def admit() -> None:
-    """Called before a query takes a worker: the request's place in its lane, taken once; nothing
-    outside a request (warm-ups) or under EXEMPT. Raises Busy (503 with Retry-After)."""
-    if not has_request_context() or "page_lane" in g or (request.endpoint or "").startswith(EXEMPT):
-        return
-    lanes = lanes_of(current_app)
-    key = page_key(request)
-    lane = lanes.lane_for(key)
-    lane.enter()
-    g.page_lane = (lane, key, time.perf_counter())
+    """Called before a query takes a worker: the request's place in its page's lane, taken once;
+    nothing outside a request (warm-ups) or for what `install` leaves out. Raises Busy (503)."""
+    if has_request_context() and "page_key" in g and "page_lane" not in g:
+        _enter(lanes_of(current_app).lane_for(g.page_key))
+
+
+def _enter(lane: Lane) -> None:
+    started = time.perf_counter()
+    try:
+        lane.enter()
+    except Busy:
+        g.page_refused = True  # its time says nothing about the page
+        raise
+    g.page_lane = lane
+    g.page_waited = time.perf_counter() - started
 
 
 def install(app: Flask) -> None:
-    """The app's lanes, and the teardown that gives a request's place back and times it."""
+    """The app's lanes; each page request timed, and a page measured slow put in the slow lane
+    before it starts (its time may be the app's own work on a cached index, not a worker's: the
+    whole network's picture), the others when they first need a worker; the place given back
+    when the request ends. Static files, unknown addresses and EXEMPT routes are left alone."""
     app.extensions["rectkg.lanes"] = Lanes(app.config)
+
+    @app.before_request
+    def slow_pages_first_take_a_place() -> None:
+        endpoint = request.endpoint
+        if endpoint is None or endpoint == "static" or endpoint.startswith(EXEMPT):
+            return
+        g.page_key, g.page_since, g.page_waited = page_key(request), time.perf_counter(), 0.0
+        found = lanes_of(app)
+        if found.lane_for(g.page_key) is found.slow:
+            _enter(found.slow)
 
     @app.teardown_request
     def leave_lane(_error: BaseException | None) -> None:
-        held = g.pop("page_lane", None)
-        if held is not None:
-            lane, key, since = held
+        key = g.pop("page_key", None)
+        lane = g.pop("page_lane", None)
+        if lane is not None:
             lane.leave()
-            lanes_of(app).observe(key, (time.perf_counter() - since) * 1000)
+        if key is not None and not g.get("page_refused"):
+            held = time.perf_counter() - g.page_since - g.page_waited
+            lanes_of(app).observe(key, held * 1000)
