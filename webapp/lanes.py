@@ -7,11 +7,11 @@ was refused only after that wait, so under load p95 was a hundred times a page's
 Now a page takes a place in one of two lanes and holds it until the request ends. A page whose
 running latency estimate is over SLOW_PAGE_MS takes one in a small slow lane (SLOW_PAGE_SLOTS at
 once, as many waiting) before it starts, so slow pages cannot hold every worker nor every core;
-the others take one in the fast lane (PAGE_SLOTS at once, by default one per core, as many
-waiting) when they first need a worker (graph/pool.py asks `admit`). A wait is bounded by
-PAGE_QUEUE_WAIT and a full queue refuses at once: either way the page gets a 503 with
-Retry-After (webapp/errors.py: in the page's language, JSON for scripts), not a slow timeout,
-and a page that is served is served about as fast as alone.
+the others take one in the fast lane (PAGE_SLOTS at once, by default one per core, and
+PAGE_QUEUE waiting, by default as many) when they first need a worker (graph/pool.py asks
+`admit`). A wait is bounded by PAGE_QUEUE_WAIT and a full queue refuses at once: either way the
+page gets a 503 with Retry-After (webapp/errors.py: in the page's language, JSON for scripts),
+not a slow timeout, and a page that is served is served about as fast as alone.
 
 The estimate is measured rather than a hand list because which pages are slow depends on the
 corpus and the machine: a department's page is fast for most departments and slow for the most
@@ -77,9 +77,14 @@ def fast_slots(config: Mapping[str, Any]) -> int:
     return config["PAGE_SLOTS"] or os.cpu_count() or 1
 
 
+def fast_queue(config: Mapping[str, Any]) -> int:
+    """PAGE_QUEUE, or as many as run: a page that waits has at most one page ahead of it per slot."""
+    return config["PAGE_QUEUE"] or fast_slots(config)
+
+
 def page_threads(config: Mapping[str, Any]) -> int:
-    """Request threads the lanes may hold, running or waiting (each lane waits as many as it runs)."""
-    return 2 * (fast_slots(config) + max(1, config["SLOW_PAGE_SLOTS"]))
+    """Request threads the lanes may hold, running or waiting."""
+    return fast_slots(config) + fast_queue(config) + 2 * max(1, config["SLOW_PAGE_SLOTS"])
 
 
 class Lanes:
@@ -87,7 +92,7 @@ class Lanes:
 
     def __init__(self, config: Mapping[str, Any]):
         slots, slow = fast_slots(config), config["SLOW_PAGE_SLOTS"]
-        self.fast = Lane("fast", slots, slots, config["PAGE_QUEUE_WAIT"])
+        self.fast = Lane("fast", slots, fast_queue(config), config["PAGE_QUEUE_WAIT"])
         self.slow = Lane("slow", slow, slow, config["PAGE_QUEUE_WAIT"])
         self.slow_ms = config["SLOW_PAGE_MS"]
         self._estimates: dict[str, float] = {}

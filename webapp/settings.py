@@ -66,8 +66,10 @@ DEFAULTS: dict[str, Any] = {
     # as WDQS does); past it, its requests get a 429 with Retry-After. 0 turns the limit off.
     "CLIENT_QUERY_SECONDS": 60.0,
     # The app's own pages (webapp/lanes.py): how many may hold a query worker at once in the fast
-    # lane (0: one per core, os.cpu_count()); as many more may wait, the next gets a 503 at once.
+    # lane (0: one per core, os.cpu_count())...
     "PAGE_SLOTS": 0,
+    # ...and how many more may wait for one (0: as many as PAGE_SLOTS); the next gets a 503 at once.
+    "PAGE_QUEUE": 0,
     # Pages whose running latency estimate is over this many ms go to the slow lane instead...
     "SLOW_PAGE_MS": 100.0,
     # ...where this many run at once and as many wait, so slow pages never hold every worker.
