@@ -37,7 +37,10 @@ def served(web_store, tmp_path_factory) -> Iterator[tuple[str, lanes.Lanes]]:  #
         | {"PAGE_QUEUE_WAIT": WAIT_S, "SLOW_PAGE_MS": 1000.0}
     )
     with serve_app(app) as url:
-        yield url, lanes.lanes_of(app)
+        found = lanes.lanes_of(app)
+        for n in range(20):  # what the median page takes: the tests' pages are measured against it
+            found.observe(f"typical.page/{n}", 10.0)
+        yield url, found
 
 
 @pytest.fixture(scope="module")
@@ -184,13 +187,21 @@ def test_pages_are_measured_where_they_ran(served, finding):
 
 
 def test_the_estimate_moves_a_page_between_lanes():
-    found = lanes.Lanes(settings.load({"SLOW_PAGE_MS": 100.0, "PAGE_SLOTS": 0}))
+    found = lanes.Lanes(settings.load({"SLOW_PAGE_MS": 20.0, "SLOW_PAGE_FACTOR": 2.0, "PAGE_SLOTS": 0}))
+    found.observe("alone.page", 500.0)
+    assert found.lane_for("alone.page") is found.fast  # slow only next to faster pages
+    for n in range(5):
+        found.observe(f"typical.page/{n}", 40.0)
     assert found.lane_for("never.seen") is found.fast
-    found.observe("a.page", 500.0)
+    assert found.lane_for("alone.page") is found.slow
+    found.observe("a.page", 100.0)  # over twice the median page (40 ms)
     assert found.lane_for("a.page") is found.slow
     for _ in range(10):
-        found.observe("a.page", 20.0)
+        found.observe("a.page", 30.0)
     assert found.lane_for("a.page") is found.fast
+    for n in range(20):
+        found.observe(f"quick.page/{n}", 1.0)
+    assert found.lane_for("quick.page/0") is found.fast and found.slow_ms() == 20.0  # the floor
     assert found.fast.slots >= 1 and found.fast.queue == found.fast.slots  # one per core by default
 
 

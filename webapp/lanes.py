@@ -5,8 +5,9 @@ page, the pair dossier, the whole network): each query waited up to QUEUE_WAIT f
 was refused only after that wait, so under load p95 was a hundred times a page's usual time.
 
 Now a page takes a place in one of two lanes and holds it until the request ends. A page whose
-running latency estimate is over SLOW_PAGE_MS takes one in a small slow lane (SLOW_PAGE_SLOTS at
-once, as many waiting) before it starts, so slow pages cannot hold every worker nor every core;
+running latency estimate is over SLOW_PAGE_FACTOR times the median page's (and SLOW_PAGE_MS)
+takes one in a small slow lane (SLOW_PAGE_SLOTS at once, as many waiting) before it starts, so
+slow pages cannot hold every worker nor every core;
 the others take one in the fast lane (PAGE_SLOTS at once, by default one per core, and
 PAGE_QUEUE waiting, by default as many) when they first need a worker (graph/pool.py asks
 `admit`). A wait is bounded by PAGE_QUEUE_WAIT and a full queue refuses at once: either way the
@@ -28,6 +29,7 @@ and the warm-ups (no request) are never refused here.
 from __future__ import annotations
 
 import os
+import statistics
 import threading
 import time
 from collections.abc import Mapping
@@ -94,15 +96,22 @@ class Lanes:
         slots, slow = fast_slots(config), config["SLOW_PAGE_SLOTS"]
         self.fast = Lane("fast", slots, fast_queue(config), config["PAGE_QUEUE_WAIT"])
         self.slow = Lane("slow", slow, slow, config["PAGE_QUEUE_WAIT"])
-        self.slow_ms = config["SLOW_PAGE_MS"]
+        self.floor_ms, self.factor = config["SLOW_PAGE_MS"], config["SLOW_PAGE_FACTOR"]
         self._estimates: dict[str, float] = {}
+        self._typical = 0.0  # the median page's estimate
         self._lock = threading.Lock()
+
+    def slow_ms(self) -> float:
+        """Over this, a page is slow: SLOW_PAGE_FACTOR times the median page, so what is slow
+        follows the corpus and the machine (at a thousand reports most pages take longer), but
+        never under SLOW_PAGE_MS."""
+        return max(self.floor_ms, self.factor * self._typical)
 
     def lane_for(self, key: str) -> Lane:
         """The slow lane for a page measured slow; the fast one for the rest, unmeasured ones too
         (a page proves itself slow once, and then holds a fast place that once)."""
         estimate = self._estimates.get(key)
-        return self.slow if estimate is not None and estimate > self.slow_ms else self.fast
+        return self.slow if estimate is not None and estimate > self.slow_ms() else self.fast
 
     def estimate(self, key: str) -> float | None:
         return self._estimates.get(key)
@@ -115,6 +124,7 @@ class Lanes:
                 self._estimates[key] = old + ESTIMATE_WEIGHT * (ms - old)
             elif len(self._estimates) < MAX_KEYS:
                 self._estimates[key] = ms
+            self._typical = statistics.median(self._estimates.values())
 
 
 def page_key(req: Request) -> str:

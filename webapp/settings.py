@@ -70,8 +70,11 @@ DEFAULTS: dict[str, Any] = {
     "PAGE_SLOTS": 0,
     # ...and how many more may wait for one (0: as many as PAGE_SLOTS); the next gets a 503 at once.
     "PAGE_QUEUE": 0,
-    # Pages whose running latency estimate is over this many ms go to the slow lane instead...
-    "SLOW_PAGE_MS": 100.0,
+    # Pages whose running latency estimate is over this many times the median page's go to the
+    # slow lane instead (a page that is served then takes about as long as it would alone)...
+    "SLOW_PAGE_FACTOR": 2.0,
+    # ...unless under this many ms: a page that fast is never held back.
+    "SLOW_PAGE_MS": 20.0,
     # ...where this many run at once and as many wait, so slow pages never hold every worker.
     "SLOW_PAGE_SLOTS": 1,
     # Seconds a page may wait for its lane before a 503 with Retry-After: short, so that a page
