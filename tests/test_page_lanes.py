@@ -34,7 +34,7 @@ def served(web_store, tmp_path_factory) -> Iterator[tuple[str, lanes.Lanes]]:  #
     shutil.copytree(web_store, copy)
     app = create_app(
         {"TESTING": True, "STORE": str(copy), "QUERY_WORKERS": 2, "PAGE_SLOTS": 1, "SLOW_PAGE_SLOTS": 1}
-        | {"PAGE_QUEUE_WAIT": WAIT_S, "SLOW_PAGE_MS": 1000.0}
+        | {"PAGE_QUEUE_WAIT": WAIT_S, "QUEUE_WAIT": WAIT_S, "SLOW_PAGE_MS": 1000.0}
     )
     with serve_app(app) as url:
         found = lanes.lanes_of(app)

@@ -6,11 +6,11 @@ was refused only after that wait, so under load p95 was a hundred times a page's
 
 Now a page takes a place in one of two lanes and holds it until the request ends. A page whose
 running latency estimate is over SLOW_PAGE_FACTOR times the median page's (and SLOW_PAGE_MS)
-takes one in a small slow lane (SLOW_PAGE_SLOTS at once, as many waiting) before it starts, so
-slow pages cannot hold every worker nor every core;
+takes one in a small slow lane (SLOW_PAGE_SLOTS at once, as many waiting, up to QUEUE_WAIT)
+before it starts, so slow pages cannot hold every worker nor every core;
 the others take one in the fast lane (PAGE_SLOTS at once, by default one per core, and
 PAGE_QUEUE waiting, by default as many) when they first need a worker (graph/pool.py asks
-`admit`). A wait is bounded by PAGE_QUEUE_WAIT and a full queue refuses at once: either way the
+`admit`), and wait for it at most PAGE_QUEUE_WAIT. A full queue refuses at once: either way the
 page gets a 503 with Retry-After (webapp/errors.py: in the page's language, JSON for scripts),
 not a slow timeout, and a page that is served is served about as fast as alone.
 
@@ -95,7 +95,10 @@ class Lanes:
     def __init__(self, config: Mapping[str, Any]):
         slots, slow = fast_slots(config), config["SLOW_PAGE_SLOTS"]
         self.fast = Lane("fast", slots, fast_queue(config), config["PAGE_QUEUE_WAIT"])
-        self.slow = Lane("slow", slow, slow, config["PAGE_QUEUE_WAIT"])
+        # A slow page waits behind at most SLOW_PAGE_SLOTS others, so for about one slow page's time
+        # (up to QUEUE_WAIT, a query's wait for a worker): two visitors who open the same slow page
+        # at once are both served; the next is refused at once, its queue being full.
+        self.slow = Lane("slow", slow, slow, config["QUEUE_WAIT"])
         self.floor_ms, self.factor = config["SLOW_PAGE_MS"], config["SLOW_PAGE_FACTOR"]
         self._estimates: dict[str, float] = {}
         self._typical = 0.0  # the median page's estimate

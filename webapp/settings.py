@@ -74,11 +74,12 @@ DEFAULTS: dict[str, Any] = {
     # slow lane instead (a page that is served then takes about as long as it would alone)...
     "SLOW_PAGE_FACTOR": 2.0,
     # ...unless under this many ms: a page that fast is never held back.
-    "SLOW_PAGE_MS": 20.0,
-    # ...where this many run at once and as many wait, so slow pages never hold every worker.
+    "SLOW_PAGE_MS": 50.0,
+    # ...where this many run at once and as many wait (up to QUEUE_WAIT, behind one slow page), so
+    # slow pages never hold every worker.
     "SLOW_PAGE_SLOTS": 1,
-    # Seconds a page may wait for its lane before a 503 with Retry-After: short, so that a page
-    # is either served about as fast as alone or told at once to come back.
+    # Seconds a page may wait for the fast lane before a 503 with Retry-After: short, so that a
+    # page is either served about as fast as alone or told at once to come back.
     "PAGE_QUEUE_WAIT": 0.1,
     # Address of a reverse proxy in front of `rectkg serve` whose X-Forwarded-For names the client
     # for the limits above ("*": any peer, only when nothing but the proxy can reach the port);
