@@ -19,6 +19,9 @@ the target allows; it is counted as `shed`, apart from `errors` (anything else b
 
 from __future__ import annotations
 
+import argparse
+import gc
+import json
 import random
 import statistics
 import subprocess
@@ -333,3 +336,39 @@ def headline(figures: dict) -> dict:
         "http_mix_errors": figures["mix_16"]["errors"] + figures["mix_1"]["errors"],
         "http_mix_shed": figures["mix_16"]["shed"] + figures["mix_1"]["shed"],
     }
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Only the page figures, on a corpus of `--reports` reports ingested afresh: what `make
+    bench-quick` measures of the pages (its defaults), without the query and API figures around it,
+    so a change to admission can be measured in a minute. Prints the headline, then both mixes."""
+    from bench.http import serving
+    from bench.measure import corpus_files, ingest, typical_values
+
+    ap = argparse.ArgumentParser(description=main.__doc__)
+    ap.add_argument("--reports", type=int, default=10)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--page-reps", type=int, default=3, help="requests per page after its first")
+    ap.add_argument("--budget", type=float, default=0.2, help="a page slower than this once is timed once")
+    ap.add_argument("--load", type=float, default=5.0, help="seconds of the mix, with 1 client and with 16")
+    ap.add_argument("--out", type=Path, help="where to write every figure as JSON")
+    args = ap.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="rectkg-bench-pages-") as tmp:
+        path = Path(tmp) / "store"
+        ingest(corpus_files(args.reports, args.seed), OxigraphStore(path))
+        gc.collect()  # the writer is closed; its lock goes with it
+        store = OxigraphStore(path, read_only=True)
+        chosen = pages(page_values(store, typical_values(store)))
+        del store
+        gc.collect()
+        with serving(path) as base:
+            figures = measure_pages(
+                base, path, chosen, seed=args.seed, reps=args.page_reps, budget_s=args.budget, load_s=args.load
+            )
+    if args.out:
+        args.out.write_text(json.dumps(figures, ensure_ascii=False, indent=1), encoding="utf-8")
+    print(json.dumps(headline(figures) | {k: figures[k] for k in ("mix_1", "mix_16")}, indent=1))
+
+
+if __name__ == "__main__":
+    main()

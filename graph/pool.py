@@ -176,9 +176,13 @@ class _Worker:
 class PooledStore(Store):
     """The embedded store, with every query run in a killable worker under Limits."""
 
-    def __init__(self, path: str | Path, limits: Limits | None = None):
+    def __init__(self, path: str | Path, limits: Limits | None = None, admit: Callable[[], None] | None = None):
         self.path = Path(path)
         self.limits = limits or Limits()
+        # Asked before a query takes one of the app's workers (never the endpoint's, which have their
+        # own gate): the web app's page admission (webapp/lanes.py), which may raise Busy at once
+        # rather than let the request wait QUEUE_WAIT here. Answers from a cache never get this far.
+        self._admit = admit
         self._writer = OxigraphStore(self.path)
         self._snapshots = self.path.parent / (self.path.name + ".snapshots")
         self._write_lock = threading.Lock()
@@ -284,6 +288,8 @@ class PooledStore(Store):
         """One request to a free worker of the lane (the app's by default), within the time limit;
         chunks it sends go to sink. A worker that overran, died, ran out of memory or was left
         mid-answer is killed and replaced."""
+        if lane is None and self._admit is not None:
+            self._admit()
         lane = self._idle if lane is None else lane
         try:
             worker = lane.get(timeout=self.limits.queue_wait)

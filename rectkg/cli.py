@@ -607,7 +607,7 @@ def _report_data(store: Store) -> tuple[bytes | Graph, int]:
 @click.option(
     "--threads",
     type=click.IntRange(1, 64),
-    help="Request threads [default: the endpoint's SPARQL_WORKERS + SPARQL_QUEUE, and 4 for the pages].",
+    help="Request threads [default: what the endpoint and the page lanes may hold, and 4 more].",
 )
 @click.pass_obj
 def serve(obj: Context, host: str, port: int, threads: int | None) -> None:

@@ -36,7 +36,10 @@ def _answers(url: str) -> dict[str, str]:
 
 def run_load(tmp_path: Path, qingpu, fengjiang, seconds: float) -> dict:
     path = build_store(tmp_path / "store", qingpu, fengjiang)
-    settings = {"STORE": str(path), "QUERY_WORKERS": 4, "QUEUE_WAIT": 30.0}
+    # Every client may wait for its answer here (this is about whole states, not admission): a
+    # queue for all of them in one page lane (webapp/lanes.py), none measured slow.
+    lanes = {"PAGE_QUEUE": CLIENTS, "PAGE_QUEUE_WAIT": 30.0, "SLOW_PAGE_MS": 1e9}
+    settings = {"STORE": str(path), "QUERY_WORKERS": 4, "QUEUE_WAIT": 30.0, **lanes}
     with serve(settings, threads=CLIENTS) as url:
         whole = _answers(url)
         writer = open_store(str(path))

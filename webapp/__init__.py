@@ -15,7 +15,7 @@ from urllib.parse import quote
 from flask import Flask, g, request
 
 from ontology import iris
-from webapp import crossorigin, db, errors, i18n, links, resulttable, settings, warm
+from webapp import crossorigin, db, errors, i18n, lanes, links, resulttable, settings, warm
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +32,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["rectkg.store"] = db.holder_for(app)
     app.extensions["rectkg.warm"] = warm.Warmer(app)
     errors.register(app)
+    lanes.install(app)
 
     from webapp import admin, compare, dashboard, editor, entities, graphview, saved, search, shared, sparql
 

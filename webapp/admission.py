@@ -25,12 +25,13 @@ from typing import Any
 from flask import Flask, Request, current_app
 
 from graph.pool import Busy
+from webapp import lanes
 from webapp.errors import TooManyQueries
 
 log = logging.getLogger(__name__)
 
 WINDOW_S = 60.0  # CLIENT_QUERY_SECONDS are per this many seconds
-PAGE_THREADS = 4  # request threads `rectkg serve` adds for the pages to the endpoint's share
+PAGE_THREADS = 4  # request threads `rectkg serve` adds to those the endpoint and the page lanes may hold
 CONCURRENCY_RETRY_S = 2
 MAX_IDLE_CLIENTS = 1000  # clients with nothing running and a full budget are forgotten beyond this
 
@@ -49,8 +50,10 @@ def endpoint_workers(config: Mapping[str, Any]) -> int:
 
 
 def threads_for(config: Mapping[str, Any]) -> int:
-    """Request threads enough for everything the endpoint may hold, and PAGE_THREADS for the pages."""
-    return endpoint_workers(config) + config["SPARQL_QUEUE"] + PAGE_THREADS
+    """Request threads enough for everything the endpoint and the pages' lanes may hold (so a
+    request waits in a lane's bounded queue, never unseen in waitress's), and PAGE_THREADS for
+    what needs no worker (static files, cached answers)."""
+    return endpoint_workers(config) + config["SPARQL_QUEUE"] + lanes.page_threads(config) + PAGE_THREADS
 
 
 def server_options(config: Mapping[str, Any], threads: int | None) -> dict[str, Any]:
@@ -59,7 +62,7 @@ def server_options(config: Mapping[str, Any], threads: int | None) -> dict[str, 
     needed = threads_for(config)
     if threads is not None and threads < needed:
         log.warning(
-            "%d request threads: the /sparql endpoint may hold %d of them, leaving the pages too few; %d avoids that",
+            "%d request threads: the endpoint and the page lanes may hold %d, leaving too few; %d avoids that",
             threads,
             needed - PAGE_THREADS,
             needed,

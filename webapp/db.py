@@ -24,7 +24,7 @@ from graph import aggregates, handoff
 from graph.pool import Limits, PooledStore
 from graph.remote import RemoteSettings, RemoteStore
 from graph.store import DEFAULT_STORE, Store, StoreError
-from webapp import admission
+from webapp import admission, lanes
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -35,9 +35,10 @@ REMOTE_VERSION_TTL_S = 1.0
 class StoreHolder:
     """Opens the configured store once, lazily; `generation` is the store version."""
 
-    def __init__(self, spec: str | None, limits: Limits):
+    def __init__(self, spec: str | None, limits: Limits, admit: Callable[[], None] | None = None):
         self.spec = spec or os.environ.get("RECTKG_STORE") or DEFAULT_STORE
         self.limits = limits
+        self.admit = admit  # the pages' admission, asked before a query takes a worker (webapp/lanes.py)
         self._lock = threading.Lock()
         self._store: Store | None = None
         self._seen: tuple[float, Hashable] | None = None  # (when read, version) of a remote store
@@ -53,7 +54,7 @@ class StoreHolder:
                     self._store = self._remote()
                 else:
                     log.info("opening store %s (queries in %d workers)", self.spec, self.limits.workers)
-                    self._store = PooledStore(Path(self.spec), self.limits)
+                    self._store = PooledStore(Path(self.spec), self.limits, self.admit)
             return self._store
 
     def _remote(self) -> RemoteStore:
@@ -98,7 +99,7 @@ def holder_for(app: Flask) -> StoreHolder:
         memory_mb=config["QUERY_MEMORY_MB"],
         endpoint_workers=admission.endpoint_workers(config) if config["QUERY_WORKERS"] > 1 else 0,
     )
-    return StoreHolder(config["STORE"], limits)
+    return StoreHolder(config["STORE"], limits, lanes.admit)
 
 
 def store() -> Store:

@@ -65,6 +65,22 @@ DEFAULTS: dict[str, Any] = {
     # Seconds of /sparql work one client may use per minute (a bucket that refills at that rate,
     # as WDQS does); past it, its requests get a 429 with Retry-After. 0 turns the limit off.
     "CLIENT_QUERY_SECONDS": 60.0,
+    # The app's own pages (webapp/lanes.py): how many may hold a query worker at once in the fast
+    # lane (0: one per core, os.cpu_count())...
+    "PAGE_SLOTS": 0,
+    # ...and how many more may wait for one (0: as many as PAGE_SLOTS); the next gets a 503 at once.
+    "PAGE_QUEUE": 0,
+    # Pages whose running latency estimate is over this many times the median page's go to the
+    # slow lane instead (a page that is served then takes about as long as it would alone)...
+    "SLOW_PAGE_FACTOR": 2.0,
+    # ...unless under this many ms: a page that fast is never held back.
+    "SLOW_PAGE_MS": 50.0,
+    # ...where this many run at once and as many wait (up to QUEUE_WAIT, behind one slow page), so
+    # slow pages never hold every worker.
+    "SLOW_PAGE_SLOTS": 1,
+    # Seconds a page may wait for the fast lane before a 503 with Retry-After: short, so that a
+    # page is either served about as fast as alone or told at once to come back.
+    "PAGE_QUEUE_WAIT": 0.1,
     # Address of a reverse proxy in front of `rectkg serve` whose X-Forwarded-For names the client
     # for the limits above ("*": any peer, only when nothing but the proxy can reach the port);
     # None: the client is the connection's address.
