@@ -10,11 +10,13 @@ import json
 import time
 
 import requests
+from rdflib.namespace import SKOS
 from web_fixtures import build_store, serve_app
 
 from graph import results
 from graph.store import OxigraphStore
-from queries.catalog import get
+from ontology.iris import RK
+from queries.catalog import ENUMERATIONS, get
 from tests.conftest import FENGJIANG
 from tests.test_projections import with_partners
 from webapp import create_app
@@ -22,8 +24,14 @@ from webapp import create_app
 TOKEN = "warm-admin-token"
 ANSWER = "/queries/shared-responsibility.json"
 DASHBOARD = "rectkg.cache.dashboard"
-# The shared network's analysis (the dashboard's picture, /graph/shared) and the explorer's start.
-GRAPH_CACHES = ("rectkg.cache.analysis", "rectkg.cache.mostshared")
+# The shared network's analysis (the dashboard's picture, /graph/shared), the explorer's start and
+# the saved queries' drop-downs.
+GRAPH_CACHES = (
+    "rectkg.cache.analysis",
+    "rectkg.cache.mostshared",
+    *(f"rectkg.cache.choices.{name}" for name in ENUMERATIONS),
+)
+FORM = "/queries/department-profile"
 WAIT_S = 60  # a generous bound for a background query on a busy machine, not a timing claim
 
 
@@ -47,6 +55,7 @@ def test_the_answer_is_warm_at_start_and_after_each_write(tmp_path, qingpu):
     with serve_app(app) as url:
         wait_until_warm(app)
         before = requests.get(url + ANSWER).json()
+        form_before = requests.get(url + FORM).text
         put = requests.put(
             url + "/admin/graphs",
             params={"graph": changed.graph_iri},
@@ -56,6 +65,21 @@ def test_the_answer_is_warm_at_start_and_after_each_write(tmp_path, qingpu):
         assert put.status_code == 204, put.text
         wait_until_warm(app)
         served = requests.get(url + ANSWER).json()
+        form_after = requests.get(url + FORM).text
     fresh = get("shared-responsibility").run(OxigraphStore(copy, read_only=True))
     assert served != before, "the write adds pairs"
     assert served == json.loads(results.to_json(fresh))
+    new = _department_labels(copy, changed.graph_iri) - _department_labels(copy, qingpu.graph_iri)
+    assert new, "the written report names departments the store did not hold"
+    for label in new:
+        assert f'<option value="{label}"' not in form_before, label
+        assert f'<option value="{label}"' in form_after, label
+
+
+def _department_labels(store_path, graph_iri: str) -> set[str]:
+    """The departments a document names in a measure, generic bodies aside: what the department
+    drop-down lists."""
+    named = f"?i <{RK.agent}> ?o . ?o <{SKOS.prefLabel}> ?l FILTER NOT EXISTS {{ ?o <{RK.generic}> true }}"
+    query = f"SELECT DISTINCT ?l WHERE {{ GRAPH <{graph_iri}> {{ {named} }} }}"
+    store = OxigraphStore(store_path, read_only=True)
+    return {row["l"].value for row in store.select(query).rows}

@@ -86,6 +86,7 @@ class Warmer:
             dashboard,
             db,
             graphview,
+            saved,
             search,
         )
 
@@ -109,6 +110,11 @@ class Warmer:
                 graphview.analysis()
             except Exception as error:
                 log.warning("warming the graph views failed: %s", error)
+            try:  # the saved queries' drop-downs (every department, report and finding)
+                for enumeration in catalog.ENUMERATIONS:
+                    saved.enumerated(enumeration)
+            except Exception as error:
+                log.warning("warming the saved queries' choices failed: %s", error)
             try:  # last: saving shares the CPU with the first visitors' requests, and none waits for it
                 search.save()
             except Exception as error:
