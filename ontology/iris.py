@@ -145,6 +145,12 @@ def department_roles(graph_iri: str, org_iri: str) -> str:
     return f"{ID}department-roles/{short_hash(graph_iri + ' ' + org_iri, 16)}"
 
 
+def document_order(node: str) -> list[tuple[int, str]]:
+    """A report's findings, measures and citations in the order they stand, from their IRIs alone
+    (report/finding/N/measure/M/citation/K, as above): the numbers compared as numbers."""
+    return [(int(part) if part.isdigit() else -1, part) for part in node.split("/")]
+
+
 def organisation(canonical: str) -> str:
     return f"{ID}org/{_segment(canonical)}"
 

@@ -273,7 +273,7 @@ def test_a_document_page_lists_its_citations_a_part_at_a_time(base_url, reader, 
     measures = {url_of(r["m"]) for r in select(reader, CITING_MEASURES, d=Term("iri", doc))}
     listed = re.findall(r'href="(/id/report/[^"]+/measure/[^"]+)"', every_part(base_url, url_of(doc)))
     assert set(listed) == measures
-    orders = [document_view.document_order(m) for m in dict.fromkeys(listed)]
+    orders = [iris.document_order(m) for m in dict.fromkeys(listed)]
     assert orders == sorted(orders), "in the order they stand in the reports"
 
 

@@ -229,7 +229,7 @@ def _summary(store: Store, node: str, kind: str) -> Node:
     """A department's measures and categories from the roles each write keeps per document
     (graph/roles.py: one literal per document, where the live join took 0.2–0.6 s cold for a busy
     department at a thousand reports); anything else, and a store filled before, read live."""
-    if kind != "department" or not _roles_kept():
+    if kind != "department" or not roles_kept():
         return _read(store, {node: kind})[node]
     held = roles.involvements(store, node)
     read = {node: Node(node, kind)}
@@ -255,7 +255,7 @@ def wide_links(store: Store, node: str, kind: str) -> list[Link]:
 def _hub_links(store: Store, node: str, kind: str) -> list[Link]:
     """A department's edges to its measures from the roles each write keeps (graph/roles.py), the
     others read live; a document's, and those of a store filled before, all read live."""
-    if kind != "department" or not _roles_kept():
+    if kind != "department" or not roles_kept():
         return links(store, node, kind)
     step = next(s for s in STEPS if (s.kind, s.other) == (kind, "measure"))
     held = roles.involvements(store, node)
@@ -263,7 +263,8 @@ def _hub_links(store: Store, node: str, kind: str) -> list[Link]:
     return [*kept, *links(store, node, kind, skip={"measure"})]
 
 
-def _roles_kept() -> bool:
+def roles_kept() -> bool:
+    """Whether every report's department roles are kept (graph/roles.py), checked once per store version."""
     return db.cached("roles-complete", roles.complete)
 
 

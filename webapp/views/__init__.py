@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import unquote
 
+from flask import request, url_for
+
 from ontology import iris
 from webapp import i18n
 
@@ -23,3 +25,20 @@ def first_seen(items, key):
     for item in items:
         groups.setdefault(key(item), []).append(item)
     return groups
+
+
+def first_part(items: list[str], page: int, anchor: str, **selector: str) -> tuple[list[str], str | None]:
+    """A long list's first `page` items, or as many as ?shown= asks when the request's other
+    arguments match `selector` (a department's roles each page on their own: ?role=lead), and the
+    link that shows `page` more, back at `anchor`; None when every item is shown."""
+    wanted = page
+    if all(request.args.get(name) == value for name, value in selector.items()):
+        try:
+            wanted = max(page, int(request.args.get("shown", page)))
+        except ValueError:
+            wanted = page
+    shown = items[:wanted]
+    if len(items) == len(shown):
+        return shown, None
+    args = {**request.args, **selector, "shown": len(shown) + page}
+    return shown, url_for(request.endpoint, **(request.view_args or {}), **args) + f"#{anchor}"

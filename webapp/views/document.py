@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import request, url_for
-
+from ontology import iris
 from webapp import around
 from webapp.data import iri, rows
+from webapp.views import first_part
 
 INFO = """
 SELECT ?d ?title ?identifier ?type ?status WHERE {
@@ -40,25 +40,9 @@ def gather(subject: str) -> dict | None:
     info = rows(INFO, d=iri(subject))
     if not info:
         return None
-    citations = sorted((r["c"] for r in rows(CITATIONS % subject)), key=document_order)
-    shown = citations[: _wanted()]
+    citations = sorted((r["c"] for r in rows(CITATIONS % subject)), key=iris.document_order)
+    shown, more = first_part(citations, PAGE, "cited-by")
     cited = rows(CITED_BY % " ".join(f"<{c}>" for c in shown)) if shown else []
-    cited.sort(key=lambda r: document_order(r["measure"] or r["report"]))
-    more = None
-    if len(citations) > len(shown):
-        args = {**request.args, "shown": len(shown) + PAGE}
-        more = url_for(request.endpoint, **(request.view_args or {}), **args) + "#cited-by"
+    cited.sort(key=lambda r: iris.document_order(r["measure"] or r["report"]))
     return {**info[0], "cited_by": cited, "shown": len(shown), "total": len(citations), "more_url": more}
 
-
-def _wanted() -> int:
-    try:
-        return max(PAGE, int(request.args.get("shown", PAGE)))
-    except ValueError:
-        return PAGE
-
-
-def document_order(node: str) -> list[tuple[int, str]]:
-    """A report's citations, findings and measures in the order they stand: the numbers in their
-    IRIs (report/finding/N/measure/M/citation/K; ontology/iris.py) compared as numbers."""
-    return [(int(part) if part.isdigit() else -1, part) for part in node.split("/")]

@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from flask import request, url_for
-
 from graph import roles
 from graph.binding import term_text
 from graph.interface import Term
 from ontology import iris
 from webapp import around, db
 from webapp.data import iri, rows
+from webapp.views import first_part
 
 NAMES = """
 SELECT ?o ?pref ?alt ?type WHERE {
@@ -79,7 +78,7 @@ def gather(subject: str) -> dict | None:
 def _held(subject: str) -> list[tuple[str, str]]:
     """(role, finding) of every finding the department is involved in: one stored literal per
     document naming it (0.2–0.7 s live for the busiest department at a thousand reports)."""
-    if db.cached("roles-complete", roles.complete):
+    if around.roles_kept():
         return db.run_whole(lambda store: roles.held_by(store, subject))
     return [(r["role"], r["finding"]) for r in rows(ROLES_OF % subject)]
 
@@ -87,28 +86,11 @@ def _held(subject: str) -> list[tuple[str, str]]:
 def _role_list(role: str, findings: list[str]) -> RoleList:
     """The first findings of a role (more with ?role=…&shown=N), each described."""
     name = role.rsplit("#", 1)[-1]
-    wanted = PAGE
-    if request.args.get("role") == name:
-        try:
-            wanted = max(PAGE, int(request.args.get("shown", PAGE)))
-        except ValueError:
-            wanted = PAGE
-    ordered = sorted(findings, key=_document_order)
-    shown = ordered[:wanted]
+    ordered = sorted(findings, key=iris.document_order)  # the page's part is chosen before reading them
+    shown, more = first_part(ordered, PAGE, f"role-{name}", role=name)
     described = rows(FINDING_ROWS % " ".join(f"<{f}>" for f in shown)) if shown else []
     described.sort(key=lambda r: (r["report"], int(r["order"])))
-    more = None
-    if len(ordered) > len(shown):
-        args = {**request.args, "role": name, "shown": len(shown) + PAGE}
-        more = url_for(request.endpoint, **(request.view_args or {}), **args) + f"#role-{name}"
     return RoleList(role, described, len(ordered), more)
-
-
-def _document_order(finding: str) -> tuple[str, int, str]:
-    """Report, then the finding's order in it, read from the finding's IRI (report/finding/order;
-    ontology/iris.py), so the page's part is chosen before anything is read about the findings."""
-    report, _, order = finding.rpartition("/finding/")
-    return (report, int(order), "") if order.isdigit() else (finding, 0, finding)
 
 
 def partners(subject: str, held: list[tuple[str, str]]) -> list[dict]:
