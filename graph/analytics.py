@@ -17,6 +17,7 @@ import itertools
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cached_property
 
 import networkx as nx
 
@@ -168,10 +169,12 @@ class Analysis:
     projection: nx.Graph
     communities: list[list[str]]  # department IRIs; largest first, numbered from 1 in this order
 
-    @property
+    @cached_property
     def sharing(self) -> nx.Graph:
-        """The projection without departments that share nothing (they only ever work alone)."""
-        return _sharing(self.projection)
+        """The projection without departments that share nothing (they only ever work alone): a
+        graph of its own, as views of views cost a filter call per step (the web app reads it on
+        every request for the network)."""
+        return nx.Graph(_sharing(self.projection))
 
     @property
     def community_of(self) -> dict[str, int]:

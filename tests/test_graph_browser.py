@@ -159,6 +159,16 @@ def test_shared_view_draws_every_sharing_department_and_lists_an_edges_findings(
     ready(page)
     labels = page.evaluate("() => window.rectkgGraph.nodes.get().map(n => n.data.label)")
     assert set(labels) == {name for pair in pairs for name in pair}
+    expect(page.locator("#graph-message")).to_be_hidden()
+
+    page.goto(base_url + "/graph/shared?top=2")  # cut to the two sharing most, and said so
+    page.wait_for_function("() => window.rectkgGraph.nodes.length === 2")
+    expect(page.locator("#graph-message")).to_contain_text(f"共有 {len(set(labels))} 个部门共同负责问题")
+    expect(page.locator("#top-picker")).to_have_value("2")
+    page.locator("#top-picker").select_option(page.locator("#top-picker").get_attribute("data-default"))
+    page.wait_for_function("n => window.rectkgGraph.nodes.length === n", arg=len(set(labels)))
+    expect(page.locator("#graph-message")).to_be_hidden()
+    assert "top" not in query(page), "the default is left out of the address"
 
     busiest = Counter(name for pair in pairs for name in pair).most_common(1)[0][0]
     page.locator("#department-picker").select_option(label=busiest)
@@ -241,11 +251,14 @@ def hostile_url(tmp_path_factory):
 
 # A finding and a department on one of its measures that also works on another finding (so a
 # click on it in the trace adds something), the one with the fewest other findings.
-TRACE_EXPANDABLE = PREFIXES + """
+TRACE_EXPANDABLE = (
+    PREFIXES
+    + """
 SELECT ?f ?d (COUNT(DISTINCT ?other) AS ?n) WHERE {
   ?i rk:agent ?d ; rk:measure/rk:finding ?f . ?d a org:Organization .
   ?j rk:agent ?d ; rk:measure/rk:finding ?other . FILTER(?other != ?f)
 } GROUP BY ?f ?d ORDER BY ?n ?f ?d LIMIT 1"""
+)
 
 
 def test_the_trace_expands_a_clicked_department_and_its_link_restores_it(visit, browser, base_url, reader):  # noqa: F811

@@ -10,6 +10,7 @@ import html
 import io
 import json
 import re
+import time
 from collections import Counter
 from importlib import resources
 from pathlib import Path
@@ -36,6 +37,11 @@ def api(base_url: str, path: str, **params):
     response = requests.get(f"{base_url}/graph/api/{path}", params=params)
     assert response.status_code == 200, response.text[:300]
     return response.json()
+
+
+def shared_by(base_url: str, edge: dict, **filters) -> list[dict]:
+    """The findings a drawn edge of the shared network lists when clicked (under `filters`)."""
+    return api(base_url, "shared/edge", a=edge["from"], b=edge["to"], **filters)
 
 
 def busiest_department(reader) -> str:
@@ -164,17 +170,41 @@ def test_shared_view_matches_the_saved_query(base_url, reader):
     data = api(base_url, "shared")
     rows = catalog.get("shared-responsibility").run(reader).rows
     pairs = {frozenset((r["dept_a"].value, r["dept_b"].value)): int(r["findings"].value) for r in rows}
+    numbers = {frozenset((r["dept_a"].value, r["dept_b"].value)): r["finding_numbers"].value.split() for r in rows}
     label = {n["id"]: n["label"] for n in data["nodes"]}
     assert set(label.values()) == {name for pair in pairs for name in pair}
     drawn = {frozenset((label[e["from"]], label[e["to"]])): e["findings"] for e in data["edges"]}
     assert drawn == pairs
     for edge in data["edges"]:
-        assert len(edge["shared"]) == edge["findings"]
+        listed = [f["number"] for f in shared_by(base_url, edge)]
+        assert sorted(listed) == sorted(numbers[frozenset((label[edge["from"]], label[edge["to"]]))])
+    assert "shared" not in data["edges"][0], "an edge's findings come when it is clicked"
+    unshared = {"a": data["nodes"][0]["id"], "b": data["nodes"][0]["id"]}
+    assert requests.get(base_url + "/graph/api/shared/edge", params=unshared).status_code == 404
     strength = Counter()
     for edge in data["edges"]:
         strength[edge["from"]] += edge["findings"]
         strength[edge["to"]] += edge["findings"]
     assert {n["id"]: n["weighted_degree"] for n in data["nodes"]} == dict(strength)
+
+
+def test_shared_view_draws_the_departments_sharing_the_most(base_url):
+    """A network too big to read is cut to the `top` departments sharing the most findings and the
+    pairs among them, the rest counted; sizes stay those of the whole network."""
+    whole = api(base_url, "shared")
+    assert whole["left_out"] == {"nodes": 0, "edges": 0} and whole["total"] == len(whole["nodes"]) > 3
+    strength = {n["id"]: n["weighted_degree"] for n in whole["nodes"]}
+    expected = sorted(strength, key=lambda n: (-strength[n], n))[:3]
+    cut = api(base_url, "shared", top=3)
+    assert sorted(n["id"] for n in cut["nodes"]) == sorted(expected)
+    among = {e["id"] for e in whole["edges"] if e["from"] in expected and e["to"] in expected}
+    assert {e["id"] for e in cut["edges"]} == among
+    assert cut["total"] == len(whole["nodes"])
+    assert cut["left_out"] == {"nodes": len(whole["nodes"]) - 3, "edges": len(whole["edges"]) - len(among)}
+    assert all(n["weighted_degree"] == strength[n["id"]] for n in cut["nodes"])
+    least = min(strength, key=lambda n: (strength[n], n))
+    assert [n["id"] for n in api(base_url, "shared", department=least, top=1)["nodes"]] == [least], "chosen: drawn"
+    assert requests.get(base_url + "/graph/api/shared", params={"top": "many"}).status_code == 400
 
 
 def test_shared_view_focused_on_one_department(base_url):
@@ -257,11 +287,13 @@ def test_shared_view_filtered_by_report_place_and_least_shared(base_url, reader)
     }
     expected = {}
     for edge in everything["edges"]:
-        kept = [f["iri"] for f in edge["shared"] if f["iri"] in in_report]
+        kept = [f["iri"] for f in shared_by(base_url, edge) if f["iri"] in in_report]
         if len(kept) >= 2:
             expected[frozenset((edge["from"], edge["to"]))] = len(kept)
     filtered = api(base_url, "shared", report=report, min=2)
     assert {frozenset((e["from"], e["to"])): e["findings"] for e in filtered["edges"]} == expected and expected
+    for edge in filtered["edges"]:
+        assert {f["iri"] for f in shared_by(base_url, edge, report=report)} <= in_report
     assert {n["id"] for n in filtered["nodes"]} == {n for pair in expected for n in pair}
     place = (
         reader.select(PREFIXES + "SELECT ?r ?p WHERE { ?r rk:jurisdiction/rdfs:label ?p }", {"r": Term("iri", report)})
@@ -292,13 +324,15 @@ def test_shared_view_by_role(base_url, reader):
         for edge in everything["edges"]:
             pair = (edge["from"], edge["to"])
             holders = [chosen] if chosen in pair else pair
-            led = [f["iri"] for f in edge["shared"] if any((d, f["iri"]) in roles for d in holders)]
+            led = [f["iri"] for f in shared_by(base_url, edge) if any((d, f["iri"]) in roles for d in holders)]
             if led and (not chosen or chosen in pair):
                 expected[frozenset(pair)] = len(led)
         drawn = api(base_url, "shared", role="lead", **({"department": chosen} if chosen else {}))["edges"]
         if chosen:
             drawn = [e for e in drawn if chosen in (e["from"], e["to"])]
         assert {frozenset((e["from"], e["to"])): e["findings"] for e in drawn} == expected and expected
+        chosen_only = {"role": "lead", **({"department": chosen} if chosen else {})}
+        assert all(len(shared_by(base_url, e, **chosen_only)) == e["findings"] for e in drawn)
 
 
 def test_exports_are_what_was_posted_and_the_dashboard_picture(base_url):
@@ -340,26 +374,54 @@ def test_the_explorer_opens_on_the_most_shared_department_and_names_no_internals
     ) == {"start": ""}, "a cleared explorer stays empty"
 
 
-def test_the_explorer_answers_for_the_store_as_written(tmp_path, qingpu):
-    """A department's edges and summary are kept between clicks, never past a write: a second
-    report naming the same departments shows in the very next expansion."""
+TOKEN = "graph-admin-token"
+
+
+def put_again(url: str):
+    """Write a second copy of the sample report under another title (the same departments, so
+    every pair shares twice the findings) through the served app, as an ingest does."""
     text = QINGPU.read_text(encoding="utf-8")
     title = next(line for line in text.splitlines() if "的通报" in line)
     again = load_text(text.replace(title, title.replace("关于", "关于第二批"), 1), "again.txt", "utf-8")
+    put = requests.put(
+        url + "/admin/graphs",
+        params={"graph": again.graph_iri},
+        data=again.graph.serialize(format="nt").encode(),
+        headers={"Content-Type": "application/n-triples", "Authorization": f"Bearer {TOKEN}"},
+    )
+    assert put.status_code == 204, put.text
+
+
+def test_the_explorer_answers_for_the_store_as_written(tmp_path, qingpu):
+    """A department's edges and summary are kept between clicks, never past a write: a second
+    report naming the same departments shows in the very next expansion."""
     store = build_store(tmp_path / "store", qingpu)
     department = busiest_department(OxigraphStore(store, read_only=True))
-    token = "explorer-admin-token"
-    with serve({"STORE": str(store), "ADMIN_TOKEN": token}) as url:
+    with serve({"STORE": str(store), "ADMIN_TOKEN": TOKEN}) as url:
         before = api(url, "node", iri=department)["nodes"][0]["counts"]
         first = api(url, "expand", iri=department, have=1)
-        put = requests.put(
-            url + "/admin/graphs",
-            params={"graph": again.graph_iri},
-            data=again.graph.serialize(format="nt").encode(),
-            headers={"Content-Type": "application/n-triples", "Authorization": f"Bearer {token}"},
-        )
-        assert put.status_code == 204, put.text
+        put_again(url)
         after = api(url, "node", iri=department)["nodes"][0]["counts"]
         grown = api(url, "expand", iri=department, have=1)
     assert after["measure"] == 2 * before["measure"]
     assert grown["total"] > first["total"]
+
+
+def test_the_network_after_a_write_is_the_one_before_until_the_new_one_is_built(tmp_path, qingpu):
+    """The shared network reads the whole corpus: right after a write it is answered at once from
+    the network before it, marked stale, while the warm-up builds the new one, which then serves."""
+    store = build_store(tmp_path / "store", qingpu)
+    with serve({"STORE": str(store), "ADMIN_TOKEN": TOKEN}) as url:
+        before = api(url, "shared")
+        assert before["stale"] is False
+        put_again(url)
+        meanwhile = api(url, "shared")
+        deadline = time.monotonic() + 60
+        after = meanwhile
+        while after["stale"] and time.monotonic() < deadline:
+            time.sleep(0.2)
+            after = api(url, "shared")
+    weights = {e["id"]: e["findings"] for e in before["edges"]}
+    assert meanwhile["stale"] is True and {e["id"]: e["findings"] for e in meanwhile["edges"]} == weights
+    assert after["stale"] is False
+    assert {e["id"]: e["findings"] for e in after["edges"]} == {k: 2 * v for k, v in weights.items()} and weights

@@ -24,10 +24,10 @@ from webapp import create_app
 TOKEN = "warm-admin-token"
 ANSWER = "/queries/shared-responsibility.json"
 DASHBOARD = "rectkg.cache.dashboard"
-# The shared network's analysis (the dashboard's picture, /graph/shared), the explorer's start and
+# The shared network (its analysis: the dashboard's picture, /graph/shared), the explorer's start and
 # the saved queries' drop-downs.
 GRAPH_CACHES = (
-    "rectkg.cache.analysis",
+    "rectkg.cache.network",
     "rectkg.cache.mostshared",
     *(f"rectkg.cache.choices.{name}" for name in ENUMERATIONS),
 )

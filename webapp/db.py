@@ -154,6 +154,17 @@ def cached(name: str, build: Callable[[Store], T]) -> T:
         return built
 
 
+def kept_or_stale(name: str, build: Callable[[Store], T]) -> tuple[T, bool]:
+    """`cached`, but while a write's warm-up is due or under way, what was kept before that write
+    (then True) rather than a build of its own: a whole-corpus build no visitor should wait for
+    (a minute and more at a thousand reports), which the warm-up is about to do anyway."""
+    store()  # notices changes on disk, which bumps the generation
+    kept = current_app.extensions.get("rectkg.cache." + name)
+    if kept and kept[0] != generation() and current_app.extensions["rectkg.warm"].busy():
+        return kept[1], True
+    return cached(name, build), False
+
+
 @contextmanager
 def serving(app: Flask, url: str) -> Iterator[None]:
     """While serving at url: hold the embedded store and advertise this server beside it, so

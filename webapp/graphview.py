@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import heapq
 import re
-from dataclasses import dataclass
 from importlib import resources
 
 import networkx as nx
@@ -35,7 +34,7 @@ from graph.answers import Caps
 from graph.store import Store
 from ontology import iris
 from queries import catalog
-from webapp import around, db, i18n, links, protocol, sparql
+from webapp import around, db, i18n, links, network, protocol, sparql
 from webapp import neighbourhood as hood
 from webapp import sharedpicture as picture
 from webapp.errors import Refused
@@ -58,6 +57,9 @@ COMMUNITY_COLOURS = (
     "#c0392b",
     "#2c3e50",
 )
+# What the shared network's "departments drawn at most" offers (those up to GRAPH_VIEW_MAX_NODES,
+# and the GRAPH_SHARED_TOP setting).
+SHARED_TOP_CHOICES = (50, 100, 200, 500, 1000)
 EXPORTS = {"graphml": "application/graphml+xml", "gexf": "application/gexf+xml"}
 IRI = re.compile(r"https?://[^\s<>\"{}|\\^`]+")
 LABEL_PREDICATES = (SKOS.prefLabel, DCTERMS.title, RDFS.label, URIRef(iris.RK + "text"))
@@ -118,6 +120,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "role_both": ("所选部门（未选时任一方）的角色", "Role of the chosen department (or of either)"),
     "all_roles": ("（任意角色）", "(any role)"),
     "least": ("至少共同负责的问题数", "At least this many shared findings"),
+    "top": ("最多绘制的部门数", "Departments drawn at most"),
+    "shared_cut": (
+        "共有 {total} 个部门共同负责问题：只绘制了共同负责问题最多的 {shown} 个，另有 {nodes} 个部门、"
+        "{edges} 条连线未绘制；可选择部门、提高最少共同问题数或多绘制一些",
+        "{total} departments share findings: the {shown} sharing the most are drawn; {nodes} departments and"
+        " {edges} edges are not. Choose a department, raise the least number of shared findings or draw more",
+    ),
+    "stale": (
+        "此网络尚未计入最近写入的通报，正在更新，请稍后刷新",
+        "This network does not count the reports written last yet: it is being updated, reload in a while",
+    ),
+    "top_drawn": ("共同负责问题最多的 {n} 个部门", "The {n} departments sharing the most"),
     "cap_reached": (
         "已达节点上限（{cap} 个）：{left} 个邻居未绘制",
         "Node cap ({cap}) reached: {left} neighbours not drawn",
@@ -210,8 +224,18 @@ def _page(view: str, **data: str):
     kinds = {k: {"name": v["en"] if i18n.language() == "en" else v["zh"], **v} for k, v in hood.KINDS.items()}
     words = {key: message(key) for key in MESSAGES}
     roles = {name: i18n.term_label(iris.RK + name) for name in ROLES}
+    top = min(current_app.config["GRAPH_SHARED_TOP"], cap())
     return render_template(
-        "graph.html", view=view, kinds=kinds, cap=cap(), data=data, words=words, roles=roles, palette=COMMUNITY_COLOURS
+        "graph.html",
+        view=view,
+        kinds=kinds,
+        cap=cap(),
+        data=data,
+        words=words,
+        roles=roles,
+        palette=COMMUNITY_COLOURS,
+        top=top,
+        top_choices=sorted({n for n in SHARED_TOP_CHOICES if n <= cap()} | {top}),
     )
 
 
@@ -320,9 +344,10 @@ def _kind(store: Store, node: str) -> str:
     return kind
 
 
-def _whole(name: str) -> int:
+def _whole(name: str, default: int = 0, least: int = 0) -> int:
+    """The request's whole number `name` (`default` when absent or empty), at least `least`."""
     try:
-        return max(0, int(request.args.get(name, "0")))
+        return max(least, int(request.args.get(name) or default))
     except ValueError:
         abort(400, description=f"{name} must be a whole number")
 
@@ -436,124 +461,84 @@ def trace_data():
 # Shared responsibility -----------------------------------------------------------------------
 
 
-def analysis() -> analytics.Analysis:
-    """The responsibility analysis of the store as it is now (recomputed after it was reopened)."""
-    return db.cached("analysis", analytics.analyse)
-
-
-# Where each finding was reported: its report and the report's place (rk:jurisdiction); and the
-# sharing roles (lead, partner) each organisation holds on it: for the shared network's filters.
-FINDING_REPORTS = """
-SELECT DISTINCT ?finding ?report ?place WHERE {
-  ?finding a rk:Finding ; rk:report ?report .
-  OPTIONAL { ?report rk:jurisdiction/rdfs:label ?place }
-}"""
-SHARING_ROLES = ("lead", "partner")  # the roles that make a department share a finding (analytics)
-FINDING_ROLES = """
-SELECT DISTINCT ?org ?finding ?role WHERE {
-  ?inv rk:measure ?measure ; rk:agent ?org ; rk:role ?role .
-  FILTER(?role IN (rk:lead, rk:partner))
-  ?measure rk:finding ?finding .
-}"""
-
-
-@dataclass(frozen=True)
-class Where:
-    """Each finding's report and place (empty when the report names none), and the roles each
-    organisation holds on it (local names)."""
-
-    report: dict[str, str]
-    place: dict[str, str]
-    roles: dict[tuple[str, str], frozenset[str]]
-
-
-def _where(store: Store) -> Where:
-    prefixes = iris.sparql_prefixes()
-    rows = store.select(prefixes + FINDING_REPORTS).rows
-    roles: dict[tuple[str, str], set[str]] = {}
-    for r in store.select(prefixes + FINDING_ROLES).rows:
-        roles.setdefault((r["org"].value, r["finding"].value), set()).add(r["role"].value.rsplit("#", 1)[-1])
-    return Where(
-        {r["finding"].value: r["report"].value for r in rows},
-        {r["finding"].value: r["place"].value for r in rows if "place" in r},
-        {key: frozenset(held) for key, held in roles.items()},
+def _filters() -> network.Filters:
+    """The shared network's filters from the request, or a 400 saying which one is wrong."""
+    args = request.args
+    least, top = _whole("min", 1, 1), _whole("top", current_app.config["GRAPH_SHARED_TOP"], 1)
+    role = args.get("role", "")
+    if role and role not in network.SHARING_ROLES:
+        abort(400, description=f"role must be one of: {', '.join(network.SHARING_ROLES)}")
+    return network.Filters(
+        args.get("department", ""), args.get("report", ""), args.get("place", ""), role, least, min(top, cap())
     )
 
 
-@dataclass(frozen=True)
-class SharedFilters:
-    """The shared network's filters, as the page's URL and the API name them."""
-
-    department: str = ""
-    report: str = ""
-    place: str = ""
-    role: str = ""
-    least: int = 1
-
-    @classmethod
-    def from_request(cls) -> SharedFilters:
-        try:
-            least = max(1, int(request.args.get("min") or 1))
-        except ValueError:
-            abort(400, description="min must be a whole number")
-        args = request.args
-        role = args.get("role", "")
-        if role and role not in SHARING_ROLES:
-            abort(400, description=f"role must be one of: {', '.join(SHARING_ROLES)}")
-        return cls(args.get("department", ""), args.get("report", ""), args.get("place", ""), role, least)
-
-    def keeps(self, where: Where, finding: str, pair: tuple[str, str], centre: str) -> bool:
-        """Whether a finding two departments share counts: in the chosen report and place, and
-        with the chosen role held on it by the chosen department when it is one of the two (the
-        findings it leads, or those it partners on), else by either of them."""
-        holders = [centre] if centre in pair else pair
-        return (
-            (not self.report or where.report.get(finding) == self.report)
-            and (not self.place or where.place.get(finding) == self.place)
-            and (not self.role or any(self.role in where.roles.get((d, finding), ()) for d in holders))
-        )
-
-
-def filtered_sharing(found: analytics.Analysis, where: Where, filters: SharedFilters, centre: str) -> nx.Graph:
-    """The sharing network counted over the findings the filters keep: a pair stays when it still
-    shares at least `least` of them, so weights and sizes are those of what is drawn."""
-    out = nx.Graph()
-    bipartite = found.bipartite
-    for a, b, data in found.sharing.edges(data=True):
-        shared = [f for f in data["shared"] if filters.keeps(where, f, (a, b), centre)]
-        if len(shared) >= filters.least:
-            measures = sum(len(bipartite[a][f]["measures"] & bipartite[b][f]["measures"]) for f in shared)
-            out.add_edge(*sorted((a, b)), findings=len(shared), measures=measures, shared=shared)
-    return out
+def _centre(found: analytics.Analysis, filters: network.Filters) -> str:
+    """The chosen department's IRI, or a 404 naming it; none chosen, empty."""
+    try:
+        return found.find_department(filters.department) if filters.department else ""
+    except analytics.AnalyticsError as error:
+        abort(404, description=str(error))
 
 
 @bp.get("/api/shared")
 def shared_data():
-    """Departments that share findings (sized by weighted degree, coloured by community) and the
-    findings each pair shares, over the findings of `report` and `place` only (and with `role`,
-    only those the chosen department, or else either of the two, leads or partners on), pairs
-    sharing at least `min`; with `department`, only it (marked `centre`) and its partners. The filters'
-    choices come along, so the page can offer them."""
-    found, where = analysis(), db.cached("graphwhere", _where)
-    filters = SharedFilters.from_request()
-    centre = ""
-    if filters.department:
-        try:
-            centre = found.find_department(filters.department)
-        except analytics.AnalyticsError as error:
-            abort(404, description=str(error))
-    sharing = filtered_sharing(found, where, filters, centre)
+    """Departments that share findings (sized by weighted degree, coloured by community) and how
+    many findings each pair shares, over the findings of `report` and `place` only (and with
+    `role`, only those the chosen department, or else either of the two, leads or partners on),
+    pairs sharing at least `min`; with `department`, only it (marked `centre`) and its partners.
+    Only the `top` departments sharing the most are drawn (a province's corpus has thousands); how
+    many were left out, whether the network predates the latest write (`stale`) and the filters'
+    choices come along, so the page can say all three."""
+    (shared, stale), filters = network.current(), _filters()
+    found = shared.found
+    centre = _centre(found, filters)
+    sharing = network.filtered(shared, filters, centre)
     if centre:
         sharing = sharing.subgraph([centre, *sharing[centre]]) if centre in sharing else _alone(centre)
-    if sharing.number_of_nodes() > cap():
-        raise over_cap(sharing.number_of_nodes(), "共同负责网络 The shared-responsibility network ")
+    drawn = network.most_sharing(sharing, filters.top, centre)
     community = found.community_of
     return jsonify(
         {
-            "nodes": [_shared_node(found, sharing, n, community, centre) for n in sorted(sharing)],
-            "edges": [_shared_edge(found, a, b, data) for a, b, data in sorted(sharing.edges(data=True))],
-            **_shared_choices(found, where),
+            "nodes": [_shared_node(found, sharing, n, community, centre) for n in sorted(drawn)],
+            "edges": sorted(
+                (_shared_edge(found, *sorted((a, b)), data) for a, b, data in drawn.edges(data=True)),
+                key=lambda e: e["id"],
+            ),
+            "total": sharing.number_of_nodes(),
+            "left_out": {
+                "nodes": sharing.number_of_nodes() - drawn.number_of_nodes(),
+                "edges": sharing.number_of_edges() - drawn.number_of_edges(),
+            },
+            "stale": stale,
+            **shared.choices,
         }
+    )
+
+
+@bp.get("/api/shared/edge")
+def shared_edge():
+    """The findings two departments (`a`, `b`: IRIs) share under the network's filters, as the
+    clicked edge lists them: the network itself carries only counts (the busiest pairs share
+    hundreds of findings at a thousand reports)."""
+    (shared, _stale), filters = network.current(), _filters()
+    found = shared.found
+    centre, pair = _centre(found, filters), (request.args.get("a", ""), request.args.get("b", ""))
+    if not found.sharing.has_edge(*pair):
+        abort(404, description="these two departments share no finding")
+    kept = [f for f in found.sharing.edges[pair]["shared"] if filters.keeps(shared.where, f, pair, centre)]
+    bipartite = found.bipartite.nodes
+    return jsonify(
+        [
+            {
+                "iri": f,
+                "number": bipartite[f].get("number", ""),
+                "title": bipartite[f]["label"],
+                "report": bipartite[f].get("report", ""),
+                "url": links.entity_url(f),
+            }
+            for f in kept
+        ]
     )
 
 
@@ -577,7 +562,6 @@ def _shared_node(found: analytics.Analysis, sharing: nx.Graph, node: str, commun
 
 
 def _shared_edge(found: analytics.Analysis, a: str, b: str, data: dict) -> dict:
-    bipartite = found.bipartite.nodes
     return {
         "id": f"{a} {b}",
         "from": a,
@@ -585,41 +569,7 @@ def _shared_edge(found: analytics.Analysis, a: str, b: str, data: dict) -> dict:
         "findings": data["findings"],
         "measures": data["measures"],
         "dossier": url_for("shared.pair", a=found.label(a), b=found.label(b)),
-        "shared": [
-            {
-                "iri": f,
-                "number": bipartite[f].get("number", ""),
-                "title": bipartite[f]["label"],
-                "report": bipartite[f].get("report", ""),
-                "url": links.entity_url(f),
-            }
-            for f in data["shared"]
-        ],
     }
-
-
-def _shared_choices(found: analytics.Analysis, where: Where) -> dict[str, list]:
-    """What the filters can be set to: the sharing departments, reports and places, by name."""
-    titles = db.cached("reporttitles", _report_titles)
-    reports = {where.report.get(f, "") for _, _, data in found.sharing.edges(data=True) for f in data["shared"]} - {""}
-    return {
-        "departments": sorted(({"id": n, "label": found.label(n)} for n in found.sharing), key=lambda d: d["label"]),
-        "reports": sorted(({"id": r, "label": titles.get(r, r)} for r in reports), key=lambda d: d["label"]),
-        "places": sorted(set(where.place.values())),
-    }
-
-
-REPORT_TITLES = "SELECT ?report ?title WHERE { ?report a rk:Report ; dcterms:title ?title }"
-
-
-def _report_titles(store: Store) -> dict[str, str]:
-    """Every report's title (a Chinese one first), one row per report: what the report filter
-    names them by, without the explorer's old whole-graph index."""
-    out: dict[str, str] = {}
-    rows = store.select(iris.sparql_prefixes() + REPORT_TITLES).rows
-    for r in sorted(rows, key=lambda r: not (r["title"].lang or "zh").startswith("zh")):
-        out.setdefault(r["report"].value, r["title"].value)
-    return out
 
 
 # Export and picture -------------------------------------------------------------------------
@@ -663,8 +613,7 @@ def _scalars(item: dict, fields: tuple[str, ...]) -> dict[str, str | int | float
 @bp.get("/shared.svg")
 def shared_picture():
     """The top of the shared-responsibility network as a small SVG drawn here, for the dashboard."""
-    found = analysis()
-    svg = picture.draw(found, COMMUNITY_COLOURS, message("picture_alt"))
+    svg = picture.draw(network.current()[0].found, COMMUNITY_COLOURS, message("picture_alt"))
     return Response(svg, mimetype="image/svg+xml", headers={"Cache-Control": "no-cache"})
 
 

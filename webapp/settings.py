@@ -40,6 +40,9 @@ DEFAULTS: dict[str, Any] = {
     "MAX_RESULT_BYTES": 32 * 1024 * 1024,
     # Nodes a graph view (/graph) may draw; a view or an expansion beyond it is never sent.
     "GRAPH_VIEW_MAX_NODES": 1000,
+    # Departments the shared-responsibility network draws unless the page asks for more (up to
+    # GRAPH_VIEW_MAX_NODES): those sharing the most findings, the rest counted and left out.
+    "GRAPH_SHARED_TOP": 100,
     # Neighbours one click in the explorer adds at most; the answer says how many more there are
     # and the next click on the node adds the next ones (a department has thousands of measures).
     "GRAPH_EXPAND_PAGE": 25,

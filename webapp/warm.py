@@ -50,6 +50,11 @@ class Warmer:
                 self._thread = threading.Thread(target=self._loop, name="rectkg-warm", daemon=True)
                 self._thread.start()
 
+    def busy(self) -> bool:
+        """Whether a warm-up is due or under way: what was kept before a write will be replaced."""
+        with self._lock:
+            return self._thread is not None
+
     def close(self) -> None:
         """Stop before the store closes. A warm-up under way gets `CLOSE_WAIT_S` to finish, so a
         shutdown is not held for a cold build; past that it fails on the closed store, logs and ends."""
@@ -86,6 +91,7 @@ class Warmer:
             dashboard,
             db,
             graphview,
+            network,
             saved,
             search,
         )
@@ -107,7 +113,7 @@ class Warmer:
             try:  # the explorer's start (the pair nodes) and the shared network's analysis, which the
                 # dashboard's picture draws: a whole-graph read, so here rather than on a visit
                 graphview.warm_explorer()
-                graphview.analysis()
+                network.fresh()
             except Exception as error:
                 log.warning("warming the graph views failed: %s", error)
             try:  # the saved queries' drop-downs (every department, report and finding)

@@ -28,7 +28,7 @@
   var READABLE_SCALE = 0.7;  // below this, 16–18 px labels are too small to read
   var OTHER = { name: "—", color: "#555555", shape: "ellipse" };
   var ORDER = ["report", "category", "group", "finding", "measure", "department", "document", "quantity"];
-  var SHARED_PARAMS = ["department", "report", "place", "role", "min"];
+  var SHARED_PARAMS = ["department", "report", "place", "role", "min", "top"];
   var ROLES = ["lead", "partner", "target", "mentioned"];
 
   var nodes = new vis.DataSet();
@@ -126,7 +126,7 @@
       state.hideRole.forEach(function (r) { q.append("hide_role", r); });
       state.hideCategory.forEach(function (c) { q.append("hide_category", c); });
     } else if (view === "shared") {
-      SHARED_PARAMS.forEach(function (k) { if (state[k] && !(k === "min" && state[k] === "1")) q.set(k, state[k]); });
+      SHARED_PARAMS.forEach(function (k) { if (state[k] && state[k] !== sharedDefault(k)) q.set(k, state[k]); });
     } else if (view === "trace") {  // the finding (and language) as given, with the nodes expanded since
       q = new URLSearchParams(window.location.search);
       q.delete("open");
@@ -442,21 +442,27 @@
     var data = item.data;
     var a = nodes.get(data.from), b = nodes.get(data.to);
     panel((a ? a.data.label : "") + " — " + (b ? b.data.label : ""));
-    if (data.shared) {
+    if (view === "shared") {
       details.appendChild(el("p", words.shared_findings + words.colon + data.findings));
       var dossier = link(data.dossier, words.open_dossier + " →");
       dossier.className = "dossier-link";
       details.appendChild(el("p")).appendChild(dossier);
-      var list = el("ol", null, "shared-list");
-      data.shared.forEach(function (f) {
-        var li = el("li");
-        li.appendChild(link(f.url, f.number + " " + f.title));
-        li.appendChild(el("span", " " + f.report, "dim"));
-        li.dataset.number = f.number;
-        li.dataset.iri = f.iri;
-        list.appendChild(li);
+      var query = new URLSearchParams({ a: data.from, b: data.to });
+      SHARED_PARAMS.forEach(function (k) { if (state[k]) query.set(k, state[k]); });
+      getJSON(api + "/shared/edge?" + query).then(function (shared) {
+        setState("ready");
+        if (!details.contains(dossier)) return;  // another click since
+        var list = el("ol", null, "shared-list");
+        shared.forEach(function (f) {
+          var li = el("li");
+          li.appendChild(link(f.url, f.number + " " + f.title));
+          li.appendChild(el("span", " " + f.report, "dim"));
+          li.dataset.number = f.number;
+          li.dataset.iri = f.iri;
+          list.appendChild(li);
+        });
+        details.appendChild(list);
       });
-      details.appendChild(list);
       return;
     }
     details.appendChild(el("p", data.label, "detail-kind"));
@@ -564,6 +570,13 @@
       picker.appendChild(option);
     });
   }
+  // What a shared-network filter is when the URL leaves it out: "1" shared finding at least, the
+  // page's default number of departments drawn, else none.
+  function sharedDefault(param) {
+    if (param === "min") return "1";
+    var control = document.querySelector('#shared-filters [data-param="' + param + '"]');
+    return (control && control.dataset.default) || "";
+  }
   function syncControls(data) {
     choices(document.getElementById("department-picker"), data.departments);
     choices(document.getElementById("report-picker"), data.reports);
@@ -573,9 +586,15 @@
       var match = Array.prototype.find.call(control.options || [], function (o) {
         return o.value === wanted || o.textContent === wanted;
       });
-      control.value = match ? match.value : wanted || (control.dataset.param === "min" ? "1" : "");
+      if (!match && wanted && control.dataset.param === "top") {  // a number the URL asks for, not offered
+        match = el("option", wanted);
+        match.value = wanted;
+        control.appendChild(match);
+      }
+      control.value = match ? match.value : wanted || sharedDefault(control.dataset.param);
     });
   }
+  var sharedCut = 0;  // departments drawn when the network is cut to those sharing the most, else 0
   function loadShared() {
     var query = new URLSearchParams();
     SHARED_PARAMS.forEach(function (k) { if (state[k]) query.set(k, state[k]); });
@@ -583,7 +602,13 @@
     return getJSON(api + "/shared?" + query).then(function (data) {
       syncControls(data);
       replace(data);
-      if (!data.edges.length) say(words.nothing_shared);
+      sharedCut = data.left_out.nodes ? data.nodes.length : 0;
+      var said = [];
+      if (data.stale) said.push(words.stale);
+      if (!data.edges.length && !data.left_out.edges) said.push(words.nothing_shared);
+      else if (data.left_out.nodes) said.push(fill(words.shared_cut, { total: data.total, shown: data.nodes.length,
+        nodes: data.left_out.nodes, edges: data.left_out.edges }));
+      say(said.join(" "));
       var centre = data.nodes.filter(function (n) { return n.centre; })[0];
       if (centre) showNode(centre.id);
     }, function () { replace({ nodes: [], edges: [] }); });
@@ -626,6 +651,7 @@
         ["role-picker", words.role_both]]
         .forEach(function (p) { if (selectedText(p[0])) parts.push(p[1] + words.colon + short(selectedText(p[0]), 40)); });
       if (Number(state.min) > 1) parts.push(words.least + words.colon + state.min);
+      if (sharedCut) parts.push(fill(words.top_drawn, { n: sharedCut }));
     } else if (view === "trace") {
       parts.push(labelOf(params.finding));
     }

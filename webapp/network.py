@@ -1,0 +1,164 @@
+"""The shared-responsibility network behind /graph/shared, built once per store version: the
+responsibility analysis (graph/analytics.py), where each finding was reported and who holds which
+role on it (for the filters), and what the filters can be set to.
+
+Building it reads every involvement of the corpus (86 s at a thousand reports), so the warm-up
+after each write builds it (webapp/warm.py) and a visit in between is answered from the network as
+it was before that write, marked stale, rather than held until the new one is ready (`current`).
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass
+
+import networkx as nx
+
+from graph import analytics
+from graph.store import Store
+from ontology import iris
+from webapp import db
+
+# Where each finding was reported: its report and the report's place (rk:jurisdiction); and the
+# sharing roles (lead, partner) each organisation holds on it: for the shared network's filters.
+FINDING_REPORTS = """
+SELECT DISTINCT ?finding ?report ?place WHERE {
+  ?finding a rk:Finding ; rk:report ?report .
+  OPTIONAL { ?report rk:jurisdiction/rdfs:label ?place }
+}"""
+SHARING_ROLES = ("lead", "partner")  # the roles that make a department share a finding (analytics)
+FINDING_ROLES = """
+SELECT DISTINCT ?org ?finding ?role WHERE {
+  ?inv rk:measure ?measure ; rk:agent ?org ; rk:role ?role .
+  FILTER(?role IN (rk:lead, rk:partner))
+  ?measure rk:finding ?finding .
+}"""
+REPORT_TITLES = "SELECT ?report ?title WHERE { ?report a rk:Report ; dcterms:title ?title }"
+
+
+@dataclass(frozen=True)
+class Where:
+    """Each finding's report and place (empty when the report names none), and the roles each
+    organisation holds on it (local names)."""
+
+    report: dict[str, str]
+    place: dict[str, str]
+    roles: dict[tuple[str, str], frozenset[str]]
+
+
+@dataclass(frozen=True)
+class Network:
+    """The analysis, where its findings were reported, and the filters' choices (the sharing
+    departments, reports and places, by name)."""
+
+    found: analytics.Analysis
+    where: Where
+    choices: dict[str, list]
+
+
+def current() -> tuple[Network, bool]:
+    """The network of the store as it is now, or as it was before the latest write while the
+    warm-up builds the new one (then True: stale)."""
+    return db.kept_or_stale("network", build)
+
+
+def fresh() -> Network:
+    """The network of the store as it is now, built if it is not kept (the warm-up's call)."""
+    return db.cached("network", build)
+
+
+def build(store: Store) -> Network:
+    found, where = analytics.analyse(store), _where(store)
+    return Network(found, where, _choices(found, where, _report_titles(store)))
+
+
+def _where(store: Store) -> Where:
+    prefixes = iris.sparql_prefixes()
+    rows = store.select(prefixes + FINDING_REPORTS).rows
+    roles: dict[tuple[str, str], set[str]] = {}
+    for r in store.select(prefixes + FINDING_ROLES).rows:
+        roles.setdefault((r["org"].value, r["finding"].value), set()).add(r["role"].value.rsplit("#", 1)[-1])
+    return Where(
+        {r["finding"].value: r["report"].value for r in rows},
+        {r["finding"].value: r["place"].value for r in rows if "place" in r},
+        {key: frozenset(held) for key, held in roles.items()},
+    )
+
+
+def _choices(found: analytics.Analysis, where: Where, titles: dict[str, str]) -> dict[str, list]:
+    reports = {where.report.get(f, "") for _, _, data in found.sharing.edges(data=True) for f in data["shared"]} - {""}
+    return {
+        "departments": sorted(({"id": n, "label": found.label(n)} for n in found.sharing), key=lambda d: d["label"]),
+        "reports": sorted(({"id": r, "label": titles.get(r, r)} for r in reports), key=lambda d: d["label"]),
+        "places": sorted(set(where.place.values())),
+    }
+
+
+def _report_titles(store: Store) -> dict[str, str]:
+    """Every report's title (a Chinese one first), one row per report: what the report filter
+    names them by."""
+    out: dict[str, str] = {}
+    rows = store.select(iris.sparql_prefixes() + REPORT_TITLES).rows
+    for r in sorted(rows, key=lambda r: not (r["title"].lang or "zh").startswith("zh")):
+        out.setdefault(r["report"].value, r["title"].value)
+    return out
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The shared network's filters, as the page's URL and the API name them."""
+
+    department: str = ""
+    report: str = ""
+    place: str = ""
+    role: str = ""
+    least: int = 1
+    top: int = 100
+
+    @property
+    def by_finding(self) -> bool:
+        """Whether a finding can be left out (else only whole pairs are, by their count)."""
+        return bool(self.report or self.place or self.role)
+
+    def keeps(self, where: Where, finding: str, pair: tuple[str, str], centre: str) -> bool:
+        """Whether a finding two departments share counts: in the chosen report and place, and
+        with the chosen role held on it by the chosen department when it is one of the two (the
+        findings it leads, or those it partners on), else by either of them."""
+        holders = [centre] if centre in pair else pair
+        return (
+            (not self.report or where.report.get(finding) == self.report)
+            and (not self.place or where.place.get(finding) == self.place)
+            and (not self.role or any(self.role in where.roles.get((d, finding), ()) for d in holders))
+        )
+
+
+def filtered(network: Network, filters: Filters, centre: str) -> nx.Graph:
+    """The sharing network counted over the findings the filters keep: a pair stays when it still
+    shares at least `least` of them, so weights and sizes are those of what is drawn. Without a
+    filter on findings the pairs are the analysis's own, not copied (tens of thousands at a
+    thousand reports)."""
+    sharing = network.found.sharing
+    if not filters.by_finding:
+        if filters.least <= 1:
+            return sharing
+        out = nx.Graph()
+        out.add_edges_from((a, b, data) for a, b, data in sharing.edges(data=True) if data["findings"] >= filters.least)
+        return out
+    out = nx.Graph()
+    bipartite = network.found.bipartite
+    for a, b, data in sharing.edges(data=True):
+        shared = [f for f in data["shared"] if filters.keeps(network.where, f, (a, b), centre)]
+        if len(shared) >= filters.least:
+            measures = sum(len(bipartite[a][f]["measures"] & bipartite[b][f]["measures"]) for f in shared)
+            out.add_edge(*sorted((a, b)), findings=len(shared), measures=measures, shared=shared)
+    return out
+
+
+def most_sharing(sharing: nx.Graph, top: int, centre: str) -> nx.Graph:
+    """The `top` departments sharing the most findings (the centre always) and the pairs among
+    them: the part of the network an investigator reads first."""
+    if sharing.number_of_nodes() <= top:
+        return sharing
+    strength = dict(sharing.degree(weight="findings"))
+    chosen = heapq.nsmallest(top, sharing, key=lambda n: (n != centre, -strength[n], n))
+    return sharing.subgraph(chosen)
