@@ -58,4 +58,28 @@ def plot(sizes: dict[int, dict], stem: Path) -> list[Path]:
     fig.tight_layout()
     fig.savefig(ingest, dpi=110)
     plt.close(fig)
-    return [latency, ingest]
+    return [latency, ingest, *pages_plot(sizes, stem)]
+
+
+def pages_plot(sizes: dict[int, dict], stem: Path) -> list[Path]:
+    """Each page's later p50 over HTTP against N, beside the page budget (p50 300 ms): a page
+    whose answer does not grow with N must draw a flat line. Drawn when two sizes or more have
+    pages (`make bench` measures them from --http-min on; `python -m bench.growth` joins runs)."""
+    ns = [n for n in sorted(sizes) if sizes[n].get("pages")]
+    if len(ns) < 2:
+        return []
+    names = list(dict.fromkeys(name for n in ns for name in sizes[n]["pages"]["later"]))
+    fig, ax = plt.subplots(figsize=(12, 6))
+    for name in names:
+        at = [n for n in ns if name in sizes[n]["pages"]["later"]]
+        ax.plot(at, [max(sizes[n]["pages"]["later"][name]["p50_ms"], 0.1) for n in at], marker="o", label=name)
+    ax.axhline(300, linestyle=":", color="grey", label="p50 budget 300 ms")
+    ax.set(xscale="log", yscale="log", xlabel="reports (N)", ylabel="later requests, p50 ms (HTTP, on-disk store)")
+    ax.set_title("Page latency against corpus size")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
+    out = stem.with_name(stem.name + "-pages.png")
+    fig.tight_layout()
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+    return [out]

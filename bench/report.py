@@ -112,6 +112,8 @@ def render(r: dict, png_stem: str, level: str = "##") -> list[str]:
             f"{level} Scaling",
             f"![query latency against N]({png_stem}-latency.png)\n\n![ingest time against N]({png_stem}-ingest.png)",
         ]
+    if sum(1 for v in sizes.values() if v.get("pages")) > 1:
+        parts.append(f"![page latency against N]({png_stem}-pages.png)")
     return parts
 
 

@@ -9,7 +9,7 @@ import shlex
 
 import pytest
 
-from bench import pages, run
+from bench import growth, pages, run
 from queries import catalog
 
 # One run serves both tests (each bench run ingests its corpus and starts servers: ~45 s).
@@ -84,3 +84,27 @@ def test_one_page_of_each_kind_and_no_write_pass_still_summarise():
     figures = pages.headline(found)
     assert (figures["page_p95_ms"], figures["page_first_ms_max"], figures["http_p95_16_over_p50_1"]) == (20, 50, 3)
     assert "| 10 | dashboard | 50 | – | 10 / 20 (3) | 200×4 |" in run.pages_table({10: {"pages": found}})
+
+
+def test_page_runs_at_several_sizes_join_into_one_table_and_plot(tmp_path, capsys):
+    """`python -m bench.growth`: bench.pages runs at each N, one table row per N and page, and
+    the log-log plot of the pages."""
+    mix = {"clients": 1, "seconds": 1, "requests": 2, "throughput_rps": 2.0, "p50_ms": 10.0, "p95_ms": 40.0}
+    mix |= {"max_ms": 40.0, "errors": 0, "shed": 0}
+    runs = []
+    for n, p50 in ((100, 12.0), (1000, 30.0)):
+        found = {
+            "first_after_start": {"finding": {"ms": 3 * p50, "status": "200"}},
+            "later": {"finding": {"p50_ms": p50, "p95_ms": 2 * p50, "requests": 3, "statuses": {"200": 3}}},
+            "mix_1": mix,
+            "mix_16": mix | {"clients": 16},
+        }
+        path = tmp_path / f"pages-{n}.json"
+        path.write_text(json.dumps(found), encoding="utf-8")
+        runs.append(f"{n}={path}")
+    growth.main([str(tmp_path / "growth"), *runs])
+    printed = capsys.readouterr().out
+    assert "| 100 | finding | 36 | – | 12 / 24 (3) | 200×4 |" in printed
+    assert "| 1000 | finding | 90 | – | 30 / 60 (3) | 200×4 |" in printed
+    assert json.loads((tmp_path / "growth.json").read_text(encoding="utf-8"))["sizes"]["1000"]["pages"] == found
+    assert (tmp_path / "growth-pages.png").read_bytes().startswith(b"\x89PNG")
