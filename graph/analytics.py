@@ -21,8 +21,10 @@ from functools import cached_property
 
 import networkx as nx
 
+from graph import roles
 from graph.export import GRAPH_FORMATS
 from graph.interface import Result, Store
+from graph.results import strings
 from ontology import iris
 
 log = logging.getLogger(__name__)
@@ -44,42 +46,46 @@ SELECT DISTINCT ?org ?measure ?finding WHERE {
 }
 """
 
+# The organisations that share nothing however they are named in a measure (generic bodies like
+# 有关部门, and internal units of the issuing body): what EDGES_QUERY leaves out.
+EXCLUDED_QUERY = "SELECT DISTINCT ?org WHERE { { ?org rk:generic true } UNION { ?org rk:internalUnit true } }"
+SHARING_ROLES = frozenset({iris.RK + "lead", iris.RK + "partner"})
+
 # Labels of every organisation (anything with SKOS labels) and finding, one (node, attribute,
 # value) row each: a UNION keeps it one round trip on remote stores, and avoids multiplying rows
 # as OPTIONALs would. DISTINCT because an organisation is described again in every report's graph
 # that names it, and the union default graph repeats its triples once per graph (200 reports:
 # 1.2M rows without it). Organisations are matched by their SKOS labels alone: adding
 # `a org:Organization` would join those repeats with each other, squaring them.
-NODES_QUERY = """
-SELECT DISTINCT ?node ?attr ?value WHERE {
+ORGANISATION_LABELS = """
   { ?node skos:prefLabel ?value . BIND("pref" AS ?attr) }
-  UNION { ?node skos:altLabel ?value . BIND("alt" AS ?attr) }
-  UNION { ?node a rk:Finding ; dcterms:title ?value . BIND("pref" AS ?attr) }
+  UNION { ?node skos:altLabel ?value . BIND("alt" AS ?attr) }"""
+FINDING_LABELS = """
+  { ?node a rk:Finding ; dcterms:title ?value . BIND("pref" AS ?attr) }
   UNION { ?node a rk:Finding ; rk:number ?value . BIND("number" AS ?attr) }
-  UNION { ?node a rk:Finding ; rk:report/dcterms:title ?value . BIND("report" AS ?attr) }
-}
-"""
+  UNION { ?node a rk:Finding ; rk:report/dcterms:title ?value . BIND("report" AS ?attr) }"""
+NODES_QUERY = f"SELECT DISTINCT ?node ?attr ?value WHERE {{ {ORGANISATION_LABELS}\n  UNION {FINDING_LABELS}\n}}"
 
 
 class AnalyticsError(ValueError):
     """A request the graph cannot answer (unknown or ambiguous department): the user's to fix."""
 
 
-def read_responsibility(store: Store) -> nx.Graph:
+def read_responsibility(store: Store, *, describe_findings: bool = True) -> nx.Graph:
     """The department × finding bipartite graph, straight from the store (any backend).
 
     Nodes are entity IRIs with `type` (department | finding), `label` (Chinese preferred label,
     else any) and `label_zh` / `label_en` where the graph has them; departments also carry
-    `aliases` (skos:altLabel), findings `number` and `report`. An edge joins a department to a
-    finding it leads or partners on, with `measures`: the measure IRIs it is involved in there.
-    Nodes and edges are added in sorted order so that seeded algorithms give the same answer
-    whatever order the store returned rows in.
+    `aliases` (skos:altLabel), findings `number` and `report` (unless not `describe_findings`:
+    then a finding's label is its IRI, and `describe` gives its attributes when they are
+    wanted). An edge joins a department to a finding it leads or partners on, with `measures`:
+    the measure IRIs it is involved in there. Nodes and edges are added in sorted order so that
+    seeded algorithms give the same answer whatever order the store returned rows in.
     """
     prefixes = iris.sparql_prefixes()
-    edges: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for row in store.select(prefixes + EDGES_QUERY).rows:
-        edges[(row["org"].value, row["finding"].value)].add(row["measure"].value)
-    attrs = _node_attributes(store.select(prefixes + NODES_QUERY))
+    edges = _edges(store)
+    wanted = ORGANISATION_LABELS + (f"\n  UNION {FINDING_LABELS}" if describe_findings else "")
+    attrs = _node_attributes(store.select(f"{prefixes}SELECT DISTINCT ?node ?attr ?value WHERE {{ {wanted} }}"))
     graph = nx.Graph()
     for kind, nodes in ((DEPARTMENT, {o for o, _ in edges}), (FINDING, {f for _, f in edges})):
         for node in sorted(nodes):
@@ -88,6 +94,34 @@ def read_responsibility(store: Store) -> nx.Graph:
         graph.add_edge(org, finding, measures=frozenset(measures))
     log.info("responsibility graph: %d nodes, %d edges", graph.number_of_nodes(), graph.number_of_edges())
     return graph
+
+
+def _edges(store: Store) -> dict[tuple[str, str], set[str]]:
+    """(organisation, finding) → the measures it leads or partners on there: from the roles each
+    write keeps per document (graph/roles.py) where every report has them, else from the
+    involvements (a minute and more at a thousand reports)."""
+    prefixes = iris.sparql_prefixes()
+    edges: dict[tuple[str, str], set[str]] = defaultdict(set)
+    if not roles.complete(store):
+        for row in store.select(prefixes + EDGES_QUERY).rows:
+            edges[(row["org"].value, row["finding"].value)].add(row["measure"].value)
+        return edges
+    excluded = {row["org"] for row in strings(store.select(prefixes + EXCLUDED_QUERY))}
+    for _graph, org, found in roles.every(store):
+        if found.role in SHARING_ROLES and org not in excluded:
+            edges[(org, found.finding)].add(found.measure)
+    return edges
+
+
+def describe(store: Store, findings: list[str]) -> dict[str, dict[str, object]]:
+    """The labels, printed numbers and report titles of these findings, as `read_responsibility`
+    gives them when it describes findings."""
+    if not findings:
+        return {}
+    values = " ".join(f"<{f}>" for f in findings)
+    query = f"SELECT DISTINCT ?node ?attr ?value WHERE {{ VALUES ?node {{ {values} }} {FINDING_LABELS} }}"
+    attrs = _node_attributes(store.select(iris.sparql_prefixes() + query))
+    return {f: _labels(f, attrs.get(f, {})) for f in findings}
 
 
 def _node_attributes(result: Result) -> dict[str, dict[str, list]]:
@@ -236,9 +270,9 @@ def _sharing(projection: nx.Graph) -> nx.Graph:
     return projection.subgraph(n for n in projection if projection.degree(n))
 
 
-def analyse(store: Store, *, seed: int = SEED) -> Analysis:
+def analyse(store: Store, *, seed: int = SEED, describe_findings: bool = True) -> Analysis:
     """Read the store once and compute the projection and its communities (Louvain, seeded)."""
-    bipartite = read_responsibility(store)
+    bipartite = read_responsibility(store, describe_findings=describe_findings)
     projection = project(bipartite)
     sharing = _sharing(projection)
     found = nx.community.louvain_communities(sharing, weight="findings", seed=seed) if sharing else []

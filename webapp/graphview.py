@@ -527,14 +527,14 @@ def shared_edge():
     if not found.sharing.has_edge(*pair):
         abort(404, description="these two departments share no finding")
     kept = [f for f in found.sharing.edges[pair]["shared"] if filters.keeps(shared.where, f, pair, centre)]
-    bipartite = found.bipartite.nodes
+    described = db.run(lambda store: analytics.describe(store, kept))
     return jsonify(
         [
             {
                 "iri": f,
-                "number": bipartite[f].get("number", ""),
-                "title": bipartite[f]["label"],
-                "report": bipartite[f].get("report", ""),
+                "number": described[f].get("number", ""),
+                "title": described[f]["label"],
+                "report": described[f].get("report", ""),
                 "url": links.entity_url(f),
             }
             for f in kept

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from graph import analytics
+from graph import analytics, roles
+from graph.results import strings
 from graph.store import Store
 from ontology import iris
 from webapp import db
@@ -34,6 +35,12 @@ SELECT DISTINCT ?org ?finding ?role WHERE {
   ?measure rk:finding ?finding .
 }"""
 REPORT_TITLES = "SELECT ?report ?title WHERE { ?report a rk:Report ; dcterms:title ?title }"
+# Each document graph's report and the report's place: a row per report.
+GRAPH_REPORTS = """
+SELECT ?g ?report ?place WHERE {
+  GRAPH ?g { ?report a rk:Report }
+  OPTIONAL { GRAPH ?g { ?report rk:jurisdiction/rdfs:label ?place } }
+}"""
 
 
 @dataclass(frozen=True)
@@ -68,21 +75,42 @@ def fresh() -> Network:
 
 
 def build(store: Store) -> Network:
-    found, where = analytics.analyse(store), _where(store)
+    """Findings are described when an edge is clicked (`analytics.describe`), not here: the
+    network needs only which departments share them, and where and how."""
+    found = analytics.analyse(store, describe_findings=False)
+    where = _where_kept(store, found) if roles.complete(store) else _where(store)
     return Network(found, where, _choices(found, where, _report_titles(store)))
 
 
 def _where(store: Store) -> Where:
     prefixes = iris.sparql_prefixes()
     rows = store.select(prefixes + FINDING_REPORTS).rows
-    roles: dict[tuple[str, str], set[str]] = {}
+    held: dict[tuple[str, str], set[str]] = {}
     for r in store.select(prefixes + FINDING_ROLES).rows:
-        roles.setdefault((r["org"].value, r["finding"].value), set()).add(r["role"].value.rsplit("#", 1)[-1])
+        held.setdefault((r["org"].value, r["finding"].value), set()).add(r["role"].value.rsplit("#", 1)[-1])
     return Where(
         {r["finding"].value: r["report"].value for r in rows},
         {r["finding"].value: r["place"].value for r in rows if "place" in r},
-        {key: frozenset(held) for key, held in roles.items()},
+        {key: frozenset(roles_held) for key, roles_held in held.items()},
     )
+
+
+def _where_kept(store: Store, found: analytics.Analysis) -> Where:
+    """`_where` from the roles each write keeps per document (graph/roles.py) and each document's
+    report, for the findings the analysis holds (those some department leads or partners on)."""
+    reports = {row["g"]: row for row in strings(store.select(iris.sparql_prefixes() + GRAPH_REPORTS))}
+    report: dict[str, str] = {}
+    place: dict[str, str] = {}
+    held: dict[tuple[str, str], set[str]] = {}
+    for graph, org, involvement in roles.every(store):
+        if involvement.role not in analytics.SHARING_ROLES or not found.bipartite.has_node(involvement.finding):
+            continue
+        held.setdefault((org, involvement.finding), set()).add(involvement.role.rsplit("#", 1)[-1])
+        if graph in reports:
+            report[involvement.finding] = reports[graph]["report"]
+            if "place" in reports[graph]:
+                place[involvement.finding] = reports[graph]["place"]
+    return Where(report, place, {key: frozenset(roles_held) for key, roles_held in held.items()})
 
 
 def _choices(found: analytics.Analysis, where: Where, titles: dict[str, str]) -> dict[str, list]:
