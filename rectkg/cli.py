@@ -557,7 +557,7 @@ def remove(obj: Context, targets: tuple[str, ...]) -> None:
 @main.command()
 @click.pass_obj
 def rebuild(obj: Context) -> None:
-    """Write the store's kept summaries afresh from its documents: after upgrading rectkg.
+    """Rewrite the kept summaries after an upgrade.
 
     Every write keeps, beside the documents, what the pages would otherwise work out from all of
     them: department pairs, search shares, dashboard summaries and departments' roles. A store an
