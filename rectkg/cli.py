@@ -584,13 +584,20 @@ def rebuild(obj: Context) -> None:
     started = time.perf_counter()
     with err.status(f"rebuilding the kept summaries of {documents} documents…"):
         store.update(aggregates.rebuild(store))
+    rebuilt = time.perf_counter() - started
     after = aggregates.kept(store)
+    # The rewrite deletes and inserts the whole aggregate graph: at 100 reports the store grew from
+    # 207 MB to 513 MB until RocksDB merged its files (6-8 s; 361 MB once the next opening drops the
+    # write-ahead log), as reads want after a large write (`ingest` compacts too).
+    with err.status("compacting the store…"):
+        store.compact()
     counts = ", ".join(
         f"{name} {after[name]}" if after[name] == before[name] else f"{name} {before[name]} → {after[name]}"
         for name in after
     )
     console.print(
-        f"rebuilt the kept summaries of {documents} documents in {time.perf_counter() - started:.1f} s: {counts}",
+        f"rebuilt the kept summaries of {documents} documents in {rebuilt:.1f} s "
+        f"(and compacted the store in {time.perf_counter() - started - rebuilt:.1f} s): {counts}",
         highlight=False,
     )
 

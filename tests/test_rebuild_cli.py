@@ -98,6 +98,7 @@ def test_rebuild_restores_what_a_fresh_ingest_writes(tmp_path, fresh, lacking):
     # One line, saying what was restored.
     roles_kept = sum(1 for _s, p, o in written if p == str(RDF.type) and o == str(RK.DepartmentRoles))
     assert out.count("\n") == 1 and out.startswith("rebuilt the kept summaries of 2 documents in ")
+    assert "compacted the store" in out
     assert f"department roles 0 → {roles_kept}" in out
 
 
