@@ -23,8 +23,10 @@ import argparse
 import gc
 import json
 import random
+import shutil
 import statistics
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -339,24 +341,40 @@ def headline(figures: dict) -> dict:
     }
 
 
+REPORTS = 10  # --reports' default
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Only the page figures, on a corpus of `--reports` reports ingested afresh: what `make
-    bench-quick` measures of the pages (its defaults), without the query and API figures around it,
-    so a change to admission can be measured in a minute. Prints the headline, then both mixes."""
+    """Only the page figures, on a corpus of `--reports` reports ingested afresh (or on a copy of an
+    existing store, `--store`): what `make bench-quick` measures of the pages (its defaults),
+    without the query and API figures around it, so a change to admission can be measured in a
+    minute. Prints the headline, then both mixes."""
     from bench.http import serving
-    from bench.measure import corpus_files, ingest, typical_values
+    from bench.measure import typical_values
 
     ap = argparse.ArgumentParser(description=main.__doc__)
-    ap.add_argument("--reports", type=int, default=10)
+    ap.add_argument("--reports", type=int, help=f"reports in the corpus ingested afresh [default: {REPORTS}]")
+    ap.add_argument(
+        "--store",
+        type=Path,
+        metavar="PATH",
+        help="measure a copy of this on-disk Oxigraph store instead of ingesting a corpus (not with --reports): "
+        "it is copied into the temporary folder, because the measurement ingests one more report into it; "
+        "the store itself is only read (leave nothing writing to it meanwhile)",
+    )
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--page-reps", type=int, default=3, help="requests per page after its first")
     ap.add_argument("--budget", type=float, default=0.2, help="a page slower than this once is timed once")
     ap.add_argument("--load", type=float, default=5.0, help="seconds of the mix, with 1 client and with 16")
     ap.add_argument("--out", type=Path, help="where to write every figure as JSON")
     args = ap.parse_args(argv)
+    if args.store is not None and args.reports is not None:
+        ap.error("--store measures the reports that store holds: give --store or --reports, not both")
+    if args.store is not None and not (args.store / "CURRENT").is_file():
+        ap.error(f"--store {args.store}: not an on-disk Oxigraph store (a folder with a CURRENT file)")
     with tempfile.TemporaryDirectory(prefix="rectkg-bench-pages-") as tmp:
         path = Path(tmp) / "store"
-        ingest(corpus_files(args.reports, args.seed), OxigraphStore(path))
+        source = store_to_measure(path, args.store, args.reports or REPORTS, args.seed)
         gc.collect()  # the writer is closed; its lock goes with it
         store = OxigraphStore(path, read_only=True)
         chosen = pages(page_values(store, typical_values(store)))
@@ -366,9 +384,26 @@ def main(argv: list[str] | None = None) -> None:
             figures = measure_pages(
                 base, path, chosen, seed=args.seed, reps=args.page_reps, budget_s=args.budget, load_s=args.load
             )
+    figures["source"] = source
     if args.out:
         args.out.write_text(json.dumps(figures, ensure_ascii=False, indent=1), encoding="utf-8")
     print(json.dumps(headline(figures) | {k: figures[k] for k in ("mix_1", "mix_16")}, indent=1))
+
+
+def store_to_measure(path: Path, existing: Path | None, reports: int, seed: int) -> dict:
+    """Fill `path`: a copy of the `existing` store (never written: the measurement writes to the
+    copy), else the corpus of `reports` reports ingested; what it was, for the figures."""
+    from bench.measure import corpus_files, ingest
+
+    start = time.perf_counter()
+    if existing is None:
+        ingest(corpus_files(reports, seed), OxigraphStore(path))
+        return {"reports": reports, "seed": seed, "ingest_s": time.perf_counter() - start}
+    shutil.copytree(existing, path)
+    size = sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+    took = time.perf_counter() - start
+    print(f"measuring a copy of {existing} ({size / 1e6:.0f} MB, copied in {took:.1f} s)", file=sys.stderr)
+    return {"store": str(existing), "store_mb": size / 1e6, "copy_s": took}
 
 
 if __name__ == "__main__":

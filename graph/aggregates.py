@@ -26,6 +26,8 @@ by it (queries.catalog) can never outlive the data it was computed from.
 from __future__ import annotations
 
 import json
+import logging
+import time
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -38,6 +40,8 @@ from graph.interface import XSD_STRING, Store, Term
 from graph.terms import lines_with, ntriples_lines, ntriples_text, parse_ntriples
 from ontology import iris
 from ontology.iris import RK
+
+log = logging.getLogger(__name__)
 
 _iri = per_document.iri_text
 
@@ -186,6 +190,7 @@ def rebuild(store: Store) -> str:
     """The update that writes the whole aggregate (pairs, search shares, dashboard rows and roles)
     afresh from the documents: for a store filled before the aggregate existed, or by a bulk path
     that bypassed `changes`."""
+    started = time.perf_counter()
     totals: dict[str, PairTotal] = {}
     for row in store.select(iris.sparql_prefixes() + _ALL_CONTRIBUTIONS).rows:
         pair = PairTotal(row["a"].value, row["b"].value, row["la"].value, row["lb"].value)
@@ -195,14 +200,41 @@ def rebuild(store: Store) -> str:
     added = [(iris.AGGREGATES, _VERSION, _text(uuid.uuid4().hex))]
     for node in sorted(totals):
         added.extend(totals[node].triples())
-    for graph_iri, share in sorted(searchable.shares(store).items()):
+    log.info("rebuild: %d department pairs read (%.1f s)", len(totals), time.perf_counter() - started)
+    shares = searchable.shares(store)
+    for graph_iri, share in sorted(shares.items()):
         added.extend(searchable.triples(graph_iri, share))
-    for graph_iri, rows in sorted(summaries.by_graph(store).items()):
+    log.info("rebuild: %d search shares read (%.1f s)", len(shares), time.perf_counter() - started)
+    rows_by_graph = summaries.by_graph(store)
+    for graph_iri, rows in sorted(rows_by_graph.items()):
         added.extend(summaries.triples(graph_iri, rows))
+    log.info("rebuild: %d dashboard summaries read (%.1f s)", len(rows_by_graph), time.perf_counter() - started)
     added.extend(roles.rebuilt(store))
+    log.info("rebuild: departments' roles read, %d triples in all (%.1f s)", len(added), time.perf_counter() - started)
     graph, wip = _iri(iris.AGGREGATES), _iri(str(RK.writeInProgress))  # markers of writes under way stay
     clear = f"DELETE {{ GRAPH {graph} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {graph} {{ ?s ?p ?o FILTER(?p != {wip}) }} }}"
     return clear + _block("INSERT", _lines(added))
+
+
+# What the aggregate graph keeps, by the class of its nodes (see `kept`).
+KEPT = {
+    "department pairs": RK.DepartmentPair,
+    "search shares": RK.SearchShare,
+    "dashboard summaries": RK.ReportSummary,
+    "department roles": RK.DepartmentRoles,
+    "documents' roles": RK.DocumentRoles,
+}
+_KEPT = """SELECT ?class (COUNT(?n) AS ?count) WHERE {{ GRAPH {graph} {{ ?n a ?class }}
+  VALUES ?class {{ {classes} }} }} GROUP BY ?class"""
+
+
+def kept(store: Store) -> dict[str, int]:
+    """How many nodes of each kind in `KEPT` the aggregate graph holds (0: none, as on a store an
+    older rectkg filled): what `rebuild` restores, for a caller to say what it did."""
+    classes = " ".join(_iri(str(c)) for c in KEPT.values())
+    rows = store.select(_KEPT.format(graph=_iri(iris.AGGREGATES), classes=classes)).rows
+    counts = {row["class"].value: int(row["count"].value) for row in rows if "count" in row}
+    return {name: counts.get(str(c), 0) for name, c in KEPT.items()}
 
 
 def version(store: Store) -> str | None:

@@ -378,7 +378,7 @@ class OxigraphStore(Store):
         """Merge the files bulk loads left (see COMPACT_SHARE): what `rectkg ingest` does once all
         files are in, when `compaction_due`. It cannot be interrupted, so it is never run on the way
         out of a failure."""
-        log.info("compacting the store after adding %d documents", self._bulk_added)
+        log.info("compacting the store (%d documents bulk-loaded since it was opened)", self._bulk_added)
         try:
             self._store.optimize()
         except OSError as error:  # the documents are in; only reads stay slower for a while
