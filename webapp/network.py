@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from graph import analytics, roles
+from graph import analytics
 from graph.results import strings
 from graph.store import Store
 from ontology import iris
@@ -77,8 +77,9 @@ def fresh() -> Network:
 def build(store: Store) -> Network:
     """Findings are described when an edge is clicked (`analytics.describe`), not here: the
     network needs only which departments share them, and where and how."""
-    found = analytics.analyse(store, describe_findings=False)
-    where = _where_kept(store, found) if roles.complete(store) else _where(store)
+    held = analytics.kept_roles(store)
+    found = analytics.analyse(store, describe_findings=False, held=held)
+    where = _where(store) if held is None else _where_kept(store, found, held)
     return Network(found, where, _choices(found, where, _report_titles(store)))
 
 
@@ -95,22 +96,22 @@ def _where(store: Store) -> Where:
     )
 
 
-def _where_kept(store: Store, found: analytics.Analysis) -> Where:
+def _where_kept(store: Store, found: analytics.Analysis, held: analytics.Held) -> Where:
     """`_where` from the roles each write keeps per document (graph/roles.py) and each document's
     report, for the findings the analysis holds (those some department leads or partners on)."""
     reports = {row["g"]: row for row in strings(store.select(iris.sparql_prefixes() + GRAPH_REPORTS))}
     report: dict[str, str] = {}
     place: dict[str, str] = {}
-    held: dict[tuple[str, str], set[str]] = {}
-    for graph, org, involvement in roles.every(store):
+    holding: dict[tuple[str, str], set[str]] = {}
+    for graph, org, involvement in held:
         if involvement.role not in analytics.SHARING_ROLES or not found.bipartite.has_node(involvement.finding):
             continue
-        held.setdefault((org, involvement.finding), set()).add(involvement.role.rsplit("#", 1)[-1])
+        holding.setdefault((org, involvement.finding), set()).add(involvement.role.rsplit("#", 1)[-1])
         if graph in reports:
             report[involvement.finding] = reports[graph]["report"]
             if "place" in reports[graph]:
                 place[involvement.finding] = reports[graph]["place"]
-    return Where(report, place, {key: frozenset(roles_held) for key, roles_held in held.items()})
+    return Where(report, place, {key: frozenset(roles_held) for key, roles_held in holding.items()})
 
 
 def _choices(found: analytics.Analysis, where: Where, titles: dict[str, str]) -> dict[str, list]:
