@@ -398,7 +398,11 @@ def _count(store: Store, kind: str, nodes: dict[str, Node], skip: AbstractSet[st
 
 
 def _titles(store: Store, categories: list[str]) -> dict[str, str]:
+    """Each category's title. A VALUES, not `_each`: joined to this one triple pattern it is an index
+    lookup per category, while a UNION branch per category cost more per branch the more there
+    were (the most cited document's 849 categories at N = 1,000: 0.8–1.7 s, 32–68 ms as VALUES)."""
     if not categories:
         return {}
-    rows = _query(store, f"SELECT ?x ?label WHERE {{ {_each(categories, '?x dcterms:title ?label .')} }}")
+    values = " ".join(f"<{c}>" for c in categories)
+    rows = _query(store, f"SELECT ?x ?label WHERE {{ VALUES ?x {{ {values} }} ?x dcterms:title ?label }}")
     return {r["x"].value: r["label"].value for r in sorted(rows, key=lambda r: r["label"].lang != "zh")}
