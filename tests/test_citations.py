@@ -15,7 +15,7 @@ from graph.store import OxigraphStore, ntriples_bytes
 from loaders.pipeline import load_bytes
 from ontology import iris
 from ontology.iris import RK
-from webapp import around
+from webapp import around, create_app, db
 
 CITED = "SELECT ?d ?c ?g WHERE { GRAPH ?g { ?c rk:document ?d } }"
 
@@ -99,6 +99,37 @@ def test_a_store_written_before_citations_were_kept_is_told_apart(store, reports
     assert not citations.complete(store)
     store.update(aggregates.rebuild(store))
     assert citations.complete(store) and assert_kept_equal_live(store)
+
+
+def test_the_explorer_reads_the_kept_citations_when_every_report_has_them(tmp_path, reports):
+    """Through the app: the node a page draws for the most cited document, from the kept citations
+    while every report has them and live once they are gone, is the same."""
+    path = tmp_path / "store"
+    store = OxigraphStore(path)
+    for graph_iri, data in reports:
+        store.replace_graph_ntriples(graph_iri, data)
+    top = cited(store).most_common(1)[0][0]
+    store.close()
+    kept, kept_read = drawn(path, top)
+    assert kept_read is not None and kept_read.links
+
+    store = OxigraphStore(path)
+    store.update(f"DELETE WHERE {{ GRAPH <{iris.AGGREGATES}> {{ ?n <{RK.citationsGraph}> ?g ; ?p ?o }} }}")
+    store.close()
+    live, live_read = drawn(path, top)
+    assert live_read is None
+    assert kept == live and kept["nodes"][0]["counts"]
+
+
+def drawn(path, document: str) -> tuple[dict, around.Kept | None]:
+    """The explorer's node for the document, and what it read from the kept citations (None: live)."""
+    app = create_app({"TESTING": True, "STORE": str(path)})
+    try:
+        answer = app.test_client().get("/graph/api/node", query_string={"iri": document}).get_json()
+        with app.app_context():
+            return answer, db.run(lambda store: around._kept(store, document, "document"))
+    finally:
+        db.close(app)
 
 
 def qingpu_graph_cites(store: OxigraphStore, reports: list[tuple[str, bytes]]) -> str:

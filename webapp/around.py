@@ -317,11 +317,6 @@ def roles_kept() -> bool:
     return kept_for("department")
 
 
-def citations_kept() -> bool:
-    """Whether every report's citations of named documents are kept (graph/citations.py)."""
-    return kept_for("document")
-
-
 class Recent:
     """The last `size` answers about single nodes, for the store version they were read at: a
     bounded cache (one entry per department ever clicked would grow without end)."""
