@@ -14,6 +14,7 @@ filled before, which the app reads live until `graph.aggregates.rebuild` writes 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Set as AbstractSet
 
 from rdflib.namespace import RDF
 
@@ -61,12 +62,13 @@ def report_graphs(store: Store) -> set[str]:
     return {row["g"] for row in strings(store.select(REPORT_GRAPHS))} - SYSTEM_GRAPHS
 
 
-def complete(store: Store, marker_class: str, graph_predicate: str) -> bool:
-    """Whether every document graph holding a report has a `marker_class` node naming it through
-    `graph_predicate` in the aggregate graph (else the app reads what those nodes keep live)."""
+def complete(store: Store, marker_class: str, graph_predicate: str, reports: AbstractSet[str] | None = None) -> bool:
+    """Whether every document graph holding a report (`reports`, if read already) has a
+    `marker_class` node naming it through `graph_predicate` in the aggregate graph (else the app
+    reads what those nodes keep live)."""
     marker = f"?n a <{marker_class}> ; <{graph_predicate}> ?g"
     kept = strings(store.select(f"SELECT ?g WHERE {{ GRAPH {iri_text(iris.AGGREGATES)} {{ {marker} }} }}"))
-    return not report_graphs(store) - {row["g"] for row in kept}
+    return not (report_graphs(store) if reports is None else reports) - {row["g"] for row in kept}
 
 
 def forget(graph_predicate: str) -> Callable[[str], str]:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from typing import NamedTuple
 
 from rdflib.namespace import RDF
@@ -116,9 +117,10 @@ def rebuilt(store: Store) -> list[Triple]:
     return [t for g in sorted(graphs) for t in triples(g, found.get(g, {}), g in with_report)]
 
 
-def complete(store: Store) -> bool:
-    """Whether every document graph holding a report has its roles stored (else pages read live)."""
-    return per_document.complete(store, str(RK.DocumentRoles), _GRAPH)
+def complete(store: Store, reports: AbstractSet[str] | None = None) -> bool:
+    """Whether every document graph holding a report (`reports`, if read already) has its roles
+    stored (else pages read live)."""
+    return per_document.complete(store, str(RK.DocumentRoles), _GRAPH, reports)
 
 
 def involvements(store: Store, org: str) -> Held:

@@ -24,7 +24,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from graph import citations, roles
+from graph import citations, per_document, roles
 from graph.store import Store
 from ontology import iris
 from webapp import db
@@ -299,18 +299,22 @@ def _kept(store: Store, node: str, kind: str) -> Kept | None:
     return kept_edges(store, node, kind) if kind in KEEPERS and kept_for(kind) else None
 
 
-# What the writes keep per document for a wide kind, and the check that every report has it.
-KEEPERS: dict[str, tuple[str, Callable[[Store], bool]]] = {
-    "department": ("roles-complete", roles.complete),
-    "document": ("citations-complete", citations.complete),
+# The check that every report has what the writes keep per document for a wide kind.
+KEEPERS: dict[str, Callable[[Store, AbstractSet[str]], bool]] = {
+    "department": roles.complete,
+    "document": citations.complete,
 }
 
 
 def kept_for(kind: str) -> bool:
     """Whether every report's roles (a department) or citations (a document) are kept (graph/roles.py,
-    graph/citations.py), checked once per store version."""
-    name, complete = KEEPERS[kind]
-    return db.cached(name, complete)
+    graph/citations.py), checked once per store version for both, the reports read once."""
+    return db.cached("kept-complete", _complete)[kind]
+
+
+def _complete(store: Store) -> dict[str, bool]:
+    reports = per_document.report_graphs(store)
+    return {kind: complete(store, reports) for kind, complete in KEEPERS.items()}
 
 
 def roles_kept() -> bool:
