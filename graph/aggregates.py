@@ -35,7 +35,7 @@ from itertools import combinations
 
 from rdflib.namespace import RDF, SKOS
 
-from graph import per_document, roles, searchable, summaries
+from graph import citations, per_document, roles, searchable, summaries
 from graph.interface import XSD_STRING, Store, Term
 from graph.terms import lines_with, ntriples_lines, ntriples_text, parse_ntriples
 from ontology import iris
@@ -155,10 +155,10 @@ _FIELD_KEYS = tuple(f"> <{name}> ".encode() for name in sorted(_FIELDS))
 def changes(store: Store, writes: Mapping[str, bytes | None]) -> str:
     """SPARQL Update operations (to run after the documents' writes, in the same request) that bring
     the pair nodes, search's shares (graph/searchable.py), the dashboard's rows (graph/summaries.py),
-    the departments' roles (graph/roles.py) and the store version in line with each graph IRI of
-    `writes` replaced by its N-Triples (None: removed). Several documents at once read and rewrite
-    each pair node they share once: a pair common to most reports carries a long
-    `rk:pairContributions`."""
+    the departments' roles (graph/roles.py), the named documents' citations (graph/citations.py)
+    and the store version in line with each graph IRI of `writes` replaced by its N-Triples (None:
+    removed). Several documents at once read and rewrite each pair node they share once: a pair
+    common to most reports carries a long `rk:pairContributions`."""
     new: dict[str, PairTotal] = {}
     for graph_iri, data in writes.items():
         for node, pair in (pairs_in(graph_iri, data) if data is not None else {}).items():
@@ -183,13 +183,14 @@ def changes(store: Store, writes: Mapping[str, bytes | None]) -> str:
                 total.absorb(new[node])
         if total.shares:
             added.extend(total.triples())
-    return _difference(before, added) + searchable.changes(writes) + summaries.changes(writes) + roles.changes(writes)
+    kept = searchable.changes(writes) + summaries.changes(writes) + roles.changes(writes) + citations.changes(writes)
+    return _difference(before, added) + kept
 
 
 def rebuild(store: Store) -> str:
-    """The update that writes the whole aggregate (pairs, search shares, dashboard rows and roles)
-    afresh from the documents: for a store filled before the aggregate existed, or by a bulk path
-    that bypassed `changes`."""
+    """The update that writes the whole aggregate (pairs, search shares, dashboard rows, roles and
+    citations) afresh from the documents: for a store filled before the aggregate existed, or by a
+    bulk path that bypassed `changes`."""
     started = time.perf_counter()
     totals: dict[str, PairTotal] = {}
     for row in store.select(iris.sparql_prefixes() + _ALL_CONTRIBUTIONS).rows:
@@ -210,7 +211,9 @@ def rebuild(store: Store) -> str:
         added.extend(summaries.triples(graph_iri, rows))
     log.info("rebuild: %d dashboard summaries read (%.1f s)", len(rows_by_graph), time.perf_counter() - started)
     added.extend(roles.rebuilt(store))
-    log.info("rebuild: departments' roles read, %d triples in all (%.1f s)", len(added), time.perf_counter() - started)
+    log.info("rebuild: departments' roles read (%.1f s)", time.perf_counter() - started)
+    added.extend(citations.rebuilt(store))
+    log.info("rebuild: citations read, %d triples in all (%.1f s)", len(added), time.perf_counter() - started)
     graph, wip = _iri(iris.AGGREGATES), _iri(str(RK.writeInProgress))  # markers of writes under way stay
     clear = f"DELETE {{ GRAPH {graph} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {graph} {{ ?s ?p ?o FILTER(?p != {wip}) }} }}"
     return clear + _block("INSERT", _lines(added))
@@ -223,6 +226,8 @@ KEPT = {
     "dashboard summaries": RK.ReportSummary,
     "department roles": RK.DepartmentRoles,
     "documents' roles": RK.DocumentRoles,
+    "document citations": RK.DocumentCitations,
+    "documents' citations": RK.GraphCitations,
 }
 _KEPT = """SELECT ?class (COUNT(?n) AS ?count) WHERE {{ GRAPH {graph} {{ ?n a ?class }}
   VALUES ?class {{ {classes} }} }} GROUP BY ?class"""

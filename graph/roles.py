@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from typing import NamedTuple
 
 from rdflib.namespace import RDF
@@ -31,7 +32,7 @@ from graph import per_document
 from graph.interface import SYSTEM_GRAPHS, XSD_STRING, Store, Term
 from graph.per_document import Triple
 from graph.results import strings
-from graph.terms import Scratch, lines_with, parse_ntriples
+from graph.terms import Scratch, lines_with
 from ontology import iris
 from ontology.iris import RK
 
@@ -42,8 +43,6 @@ _iri = per_document.iri_text
 ROLES = """SELECT DISTINCT ?g ?org ?role ?finding ?measure ?category ?inv WHERE { GRAPH ?g {
   ?inv rk:agent ?org ; rk:role ?role ; rk:measure ?measure . ?measure rk:finding ?finding .
   OPTIONAL { ?finding rk:category ?category } } }"""
-_REPORT_GRAPHS = f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?r a <{RK.Report}> }} }}"
-_REPORT_KEY = f"> <{RDF.type}> <{RK.Report}> ".encode()
 _KEYS = tuple(f"> <{p}> ".encode() for p in (RK.agent, RK.role, RK.measure, RK.finding, RK.category))
 _TYPE, _GRAPH, _AGENT, _HELD = str(RDF.type), str(RK.rolesGraph), str(RK.rolesAgent), str(RK.rolesHeld)
 _DEPARTMENT_CLASS, _DOCUMENT_CLASS = Term("iri", str(RK.DepartmentRoles)), Term("iri", str(RK.DocumentRoles))
@@ -104,31 +103,24 @@ def changes(writes: Mapping[str, bytes | None]) -> str:
     """SPARQL Update operations (to run in the same request as the documents' writes) that replace
     each written graph's role nodes (None: removed with its document)."""
     return per_document.changes(
-        writes, _forget, lambda graph_iri, data: triples(graph_iri, held_in(graph_iri, data), _holds_report(data))
+        writes,
+        per_document.forget(_GRAPH),
+        lambda graph_iri, data: triples(graph_iri, held_in(graph_iri, data), per_document.holds_report(data)),
     )
-
-
-def _holds_report(data: bytes) -> bool:
-    typed = parse_ntriples(b"\n".join(lines_with(data, (_REPORT_KEY,))))
-    return any(p == _TYPE and o == str(RK.Report) for _s, p, o in typed)
 
 
 def rebuilt(store: Store) -> list[Triple]:
     """Every document's role nodes, from the documents (for `graph.aggregates.rebuild`)."""
     found = by_graph(store)
-    reports = strings(store.select(_REPORT_GRAPHS))
-    with_report = {row["g"] for row in reports}
+    with_report = per_document.report_graphs(store)
     graphs = (set(found) | with_report) - SYSTEM_GRAPHS
     return [t for g in sorted(graphs) for t in triples(g, found.get(g, {}), g in with_report)]
 
 
-def complete(store: Store) -> bool:
-    """Whether every document graph holding a report has its roles stored (else pages read live)."""
-    aggregate = _iri(iris.AGGREGATES)
-    marker = f"?n a <{RK.DocumentRoles}> ; <{_GRAPH}> ?g"
-    kept = strings(store.select(f"SELECT ?g WHERE {{ GRAPH {aggregate} {{ {marker} }} }}"))
-    reports = strings(store.select(_REPORT_GRAPHS))
-    return not {row["g"] for row in reports} - {row["g"] for row in kept} - SYSTEM_GRAPHS
+def complete(store: Store, reports: AbstractSet[str] | None = None) -> bool:
+    """Whether every document graph holding a report (`reports`, if read already) has its roles
+    stored (else pages read live)."""
+    return per_document.complete(store, str(RK.DocumentRoles), _GRAPH, reports)
 
 
 def involvements(store: Store, org: str) -> Held:
@@ -156,8 +148,3 @@ def every(store: Store) -> Iterator[tuple[str, str, Involvement]]:
 def held_by(store: Store, org: str) -> list[tuple[str, str]]:
     """Every (role, finding) the department holds, once each, in IRI order."""
     return sorted({(found.role, found.finding) for found in involvements(store, org)})
-
-
-def _forget(graph_iri: str) -> str:
-    graph, aggregate = _iri(graph_iri), _iri(iris.AGGREGATES)
-    return f"DELETE WHERE {{ GRAPH {aggregate} {{ ?n <{_GRAPH}> {graph} ; ?p ?o }} }}"

@@ -30,14 +30,19 @@ SH = Namespace("http://www.w3.org/ns/shacl#")
 # other constant predicate sees the same triples whether the aggregate is in its default graph or
 # not (graph/scope.py; tests/test_aggregate_invisible.py holds both halves of that true).
 AGGREGATE_CLASSES = frozenset(
-    str(RK[n]) for n in ("DepartmentPair", "SearchShare", "ReportSummary", "DepartmentRoles", "DocumentRoles")
+    str(RK[n])
+    for n in (
+        "DepartmentPair", "SearchShare", "ReportSummary", "DepartmentRoles", "DocumentRoles",
+        "DocumentCitations", "GraphCitations",
+    )
 )
 AGGREGATE_PREDICATES = frozenset(
     str(RK[n])
     for n in (
         "pairMember", "pairFirstLabel", "pairSecondLabel", "pairFindings", "pairFindingNumbers",
         "pairContributions", "searchGraph", "searchDigest", "searchEntries", "summaryGraph",
-        "summaryRows", "rolesGraph", "rolesAgent", "rolesHeld", "storeVersion", "writeInProgress",
+        "summaryRows", "rolesGraph", "rolesAgent", "rolesHeld", "citationsGraph", "citationsDocument",
+        "citationRows", "storeVersion", "writeInProgress",
     )
 )
 
@@ -143,6 +148,16 @@ def document_roles(graph_iri: str) -> str:
 def department_roles(graph_iri: str, org_iri: str) -> str:
     """One department's roles in one document graph, kept in the aggregate graph (graph/roles.py)."""
     return f"{ID}department-roles/{short_hash(graph_iri + ' ' + org_iri, 16)}"
+
+
+def graph_citations(graph_iri: str) -> str:
+    """The marker that one document graph's citations of named documents are kept (graph/citations.py)."""
+    return f"{ID}graph-citations/{short_hash(graph_iri, 16)}"
+
+
+def document_citations(graph_iri: str, document_iri: str) -> str:
+    """One named document's citations in one document graph, kept in the aggregate graph (graph/citations.py)."""
+    return f"{ID}document-citations/{short_hash(graph_iri + ' ' + document_iri, 16)}"
 
 
 def document_order(node: str) -> list[tuple[int, str]]:

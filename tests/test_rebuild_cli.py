@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from rdflib.namespace import RDF
 
-from graph import aggregates, roles
+from graph import aggregates, citations, roles
 from graph.handoff import advert_path
 from graph.store import OxigraphStore
 from ontology import iris
@@ -30,10 +30,18 @@ RECTKG = Path(sys.executable).parent / "rectkg"
 AGGREGATE = f"SELECT ?s ?p ?o WHERE {{ GRAPH <{iris.AGGREGATES}> {{ ?s ?p ?o }} FILTER(?p != <{RK.storeVersion}>) }}"
 GRAPH = f"<{iris.AGGREGATES}>"
 # What a store lacks, as an older rectkg left it: the departments' roles (before rk:DepartmentRoles),
-# or the whole aggregate graph (before rk:DepartmentPair).
+# the named documents' citations (before rk:DocumentCitations), or the whole aggregate graph (before
+# rk:DepartmentPair).
 LACKING = {
     "roles": f"DELETE WHERE {{ GRAPH {GRAPH} {{ ?n <{RK.rolesGraph}> ?g ; ?p ?o }} }}",
+    "citations": f"DELETE WHERE {{ GRAPH {GRAPH} {{ ?n <{RK.citationsGraph}> ?g ; ?p ?o }} }}",
     "everything": f"DROP GRAPH {GRAPH}",
+}
+# The kept nodes each case lacks (as `aggregates.kept` names them), and their class.
+RESTORED = {
+    "roles": ("department roles", RK.DepartmentRoles),
+    "citations": ("document citations", RK.DocumentCitations),
+    "everything": ("department roles", RK.DepartmentRoles),
 }
 
 
@@ -53,10 +61,12 @@ def aggregate(store: OxigraphStore) -> set[tuple[str, str, str]]:
 
 
 def read(path: Path) -> tuple[set[tuple[str, str, str]], str | None, bytes, bool]:
-    """The aggregate (stamp aside), the stamp, the documents, and whether every report's roles are kept."""
+    """The aggregate (stamp aside), the stamp, the documents, and whether every report's roles and
+    citations are kept."""
     store = OxigraphStore(path, read_only=True)
     try:
-        return aggregate(store), aggregates.version(store), _documents(store), roles.complete(store)
+        complete = roles.complete(store) and citations.complete(store)
+        return aggregate(store), aggregates.version(store), _documents(store), complete
     finally:
         store.close()
 
@@ -87,7 +97,8 @@ def test_rebuild_restores_what_a_fresh_ingest_writes(tmp_path, fresh, lacking):
     store.close()
     before, _stamp, _documents, complete = read(old)
     assert before < written and not complete
-    assert missing["department roles"] == 0
+    name, restored = RESTORED[lacking]
+    assert missing[name] == 0
 
     code, out, err = rectkg(old, "rebuild")
     assert code == 0, err
@@ -96,10 +107,10 @@ def test_rebuild_restores_what_a_fresh_ingest_writes(tmp_path, fresh, lacking):
     assert after_documents == documents
     assert new_stamp not in (None, stamp)
     # One line, saying what was restored.
-    roles_kept = sum(1 for _s, p, o in written if p == str(RDF.type) and o == str(RK.DepartmentRoles))
+    kept = sum(1 for _s, p, o in written if p == str(RDF.type) and o == str(restored))
     assert out.count("\n") == 1 and out.startswith("rebuilt the kept summaries of 2 documents in ")
     assert "compacted the store" in out
-    assert f"department roles 0 → {roles_kept}" in out
+    assert kept and f"{name} 0 → {kept}" in out
 
 
 def test_rebuilding_a_complete_store_changes_only_the_stamp(tmp_path, fresh):

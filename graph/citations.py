@@ -1,0 +1,140 @@
+"""Each named document's citations in each document, kept in the aggregate graph and written with the document.
+
+The graph explorer summarises a named document (how many measures and reports cite it, in which
+categories) and draws its edges to them. Read live, that is every citation of the document joined
+to its measure, finding and category across the union of every graph: the most cited document at a
+thousand reports has 1,469 citations, and the first expansion of a measure after an ingest, which
+describes the documents it cites, took 552 ms p50. A document's citations in one document graph
+depend on that graph alone, so, as the departments' roles (graph/roles.py), the write that adds,
+replaces or removes a document also writes, in the same request, one `rk:DocumentCitations` node
+per named document it cites: each citation's measure, report, category and action as JSON. The
+explorer then reads one short literal per document graph citing it (webapp/around.py), and the
+document's page lists its citations from the same literals (webapp/views/document.py).
+
+Each written document holding a report also gets one `rk:GraphCitations` marker, citing or not,
+so the app can tell a store whose every report was written this way (`complete`) from one filled
+before, which is read live until `graph.aggregates.rebuild` writes the nodes.
+
+The rows are the answers of the same query (`CITATIONS`) over the one graph, run on a small
+in-memory store holding only the lines it reads: what the write stores and what the live query
+gives are the same by construction (tests/test_citations.py holds them equal).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
+from typing import NamedTuple
+
+from rdflib.namespace import RDF
+
+from graph import per_document
+from graph.interface import SYSTEM_GRAPHS, XSD_STRING, Store, Term
+from graph.per_document import Triple
+from graph.results import strings
+from graph.terms import Scratch, lines_with
+from ontology import iris
+from ontology.iris import RK
+
+_iri = per_document.iri_text
+
+# In each document graph: which citation cites which named document, from which measure (the
+# measure's finding's category) or report, with which action ("" where there is none).
+CITATIONS = """SELECT DISTINCT ?g ?document ?measure ?report ?category ?action ?c WHERE { GRAPH ?g {
+  ?c a rk:Citation ; rk:document ?document .
+  OPTIONAL { ?c rk:measure ?measure OPTIONAL { ?measure rk:finding/rk:category ?category } }
+  OPTIONAL { ?c rk:report ?report }
+  OPTIONAL { ?c rk:action ?action } } }"""
+_KEYS = (
+    f"> <{RDF.type}> <{RK.Citation}> ".encode(),
+    *(f"> <{p}> ".encode() for p in (RK.document, RK.measure, RK.report, RK.action, RK.finding, RK.category)),
+)
+_TYPE, _GRAPH, _DOCUMENT = str(RDF.type), str(RK.citationsGraph), str(RK.citationsDocument)
+_ROWS = str(RK.citationRows)
+_CITED_CLASS, _GRAPH_CLASS = Term("iri", str(RK.DocumentCitations)), Term("iri", str(RK.GraphCitations))
+
+
+class Cited(NamedTuple):
+    """One citation of a named document: by a measure (with its finding's category) or by a report,
+    with its action ("" for what it does not have)."""
+
+    measure: str
+    report: str
+    category: str
+    action: str
+    citation: str
+
+
+Citations = list[Cited]  # sorted
+
+
+def by_graph(store: Store | Scratch) -> dict[str, dict[str, Citations]]:
+    """graph → named document → its citations there, worked out from the documents."""
+    out: dict[str, dict[str, Citations]] = {}
+    for row in strings(store.select(iris.sparql_prefixes() + CITATIONS)):
+        if row["g"] not in SYSTEM_GRAPHS:
+            found = Cited(row["measure"], row["report"], row["category"], row["action"], row["c"])
+            out.setdefault(row["g"], {}).setdefault(row["document"], []).append(found)
+    for documents in out.values():
+        for cited in documents.values():
+            cited.sort()
+    return out
+
+
+def cited_in(graph_iri: str, data: bytes) -> dict[str, Citations]:
+    """One document's citations by named document, from its N-Triples: the lines `CITATIONS` reads,
+    in a store of their own."""
+    small = Scratch()
+    small.load(graph_iri, b"\n".join(lines_with(data, _KEYS)), "application/n-triples")
+    return by_graph(small).get(graph_iri, {})
+
+
+def triples(graph_iri: str, documents: Mapping[str, Citations], report: bool) -> list[Triple]:
+    """One node per named document the graph cites, and the marker of a graph holding a report or
+    a citation (what `complete` counts; a rebuild marks the same graphs)."""
+    graph = Term("iri", graph_iri)
+    marker = iris.graph_citations(graph_iri)
+    out: list[Triple] = [(marker, _TYPE, _GRAPH_CLASS), (marker, _GRAPH, graph)] if report or documents else []
+    for document, cited in sorted(documents.items()):
+        node = iris.document_citations(graph_iri, document)
+        text = json.dumps(sorted(cited), ensure_ascii=False, separators=(",", ":"))
+        out += [
+            (node, _TYPE, _CITED_CLASS),
+            (node, _GRAPH, graph),
+            (node, _DOCUMENT, Term("iri", document)),
+            (node, _ROWS, Term("literal", text, XSD_STRING)),
+        ]
+    return out
+
+
+def changes(writes: Mapping[str, bytes | None]) -> str:
+    """SPARQL Update operations (to run in the same request as the documents' writes) that replace
+    each written graph's citation nodes (None: removed with its document)."""
+    return per_document.changes(
+        writes,
+        per_document.forget(_GRAPH),
+        lambda graph_iri, data: triples(graph_iri, cited_in(graph_iri, data), per_document.holds_report(data)),
+    )
+
+
+def rebuilt(store: Store) -> list[Triple]:
+    """Every document's citation nodes, from the documents (for `graph.aggregates.rebuild`)."""
+    found = by_graph(store)
+    with_report = per_document.report_graphs(store)
+    graphs = (set(found) | with_report) - SYSTEM_GRAPHS
+    return [t for g in sorted(graphs) for t in triples(g, found.get(g, {}), g in with_report)]
+
+
+def complete(store: Store, reports: AbstractSet[str] | None = None) -> bool:
+    """Whether every document graph holding a report (`reports`, if read already) has its citations
+    stored (else pages read live)."""
+    return per_document.complete(store, str(RK.GraphCitations), _GRAPH, reports)
+
+
+def of(store: Store, document: str) -> Citations:
+    """Every citation of the named document, across the document graphs, as the writes stored them
+    (a citation restated in two graphs once)."""
+    kept = f"?n <{_DOCUMENT}> {_iri(document)} ; <{_ROWS}> ?rows"
+    query = f"SELECT ?rows WHERE {{ GRAPH {_iri(iris.AGGREGATES)} {{ {kept} }} }}"
+    return sorted({Cited(*found) for row in strings(store.select(query)) for found in json.loads(row["rows"])})
