@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 from test_workbench_browser import PARTY_A, printed, rounded
 
 from queries import catalog
+from webapp import dossier
 
 pytest_plugins = ("web_fixtures",)
 browser = test_browser.browser
@@ -160,3 +161,32 @@ def test_department_dossier_prints_with_its_highlights(browser, base_url, busies
     assert "卷宗" in text and "问题数" in text and "SPARQL" not in text, "content kept, navigation dropped"
     for colour in (PARTY_A, CUE):
         assert rounded(colour) in fills, f"highlight {colour} printed: {fills}"
+
+
+def every_part(base_url: str, path: str, **params) -> list[str]:
+    """A dossier page and every "show more" page after it."""
+    parts = [get(base_url, path, **params).text]
+    while more := re.findall(r'<a class="show-more" href="([^"]+)"', parts[-1]):
+        parts.append(requests.get(base_url + unescape(more[0]), headers=HTML).text)
+    return parts
+
+
+def test_a_dossier_page_shows_a_part_at_a_time_and_its_downloads_all(base_url, reader, busiest, monkeypatch):
+    """A busy department's or pair's dossier reads and shows its first PAGE findings, then more on
+    request; the count is of them all, and so are the downloads."""
+    monkeypatch.setattr(dossier, "PAGE", 2)  # the app serves from this process
+    profile = catalog.get("department-profile").run(reader, {"department": busiest}).rows
+    expected = [key(r["finding"].value) for r in profile]
+    assert len(expected) > 4
+    parts = every_part(base_url, "/dossier/department", name=busiest)
+    assert [len(findings_on(p)) for p in parts] == [2, *range(4, len(expected), 2), len(expected)][: len(parts)]
+    assert findings_on(parts[-1]) == expected and 'class="show-more"' not in parts[-1]
+    assert f"显示前 2 个，共 {len(expected)} 个" in parts[0]
+    assert all(f'<dd id="dossier-count">{len(expected)}</dd>' in p for p in parts)
+    as_csv = list(csv.reader(io.StringIO(get(base_url, "/dossier/department.csv", name=busiest).text.lstrip("\ufeff"))))
+    assert list(dict.fromkeys(f for f, _ in csv_measures(as_csv))) == expected
+    pair = catalog.get("shared-responsibility").run(reader).rows[0]
+    a, b, shared = pair["dept_a"].value, pair["dept_b"].value, int(pair["findings"].value)
+    parts = every_part(base_url, "/shared", a=a, b=b)
+    assert len(findings_on(parts[0])) == min(2, shared) and len(findings_on(parts[-1])) == shared
+    assert f'<dd id="shared-count">{shared}</dd>' in parts[0]

@@ -26,6 +26,7 @@ from markupsafe import Markup
 from ontology import iris
 from webapp import evidence, i18n
 from webapp.data import rows
+from webapp.views import first_part, org
 
 # The same sharing rule as queries/shared-responsibility.rq: both lead or partner on the finding.
 SHARING = frozenset(f"{iris.RK}{role}" for role in ("lead", "partner"))
@@ -68,7 +69,7 @@ SELECT DISTINCT ?measure ?document ?title WHERE {
   ?c rk:measure ?measure ; rk:document ?document .
   OPTIONAL { ?document dcterms:title ?title }
 }"""
-DEPARTMENT_MEASURES = "?inv rk:agent <%s> ; rk:measure ?measure ."
+FINDING_MEASURES = " ?measure rk:finding ?finding ."  # after FINDINGS_SCOPE: the measures of the findings named
 
 # What the dossier says of each finding in scope.
 FINDINGS = """
@@ -80,6 +81,7 @@ SELECT DISTINCT ?finding ?number ?title ?report ?reportTitle ?order ?categoryTit
 }"""
 REPORT_FINDINGS = "?finding rk:report <%s> ; a rk:Finding ."  # categories and groups have rk:report too
 DESCRIBED = 100  # findings described per query (a VALUES list, like webapp/views/org.py's pages)
+PAGE = 50  # findings a dossier's page reads and shows at first
 
 TEXT = "SELECT ?text WHERE { <%s> rk:text ?text }"  # a substituted ?report read every text
 REPORT_TITLE = "SELECT ?title WHERE { <%s> a rk:Report ; dcterms:title ?title }"
@@ -155,6 +157,8 @@ class Dossier:
     title: str
     parties: list[Party]
     findings: list[Finding]
+    total: int = 0  # findings in all, of which `findings` are the first part on a page
+    more: str | None = None  # the link to the next part
 
     @property
     def documents(self) -> list[tuple[str, str]]:
@@ -163,31 +167,61 @@ class Dossier:
         return list(seen)
 
 
-def build(a: str, b: str, org_a: str, org_b: str) -> Dossier:
+def build(a: str, b: str, org_a: str, org_b: str, paged: bool = False) -> Dossier:
     """The dossier of two departments (labels as asked, IRIs as found), findings in document order:
-    those both lead or partner on, read from each one's own involvements. A self-join of every
-    involvement, with the two departments substituted, was joined to them only after pairing the
-    whole corpus (6 s at 100 reports)."""
+    those both lead or partner on, from each one's roles (kept per document by each write, or read
+    live: views/org.held). A self-join of every involvement, with the two departments substituted,
+    was joined to them only after pairing the whole corpus (6 s at 100 reports). `paged`: only the
+    first part is read and described (`first_part`); the busiest pair shares hundreds of findings
+    at a thousand reports (2.3–3.6 s for all of them), which the downloads still hold."""
     parties = [Party("a", a, org_a), Party("b", b, org_b)]
-    involved = {p.side: rows(INVOLVED % {"scope": "", "org": f"<{p.iri}>", "named": ""}) for p in parties}
-    sharing = [{r["finding"] for r in involved[p.side] if r["role"] in SHARING} for p in parties]
-    findings = _described(sorted(set.intersection(*sharing)))
+    sharing = [{finding for role, finding in org.held(p.iri) if role in SHARING} for p in parties]
+    ordered = sorted(set.intersection(*sharing), key=iris.document_order)
+    chosen, more = _first(ordered, paged)
+    findings = _described(chosen)
     measures: dict[str, Measure] = {}
     for party in parties:
-        _attach(findings, measures, involved[party.side], party.side)
-        _cite(measures, rows(CITED % (DEPARTMENT_MEASURES % party.iri)))
-    return Dossier("pair", org_a, f"{a} · {b}", parties, _finish(findings))
+        _attach(findings, measures, _involved(party.iri, chosen), party.side)
+    _cite(measures, _cited(chosen))
+    return Dossier("pair", org_a, f"{a} · {b}", parties, _finish(findings), len(ordered), more)
 
 
-def department(label: str, org: str) -> Dossier:
+def department(label: str, org_iri: str, paged: bool = False) -> Dossier:
     """One department's dossier: every finding it is involved in, in any role, with the measures
-    involving it (`org` an IRI already checked, as it is written into the queries)."""
-    involved = rows(INVOLVED % {"scope": "", "org": f"<{org}>", "named": ""})
-    findings = _described(sorted({r["finding"] for r in involved}))
+    involving it (`org_iri` an IRI already checked, as it is written into the queries); `paged` as
+    for `build` (the busiest department has a thousand findings at a thousand reports)."""
+    ordered = sorted({finding for _role, finding in org.held(org_iri)}, key=iris.document_order)
+    chosen, more = _first(ordered, paged)
+    findings = _described(chosen)
     measures: dict[str, Measure] = {}
-    _attach(findings, measures, involved, "a")
-    _cite(measures, rows(CITED % (DEPARTMENT_MEASURES % org)))
-    return Dossier("department", org, label, [Party("a", label, org)], _finish(findings))
+    _attach(findings, measures, _involved(org_iri, chosen), "a")
+    _cite(measures, _cited(chosen))
+    return Dossier("department", org_iri, label, [Party("a", label, org_iri)], _finish(findings), len(ordered), more)
+
+
+def _first(ordered: list[str], paged: bool) -> tuple[list[str], str | None]:
+    """The findings a page reads (the first PAGE, more with ?shown=) and the link to more; all of
+    them for a download."""
+    return first_part(ordered, PAGE, "dossier-more") if paged else (ordered, None)
+
+
+def _involved(org_iri: str, findings: list[str]) -> list[dict[str, str]]:
+    """The department's involvements in these findings, a VALUES list of DESCRIBED at a time."""
+    org_term = f"<{org_iri}>"
+    return _in_parts(findings, lambda named: INVOLVED % {"scope": FINDINGS_SCOPE % named, "org": org_term, "named": ""})
+
+
+def _cited(findings: list[str]) -> list[dict[str, str]]:
+    """The documents the measures of these findings cite."""
+    return _in_parts(findings, lambda named: CITED % (FINDINGS_SCOPE % named + FINDING_MEASURES))
+
+
+def _in_parts(findings: list[str], query: Callable[[str], str]) -> list[dict[str, str]]:
+    """The rows of `query` over the findings named, DESCRIBED findings per query."""
+    out: list[dict[str, str]] = []
+    for at in range(0, len(findings), DESCRIBED):
+        out += rows(query(" ".join(f"<{f}>" for f in findings[at : at + DESCRIBED])))
+    return out
 
 
 def report(subject: str) -> Dossier | None:
@@ -202,7 +236,7 @@ def report(subject: str) -> Dossier | None:
     _attach(findings, measures, rows(MEASURES % scope), "a")
     _attach(findings, measures, rows(INVOLVED % {"scope": scope, "org": "?org", "named": NAMED}), "a")
     _cite(measures, rows(CITED % scope))
-    return Dossier("report", subject, titled[0]["title"], [], _finish(findings))
+    return Dossier("report", subject, titled[0]["title"], [], _finish(findings), len(findings))
 
 
 def cue_label(cue: str, lang: str) -> str:
@@ -215,11 +249,7 @@ def cue_label(cue: str, lang: str) -> str:
 
 def _described(found: list[str]) -> dict[str, Finding]:
     """The findings named, described a VALUES list of DESCRIBED at a time."""
-    described: dict[str, Finding] = {}
-    for at in range(0, len(found), DESCRIBED):
-        named = " ".join(f"<{f}>" for f in found[at : at + DESCRIBED])
-        described.update((r["finding"], _finding(r)) for r in rows(FINDINGS % (FINDINGS_SCOPE % named)))
-    return described
+    return {r["finding"]: _finding(r) for r in _in_parts(found, lambda named: FINDINGS % (FINDINGS_SCOPE % named))}
 
 
 def _attach(findings: dict[str, Finding], measures: dict[str, Measure], found: list[dict[str, str]], side: str) -> None:

@@ -22,18 +22,18 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHEETS = {"pair": "shared_findings", "department": "department_dossier", "report": "report_dossier"}
 
 
-def _pair() -> dossier.Dossier:
+def _pair(paged: bool) -> dossier.Dossier:
     a, b = request.args.get("a", ""), request.args.get("b", "")
     if not a or not b:
         abort(400, description="name two departments: /shared?a=…&b=…")
-    return dossier.build(a, b, _found(a), _found(b))
+    return dossier.build(a, b, _found(a), _found(b), paged)
 
 
-def _department() -> dossier.Dossier:
+def _department(paged: bool) -> dossier.Dossier:
     name = request.args.get("name", "")
     if not name:
         abort(400, description=i18n.message("name_department"))
-    return dossier.department(name, _found(name))
+    return dossier.department(name, _found(name), paged)
 
 
 def _found(name: str) -> str:
@@ -45,7 +45,8 @@ def _found(name: str) -> str:
     return found
 
 
-def _report() -> dossier.Dossier:
+def _report(_paged: bool) -> dossier.Dossier:
+    """A report's dossier is never paged: a report has tens of findings."""
     subject = request.args.get("report", "")
     found = dossier.report(subject) if around.IRI.fullmatch(subject) else None  # written into queries
     if found is None:
@@ -58,12 +59,15 @@ def _not_found(said: str) -> NoReturn:
     abort(errors.error_response(404, "not-found", said, said=said))
 
 
-def _routes(path: str, endpoint: str, load: Callable[[], dossier.Dossier], stem: str, keys: tuple[str, ...]) -> None:
+def _routes(
+    path: str, endpoint: str, load: Callable[[bool], dossier.Dossier], stem: str, keys: tuple[str, ...]
+) -> None:
     """The page, the CSV (with a BOM, for Excel) and the XLSX of the dossier `load` reads from the
-    request; the download's name carries the parameters (`keys`)."""
+    request (the page its first part, `load(True)`; the downloads every finding); the download's
+    name carries the parameters (`keys`)."""
 
     def page() -> str:
-        found = load()
+        found = load(True)
         return render_template(
             "dossier.html",
             d=found,
@@ -73,12 +77,12 @@ def _routes(path: str, endpoint: str, load: Callable[[], dossier.Dossier], stem:
         )
 
     def as_csv() -> Response:
-        header, body = _table(load())
+        header, body = _table(load(False))
         response = Response(downloads.with_bom(downloads.csv_text(header, body)), mimetype="text/csv")
         return downloads.attach(response, _file_name(stem, keys, "csv"))
 
     def as_xlsx() -> Response:
-        found = load()
+        found = load(False)
         header, body = _table(found)
         response = Response(downloads.xlsx_bytes(i18n.message(SHEETS[found.kind]), header, body), mimetype=XLSX)
         return downloads.attach(response, _file_name(stem, keys, "xlsx"))

@@ -62,20 +62,20 @@ def gather(subject: str) -> dict | None:
     pref = [r["pref"] for r in names if r["pref"]]
     if not pref:
         return None
-    held = _held(subject)
+    held_roles = held(subject)
     by_role: dict[str, list[str]] = {}
-    for role, finding in held:
+    for role, finding in held_roles:
         by_role.setdefault(role, []).append(finding)
     return {
         "label": pref[0],
         "aliases": sorted({r["alt"] for r in names if r["alt"]} - set(pref)),
         "types": sorted({r["type"] for r in names if r["type"]}),
         "by_role": [_role_list(role, by_role[role]) for role in sorted(by_role, key=_role_rank)],
-        "partners": partners(subject, held),
+        "partners": partners(subject, held_roles),
     }
 
 
-def _held(subject: str) -> list[tuple[str, str]]:
+def held(subject: str) -> list[tuple[str, str]]:
     """(role, finding) of every finding the department is involved in: one stored literal per
     document naming it (0.2–0.7 s live for the busiest department at a thousand reports)."""
     if around.roles_kept():
