@@ -55,10 +55,14 @@ def compare(store: OxigraphStore, query: SavedQuery, picked: list[dict[str, str]
 
 
 def pick(store: OxigraphStore, query: SavedQuery, params: frozenset[str], count: int, seed: int) -> list[dict]:
-    """`count` sets of values for the variant's parameters, each drawn from its drop-down."""
+    """`count` sets of values for the variant's parameters, each drawn from its drop-down; one
+    with no drop-down but a default (recurring-problems' `min_score`) is left to its default."""
     drawn = {}
     for param in sorted(params):
-        enumeration = next(p.enumerate for p in query.params if p.name == param)
+        declared = next(p for p in query.params if p.name == param)
+        if declared.default and not declared.enumerate:
+            continue
+        enumeration = declared.enumerate
         values = [value for value, _label in catalog.choices(store, enumeration)]
         drawn[param] = random.Random(seed).sample(values, min(count, len(values)))
     return [dict(zip(drawn, row, strict=True)) for row in zip(*drawn.values(), strict=False)]

@@ -3,6 +3,8 @@ had published it (every 枫江 renamed), which shares laws and problems but no d
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from graph.store import OxigraphStore
@@ -64,6 +66,35 @@ def test_recurring_problems_pair_the_same_problem_in_two_counties(corpus):
     assert all(float(p["score"]) >= 0.2 for p in looser)
 
 
+def _turned(pair: dict[str, str]) -> dict[str, str]:
+    return {k[:-1] + {"a": "b", "b": "a"}[k[-1]] if k[-2:] in ("_a", "_b") else k: v for k, v in pair.items()}
+
+
+def _in_query_order(pair: dict[str, str]) -> tuple:
+    """recurring-problems' ORDER BY: DESC(?score) ?title_a ?title_b ?report_a ?report_b ?finding_a ?finding_b."""
+    keys = ("title_a", "title_b", "report_a", "report_b", "finding_a", "finding_b")
+    return (-Decimal(pair["score"]), *(pair[k] for k in keys))
+
+
+@pytest.mark.parametrize("min_score", ["0", "0.05", "0.2", "0.5", "0.99"])
+def test_recurring_problems_of_a_report_are_the_whole_answers_pairs_with_it_first(corpus, min_score):
+    """`report` keeps the pairs of the whole-corpus answer that have a finding in that report, turned
+    to put that finding first, in the same order; by its own text (recurring-problems+min_score+report.rq),
+    which starts from the report's findings and leaves out early the pairs that cannot reach min_score."""
+    query = catalog.get("recurring-problems")
+    whole = rows(corpus, "recurring-problems", min_score=min_score)
+    reports = sorted(r["report"] for r in rows(corpus, "compare-reports"))
+    assert len(reports) == 3 and whole
+    for report in reports:
+        assert query.text_for(query.bindings({"report": report, "min_score": min_score})) != query.text
+        expected = sorted(
+            (p if p["report_a"] == report else _turned(p) for p in whole if report in (p["report_a"], p["report_b"])),
+            key=_in_query_order,
+        )
+        got = rows(corpus, "recurring-problems", report=report, min_score=min_score)
+        assert got == expected, (report, min_score)
+
+
 def test_documents_lists_a_document_once_per_citing_report(corpus):
     """A document is in the graph of every report citing it; the union of those graphs must not
     repeat its rows (it did, once per pair of citing reports' copies of its title and type)."""
@@ -96,8 +127,14 @@ def sorted_rows(store, query, **params):
     return sorted(tuple(sorted(r.items())) for r in rows(store, query, **params))
 
 
+# recurring-problems for a report is about the other reports (its pairs with them): tested below.
 @pytest.mark.parametrize(
-    "query", sorted(n for n, q in catalog.saved_queries().items() if "report" in {p.name for p in q.params})
+    "query",
+    sorted(
+        n
+        for n, q in catalog.saved_queries().items()
+        if "report" in {p.name for p in q.params} and n != "recurring-problems"
+    ),
 )
 def test_a_reports_answers_do_not_change_when_another_report_names_the_same_things(
     alone_and_with_sibling, qingpu, query
