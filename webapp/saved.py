@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 
 from graph import results
-from graph.store import Result, Term
+from graph.store import Result, Store, Term
 from queries import catalog
 from queries.catalog import SavedQuery
 from webapp import db, downloads, i18n, resulttable, tables
@@ -122,11 +122,18 @@ def _choices(query: SavedQuery, param: str, enumeration: str) -> list[tuple[str,
     return [(group, [(v, resulttable.value_label(query, param, v)) for v, _ in pairs]) for group, pairs in found]
 
 
-def enumerated(enumeration: str) -> list[tuple[str, list[tuple[str, str]]]]:
+def enumerated(enumeration: str, fresh: bool = False) -> list[tuple[str, list[tuple[str, str]]]]:
     """A drop-down's groups of choices, kept until the next write (every department named in a
-    measure took 0.8–1.3 s at 100 reports, on every visit to the form) and warmed after each write
-    (webapp/warm.py); cut at MAX_ROWS choices, as a visitor's query would be."""
-    found = db.cached("choices." + enumeration, lambda store: catalog.grouped_choices(store, enumeration))
+    measure took 0.8–1.3 s at 100 reports, 7 s at 1,000, on every visit to the form) and warmed
+    after each write (webapp/warm.py, `fresh`); a visit while the warm-up is due or under way gets
+    the choices from before the write (db.kept_or_stale: a department the write brought in is
+    offered a moment later). Cut at MAX_ROWS choices, as a visitor's query would be."""
+
+    def build(store: Store) -> list[tuple[str, list[tuple[str, str]]]]:
+        return catalog.grouped_choices(store, enumeration)
+
+    key = "choices." + enumeration
+    found = db.cached(key, build) if fresh else db.kept_or_stale(key, build)[0]
     left = current_app.config["MAX_ROWS"]
     out = []
     for group, pairs in found:

@@ -118,7 +118,7 @@ class Warmer:
                 log.warning("warming the graph views failed: %s", error)
             try:  # the saved queries' drop-downs (every department, report and finding)
                 for enumeration in catalog.ENUMERATIONS:
-                    saved.enumerated(enumeration)
+                    saved.enumerated(enumeration, fresh=True)
             except Exception as error:
                 log.warning("warming the saved queries' choices failed: %s", error)
             try:  # last: saving shares the CPU with the first visitors' requests, and none waits for it
