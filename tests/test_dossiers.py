@@ -182,6 +182,8 @@ def test_a_dossier_page_shows_a_part_at_a_time_and_its_downloads_all(base_url, r
     assert [len(findings_on(p)) for p in parts] == [2, *range(4, len(expected), 2), len(expected)][: len(parts)]
     assert findings_on(parts[-1]) == expected and 'class="show-more"' not in parts[-1]
     assert f"显示前 2 个，共 {len(expected)} 个" in parts[0]
+    every = re.search(r'<a class="show-all" href="([^"]+)"', parts[0]).group(1)
+    assert findings_on(requests.get(base_url + unescape(every), headers=HTML).text) == expected, "to print"
     assert all(f'<dd id="dossier-count">{len(expected)}</dd>' in p for p in parts)
     as_csv = list(csv.reader(io.StringIO(get(base_url, "/dossier/department.csv", name=busiest).text.lstrip("\ufeff"))))
     assert list(dict.fromkeys(f for f, _ in csv_measures(as_csv))) == expected

@@ -21,6 +21,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from flask import request, url_for
 from markupsafe import Markup
 
 from ontology import iris
@@ -203,6 +204,11 @@ def _first(ordered: list[str], paged: bool) -> tuple[list[str], str | None]:
     """The findings a page reads (the first PAGE, more with ?shown=) and the link to more; all of
     them for a download."""
     return first_part(ordered, PAGE, "dossier-more") if paged else (ordered, None)
+
+
+def every_url(d: Dossier) -> str:
+    """This dossier's page with every finding shown: what an investigator prints."""
+    return url_for(request.endpoint, **(request.view_args or {}), **{**request.args, "shown": d.total})
 
 
 def _involved(org_iri: str, findings: list[str]) -> list[dict[str, str]]:

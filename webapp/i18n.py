@@ -116,6 +116,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "department_a": ("部门甲", "Department A"),
     "department_b": ("部门乙", "Department B"),
     "print": ("打印", "Print"),
+    "show_all_to_print": ("全部显示（打印前）", "Show them all (to print)"),
     "legend": ("高亮说明", "Highlights"),
     "cue": ("线索词", "cue word"),
     "evidence_sentence": ("措施原文", "Measure as printed"),

@@ -72,6 +72,7 @@ def _routes(
             "dossier.html",
             d=found,
             cue_label=dossier.cue_label,
+            every_url=dossier.every_url,
             csv_url=url_for(f"shared.{endpoint}_csv", **request.args),
             xlsx_url=url_for(f"shared.{endpoint}_xlsx", **request.args),
         )
