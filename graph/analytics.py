@@ -16,6 +16,7 @@ import io
 import itertools
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -71,10 +72,10 @@ class AnalyticsError(ValueError):
     """A request the graph cannot answer (unknown or ambiguous department): the user's to fix."""
 
 
-Held = list[tuple[str, str, roles.Involvement]]  # (document graph, department, role): roles.every
+Edges = dict[tuple[str, str], set[str]]  # (organisation, finding) → the measures it leads or partners on
 
 
-def read_responsibility(store: Store, *, describe_findings: bool = True, held: Held | None = None) -> nx.Graph:
+def read_responsibility(store: Store, *, describe_findings: bool = True, edges: Edges | None = None) -> nx.Graph:
     """The department × finding bipartite graph, straight from the store (any backend).
 
     Nodes are entity IRIs with `type` (department | finding), `label` (Chinese preferred label,
@@ -83,11 +84,11 @@ def read_responsibility(store: Store, *, describe_findings: bool = True, held: H
     then a finding's label is its IRI, and `describe` gives its attributes when they are
     wanted). An edge joins a department to a finding it leads or partners on, with `measures`:
     the measure IRIs it is involved in there. Nodes and edges are added in sorted order so that
-    seeded algorithms give the same answer whatever order the store returned rows in. `held`:
-    the kept roles when the caller has read them already (`kept_roles`).
+    seeded algorithms give the same answer whatever order the store returned rows in. `edges`:
+    what `read_edges` gives, when the caller has read them already.
     """
     prefixes = iris.sparql_prefixes()
-    edges = _edges(store, kept_roles(store) if held is None else held)
+    edges = read_edges(store) if edges is None else edges
     wanted = ORGANISATION_LABELS + (f"\n  UNION {FINDING_LABELS}" if describe_findings else "")
     attrs = _node_attributes(store.select(f"{prefixes}SELECT DISTINCT ?node ?attr ?value WHERE {{ {wanted} }}"))
     graph = nx.Graph()
@@ -100,24 +101,21 @@ def read_responsibility(store: Store, *, describe_findings: bool = True, held: H
     return graph
 
 
-def kept_roles(store: Store) -> Held | None:
-    """Every role the writes kept per document (graph/roles.py), or None when some report has
-    none (a store filled before them): then the involvements are read."""
-    return list(roles.every(store)) if roles.complete(store) else None
-
-
-def _edges(store: Store, held: Held | None) -> dict[tuple[str, str], set[str]]:
+def read_edges(store: Store, also: Callable[[str, str, roles.Involvement], None] | None = None) -> Edges:
     """(organisation, finding) → the measures it leads or partners on there: from the roles each
     write keeps per document where every report has them, else from the involvements (a minute
-    and more at a thousand reports)."""
+    and more at a thousand reports). `also` sees every kept role as it streams by (the shared
+    network's filters are read in the same pass): None when the involvements were read."""
     prefixes = iris.sparql_prefixes()
-    edges: dict[tuple[str, str], set[str]] = defaultdict(set)
-    if held is None:
+    edges: Edges = defaultdict(set)
+    if not roles.complete(store):
         for row in store.select(prefixes + EDGES_QUERY).rows:
             edges[(row["org"].value, row["finding"].value)].add(row["measure"].value)
         return edges
     excluded = {row["org"] for row in strings(store.select(prefixes + EXCLUDED_QUERY))}
-    for _graph, org, found in held:
+    for graph, org, found in roles.every(store):
+        if also is not None:
+            also(graph, org, found)
         if found.role in SHARING_ROLES and org not in excluded:
             edges[(org, found.finding)].add(found.measure)
     return edges
@@ -280,9 +278,9 @@ def _sharing(projection: nx.Graph) -> nx.Graph:
     return projection.subgraph(n for n in projection if projection.degree(n))
 
 
-def analyse(store: Store, *, seed: int = SEED, describe_findings: bool = True, held: Held | None = None) -> Analysis:
+def analyse(store: Store, *, seed: int = SEED, describe_findings: bool = True, edges: Edges | None = None) -> Analysis:
     """Read the store once and compute the projection and its communities (Louvain, seeded)."""
-    bipartite = read_responsibility(store, describe_findings=describe_findings, held=held)
+    bipartite = read_responsibility(store, describe_findings=describe_findings, edges=edges)
     projection = project(bipartite)
     sharing = _sharing(projection)
     found = nx.community.louvain_communities(sharing, weight="findings", seed=seed) if sharing else []

@@ -129,10 +129,16 @@ def involvements(store: Store, org: str) -> Held:
     return sorted({Involvement(*found) for row in strings(store.select(query)) for found in json.loads(row["held"])})
 
 
+# Document graphs whose roles one query reads: at 3,000 reports all of them are 300 MB of JSON,
+# past a query worker's memory limit (2 GB with the rows around it).
+GRAPHS_AT_ONCE = 200
+
+
 def every(store: Store) -> Iterator[tuple[str, str, Involvement]]:
-    """Every (document graph, department, role) the writes kept: one scan of the aggregate graph
-    per property, joined here (joined by the engine, it costs a lookup per node and property:
-    seconds at a thousand reports, against the minute and more of reading the involvements)."""
+    """Every (document graph, department, role) the writes kept. Each node's graph and department
+    come from one scan of the aggregate graph per property, joined here (joined by the engine, it
+    costs a lookup per node and property); the roles themselves GRAPHS_AT_ONCE documents at a
+    time, so neither a query's answer nor the caller's memory holds them all."""
     aggregate = _iri(iris.AGGREGATES)
 
     def column(predicate: str) -> dict[str, str]:
@@ -140,9 +146,14 @@ def every(store: Store) -> Iterator[tuple[str, str, Involvement]]:
         return {row["n"]: row["v"] for row in strings(store.select(query))}
 
     graphs, agents = column(_GRAPH), column(_AGENT)
-    for node, held in column(_HELD).items():
-        for found in json.loads(held):
-            yield graphs[node], agents[node], Involvement(*found)
+    documents = sorted(set(graphs.values()))
+    for at in range(0, len(documents), GRAPHS_AT_ONCE):
+        named = " ".join(_iri(g) for g in documents[at : at + GRAPHS_AT_ONCE])
+        held = f"VALUES ?g {{ {named} }} ?n <{_GRAPH}> ?g ; <{_HELD}> ?v"
+        query = f"SELECT ?n ?v WHERE {{ GRAPH {aggregate} {{ {held} }} }}"
+        for row in strings(store.select(query)):
+            for found in json.loads(row["v"]):
+                yield graphs[row["n"]], agents[row["n"]], Involvement(*found)
 
 
 def held_by(store: Store, org: str) -> list[tuple[str, str]]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from graph import analytics
+from graph import analytics, roles
 from graph.results import strings
 from graph.store import Store
 from ontology import iris
@@ -77,9 +77,9 @@ def fresh() -> Network:
 def build(store: Store) -> Network:
     """Findings are described when an edge is clicked (`analytics.describe`), not here: the
     network needs only which departments share them, and where and how."""
-    held = analytics.kept_roles(store)
-    found = analytics.analyse(store, describe_findings=False, held=held)
-    where = _where(store) if held is None else _where_kept(store, found, held)
+    kept = _Kept()
+    found = analytics.analyse(store, describe_findings=False, edges=analytics.read_edges(store, kept.see))
+    where = _where_kept(store, found, kept) if kept.seen else _where(store)
     return Network(found, where, _choices(found, where, _report_titles(store)))
 
 
@@ -96,22 +96,32 @@ def _where(store: Store) -> Where:
     )
 
 
-def _where_kept(store: Store, found: analytics.Analysis, held: analytics.Held) -> Where:
+class _Kept:
+    """What the filters need of each kept role, gathered as the analysis streams them by: who holds
+    which sharing role on which finding, and each finding's document graph."""
+
+    def __init__(self) -> None:
+        self.seen = False
+        self.holding: dict[tuple[str, str], set[str]] = {}
+        self.graph_of: dict[str, str] = {}
+
+    def see(self, graph: str, org: str, involvement: roles.Involvement) -> None:
+        self.seen = True
+        if involvement.role in analytics.SHARING_ROLES:
+            self.holding.setdefault((org, involvement.finding), set()).add(involvement.role.rsplit("#", 1)[-1])
+            self.graph_of[involvement.finding] = graph
+
+
+def _where_kept(store: Store, found: analytics.Analysis, kept: _Kept) -> Where:
     """`_where` from the roles each write keeps per document (graph/roles.py) and each document's
     report, for the findings the analysis holds (those some department leads or partners on)."""
     reports = {row["g"]: row for row in strings(store.select(iris.sparql_prefixes() + GRAPH_REPORTS))}
-    report: dict[str, str] = {}
-    place: dict[str, str] = {}
-    holding: dict[tuple[str, str], set[str]] = {}
-    for graph, org, involvement in held:
-        if involvement.role not in analytics.SHARING_ROLES or not found.bipartite.has_node(involvement.finding):
-            continue
-        holding.setdefault((org, involvement.finding), set()).add(involvement.role.rsplit("#", 1)[-1])
-        if graph in reports:
-            report[involvement.finding] = reports[graph]["report"]
-            if "place" in reports[graph]:
-                place[involvement.finding] = reports[graph]["place"]
-    return Where(report, place, {key: frozenset(roles_held) for key, roles_held in holding.items()})
+    kept_findings = {f: g for f, g in kept.graph_of.items() if found.bipartite.has_node(f) and g in reports}
+    return Where(
+        {f: reports[g]["report"] for f, g in kept_findings.items()},
+        {f: reports[g]["place"] for f, g in kept_findings.items() if "place" in reports[g]},
+        {key: frozenset(held) for key, held in kept.holding.items() if found.bipartite.has_node(key[1])},
+    )
 
 
 def _choices(found: analytics.Analysis, where: Where, titles: dict[str, str]) -> dict[str, list]:
