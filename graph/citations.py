@@ -23,17 +23,14 @@ gives are the same by construction (tests/test_citations.py holds them equal).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
 from typing import NamedTuple
 
 from rdflib.namespace import RDF
 
 from graph import per_document
-from graph.interface import SYSTEM_GRAPHS, XSD_STRING, Store, Term
-from graph.per_document import Triple
+from graph.interface import Store, Term
 from graph.results import strings
-from graph.terms import Scratch, lines_with
 from ontology import iris
 from ontology.iris import RK
 
@@ -69,61 +66,21 @@ class Cited(NamedTuple):
 Citations = list[Cited]  # sorted
 
 
-def by_graph(store: Store | Scratch) -> dict[str, dict[str, Citations]]:
-    """graph → named document → its citations there, worked out from the documents."""
-    out: dict[str, dict[str, Citations]] = {}
-    for row in strings(store.select(iris.sparql_prefixes() + CITATIONS)):
-        if row["g"] not in SYSTEM_GRAPHS:
-            found = Cited(row["measure"], row["report"], row["category"], row["action"], row["c"])
-            out.setdefault(row["g"], {}).setdefault(row["document"], []).append(found)
-    for documents in out.values():
-        for cited in documents.values():
-            cited.sort()
-    return out
-
-
-def cited_in(graph_iri: str, data: bytes) -> dict[str, Citations]:
-    """One document's citations by named document, from its N-Triples: the lines `CITATIONS` reads,
-    in a store of their own."""
-    small = Scratch()
-    small.load(graph_iri, b"\n".join(lines_with(data, _KEYS)), "application/n-triples")
-    return by_graph(small).get(graph_iri, {})
-
-
-def triples(graph_iri: str, documents: Mapping[str, Citations], report: bool) -> list[Triple]:
-    """One node per named document the graph cites, and the marker of a graph holding a report or
-    a citation (what `complete` counts; a rebuild marks the same graphs)."""
-    graph = Term("iri", graph_iri)
-    marker = iris.graph_citations(graph_iri)
-    out: list[Triple] = [(marker, _TYPE, _GRAPH_CLASS), (marker, _GRAPH, graph)] if report or documents else []
-    for document, cited in sorted(documents.items()):
-        node = iris.document_citations(graph_iri, document)
-        text = json.dumps(sorted(cited), ensure_ascii=False, separators=(",", ":"))
-        out += [
-            (node, _TYPE, _CITED_CLASS),
-            (node, _GRAPH, graph),
-            (node, _DOCUMENT, Term("iri", document)),
-            (node, _ROWS, Term("literal", text, XSD_STRING)),
-        ]
-    return out
-
-
-def changes(writes: Mapping[str, bytes | None]) -> str:
-    """SPARQL Update operations (to run in the same request as the documents' writes) that replace
-    each written graph's citation nodes (None: removed with its document)."""
-    return per_document.changes(
-        writes,
-        per_document.forget(_GRAPH),
-        lambda graph_iri, data: triples(graph_iri, cited_in(graph_iri, data), per_document.holds_report(data)),
-    )
-
-
-def rebuilt(store: Store) -> list[Triple]:
-    """Every document's citation nodes, from the documents (for `graph.aggregates.rebuild`)."""
-    found = by_graph(store)
-    with_report = per_document.report_graphs(store)
-    graphs = (set(found) | with_report) - SYSTEM_GRAPHS
-    return [t for g in sorted(graphs) for t in triples(g, found.get(g, {}), g in with_report)]
+KEPT = per_document.Keyed(
+    iris.graph_citations,
+    iris.document_citations,
+    _GRAPH_CLASS,
+    _CITED_CLASS,
+    _GRAPH,
+    _DOCUMENT,
+    _ROWS,
+    CITATIONS,
+    "document",
+    lambda row: Cited(row["measure"], row["report"], row["category"], row["action"], row["c"]),
+    _KEYS,
+)
+by_graph, cited_in = KEPT.in_store, KEPT.in_document
+triples, changes, rebuilt = KEPT.triples, KEPT.changes, KEPT.rebuilt
 
 
 def complete(store: Store, reports: AbstractSet[str] | None = None) -> bool:

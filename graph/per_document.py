@@ -13,15 +13,17 @@ filled before, which the app reads live until `graph.aggregates.rebuild` writes 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
 
 from rdflib.namespace import RDF
 
 from graph.binding import term_text
-from graph.interface import SYSTEM_GRAPHS, Store, Term
+from graph.interface import SYSTEM_GRAPHS, XSD_STRING, Store, Term
 from graph.results import strings
-from graph.terms import lines_with, ntriples_lines, ntriples_text, parse_ntriples
+from graph.terms import Scratch, lines_with, ntriples_lines, ntriples_text, parse_ntriples
 from ontology import iris
 from ontology.iris import RK
 
@@ -79,3 +81,74 @@ def forget(graph_predicate: str) -> Callable[[str], str]:
         return f"DELETE WHERE {{ GRAPH {aggregate} {{ ?n <{graph_predicate}> {graph} ; ?p ?o }} }}"
 
     return ops
+
+
+@dataclass(frozen=True)
+class Keyed:
+    """Nodes that keep, per document graph and key (a department, a named document), JSON rows
+    about the key in that document, and a marker per document graph holding a report or a row:
+    what roles (graph/roles.py) and citations (graph/citations.py) keep alike."""
+
+    marker: Callable[[str], Term]  # the graph's marker node (iris.document_roles …)
+    node: Callable[[str, str], Term]  # the (graph, key) node (iris.department_roles …)
+    marker_class: Term
+    node_class: Term
+    graph_predicate: str
+    key_predicate: str
+    rows_predicate: str
+    query: str  # SELECT ?g, the key column and the rows' columns, over every document graph
+    key: str  # the key's column
+    row: Callable[[dict[str, str]], tuple]  # one answer row as a kept row
+    lines: tuple[bytes, ...]  # what the N-Triples lines `query` reads hold (terms.lines_with)
+
+    def in_store(self, store: Store | Scratch) -> dict[str, dict[str, list]]:
+        """graph → key → its rows there (sorted), worked out from the documents."""
+        out: dict[str, dict[str, list]] = {}
+        for found in strings(store.select(iris.sparql_prefixes() + self.query)):
+            if found["g"] not in SYSTEM_GRAPHS:
+                out.setdefault(found["g"], {}).setdefault(found[self.key], []).append(self.row(found))
+        for keys in out.values():
+            for rows in keys.values():
+                rows.sort()
+        return out
+
+    def in_document(self, graph_iri: str, data: bytes) -> dict[str, list]:
+        """One document's rows by key, from its N-Triples: the lines `query` reads, in a store of
+        their own, so what a write keeps and what the whole store gives are the same by construction."""
+        small = Scratch()
+        small.load(graph_iri, b"\n".join(lines_with(data, self.lines)), "application/n-triples")
+        return self.in_store(small).get(graph_iri, {})
+
+    def triples(self, graph_iri: str, found: Mapping[str, Sequence], report: bool) -> list[Triple]:
+        """One node per key the graph has rows for, and the graph's marker when it holds a report or
+        a row (what `complete` counts; a rebuild marks the same graphs)."""
+        graph = Term("iri", graph_iri)
+        marker = self.marker(graph_iri)
+        out: list[Triple] = [(marker, str(RDF.type), self.marker_class), (marker, self.graph_predicate, graph)]
+        out = out if report or found else []
+        for key, rows in sorted(found.items()):
+            node = self.node(graph_iri, key)
+            text = json.dumps(sorted(rows), ensure_ascii=False, separators=(",", ":"))
+            out += [
+                (node, str(RDF.type), self.node_class),
+                (node, self.graph_predicate, graph),
+                (node, self.key_predicate, Term("iri", key)),
+                (node, self.rows_predicate, Term("literal", text, XSD_STRING)),
+            ]
+        return out
+
+    def changes(self, writes: Mapping[str, bytes | None]) -> str:
+        """SPARQL Update operations (to run in the same request as the documents' writes) that
+        replace each written graph's nodes (None: removed with its document)."""
+        return changes(
+            writes,
+            forget(self.graph_predicate),
+            lambda graph_iri, data: self.triples(graph_iri, self.in_document(graph_iri, data), holds_report(data)),
+        )
+
+    def rebuilt(self, store: Store) -> list[Triple]:
+        """Every document's nodes, from the documents (for `graph.aggregates.rebuild`)."""
+        found = self.in_store(store)
+        with_report = report_graphs(store)
+        graphs = (set(found) | with_report) - SYSTEM_GRAPHS
+        return [t for g in sorted(graphs) for t in self.triples(g, found.get(g, {}), g in with_report)]

@@ -22,17 +22,15 @@ gives are the same by construction (tests/test_roles.py holds them equal).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from collections.abc import Set as AbstractSet
 from typing import NamedTuple
 
 from rdflib.namespace import RDF
 
 from graph import per_document
-from graph.interface import SYSTEM_GRAPHS, XSD_STRING, Store, Term
-from graph.per_document import Triple
+from graph.interface import Store, Term
 from graph.results import strings
-from graph.terms import Scratch, lines_with
 from ontology import iris
 from ontology.iris import RK
 
@@ -61,60 +59,21 @@ class Involvement(NamedTuple):
 Held = list[Involvement]  # sorted
 
 
-def by_graph(store: Store | Scratch) -> dict[str, dict[str, Held]]:
-    """graph → department → the roles it holds there, worked out from the documents."""
-    out: dict[str, dict[str, Held]] = {}
-    for row in strings(store.select(iris.sparql_prefixes() + ROLES)):
-        if row["g"] not in SYSTEM_GRAPHS:
-            found = Involvement(row["role"], row["finding"], row["measure"], row["category"], row["inv"])
-            out.setdefault(row["g"], {}).setdefault(row["org"], []).append(found)
-    for departments in out.values():
-        for held in departments.values():
-            held.sort()
-    return out
-
-
-def held_in(graph_iri: str, data: bytes) -> dict[str, Held]:
-    """One document's roles by department, from its N-Triples: the lines `ROLES` reads, in a store of their own."""
-    small = Scratch()
-    small.load(graph_iri, b"\n".join(lines_with(data, _KEYS)), "application/n-triples")
-    return by_graph(small).get(graph_iri, {})
-
-
-def triples(graph_iri: str, departments: Mapping[str, Held], report: bool) -> list[Triple]:
-    """One node per department the document involves, and the marker of a document holding a
-    report or a role (what `complete` counts; a rebuild marks the same documents)."""
-    graph = Term("iri", graph_iri)
-    marker = iris.document_roles(graph_iri)
-    out: list[Triple] = [(marker, _TYPE, _DOCUMENT_CLASS), (marker, _GRAPH, graph)] if report or departments else []
-    for org, held in sorted(departments.items()):
-        node = iris.department_roles(graph_iri, org)
-        text = json.dumps(sorted(held), ensure_ascii=False, separators=(",", ":"))
-        out += [
-            (node, _TYPE, _DEPARTMENT_CLASS),
-            (node, _GRAPH, graph),
-            (node, _AGENT, Term("iri", org)),
-            (node, _HELD, Term("literal", text, XSD_STRING)),
-        ]
-    return out
-
-
-def changes(writes: Mapping[str, bytes | None]) -> str:
-    """SPARQL Update operations (to run in the same request as the documents' writes) that replace
-    each written graph's role nodes (None: removed with its document)."""
-    return per_document.changes(
-        writes,
-        per_document.forget(_GRAPH),
-        lambda graph_iri, data: triples(graph_iri, held_in(graph_iri, data), per_document.holds_report(data)),
-    )
-
-
-def rebuilt(store: Store) -> list[Triple]:
-    """Every document's role nodes, from the documents (for `graph.aggregates.rebuild`)."""
-    found = by_graph(store)
-    with_report = per_document.report_graphs(store)
-    graphs = (set(found) | with_report) - SYSTEM_GRAPHS
-    return [t for g in sorted(graphs) for t in triples(g, found.get(g, {}), g in with_report)]
+KEPT = per_document.Keyed(
+    iris.document_roles,
+    iris.department_roles,
+    _DOCUMENT_CLASS,
+    _DEPARTMENT_CLASS,
+    _GRAPH,
+    _AGENT,
+    _HELD,
+    ROLES,
+    "org",
+    lambda row: Involvement(row["role"], row["finding"], row["measure"], row["category"], row["inv"]),
+    _KEYS,
+)
+by_graph, held_in = KEPT.in_store, KEPT.in_document
+triples, changes, rebuilt = KEPT.triples, KEPT.changes, KEPT.rebuilt
 
 
 def complete(store: Store, reports: AbstractSet[str] | None = None) -> bool:
