@@ -22,15 +22,12 @@ gives are the same by construction (tests/test_citations.py holds them equal).
 
 from __future__ import annotations
 
-import json
-from collections.abc import Set as AbstractSet
 from typing import NamedTuple
 
 from rdflib.namespace import RDF
 
 from graph import per_document
-from graph.interface import Store, Term
-from graph.results import strings
+from graph.interface import Term
 from ontology import iris
 from ontology.iris import RK
 
@@ -47,7 +44,7 @@ _KEYS = (
     f"> <{RDF.type}> <{RK.Citation}> ".encode(),
     *(f"> <{p}> ".encode() for p in (RK.document, RK.measure, RK.report, RK.action, RK.finding, RK.category)),
 )
-_TYPE, _GRAPH, _DOCUMENT = str(RDF.type), str(RK.citationsGraph), str(RK.citationsDocument)
+_GRAPH, _DOCUMENT = str(RK.citationsGraph), str(RK.citationsDocument)
 _ROWS = str(RK.citationRows)
 _CITED_CLASS, _GRAPH_CLASS = Term("iri", str(RK.DocumentCitations)), Term("iri", str(RK.GraphCitations))
 
@@ -63,9 +60,6 @@ class Cited(NamedTuple):
     citation: str
 
 
-Citations = list[Cited]  # sorted
-
-
 KEPT = per_document.Keyed(
     iris.graph_citations,
     iris.document_citations,
@@ -76,22 +70,10 @@ KEPT = per_document.Keyed(
     _ROWS,
     CITATIONS,
     "document",
-    lambda row: Cited(row["measure"], row["report"], row["category"], row["action"], row["c"]),
+    ("measure", "report", "category", "action", "c"),
+    Cited,
     _KEYS,
 )
 by_graph, cited_in = KEPT.in_store, KEPT.in_document
-triples, changes, rebuilt = KEPT.triples, KEPT.changes, KEPT.rebuilt
-
-
-def complete(store: Store, reports: AbstractSet[str] | None = None) -> bool:
-    """Whether every document graph holding a report (`reports`, if read already) has its citations
-    stored (else pages read live)."""
-    return per_document.complete(store, str(RK.GraphCitations), _GRAPH, reports)
-
-
-def of(store: Store, document: str) -> Citations:
-    """Every citation of the named document, across the document graphs, as the writes stored them
-    (a citation restated in two graphs once)."""
-    kept = f"?n <{_DOCUMENT}> {_iri(document)} ; <{_ROWS}> ?rows"
-    query = f"SELECT ?rows WHERE {{ GRAPH {_iri(iris.AGGREGATES)} {{ {kept} }} }}"
-    return sorted({Cited(*found) for row in strings(store.select(query)) for found in json.loads(row["rows"])})
+triples, changes, rebuilt, complete = KEPT.triples, KEPT.changes, KEPT.rebuilt, KEPT.complete
+of = KEPT.of  # every citation of a named document, across the documents

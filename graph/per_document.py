@@ -98,7 +98,8 @@ class Keyed:
     rows_predicate: str
     query: str  # SELECT ?g, the key column and the rows' columns, over every document graph
     key: str  # the key's column
-    row: Callable[[dict[str, str]], tuple]  # one answer row as a kept row
+    columns: tuple[str, ...]  # a kept row's columns, in the order `rows_as` takes them
+    rows_as: Callable[..., tuple]  # the kept row's type (a NamedTuple)
     lines: tuple[bytes, ...]  # what the N-Triples lines `query` reads hold (terms.lines_with)
 
     def in_store(self, store: Store | Scratch) -> dict[str, dict[str, list]]:
@@ -106,7 +107,8 @@ class Keyed:
         out: dict[str, dict[str, list]] = {}
         for found in strings(store.select(iris.sparql_prefixes() + self.query)):
             if found["g"] not in SYSTEM_GRAPHS:
-                out.setdefault(found["g"], {}).setdefault(found[self.key], []).append(self.row(found))
+                row = self.rows_as(*(found[c] for c in self.columns))
+                out.setdefault(found["g"], {}).setdefault(found[self.key], []).append(row)
         for keys in out.values():
             for rows in keys.values():
                 rows.sort()
@@ -145,6 +147,19 @@ class Keyed:
             forget(self.graph_predicate),
             lambda graph_iri, data: self.triples(graph_iri, self.in_document(graph_iri, data), holds_report(data)),
         )
+
+    def of(self, store: Store, key: str) -> list:
+        """Every row kept about `key` across the document graphs, as the writes stored them (a row
+        restated in two graphs once)."""
+        kept = f"?n <{self.key_predicate}> {iri_text(key)} ; <{self.rows_predicate}> ?rows"
+        query = f"SELECT ?rows WHERE {{ GRAPH {iri_text(iris.AGGREGATES)} {{ {kept} }} }}"
+        answer = strings(store.select(query))
+        return sorted({self.rows_as(*row) for found in answer for row in json.loads(found["rows"])})
+
+    def complete(self, store: Store, reports: AbstractSet[str] | None = None) -> bool:
+        """Whether every document graph holding a report (`reports`, if read already) has its
+        marker (else the app reads what these nodes keep live)."""
+        return complete(store, self.marker_class.value, self.graph_predicate, reports)
 
     def rebuilt(self, store: Store) -> list[Triple]:
         """Every document's nodes, from the documents (for `graph.aggregates.rebuild`)."""

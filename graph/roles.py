@@ -23,10 +23,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from collections.abc import Set as AbstractSet
 from typing import NamedTuple
-
-from rdflib.namespace import RDF
 
 from graph import per_document
 from graph.interface import Store, Term
@@ -42,7 +39,7 @@ ROLES = """SELECT DISTINCT ?g ?org ?role ?finding ?measure ?category ?inv WHERE 
   ?inv rk:agent ?org ; rk:role ?role ; rk:measure ?measure . ?measure rk:finding ?finding .
   OPTIONAL { ?finding rk:category ?category } } }"""
 _KEYS = tuple(f"> <{p}> ".encode() for p in (RK.agent, RK.role, RK.measure, RK.finding, RK.category))
-_TYPE, _GRAPH, _AGENT, _HELD = str(RDF.type), str(RK.rolesGraph), str(RK.rolesAgent), str(RK.rolesHeld)
+_GRAPH, _AGENT, _HELD = str(RK.rolesGraph), str(RK.rolesAgent), str(RK.rolesHeld)
 _DEPARTMENT_CLASS, _DOCUMENT_CLASS = Term("iri", str(RK.DepartmentRoles)), Term("iri", str(RK.DocumentRoles))
 
 
@@ -56,9 +53,6 @@ class Involvement(NamedTuple):
     involvement: str
 
 
-Held = list[Involvement]  # sorted
-
-
 KEPT = per_document.Keyed(
     iris.document_roles,
     iris.department_roles,
@@ -69,23 +63,13 @@ KEPT = per_document.Keyed(
     _HELD,
     ROLES,
     "org",
-    lambda row: Involvement(row["role"], row["finding"], row["measure"], row["category"], row["inv"]),
+    ("role", "finding", "measure", "category", "inv"),
+    Involvement,
     _KEYS,
 )
 by_graph, held_in = KEPT.in_store, KEPT.in_document
-triples, changes, rebuilt = KEPT.triples, KEPT.changes, KEPT.rebuilt
-
-
-def complete(store: Store, reports: AbstractSet[str] | None = None) -> bool:
-    """Whether every document graph holding a report (`reports`, if read already) has its roles
-    stored (else pages read live)."""
-    return per_document.complete(store, str(RK.DocumentRoles), _GRAPH, reports)
-
-
-def involvements(store: Store, org: str) -> Held:
-    """Every role the department holds in a measure, across the documents, as the writes stored them."""
-    query = f"SELECT ?held WHERE {{ GRAPH {_iri(iris.AGGREGATES)} {{ ?n <{_AGENT}> {_iri(org)} ; <{_HELD}> ?held }} }}"
-    return sorted({Involvement(*found) for row in strings(store.select(query)) for found in json.loads(row["held"])})
+triples, changes, rebuilt, complete = KEPT.triples, KEPT.changes, KEPT.rebuilt, KEPT.complete
+involvements = KEPT.of  # every role a department holds in a measure, across the documents
 
 
 # Document graphs whose roles one query reads: at 3,000 reports all of them are 300 MB of JSON,
