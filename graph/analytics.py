@@ -50,7 +50,6 @@ SELECT DISTINCT ?org ?measure ?finding WHERE {
 # The organisations that share nothing however they are named in a measure (generic bodies like
 # 有关部门, and internal units of the issuing body): what EDGES_QUERY leaves out.
 EXCLUDED_QUERY = "SELECT DISTINCT ?org WHERE { { ?org rk:generic true } UNION { ?org rk:internalUnit true } }"
-SHARING_ROLES = frozenset({iris.RK + "lead", iris.RK + "partner"})
 
 # Labels of every organisation (anything with SKOS labels) and finding, one (node, attribute,
 # value) row each: a UNION keeps it one round trip on remote stores, and avoids multiplying rows
@@ -116,7 +115,7 @@ def read_edges(store: Store, also: Callable[[str, str, roles.Involvement], None]
     for graph, org, found in roles.every(store):
         if also is not None:
             also(graph, org, found)
-        if found.role in SHARING_ROLES and org not in excluded:
+        if found.role in iris.SHARING_ROLES and org not in excluded:
             edges[(org, found.finding)].add(found.measure)
     return edges
 

@@ -24,6 +24,9 @@ AGGREGATES = BASE + "aggregate/shared-responsibility"
 
 RK = Namespace(BASE + "ns#")
 ORG = Namespace("http://www.w3.org/ns/org#")
+# The roles that make two departments share a finding when both hold one of them on it (the rule
+# of queries/shared-responsibility.rq): the analysis, the network, dossiers and department pages.
+SHARING_ROLES = frozenset({str(RK.lead), str(RK.partner)})
 OA = Namespace("http://www.w3.org/ns/oa#")
 SH = Namespace("http://www.w3.org/ns/shacl#")
 # The aggregate graph's own vocabulary, used in no document: a visitor's triple pattern with any

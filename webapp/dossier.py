@@ -29,9 +29,6 @@ from webapp import evidence, i18n
 from webapp.data import rows
 from webapp.views import first_part, org
 
-# The same sharing rule as queries/shared-responsibility.rq: both lead or partner on the finding.
-SHARING = frozenset(f"{iris.RK}{role}" for role in ("lead", "partner"))
-
 # Each query below starts from constants: a department's IRI written where its variable would be
 # (a VALUES or BIND of it is not planned as a lookup), or a report's (REPORT_SCOPE, binding
 # ?finding and ?measure), or the findings named (FINDINGS_SCOPE).
@@ -176,7 +173,7 @@ def build(a: str, b: str, org_a: str, org_b: str, paged: bool = False) -> Dossie
     first part is read and described (`first_part`); the busiest pair shares hundreds of findings
     at a thousand reports (2.3–3.6 s for all of them), which the downloads still hold."""
     parties = [Party("a", a, org_a), Party("b", b, org_b)]
-    sharing = [{finding for role, finding in org.held(p.iri) if role in SHARING} for p in parties]
+    sharing = [{finding for role, finding in org.held(p.iri) if role in iris.SHARING_ROLES} for p in parties]
     ordered = sorted(set.intersection(*sharing), key=iris.document_order)
     chosen, more = _first(ordered, paged)
     findings = _described(chosen)

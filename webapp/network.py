@@ -27,7 +27,7 @@ SELECT DISTINCT ?finding ?report ?place WHERE {
   ?finding a rk:Finding ; rk:report ?report .
   OPTIONAL { ?report rk:jurisdiction/rdfs:label ?place }
 }"""
-SHARING_ROLES = ("lead", "partner")  # the roles that make a department share a finding (analytics)
+SHARING_ROLES = tuple(sorted(r.rsplit("#", 1)[-1] for r in iris.SHARING_ROLES))  # as the `role` filter names them
 FINDING_ROLES = """
 SELECT DISTINCT ?org ?finding ?role WHERE {
   ?inv rk:measure ?measure ; rk:agent ?org ; rk:role ?role .
@@ -107,7 +107,7 @@ class _Kept:
 
     def see(self, graph: str, org: str, involvement: roles.Involvement) -> None:
         self.seen = True
-        if involvement.role in analytics.SHARING_ROLES:
+        if involvement.role in iris.SHARING_ROLES:
             self.holding.setdefault((org, involvement.finding), set()).add(involvement.role.rsplit("#", 1)[-1])
             self.graph_of[involvement.finding] = graph
 

@@ -40,7 +40,6 @@ SHARERS_READ = 100  # shared findings whose involvements the page reads for the 
 
 ROLE_ORDER = ("lead", "partner", "target", "mentioned")
 ROLE_NS = str(iris.RK)
-SHARING = (ROLE_NS + "lead", ROLE_NS + "partner")
 PAGE = 50  # findings a role lists before "show more"
 
 
@@ -101,7 +100,7 @@ def partners(subject: str, held: list[tuple[str, str]]) -> list[dict]:
     there are at most SHARERS_READ of them, else the pair dossier (linked on each row) has them."""
     own: dict[str, set[str]] = {}
     for role, finding in held:
-        if role in SHARING:
+        if role in iris.SHARING_ROLES:
             own.setdefault(finding, set()).add(role)
     pairs = [p for p in rows(PAIRS % (iris.AGGREGATES, subject)) if p["other"] != subject]
     shared = {p["other"]: _shared_findings(p["contributions"]) for p in pairs}
