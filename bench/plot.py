@@ -36,28 +36,14 @@ def plot(sizes: dict[int, dict], stem: Path) -> list[Path]:
         style = "--" if key.startswith("shared-responsibility-live") else "-"
         ax.plot(at, ys, style, marker="o", label=key)
     _linear_reference(ax, ns, max(_first(sizes[ns[0]]["queries"][k]["product"]) for k in keys))
-    ax.set(xscale="log", yscale="log", xlabel="reports (N)", ylabel="first-run latency, ms (on-disk store)")
-    ax.set_title("Saved-query latency against corpus size")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
-    latency = stem.with_name(stem.name + "-latency.png")
-    fig.tight_layout()
-    fig.savefig(latency, dpi=110)
-    plt.close(fig)
+    latency = _save(fig, ax, "Saved-query latency", "first-run latency, ms (on-disk store)", stem, "latency", **OUTSIDE)
 
     fig, ax = plt.subplots(figsize=(7, 5))
     parts = (("ingest_s", "ingest total"), ("load_s", "writer waiting for readers"), ("write_s", "store write"))
     for part, label in parts:
         ax.plot(ns, [sizes[n][part] for n in ns], marker="o", label=label)
     _linear_reference(ax, ns, sizes[ns[0]]["ingest_s"])
-    ax.set(xscale="log", yscale="log", xlabel="reports (N)", ylabel="seconds")
-    ax.set_title("Ingest time against corpus size")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=8)
-    ingest = stem.with_name(stem.name + "-ingest.png")
-    fig.tight_layout()
-    fig.savefig(ingest, dpi=110)
-    plt.close(fig)
+    ingest = _save(fig, ax, "Ingest time", "seconds", stem, "ingest", fontsize=8)
     return [latency, ingest, *pages_plot(sizes, stem)]
 
 
@@ -74,12 +60,21 @@ def pages_plot(sizes: dict[int, dict], stem: Path) -> list[Path]:
         at = [n for n in ns if name in sizes[n]["pages"]["later"]]
         ax.plot(at, [max(sizes[n]["pages"]["later"][name]["p50_ms"], 0.1) for n in at], marker="o", label=name)
     ax.axhline(300, linestyle=":", color="grey", label="p50 budget 300 ms")
-    ax.set(xscale="log", yscale="log", xlabel="reports (N)", ylabel="later requests, p50 ms (HTTP, on-disk store)")
-    ax.set_title("Page latency against corpus size")
+    return [_save(fig, ax, "Page latency", "later requests, p50 ms (HTTP, on-disk store)", stem, "pages", **OUTSIDE)]
+
+
+OUTSIDE = {"fontsize": 7, "loc": "upper left", "bbox_to_anchor": (1.01, 1)}  # a long legend, right of the axes
+
+
+def _save(fig, ax, title: str, ylabel: str, stem: Path, name: str, **legend) -> Path:
+    """Log-log axes against N, the title, a grid and the legend (`legend`'s placement), as
+    STEM-NAME.png."""
+    ax.set(xscale="log", yscale="log", xlabel="reports (N)", ylabel=ylabel)
+    ax.set_title(f"{title} against corpus size")
+    path = stem.with_name(f"{stem.name}-{name}.png")
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
-    out = stem.with_name(stem.name + "-pages.png")
+    ax.legend(**legend)
     fig.tight_layout()
-    fig.savefig(out, dpi=110)
+    fig.savefig(path, dpi=110)
     plt.close(fig)
-    return [out]
+    return path
