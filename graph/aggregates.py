@@ -35,7 +35,7 @@ from itertools import combinations
 
 from rdflib.namespace import RDF, SKOS
 
-from graph import citations, per_document, roles, searchable, summaries
+from graph import citations, per_document, report_counts, roles, searchable, summaries
 from graph.interface import XSD_STRING, Store, Term
 from graph.terms import lines_with, ntriples_lines, ntriples_text, parse_ntriples
 from ontology import iris
@@ -155,10 +155,11 @@ _FIELD_KEYS = tuple(f"> <{name}> ".encode() for name in sorted(_FIELDS))
 def changes(store: Store, writes: Mapping[str, bytes | None]) -> str:
     """SPARQL Update operations (to run after the documents' writes, in the same request) that bring
     the pair nodes, search's shares (graph/searchable.py), the dashboard's rows (graph/summaries.py),
-    the departments' roles (graph/roles.py), the named documents' citations (graph/citations.py)
-    and the store version in line with each graph IRI of `writes` replaced by its N-Triples (None:
-    removed). Several documents at once read and rewrite each pair node they share once: a pair
-    common to most reports carries a long `rk:pairContributions`."""
+    the reports' counts (graph/report_counts.py), the departments' roles (graph/roles.py), the named
+    documents' citations (graph/citations.py) and the store version in line with each graph IRI of
+    `writes` replaced by its N-Triples (None: removed). Several documents at once read and rewrite
+    each pair node they share once: a pair common to most reports carries a long
+    `rk:pairContributions`."""
     new: dict[str, PairTotal] = {}
     for graph_iri, data in writes.items():
         for node, pair in (pairs_in(graph_iri, data) if data is not None else {}).items():
@@ -183,13 +184,13 @@ def changes(store: Store, writes: Mapping[str, bytes | None]) -> str:
                 total.absorb(new[node])
         if total.shares:
             added.extend(total.triples())
-    kept = searchable.changes(writes) + summaries.changes(writes) + roles.changes(writes) + citations.changes(writes)
-    return _difference(before, added) + kept
+    per_graph = (searchable, summaries, report_counts, roles, citations)
+    return _difference(before, added) + "".join(module.changes(writes) for module in per_graph)
 
 
 def rebuild(store: Store) -> str:
-    """The update that writes the whole aggregate (pairs, search shares, dashboard rows, roles and
-    citations) afresh from the documents: for a store filled before the aggregate existed, or by a
+    """The update that writes the whole aggregate (pairs, search shares, dashboard rows, reports'
+    counts, roles and citations) afresh from the documents: for a store filled before the aggregate existed, or by a
     bulk path that bypassed `changes`."""
     started = time.perf_counter()
     totals: dict[str, PairTotal] = {}
@@ -210,6 +211,8 @@ def rebuild(store: Store) -> str:
     for graph_iri, rows in sorted(rows_by_graph.items()):
         added.extend(summaries.triples(graph_iri, rows))
     log.info("rebuild: %d dashboard summaries read (%.1f s)", len(rows_by_graph), time.perf_counter() - started)
+    added.extend(report_counts.rebuilt(store))
+    log.info("rebuild: reports' counts read (%.1f s)", time.perf_counter() - started)
     added.extend(roles.rebuilt(store))
     log.info("rebuild: departments' roles read (%.1f s)", time.perf_counter() - started)
     added.extend(citations.rebuilt(store))
@@ -224,6 +227,7 @@ KEPT = {
     "department pairs": RK.DepartmentPair,
     "search shares": RK.SearchShare,
     "dashboard summaries": RK.ReportSummary,
+    "reports' counts": RK.ReportCounts,
     "department roles": RK.DepartmentRoles,
     "documents' roles": RK.DocumentRoles,
     "document citations": RK.DocumentCitations,

@@ -17,7 +17,10 @@ before, which is read live until `graph.aggregates.rebuild` writes the nodes.
 
 The rows are the answers of the same query (`CITATIONS`) over the one graph, run on a small
 in-memory store holding only the lines it reads: what the write stores and what the live query
-gives are the same by construction (tests/test_citations.py holds them equal).
+gives are the same by construction (tests/test_citations.py holds them equal). Each node also
+states the reports and findings citing the document there as typed values (`CITERS`), which
+queries/documents-across-reports.rq reads: 12 s cold, 7.6 s warm at a thousand reports when it
+joined every citation across the union of every graph.
 """
 
 from __future__ import annotations
@@ -40,6 +43,12 @@ CITATIONS = """SELECT DISTINCT ?g ?document ?measure ?report ?category ?action ?
   OPTIONAL { ?c rk:measure ?measure OPTIONAL { ?measure rk:finding/rk:category ?category } }
   OPTIONAL { ?c rk:report ?report }
   OPTIONAL { ?c rk:action ?action } } }"""
+# What each document's node also states for queries/documents-across-reports.rq: the reports and
+# findings citing the document there (a report through its preamble, or a measure's finding's).
+CITERS = """SELECT DISTINCT ?g ?document ?citingReport ?citingFinding WHERE { GRAPH ?g {
+  ?c a rk:Citation ; rk:document ?document .
+  { ?c rk:report ?citingReport }
+  UNION { ?c rk:measure ?measure . ?measure rk:finding ?citingFinding . ?citingFinding rk:report ?citingReport } } }"""
 _KEYS = (
     f"> <{RDF.type}> <{RK.Citation}> ".encode(),
     *(f"> <{p}> ".encode() for p in (RK.document, RK.measure, RK.report, RK.action, RK.finding, RK.category)),
@@ -73,7 +82,7 @@ KEPT = per_document.Keyed(
     ("measure", "report", "category", "action", "c"),
     Cited,
     _KEYS,
+    CITERS,
 )
-by_graph, cited_in = KEPT.in_store, KEPT.in_document
-triples, changes, rebuilt, complete = KEPT.triples, KEPT.changes, KEPT.rebuilt, KEPT.complete
+changes, rebuilt, complete = KEPT.changes, KEPT.rebuilt, KEPT.complete
 of = KEPT.of  # every citation of a named document, across the documents

@@ -9,6 +9,10 @@ as the documents, so both change together or not at all.
 Roles and citations also mark each document graph holding a report as kept (a marker node naming
 the graph), so that `complete` tells a store whose every report was written that way from one
 filled before, which the app reads live until `graph.aggregates.rebuild` writes the nodes.
+
+What the app reads it keeps as JSON, one literal per node; what a saved query reads a node also
+states as typed values (`stated`): SPARQL cannot read inside JSON, and a saved query answers on
+every backend with nothing but SPARQL.
 """
 
 from __future__ import annotations
@@ -51,6 +55,32 @@ def changes(
 def iri_text(value: str) -> str:
     """An IRI as SPARQL text."""
     return term_text(Term("iri", value))
+
+
+def stated(store: Store | Scratch, query: str, key: str) -> dict[str, dict[str, set[tuple[str, Term]]]]:
+    """graph → key → the (property, value) pairs the key's node states: `query` selects ?g, the
+    `key` column, and columns named after the rk: properties they fill (a row per combination;
+    unbound cells state nothing)."""
+    out: dict[str, dict[str, set[tuple[str, Term]]]] = {}
+    for row in store.select(iris.sparql_prefixes() + query).rows:
+        graph_iri = row["g"].value
+        if graph_iri not in SYSTEM_GRAPHS:
+            said = out.setdefault(graph_iri, {}).setdefault(row[key].value, set())
+            said.update((str(RK[name]), value) for name, value in row.items() if name not in ("g", key))
+    return out
+
+
+def in_order(said: Iterable[tuple[str, Term]]) -> list[tuple[str, Term]]:
+    """Stated values in one order (Terms do not compare): the same state is the same text."""
+    return sorted(said, key=lambda pair: (pair[0], pair[1].value))
+
+
+def scratch(graph_iri: str, data: bytes, keys: tuple[bytes, ...]) -> Scratch:
+    """One document's lines that hold one of `keys` (terms.lines_with), in a store of their own:
+    what a write keeps is what the same query gives over the whole store, by construction."""
+    small = Scratch()
+    small.load(graph_iri, b"\n".join(lines_with(data, keys)), "application/n-triples")
+    return small
 
 
 def holds_report(data: bytes) -> bool:
@@ -100,7 +130,8 @@ class Keyed:
     key: str  # the key's column
     columns: tuple[str, ...]  # a kept row's columns, in the order `rows_as` takes them
     rows_as: Callable[..., tuple]  # the kept row's type (a NamedTuple)
-    lines: tuple[bytes, ...]  # what the N-Triples lines `query` reads hold (terms.lines_with)
+    lines: tuple[bytes, ...]  # what the N-Triples lines `query` and `facts` read hold (terms.lines_with)
+    facts: str = ""  # what each node also states as typed values, for saved queries (`stated`)
 
     def in_store(self, store: Store | Scratch) -> dict[str, dict[str, list]]:
         """graph → key → its rows there (sorted), worked out from the documents."""
@@ -114,16 +145,25 @@ class Keyed:
                 rows.sort()
         return out
 
-    def in_document(self, graph_iri: str, data: bytes) -> dict[str, list]:
-        """One document's rows by key, from its N-Triples: the lines `query` reads, in a store of
-        their own, so what a write keeps and what the whole store gives are the same by construction."""
-        small = Scratch()
-        small.load(graph_iri, b"\n".join(lines_with(data, self.lines)), "application/n-triples")
-        return self.in_store(small).get(graph_iri, {})
+    def stated_in(self, store: Store | Scratch) -> dict[str, dict[str, set[tuple[str, Term]]]]:
+        """graph → key → the typed values its node states (none without `facts`)."""
+        return stated(store, self.facts, self.key) if self.facts else {}
 
-    def triples(self, graph_iri: str, found: Mapping[str, Sequence], report: bool) -> list[Triple]:
-        """One node per key the graph has rows for, and the graph's marker when it holds a report or
-        a row (what `complete` counts; a rebuild marks the same graphs)."""
+    def in_document(self, graph_iri: str, data: bytes) -> list[Triple]:
+        """One document's nodes, from its N-Triples."""
+        small = scratch(graph_iri, data, self.lines)
+        found, said = self.in_store(small).get(graph_iri, {}), self.stated_in(small).get(graph_iri, {})
+        return self.triples(graph_iri, found, holds_report(data), said)
+
+    def triples(
+        self,
+        graph_iri: str,
+        found: Mapping[str, Sequence],
+        report: bool,
+        said: Mapping[str, AbstractSet[tuple[str, Term]]],
+    ) -> list[Triple]:
+        """One node per key the graph has rows for, with what `said` has it state, and the graph's
+        marker when it holds a report or a row (what `complete` counts; a rebuild marks the same graphs)."""
         graph = Term("iri", graph_iri)
         marker = self.marker(graph_iri)
         out: list[Triple] = [(marker, str(RDF.type), self.marker_class), (marker, self.graph_predicate, graph)]
@@ -136,17 +176,14 @@ class Keyed:
                 (node, self.graph_predicate, graph),
                 (node, self.key_predicate, Term("iri", key)),
                 (node, self.rows_predicate, Term("literal", text, XSD_STRING)),
+                *((node, p, value) for p, value in in_order(said.get(key, ()))),
             ]
         return out
 
     def changes(self, writes: Mapping[str, bytes | None]) -> str:
         """SPARQL Update operations (to run in the same request as the documents' writes) that
         replace each written graph's nodes (None: removed with its document)."""
-        return changes(
-            writes,
-            forget(self.graph_predicate),
-            lambda graph_iri, data: self.triples(graph_iri, self.in_document(graph_iri, data), holds_report(data)),
-        )
+        return changes(writes, forget(self.graph_predicate), self.in_document)
 
     def of(self, store: Store, key: str) -> list:
         """Every row kept about `key` across the document graphs, as the writes stored them (a row
@@ -163,7 +200,7 @@ class Keyed:
 
     def rebuilt(self, store: Store) -> list[Triple]:
         """Every document's nodes, from the documents (for `graph.aggregates.rebuild`)."""
-        found = self.in_store(store)
+        found, said = self.in_store(store), self.stated_in(store)
         with_report = report_graphs(store)
         graphs = (set(found) | with_report) - SYSTEM_GRAPHS
-        return [t for g in sorted(graphs) for t in self.triples(g, found.get(g, {}), g in with_report)]
+        return [t for g in sorted(graphs) for t in self.triples(g, found.get(g, {}), g in with_report, said.get(g, {}))]

@@ -67,8 +67,7 @@ KEPT = per_document.Keyed(
     Involvement,
     _KEYS,
 )
-by_graph, held_in = KEPT.in_store, KEPT.in_document
-triples, changes, rebuilt, complete = KEPT.triples, KEPT.changes, KEPT.rebuilt, KEPT.complete
+changes, rebuilt, complete = KEPT.changes, KEPT.rebuilt, KEPT.complete
 involvements = KEPT.of  # every role a department holds in a measure, across the documents
 
 

@@ -36,7 +36,7 @@ AGGREGATE_CLASSES = frozenset(
     str(RK[n])
     for n in (
         "DepartmentPair", "SearchShare", "ReportSummary", "DepartmentRoles", "DocumentRoles",
-        "DocumentCitations", "GraphCitations",
+        "DocumentCitations", "GraphCitations", "ReportCounts",
     )
 )
 AGGREGATE_PREDICATES = frozenset(
@@ -45,7 +45,9 @@ AGGREGATE_PREDICATES = frozenset(
         "pairMember", "pairFirstLabel", "pairSecondLabel", "pairFindings", "pairFindingNumbers",
         "pairContributions", "searchGraph", "searchDigest", "searchEntries", "summaryGraph",
         "summaryRows", "rolesGraph", "rolesAgent", "rolesHeld", "citationsGraph", "citationsDocument",
-        "citationRows", "storeVersion", "writeInProgress",
+        "citationRows", "citingReport", "citingFinding", "countsGraph", "countsReport", "findingsCounted",
+        "measuresCounted", "categoriesCounted", "measuresCitingDocument", "measuresStatingNumber",
+        "storeVersion", "writeInProgress",
     )
 )
 
@@ -141,6 +143,11 @@ def search_share(graph_iri: str) -> str:
 def report_summary(graph_iri: str) -> str:
     """The dashboard's row of one document graph, kept in the aggregate graph (graph/summaries.py)."""
     return f"{ID}report-summary/{short_hash(graph_iri, 16)}"
+
+
+def report_counts(graph_iri: str, report_iri: str) -> str:
+    """One report's counts in one document graph, kept in the aggregate graph (graph/report_counts.py)."""
+    return f"{ID}report-counts/{short_hash(graph_iri + ' ' + report_iri, 16)}"
 
 
 def document_roles(graph_iri: str) -> str:

@@ -1,0 +1,101 @@
+"""compare-reports and documents-across-reports read what every write keeps in the aggregate graph
+(graph/report_counts.py, graph/citations.py) instead of counting the corpus; kept that way, their
+answers must equal the same questions asked of the documents (queries/live/) after adds,
+replacements and removals, after a rebuild, and on every page of the answer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF
+
+from graph import aggregates
+from graph.store import OxigraphStore
+from loaders.pipeline import load_bytes
+from ontology import iris
+from ontology.iris import RK
+from queries import catalog
+from tests.conftest import FENGJIANG
+
+LIVE = Path(__file__).resolve().parents[1] / "queries" / "live"
+KEPT = ("compare-reports", "documents-across-reports")
+
+
+def answers(store: OxigraphStore, name: str, **params: str) -> tuple[list[tuple], list[tuple]]:
+    """The saved query's rows and the live query's, as comparable tuples, in the order they came."""
+    live = catalog.parse(f"{name}-live", (LIVE / f"{name}.rq").read_text(encoding="utf-8"))
+    return [_cells(r) for r in catalog.get(name).run(store, params).rows], [
+        _cells(r) for r in live.run(store, params).rows
+    ]
+
+
+def _cells(row: dict) -> tuple:
+    """A row's cells; the citing reports' titles as a set (SPARQL's GROUP_CONCAT has no order, and
+    the two queries gather them in different ones)."""
+    return tuple(
+        sorted(
+            (
+                name,
+                " | ".join(sorted(term.value.split(" | "))) if name == "report_titles" else term.value,
+                term.datatype,
+            )
+            for name, term in row.items()
+        )
+    )
+
+
+def assert_equal_to_live(store: OxigraphStore) -> None:
+    for name in KEPT:
+        for params in ({}, {"min_reports": "1"}) if name == "documents-across-reports" else ({},):
+            kept, live = answers(store, name, **params)
+            assert kept == live, (name, params)
+
+
+def without_a_cited_measure(loaded) -> Graph:
+    """The report with one measure that cites a named document taken out (and its citations):
+    its counts change, and so may the findings citing that document."""
+    cited = min(loaded.graph.objects(None, RK.measure))
+    copy = Graph()
+    for s, p, o in loaded.graph:
+        if cited not in (s, o) and (s, RK.measure, cited) not in loaded.graph:
+            copy.add((s, p, o))
+    return copy
+
+
+@pytest.fixture
+def twin():
+    """The Fengjiang report as if another county had published it: it cites the same documents."""
+    return load_bytes(FENGJIANG.read_text(encoding="utf-8").replace("枫江", "松溪").encode(), "songxi.txt")
+
+
+def test_the_kept_answers_are_the_live_answers_through_writes(store, qingpu, fengjiang, twin):
+    for loaded in (qingpu, fengjiang, twin):
+        store.replace_graph(loaded.graph_iri, loaded.graph)
+    assert_equal_to_live(store)
+    kept, _live = answers(store, "compare-reports")
+    assert len(kept) == 3
+    shared, _live = answers(store, "documents-across-reports")
+    assert shared, "the twin cites what Fengjiang cites: some document is cited by two reports"
+    store.replace_graph(fengjiang.graph_iri, without_a_cited_measure(fengjiang))
+    assert_equal_to_live(store)
+    assert answers(store, "compare-reports")[0] != kept  # a measure fewer is counted
+    store.remove_graph(twin.graph_iri)
+    assert_equal_to_live(store)
+    assert len(answers(store, "compare-reports")[0]) == 2
+    store.update(aggregates.rebuild(store))
+    assert_equal_to_live(store)
+
+
+def test_each_report_in_a_graph_is_counted_on_its_own(store, qingpu, fengjiang):
+    """Two reports in one graph (an RDF file a user loads): a node each, neither report's counts
+    mixed with the other's."""
+    both = Graph()
+    for loaded in (qingpu, fengjiang):
+        both += loaded.graph
+    store.replace_graph("https://example.org/both", both)
+    assert_equal_to_live(store)
+    nodes = store.select(f"SELECT ?n WHERE {{ GRAPH <{iris.AGGREGATES}> {{ ?n a <{RK.ReportCounts}> }} }}").rows
+    assert len(nodes) == len(set(both.subjects(RDF.type, RK.Report))) == 2
+    assert URIRef(str(qingpu.report_iri)) in set(both.subjects(RDF.type, RK.Report))
