@@ -79,11 +79,12 @@ clean:
 # requests each, then 2 s of the mix with 1 and with 16 clients). Its headline figures are all
 # N = 100's: ingest_reports_per_s, page_p95_ms, http_p95_16_over_p50_1. Left to `make bench`, which
 # measures them at every N: every page, the first pass after an ingest through the server, the API
-# cases, analytics, the in-memory baseline. Since the pages got faster the N = 100 page pass
-# (14-18 CPU-s) costs little more than the N = 10 one it replaces (9-10), and the whole run as much
-# CPU as before (88 against 88 CPU-s, back to back): 154 s at load 6-8, the N = 100 ingest 100 s of
-# it. Estimated idle (not measured: the machine was never idle) ~53 s: N = 100 ingest ~25, its pages
-# ~11, its queries ~4, N = 10 ~6, processes and plots ~5.
+# cases, analytics, the in-memory baseline. Since the pages got faster, the N = 100 page pass
+# (9-18 CPU-s, by load) costs only a few CPU-s more than the N = 10 one it replaced (7-10): run back
+# to back with the old variant, 1-8 CPU-s more in all (64-74 against 63-66 CPU-s at load 4-8).
+# 95-127 s at load 4-8, the N = 100 ingest 51-78 s of it. Not measured idle (the machine never was);
+# estimated ~50 s from each phase's CPU: N = 100 ingest 20-25, its pages ~11 (2 s of them each
+# mix), queries and setup ~6, N = 10 ~5, processes and plots ~4.
 QUICK_QUERIES := shared-responsibility,findings,stats,timeline
 bench-quick: setup
 	$(BIN)/python -m bench.run --name quick --sizes 10,100 --reps 3 --budget 0.2 --rdflib-max 10 --rdflib-timeout 0.5 --rdflib-jobs 2 --rdflib-alongside \
