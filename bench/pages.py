@@ -346,9 +346,9 @@ REPORTS = 10  # --reports' default
 
 def main(argv: list[str] | None = None) -> None:
     """Only the page figures, on a corpus of `--reports` reports ingested afresh (or on a copy of an
-    existing store, `--store`): what `make bench-quick` measures of the pages (its defaults),
-    without the query and API figures around it, so a change to admission can be measured in a
-    minute. Prints the headline, then both mixes."""
+    existing store, `--store`): what `make bench-quick` measures of the pages (at its N with
+    `--reports 100`), without the query and API figures around it, so a change to admission can be
+    measured in a minute. Prints the headline, then both mixes."""
     from bench.http import serving
     from bench.measure import typical_values
 

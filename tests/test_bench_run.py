@@ -42,6 +42,8 @@ def test_a_handed_over_rdflib_baseline_is_filed_under_its_own_n(result):
     assert small["queries"]["timeline[all]"]["product"]["rows"] < large["queries"]["timeline[all]"]["product"]["rows"]
     assert all("rdflib" not in figures for figures in large["queries"].values())
     assert "rdflib_handed" not in large
+    phases = list(large["phase_s"])  # waited for before the pages, so that they never share the machine with it
+    assert phases.index("previous N's rdflib baseline") < phases.index("http")
     assert result[1] == ["tiny-ingest.png", "tiny-latency.png"]
 
 
