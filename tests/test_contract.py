@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import re
 import subprocess
 import sys
 import time
@@ -283,6 +284,35 @@ def test_saved_queries_with_parameters_match_the_embedded_store(loaded, referenc
         )
     for _query, case, params in with_values:
         assert sorted_csv(loaded, name, **params) == sorted_csv(reference, name, **params), case
+
+
+def _profile(store: Store, department: str) -> list[tuple]:
+    """department-profile's rows with what differs between servers set aside: the order inside
+    `role`, `partners` and `documents` (each a GROUP_CONCAT), and the 、 and 《》 the query writes,
+    which Virtuoso 7 answers as ?. The rows, the roles and each row's partners and documents stay."""
+
+    def parts(value: str, separators: str) -> tuple[str, ...]:
+        return tuple(sorted({part.strip() for part in re.split(separators, value) if part.strip()}))
+
+    rows = catalog.get("department-profile").run(store, {"department": department}).rows
+    return sorted(
+        (
+            *(r[c].value for c in ("report", "finding", "number", "title")),
+            parts(r["role"].value, " "),
+            parts(r["partners"].value, "[、?]"),
+            parts(r["documents"].value, "[《》?]"),
+        )
+        for r in rows
+    )
+
+
+def test_department_profile_answers_alike_but_for_order_and_punctuation(loaded, reference):
+    """What the xfail above leaves out: department-profile's partners (generic bodies and internal
+    units taken out with MINUS) and documents are the same on every backend, as sets."""
+    department = typical_values(reference)["department"]
+    expected = _profile(reference, department)
+    assert any(row[5] for row in expected) and any(row[6] for row in expected)
+    assert _profile(loaded, department) == expected
 
 
 def test_scores_match_below_the_default_threshold(loaded, reference):
