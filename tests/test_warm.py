@@ -19,7 +19,7 @@ from ontology.iris import RK
 from queries.catalog import ENUMERATIONS, get
 from tests.conftest import FENGJIANG
 from tests.test_projections import with_partners
-from webapp import create_app
+from webapp import create_app, db, savedfile
 
 TOKEN = "warm-admin-token"
 ANSWER = "/queries/shared-responsibility.json"
@@ -85,3 +85,23 @@ def _department_labels(store_path, graph_iri: str) -> set[str]:
     query = f"SELECT DISTINCT ?l WHERE {{ GRAPH <{graph_iri}> {{ {named} }} }}"
     store = OxigraphStore(store_path, read_only=True)
     return {row["l"].value for row in store.select(query).rows}
+
+
+def test_the_choices_outlive_a_restart_while_the_store_is_the_same(tmp_path, qingpu):
+    """The drop-downs are saved beside the store with its version stamp; a restart reads them back
+    (a choice only the saved file holds is offered) and ignores a file of another version."""
+    copy = build_store(tmp_path / "store", qingpu)
+    saved = copy.parent / (copy.name + ".kept") / "choices.departments"
+    with serve_app(create_app({"TESTING": True, "STORE": str(copy)})) as url:
+        assert "<option value=" in requests.get(url + FORM).text
+    state = savedfile.read(saved, db.LASTING_FORMAT, "test")
+    assert state is not None and state["stamp"] == OxigraphStore(copy, read_only=True).version_stamp()
+    planted = "只在保存的文件里的部门"
+    group, pairs = state["value"][0]
+    state["value"][0] = (group, [*pairs, (planted, planted)])
+    for stamp, offered in ((state["stamp"], True), ("another version", False)):
+        savedfile.write(saved, {**state, "stamp": stamp}, db.LASTING_FORMAT)
+        with serve_app(create_app({"TESTING": True, "STORE": str(copy)})) as url:
+            form = requests.get(url + FORM).text
+        assert (f'<option value="{planted}"' in form) is offered, stamp
+        assert f'<option value="{pairs[0][0]}"' in form

@@ -127,13 +127,15 @@ def enumerated(enumeration: str, fresh: bool = False) -> list[tuple[str, list[tu
     measure took 0.8–1.3 s at 100 reports, 7 s at 1,000, on every visit to the form) and warmed
     after each write (webapp/warm.py, `fresh`); a visit while the warm-up is due or under way gets
     the choices from before the write (db.kept_or_stale: a department the write brought in is
-    offered a moment later). Cut at MAX_ROWS choices, as a visitor's query would be."""
+    offered a moment later), and a visit after a restart those saved beside the store for the
+    same store version (db.lasting). Cut at MAX_ROWS choices, as a visitor's query would be."""
 
     def build(store: Store) -> list[tuple[str, list[tuple[str, str]]]]:
         return catalog.grouped_choices(store, enumeration)
 
     key = "choices." + enumeration
-    found = db.cached(key, build) if fresh else db.kept_or_stale(key, build)[0]
+    lasting = db.lasting(key, build)
+    found = db.cached(key, lasting) if fresh else db.kept_or_stale(key, lasting)[0]
     left = current_app.config["MAX_ROWS"]
     out = []
     for group, pairs in found:

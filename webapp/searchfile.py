@@ -5,24 +5,20 @@ and splits its text into bigrams: ~30 s at a thousand reports, paid by the first
 restart. The app therefore saves what it built to `<store>.search` (beside `<store>.snapshots`)
 once writes pause (webapp/warm.py), with the store's version stamp, and loads it on start. The
 loaded index is only taken as it is when its stamp is the store's; otherwise each document's share
-digest says which shares changed since it was saved, and only those are read again. A file that
-cannot be read, or was written by another format, is ignored and the index built afresh.
-
-The file is a pickle: it is written by this app beside its own store, which only the store's owner
-can write to, so loading it trusts nothing the store itself would not.
+digest says which shares changed since it was saved, and only those are read again. How it is
+written and read (a pickle, whole or not at all) is webapp/savedfile.py.
 """
 
 from __future__ import annotations
 
 import gc
 import logging
-import os
-import pickle
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from webapp import savedfile
 
 log = logging.getLogger(__name__)
 # Bumped whenever what webapp/search.py saves changes shape: an older file is then ignored.
@@ -40,8 +36,8 @@ def save(path: Path, state: dict, shares: dict[str, str]) -> None:
     not at all. The shares go to a file of their own, `shares_file(path)`: a search needs the index
     only, so a restart does not wait for them; the first change after it reads them (`load_shares`)."""
     started = time.perf_counter()
-    _write(shares_file(path), {"stamp": state["stamp"], "shares": shares})
-    _write(path, state)
+    savedfile.write(shares_file(path), {"stamp": state["stamp"], "shares": shares}, FORMAT)
+    savedfile.write(path, state, FORMAT)
     log.info("search index saved to %s in %.0f ms", path, (time.perf_counter() - started) * 1000)
 
 
@@ -52,7 +48,7 @@ def shares_file(path: Path) -> Path:
 def load(path: Path) -> dict | None:
     """The index saved at `path`, or None (no file, another format, unreadable: built afresh)."""
     started = time.perf_counter()
-    state = _read(path)
+    state = savedfile.read(path, FORMAT, "search index")
     if state is not None:
         log.info("search index loaded from %s in %.0f ms", path, (time.perf_counter() - started) * 1000)
     return state
@@ -61,36 +57,8 @@ def load(path: Path) -> dict | None:
 def load_shares(path: Path, stamp: str) -> dict[str, str] | None:
     """The shares saved with the index of `stamp` (document graph → its share's JSON), or None if
     the file holds another version's (a save cut short between the two files)."""
-    state = _read(shares_file(path))
+    state = savedfile.read(shares_file(path), FORMAT, "search index")
     return state["shares"] if state is not None and state.get("stamp") == stamp else None
-
-
-def _write(path: Path, state: dict) -> None:
-    """Into a temporary file beside `path`, then renamed over it."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            pickle.dump({"format": FORMAT, **state}, out, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def _read(path: Path) -> dict | None:
-    """The state in `path` if this format wrote it."""
-    if not path.exists():
-        return None
-    try:
-        with path.open("rb") as source:
-            state = pickle.load(source)
-    except Exception as error:  # a torn or foreign file costs a build, never the app
-        log.warning("ignoring the saved search index %s: %s", path, error)
-        return None
-    if not isinstance(state, dict) or state.get("format") != FORMAT:
-        log.warning("ignoring the saved search index %s: another format", path)
-        return None
-    return state
 
 
 @contextmanager
