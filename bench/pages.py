@@ -400,7 +400,7 @@ def main(argv: list[str] | None = None) -> None:
 
 def store_to_measure(path: Path, existing: Path | None, reports: int, seed: int) -> dict:
     """Fill `path`: a copy of the `existing` store (never written: the measurement writes to the
-    copy) and of the search index a server saved beside it, else the corpus of `reports` reports
+    copy) and of what a server saved beside it (search's index, the drop-downs), else the corpus of `reports` reports
     ingested; what it was, for the figures."""
     from bench.measure import corpus_files, ingest
 
@@ -411,6 +411,8 @@ def store_to_measure(path: Path, existing: Path | None, reports: int, seed: int)
     shutil.copytree(existing, path)
     for saved in existing.parent.glob(existing.name + ".search*"):  # search's saved index, as a restart finds it
         shutil.copy2(saved, path.with_name(path.name + saved.name[len(existing.name) :]))
+    if (kept := existing.with_name(existing.name + ".kept")).is_dir():  # the drop-downs (webapp/db.py `lasting`)
+        shutil.copytree(kept, path.with_name(path.name + ".kept"))
     size = sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
     took = time.perf_counter() - start
     print(f"measuring a copy of {existing} ({size / 1e6:.0f} MB, copied in {took:.1f} s)", file=sys.stderr)
