@@ -72,6 +72,13 @@ def changes(writes: Mapping[str, bytes | None]) -> str:
     return per_document.changes(writes, per_document.forget(_GRAPH), _in_document)
 
 
+def complete(store: Store) -> bool:
+    """Whether every document graph holding a report has its reports' nodes: written (or rebuilt)
+    by a rectkg that keeps them, and with them everything else the aggregate graph keeps, which
+    the same request writes (graph/aggregates.py `changes`)."""
+    return per_document.complete(store, _CLASS.value, _GRAPH)
+
+
 def rebuilt(store: Store) -> list[per_document.Triple]:
     """Every report's node, from the documents (for `graph.aggregates.rebuild`)."""
     said = per_document.stated(store, COUNTS, "report")

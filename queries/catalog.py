@@ -28,7 +28,7 @@ from importlib import resources
 
 import yaml
 
-from graph import aggregates
+from graph import aggregates, report_counts
 from graph.binding import bind_inside
 from graph.interface import QueryError, Result, Store, Term
 from ontology import iris
@@ -95,6 +95,7 @@ class SavedQuery:
     columns: tuple[str, ...] = field(default=())
     cache: str = CACHE_POLICIES[0]  # "store-version": reuse answers until the store's next write
     variants: tuple[tuple[frozenset[str], str], ...] = ()  # (parameters bound, text run instead)
+    live: str = ""  # queries/live/NAME.rq: the same question asked of the documents (`_select`)
     summary_zh: str = ""
     description_zh: str = ""
     titles: Mapping[str, Pair] = field(default_factory=dict, hash=False, compare=False)
@@ -169,7 +170,11 @@ class SavedQuery:
         return (self.name, tuple(sorted(bindings.items())))
 
     def _select(self, store: Store, bindings: dict[str, Term]) -> Result:
-        result = store.select(self.text_for(bindings), bindings)
+        """A query that reads what every write keeps in the aggregate graph asks the documents
+        instead (its `live` text) on a store some of whose reports were written before that was
+        kept (by an older rectkg, until `rectkg rebuild`): slower, never a short answer."""
+        text = self.live if self.live and not _kept_whole(store) else self.text_for(bindings)
+        result = store.select(text, bindings)
         if not self.columns or list(self.columns) == result.variables:
             return result
         keep = list(self.columns)
@@ -186,6 +191,18 @@ class SavedQuery:
 # Bounded by rows so a few huge answers cannot hold the memory of a long-running server.
 MAX_CACHED_ROWS = 200_000
 _answers: weakref.WeakKeyDictionary[Store, dict] = weakref.WeakKeyDictionary()
+_whole: weakref.WeakKeyDictionary[Store, tuple[str | None, bool]] = weakref.WeakKeyDictionary()
+
+
+def _kept_whole(store: Store) -> bool:
+    """Whether every report in the store was written (or rebuilt) with everything the aggregate
+    graph keeps: its rk:ReportCounts, the newest kind, written in the same request as the rest.
+    Asked once per store version."""
+    stamp = aggregates.version(store)
+    known = _whole.get(store)
+    if stamp is None or known is None or known[0] != stamp:
+        known = _whole[store] = (stamp, report_counts.complete(store))
+    return known[1]
 
 
 def _keep(answers: dict, key: tuple, result: Result) -> None:
@@ -295,6 +312,11 @@ def saved_queries() -> dict[str, SavedQuery]:
         if base not in found:
             raise QueryError(f"queries/{entry.name}: a variant of {base}, which is no saved query")
         found[base] = with_variant(found[base], entry.name, entry.read_text(encoding="utf-8"))
+    for entry in (e for e in folder.joinpath("live").iterdir() if e.name.endswith(".rq")):
+        name = entry.name[:-3]
+        if name not in found:
+            raise QueryError(f"queries/live/{entry.name}: the live form of {name}, which is no saved query")
+        found[name] = replace(found[name], live=_body(entry.read_text(encoding="utf-8")))
     return found
 
 

@@ -11,7 +11,7 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
-from graph import aggregates
+from graph import aggregates, report_counts
 from graph.store import OxigraphStore
 from loaders.pipeline import load_bytes
 from ontology import iris
@@ -99,3 +99,27 @@ def test_each_report_in_a_graph_is_counted_on_its_own(store, qingpu, fengjiang):
     nodes = store.select(f"SELECT ?n WHERE {{ GRAPH <{iris.AGGREGATES}> {{ ?n a <{RK.ReportCounts}> }} }}").rows
     assert len(nodes) == len(set(both.subjects(RDF.type, RK.Report))) == 2
     assert URIRef(str(qingpu.report_iri)) in set(both.subjects(RDF.type, RK.Report))
+
+
+def test_a_store_written_before_the_counts_were_kept_answers_from_its_documents(tmp_path, qingpu, fengjiang, twin):
+    """An older rectkg's store (no rk:ReportCounts, no citing reports stated, here not even the
+    pair nodes), opened afresh, gets the live answers, not short ones, until `rectkg rebuild`."""
+    path = tmp_path / "store"
+    store = OxigraphStore(path)
+    for loaded in (qingpu, fengjiang, twin):
+        store.replace_graph(loaded.graph_iri, loaded.graph)
+    full = {name: answers(store, name)[0] for name in (*KEPT, "shared-responsibility")}
+    for kind in (RK.ReportCounts, RK.DepartmentPair):
+        store.update(f"DELETE WHERE {{ GRAPH <{iris.AGGREGATES}> {{ ?n a <{kind}> ; ?p ?o }} }}")
+    store.update(f"DELETE WHERE {{ GRAPH <{iris.AGGREGATES}> {{ ?n <{RK.citingReport}> ?r }} }}")
+    store.close()
+    older = OxigraphStore(path)
+    try:
+        assert_equal_to_live(older)
+        for name, answer in full.items():
+            assert answer and answers(older, name)[0] == answer, name
+        older.update(aggregates.rebuild(older))
+        assert {name: answers(older, name)[0] for name in full} == full
+        assert report_counts.complete(older)
+    finally:
+        older.close()
