@@ -175,6 +175,7 @@ class Outcome:
 
     ms: float
     status: str
+    retry_after_s: float = 0.0  # what a shed request's Retry-After asked for
 
     @property
     def ok(self) -> bool:
@@ -192,11 +193,13 @@ def fetch(session: requests.Session, base: str, page: Page) -> Outcome:
         response = session.get(base + path, params=params, timeout=TIMEOUT_S)
         response.content  # noqa: B018 — the whole body, as a browser waits for it
         status = str(response.status_code)
-        if response.status_code == 503 and "Retry-After" in response.headers:
+        retry_after = response.headers.get("Retry-After", "") if response.status_code == 503 else ""
+        if retry_after:
             status += "+Retry-After"
     except requests.RequestException as error:
-        status = type(error).__name__
-    return Outcome((time.perf_counter() - start) * 1000, status)
+        status, retry_after = type(error).__name__, ""
+    wait = float(retry_after) if retry_after.isdigit() else 0.0
+    return Outcome((time.perf_counter() - start) * 1000, status, wait)
 
 
 def first_pass(base: str, chosen: dict[str, Page]) -> dict[str, dict]:
@@ -246,6 +249,7 @@ class _Mix:
     base: str
     chosen: list[Page]
     seconds: float
+    polite: bool = False  # a shed client waits as its Retry-After asks before its next request
     outcomes: list[Outcome] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -262,11 +266,15 @@ class _Mix:
                             self.outcomes.extend(mine)
                         return
                     mine.append(fetch(session, self.base, page))
+                    if self.polite and mine[-1].shed:
+                        time.sleep(max(0.0, min(mine[-1].retry_after_s, until - time.perf_counter())))
 
 
-def mix(base: str, chosen: dict[str, Page], clients: int, seconds: float) -> dict:
-    """`clients` at once on the page mix for `seconds` (each finishes the request it is in)."""
-    run = _Mix(base, list(chosen.values()), seconds)
+def mix(base: str, chosen: dict[str, Page], clients: int, seconds: float, polite: bool = False) -> dict:
+    """`clients` at once on the page mix for `seconds` (each finishes the request it is in); `polite`
+    clients wait after a 503 as its Retry-After asks, as a person told to come back does, where
+    the others ask again at once, as a script that ignores the header."""
+    run = _Mix(base, list(chosen.values()), seconds, polite)
     until = time.perf_counter() + seconds
     threads = [threading.Thread(target=run.client, args=(k, until)) for k in range(clients)]
     start = time.perf_counter()
@@ -274,7 +282,9 @@ def mix(base: str, chosen: dict[str, Page], clients: int, seconds: float) -> dic
         t.start()
     for t in threads:
         t.join()
-    return {"clients": clients, "seconds": seconds} | summary(run.outcomes, time.perf_counter() - start)
+    return {"clients": clients, "seconds": seconds, "polite": polite} | summary(
+        run.outcomes, time.perf_counter() - start
+    )
 
 
 def ingest_one_more(store: Path, seed: int) -> float:
@@ -321,6 +331,7 @@ def measure_pages(
     phase("later", repeated(base, chosen, reps, budget_s))
     phase("mix_1", mix(base, chosen, 1, load_s))
     phase("mix_16", mix(base, chosen, CLIENTS, load_s))
+    phase("mix_16_polite", mix(base, chosen, CLIENTS, load_s, polite=True))
     if after_write:
         phase("ingest_one_s", ingest_one_more(store, seed))
         phase("first_after_ingest", first_pass(base, chosen))
@@ -338,7 +349,15 @@ def headline(figures: dict) -> dict:
         "http_p95_16_over_p50_1": figures["mix_16"]["p95_ms"] / figures["mix_1"]["p50_ms"],
         "http_mix_errors": figures["mix_16"]["errors"] + figures["mix_1"]["errors"],
         "http_mix_shed": figures["mix_16"]["shed"] + figures["mix_1"]["shed"],
-    }
+    } | polite_ratio(figures)
+
+
+def polite_ratio(figures: dict) -> dict:
+    """The 16 clients' p95 over one client's p50 when the 16 wait as each 503's Retry-After asks
+    (runs before 2026-12-07 have no such mix)."""
+    if "mix_16_polite" not in figures:
+        return {}
+    return {"http_p95_16_polite_over_p50_1": figures["mix_16_polite"]["p95_ms"] / figures["mix_1"]["p50_ms"]}
 
 
 REPORTS = 10  # --reports' default
@@ -395,7 +414,11 @@ def main(argv: list[str] | None = None) -> None:
     figures["source"] = source | {"skipped": args.skip}
     if args.out:
         args.out.write_text(json.dumps(figures, ensure_ascii=False, indent=1), encoding="utf-8")
-    print(json.dumps(headline(figures) | {k: figures[k] for k in ("mix_1", "mix_16")}, indent=1))
+    print(
+        json.dumps(
+            headline(figures) | {k: figures[k] for k in ("mix_1", "mix_16", "mix_16_polite") if k in figures}, indent=1
+        )
+    )
 
 
 def store_to_measure(path: Path, existing: Path | None, reports: int, seed: int) -> dict:

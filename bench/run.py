@@ -200,9 +200,10 @@ def mix_table(sizes: dict[int, dict]) -> str:
         if not found:
             continue
         base = found["mix_1"]["p50_ms"]
-        for m in (found["mix_1"], found["mix_16"]):
+        for m in (found[k] for k in ("mix_1", "mix_16", "mix_16_polite") if k in found):
+            clients = f"{m['clients']} (wait as 503s ask)" if m.get("polite") else m["clients"]
             lines.append(
-                f"| {n} | {m['clients']} | {m['seconds']:g} | {m['requests']} | {m['throughput_rps']:.1f} | "
+                f"| {n} | {clients} | {m['seconds']:g} | {m['requests']} | {m['throughput_rps']:.1f} | "
                 f"{m['p50_ms']:,.0f} / {m['p95_ms']:,.0f} / {m['max_ms']:,.0f} | {m['errors']} | {m['shed']} | "
                 f"{m['p95_ms'] / base:.1f}× |"
             )

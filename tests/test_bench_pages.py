@@ -7,7 +7,9 @@ and that the one named is left as it was (tests/test_bench_run.py runs the real 
 from __future__ import annotations
 
 import contextlib
+import http.server
 import json
+import threading
 from pathlib import Path
 
 import pytest
@@ -93,3 +95,37 @@ def test_a_folder_that_is_no_store_is_refused_before_anything_is_copied(tmp_path
     with pytest.raises(SystemExit) as exit:
         pages.main(["--store", str(tmp_path / "reports")])
     assert exit.value.code == 2 and "not an on-disk Oxigraph store" in capsys.readouterr().err
+
+
+class _AlwaysBusy(http.server.BaseHTTPRequestHandler):
+    """A server at capacity: every request a 503 asking to come back in a second."""
+
+    def do_GET(self) -> None:
+        self.send_response(503)
+        self.send_header("Retry-After", "1")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *_args) -> None:
+        pass
+
+
+@pytest.fixture
+def busy_base():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _AlwaysBusy)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_polite_clients_wait_as_retry_after_asks(busy_base):
+    """Told to come back in a second, a polite client asks about once a second (its first request,
+    then after each wait, within 1.5 s: at most two), where the others ask again at once."""
+    chosen = {"dashboard": ("/", {})}
+    polite = pages.mix(busy_base, chosen, 4, 1.5, polite=True)
+    eager = pages.mix(busy_base, chosen, 4, 1.5)
+    assert polite["polite"] and not eager["polite"]
+    assert polite["shed"] == polite["requests"] <= 2 * 4
+    assert eager["shed"] == eager["requests"] > 10 * 4

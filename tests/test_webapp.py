@@ -200,7 +200,7 @@ def test_a_department_page_lists_a_role_a_part_at_a_time(base_url, reader):
     assert int(busiest["n"]) > 50, "the samples have a department leading on more than a page"
     html = page(base_url, url_of(busiest["o"])).text
     lead = html.split('id="role-lead"', 1)[1].split("</ul>", 1)[0]
-    assert f'({busiest["n"]})' in lead and lead.count("<li>") == 50
+    assert f"({busiest['n']})" in lead and lead.count("<li>") == 50
     assert "显示前 50 个" in html and 'class="show-more"' in html
 
 

@@ -140,4 +140,3 @@ def test_installed_wheel_serves_every_page_and_its_assets(fresh_venv, tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=30)
-
