@@ -45,9 +45,9 @@ AGGREGATE_PREDICATES = frozenset(
         "pairMember", "pairFirstLabel", "pairSecondLabel", "pairFindings", "pairFindingNumbers",
         "pairContributions", "searchGraph", "searchDigest", "searchEntries", "summaryGraph",
         "summaryRows", "rolesGraph", "rolesAgent", "rolesHeld", "citationsGraph", "citationsDocument",
-        "citationRows", "citingReport", "citingFinding", "countsGraph", "countsReport", "findingsCounted",
-        "measuresCounted", "categoriesCounted", "measuresCitingDocument", "measuresStatingNumber",
-        "storeVersion", "writeInProgress",
+        "citationRows", "citingReport", "citingFinding", "citingReportTitle", "citedTitle", "citedDocumentType",
+        "countsGraph", "countsReport", "findingsCounted", "measuresCounted", "categoriesCounted",
+        "measuresCitingDocument", "measuresStatingNumber", "storeVersion", "writeInProgress",
     )
 )
 

@@ -102,7 +102,7 @@ def test_each_report_in_a_graph_is_counted_on_its_own(store, qingpu, fengjiang):
 
 
 def test_a_store_written_before_the_counts_were_kept_answers_from_its_documents(tmp_path, qingpu, fengjiang, twin):
-    """An older rectkg's store (no rk:ReportCounts, no citing reports stated, here not even the
+    """An older rectkg's store (no rk:ReportCounts, no citing reports or cited titles stated, here not even the
     pair nodes), opened afresh, gets the live answers, not short ones, until `rectkg rebuild`."""
     path = tmp_path / "store"
     store = OxigraphStore(path)
@@ -111,7 +111,8 @@ def test_a_store_written_before_the_counts_were_kept_answers_from_its_documents(
     full = {name: answers(store, name)[0] for name in (*KEPT, "shared-responsibility")}
     for kind in (RK.ReportCounts, RK.DepartmentPair):
         store.update(f"DELETE WHERE {{ GRAPH <{iris.AGGREGATES}> {{ ?n a <{kind}> ; ?p ?o }} }}")
-    store.update(f"DELETE WHERE {{ GRAPH <{iris.AGGREGATES}> {{ ?n <{RK.citingReport}> ?r }} }}")
+    for stated in (RK.citingReport, RK.citingFinding, RK.citingReportTitle, RK.citedTitle, RK.citedDocumentType):
+        store.update(f"DELETE WHERE {{ GRAPH <{iris.AGGREGATES}> {{ ?n <{stated}> ?r }} }}")
     store.close()
     older = OxigraphStore(path)
     try:
