@@ -208,3 +208,17 @@ def test_a_text_holding_the_separator_survives_a_save():
     loaded = Index.from_state(Index(docs).state())
     assert sorted(loaded.docs, key=lambda d: d.key) == sorted(docs, key=lambda d: d.key)
     assert loaded.search("民政", limit=5) == Index(docs).search("民政", limit=5)
+
+
+def test_a_loaded_index_takes_new_entries_into_postings_it_has_not_read_yet():
+    """After a load, a gram's posting stays in the loaded arrays until first used: an entry put
+    into such a posting must be found beside the loaded ones, as in an index built in one go."""
+    docs = [Doc("urn:a", "measure", "民政救助", "低保 审核"), Doc("urn:b", "finding", "救助问题", "民政")]
+    added = [Doc("urn:c", "measure", "民政审核", "救助"), Doc("urn:a", "measure", "救助", "")]
+    loaded = Index.from_state(Index(docs).state())
+    for doc in added:
+        loaded.put(doc)
+    built = Index([*docs, *added])
+    for word in ("民政", "救助", "审核"):
+        assert [h.doc.key for h in loaded.search(word, limit=5)] == [h.doc.key for h in built.search(word, limit=5)]
+    assert {h.doc.iri for h in loaded.search("救助", limit=5)} == {"urn:a", "urn:b", "urn:c"}

@@ -153,11 +153,15 @@ class Index:
         tf = self._counts(i)
         self._length[i] = sum(tf.values())
         self._total += self._length[i]
-        for gram, count in tf.items():
-            posting = self._posting(gram)
+        postings = self._postings
+        for gram, count in tf.items():  # ten million times for a thousand reports: lookups only
+            posting = postings.get(gram)
             if posting is None:
-                posting = self._postings[gram] = {}
-            posting[i] = count
+                postings[gram] = {i: count}
+            elif type(posting) is dict:
+                posting[i] = count
+            else:  # still in the loaded arrays
+                self._posting(gram)[i] = count  # type: ignore[index]
 
     def remove(self, key: tuple[str, str]) -> None:
         i = self._keys().pop(key, None)
