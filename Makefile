@@ -76,7 +76,8 @@ clean:
 # core queries against raw pyoxigraph, rdflib at N = 10 (timed on the other core while the N = 100
 # queries are, and waited for before the pages), and one page of each kind over HTTP at N = 100 on
 # the store its ingest built (bench.pages.KINDS: the first request after the server's start, 3 later
-# requests each, then 2 s of the mix with 1 and with 16 clients). Its headline figures are all
+# requests each, then 2 s of the mix with 1 client, with 16, and with 16 that wait as each 503's
+# Retry-After asks). Its headline figures are all
 # N = 100's: ingest_reports_per_s, page_p95_ms, http_p95_16_over_p50_1. Left to `make bench`, which
 # measures them at every N: every page, the first pass after an ingest through the server, the API
 # cases, analytics, the in-memory baseline. Since the pages got faster, the N = 100 page pass

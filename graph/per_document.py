@@ -1,10 +1,10 @@
 """The write-time bookkeeping every per-document node of the aggregate graph shares.
 
-Search's shares (graph/searchable.py), the dashboard's rows (graph/summaries.py), each
-department's roles (graph/roles.py) and each named document's citations (graph/citations.py) each
-keep nodes in the aggregate graph that depend on one document graph alone. A write that adds,
-replaces or removes documents forgets their old nodes and inserts the new ones in the same request
-as the documents, so both change together or not at all.
+Search's shares (graph/searchable.py), the dashboard's rows (graph/summaries.py), each department's
+roles (graph/roles.py), each named document's citations (graph/citations.py) and each report's
+counts (graph/report_counts.py) each keep nodes in the aggregate graph that depend on one document
+graph alone. A write that adds, replaces or removes documents forgets their old nodes and inserts
+the new ones in the same request as the documents, so both change together or not at all.
 
 Roles and citations also mark each document graph holding a report as kept (a marker node naming
 the graph), so that `complete` tells a store whose every report was written that way from one

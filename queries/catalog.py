@@ -196,8 +196,9 @@ _whole: weakref.WeakKeyDictionary[Store, tuple[str | None, bool]] = weakref.Weak
 
 def _kept_whole(store: Store) -> bool:
     """Whether every report in the store was written (or rebuilt) with everything the aggregate
-    graph keeps: its rk:ReportCounts, the newest kind, written in the same request as the rest.
-    Asked once per store version."""
+    graph keeps: its rk:ReportCounts, written in the same request as the rest and first released
+    with the newest facts the saved queries read (rk:citedTitle and the other values stated on
+    rk:DocumentCitations), so a report that has it has them. Asked once per store version."""
     stamp = aggregates.version(store)
     known = _whole.get(store)
     if stamp is None or known is None or known[0] != stamp:

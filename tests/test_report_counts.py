@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import Graph, URIRef
-from rdflib.namespace import RDF
+from rdflib.namespace import DCTERMS, RDF
 
 from graph import aggregates, report_counts
 from graph.store import OxigraphStore
@@ -124,3 +124,20 @@ def test_a_store_written_before_the_counts_were_kept_answers_from_its_documents(
         assert report_counts.complete(older)
     finally:
         older.close()
+
+
+def test_an_untitled_report_beside_a_titled_one_is_not_counted_under_its_title(store, qingpu, fengjiang, twin):
+    """Two reports in one graph citing the same documents, one without a title: the documents'
+    query counts only titled reports (their titles are its column), so the untitled one's report
+    and findings must not count under the other's title, which a node stating its reports, titles
+    and findings apart would do were the untitled report stated at all."""
+    untitled = URIRef(str(twin.report_iri))
+    both = Graph()
+    for triple in (*fengjiang.graph, *twin.graph):
+        if triple[:2] != (untitled, DCTERMS.title):
+            both.add(triple)
+    assert (untitled, RDF.type, RK.Report) in both and (untitled, DCTERMS.title, None) not in both
+    store.replace_graph("https://example.org/both", both)
+    store.replace_graph(qingpu.graph_iri, qingpu.graph)
+    assert_equal_to_live(store)
+    assert answers(store, "documents-across-reports", min_reports="1")[0]
