@@ -52,9 +52,9 @@ def targets(r: dict) -> str:
     if r.get("http_p95_16_over_p50_1_max") is not None:
         rows.append(
             (
-                "HTTP under 16 clients: errors; worst p95(16) ÷ p50(1)",
-                "0; ≤ 3×",
-                f"{r['http_errors']}; {r['http_p95_16_over_p50_1_max']:.1f}×",
+                "HTTP under 16 clients: errors; refused with Retry-After; worst p95(16) ÷ p50(1)",
+                "0; –; ≤ 3×",
+                f"{r['http_errors']}; {r.get('http_refused', '–')}; {r['http_p95_16_over_p50_1_max']:.1f}×",
             )
         )
     if r.get("page_p95_ms") is not None:

@@ -78,6 +78,10 @@ def summarise(sizes: dict[int, dict]) -> dict:
             (v["concurrent"]["p95_ms"] / v["single"]["p50_ms"] for v in top.get("http", {}).values()), default=None
         ),
         "http_errors": sum(v["single"]["errors"] + v["concurrent"]["errors"] for v in top.get("http", {}).values()),
+        # refusals with Retry-After were counted as errors before 2026-12-07 (no such key then)
+        "http_refused": sum(
+            v["single"].get("refused", 0) + v["concurrent"].get("refused", 0) for v in top.get("http", {}).values()
+        ),
         "store_bytes": top["store_bytes"],
         **_pages_headline(sizes),
     }
@@ -149,7 +153,7 @@ def http_table(sizes: dict[int, dict]) -> str:
     """Markdown: each HTTP case with 1 and 16 clients; the target is p95(16) ≤ 3 × p50(1), no errors."""
     lines = [
         "| N | case | 1 client p50 / p95 ms | 1 client req/s | 16 clients p50 / p95 ms | 16 clients req/s "
-        "| errors | p95(16) ÷ p50(1) |",
+        "| errors; refused with Retry-After | p95(16) ÷ p50(1) |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for n, r in sorted(sizes.items()):
@@ -158,10 +162,16 @@ def http_table(sizes: dict[int, dict]) -> str:
             lines.append(
                 f"| {n} | {case} | {one['p50_ms']:.1f} / {one['p95_ms']:.1f} | {one['throughput_rps']:.1f} | "
                 f"{many['p50_ms']:.1f} / {many['p95_ms']:.1f} | {many['throughput_rps']:.1f} | "
-                f"{one['errors'] + many['errors']} of {one['requests'] + many['requests']} | "
+                f"{one['errors'] + many['errors']} of {one['requests'] + many['requests']}; "
+                f"{_refused(one, many)} | "
                 f"{many['p95_ms'] / one['p50_ms']:.1f}× |"
             )
     return "\n".join(lines)
+
+
+def _refused(*runs: dict) -> str:
+    """Refusals with Retry-After, or "–" for runs before they were told from errors."""
+    return "–" if any("refused" not in run for run in runs) else str(sum(run["refused"] for run in runs))
 
 
 def pages_table(sizes: dict[int, dict]) -> str:

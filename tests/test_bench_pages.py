@@ -129,3 +129,16 @@ def test_polite_clients_wait_as_retry_after_asks(busy_base):
     assert polite["polite"] and not eager["polite"]
     assert polite["shed"] == polite["requests"] <= 2 * 4
     assert eager["shed"] == eager["requests"] > 10 * 4
+
+
+def test_a_refusal_with_retry_after_is_counted_apart_from_errors(busy_base):
+    """bench.http's cases (the endpoint, the saved-query API, the graph API) count a 503 with
+    Retry-After as refused, the app's designed answer under load, and anything else but 200 as an
+    error; a refusal without Retry-After (here: a server that is not there) is an error."""
+    from bench import http
+
+    busy = http.load(busy_base + "/sparql", {}, {}, clients=2, per_client=3)
+    assert (busy["requests"], busy["refused"], busy["errors"]) == (6, 6, 0)
+    assert busy["statuses"] == {"503+Retry-After": 6}
+    gone = http.load("http://127.0.0.1:9/sparql", {}, {}, clients=1, per_client=1)
+    assert (gone["refused"], gone["errors"]) == (0, 1)
