@@ -23,7 +23,7 @@ from pathlib import Path
 import requests
 
 from bench.measure import percentile
-from bench.pages import Page
+from bench.pages import SHED, Page, marked
 
 RECTKG = Path(sys.executable).with_name("rectkg")
 CLIENTS = 16
@@ -44,18 +44,13 @@ def _serve(store: Path) -> tuple[subprocess.Popen, str]:
     return proc, found.group(0)
 
 
-REFUSED = "+Retry-After"  # what a status of a refusal with Retry-After ends with
-
-
 def _client(url: str, params: dict, headers: dict, n: int, times: list[float], statuses: list[str]) -> None:
     with requests.Session() as session:
         for _ in range(n):
             t = time.perf_counter()
             try:
                 response = session.get(url, params=params, headers=headers, timeout=120)
-                status = str(response.status_code)
-                if response.status_code in (429, 503) and "Retry-After" in response.headers:
-                    status += REFUSED
+                status = marked(response, (429, 503))[0]
             except requests.RequestException as error:
                 status = type(error).__name__
             statuses.append(status)
@@ -79,8 +74,8 @@ def load(url: str, params: dict, headers: dict, clients: int, per_client: int) -
     return {
         "clients": clients,
         "requests": len(times),
-        "errors": sum(s != "200" and not s.endswith(REFUSED) for s in statuses),
-        "refused": sum(s.endswith(REFUSED) for s in statuses),
+        "errors": sum(s != "200" and not s.endswith(SHED) for s in statuses),
+        "refused": sum(s.endswith(SHED) for s in statuses),
         "statuses": dict(Counter(statuses)),
         "p50_ms": statistics.median(times),
         "p95_ms": percentile(times, 0.95),

@@ -169,6 +169,16 @@ def page_set(chosen: dict[str, Page], name: str) -> dict[str, Page]:
     return chosen if wanted is None else {k: v for k, v in chosen.items() if k in wanted}
 
 
+SHED = "+Retry-After"  # ends the status of a refusal the app gives under load
+
+
+def marked(response: requests.Response, refusals: tuple[int, ...] = (503,)) -> tuple[str, str]:
+    """The response's status, marked SHED when it is one of `refusals` with a Retry-After, and
+    that Retry-After ("" for none): a fast refusal the app gives by design, not an error."""
+    retry_after = response.headers.get("Retry-After", "") if response.status_code in refusals else ""
+    return str(response.status_code) + (SHED if retry_after else ""), retry_after
+
+
 @dataclass
 class Outcome:
     """One request: how long it took and how it ended (`shed`: a 503 with Retry-After)."""
@@ -183,7 +193,7 @@ class Outcome:
 
     @property
     def shed(self) -> bool:
-        return self.status == "503+Retry-After"
+        return self.status == "503" + SHED
 
 
 def fetch(session: requests.Session, base: str, page: Page) -> Outcome:
@@ -192,10 +202,7 @@ def fetch(session: requests.Session, base: str, page: Page) -> Outcome:
     try:
         response = session.get(base + path, params=params, timeout=TIMEOUT_S)
         response.content  # noqa: B018 — the whole body, as a browser waits for it
-        status = str(response.status_code)
-        retry_after = response.headers.get("Retry-After", "") if response.status_code == 503 else ""
-        if retry_after:
-            status += "+Retry-After"
+        status, retry_after = marked(response)
     except requests.RequestException as error:
         status, retry_after = type(error).__name__, ""
     wait = float(retry_after) if retry_after.isdigit() else 0.0

@@ -200,6 +200,8 @@ def pages_table(sizes: dict[int, dict]) -> str:
 
 def mix_table(sizes: dict[int, dict]) -> str:
     """Markdown: the page mix with one client and with 16; target: no errors, p95(16) ≤ 3 × p50(1)."""
+    from bench.pages import MIXES
+
     lines = [
         "| N | clients | seconds | requests | req/s | p50 / p95 / max ms | errors | shed (503 + Retry-After) "
         "| p95 ÷ p50 of 1 client |",
@@ -210,7 +212,7 @@ def mix_table(sizes: dict[int, dict]) -> str:
         if not found:
             continue
         base = found["mix_1"]["p50_ms"]
-        for m in (found[k] for k in ("mix_1", "mix_16", "mix_16_polite") if k in found):
+        for m in (found[k] for k in MIXES if k in found):
             clients = f"{m['clients']} (wait as 503s ask)" if m.get("polite") else m["clients"]
             lines.append(
                 f"| {n} | {clients} | {m['seconds']:g} | {m['requests']} | {m['throughput_rps']:.1f} | "
