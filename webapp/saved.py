@@ -15,10 +15,10 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 
 from graph import results
-from graph.store import Result, Store, Term
+from graph.store import Result, Term
 from queries import catalog
 from queries.catalog import SavedQuery
-from webapp import db, downloads, i18n, resulttable, tables
+from webapp import choices, db, downloads, i18n, resulttable, tables
 from webapp.sparql import TRUNCATED_HEADER
 
 bp = Blueprint("saved", __name__)
@@ -91,15 +91,14 @@ def show(name: str):
     missing = [p.name for p in query.params if p.required and p.name not in values and p.default is None]
     # A query that cannot run yet opens as its form: the visitor came to fill it in.
     result = None if missing else db.run(lambda store: query.run(store, values))
-    enumerated = [p for p in query.params if p.enumerate]
-    choices = {p.name: _choices(query, p.name, p.enumerate) for p in enumerated}
+    picker = choices.form(query, values)
     table = _table(query, result) if result is not None else None
     return render_template(
         "query.html",
         query=query,
         describe=resulttable.description,
         values=values,
-        choices=choices,
+        picker=picker,
         input_types=INPUT_TYPES,
         result=result,
         missing=missing,
@@ -111,39 +110,6 @@ def show(name: str):
         dossier=_dossier_url(name, values) if result is not None else None,
         sparql=resulttable.without_comments(query.text),
     )
-
-
-def _choices(query: SavedQuery, param: str, enumeration: str) -> list[tuple[str, list[tuple[str, str]]]]:
-    """A drop-down's choices by group (findings by report), each coded value by its label where
-    the query's column of the same name has one (roles: 牵头, not `lead`)."""
-    found = enumerated(enumeration)
-    if param not in query.value_labels:
-        return found
-    return [(group, [(v, resulttable.value_label(query, param, v)) for v, _ in pairs]) for group, pairs in found]
-
-
-def enumerated(enumeration: str, fresh: bool = False) -> list[tuple[str, list[tuple[str, str]]]]:
-    """A drop-down's groups of choices, kept until the next write (every department named in a
-    measure took 0.8–1.3 s at 100 reports, 7 s at 1,000, on every visit to the form) and warmed
-    after each write (webapp/warm.py, `fresh`); a visit while the warm-up is due or under way gets
-    the choices from before the write (db.kept_or_stale: a department the write brought in is
-    offered a moment later), and a visit after a restart those saved beside the store for the
-    same store version (db.lasting). Cut at MAX_ROWS choices, as a visitor's query would be."""
-
-    def build(store: Store) -> list[tuple[str, list[tuple[str, str]]]]:
-        return catalog.grouped_choices(store, enumeration)
-
-    key = "choices." + enumeration
-    lasting = db.lasting(key, build)
-    found = db.cached(key, lasting) if fresh else db.kept_or_stale(key, lasting)[0]
-    left = current_app.config["MAX_ROWS"]
-    out = []
-    for group, pairs in found:
-        if left <= 0:
-            break
-        out.append((group, pairs[:left]))
-        left -= len(pairs)
-    return out
 
 
 def _downloads(name: str, values: dict[str, str]) -> list[tuple[str, str, str]]:

@@ -88,11 +88,11 @@ class Warmer:
 
     def _warm(self) -> None:
         from webapp import (  # their blueprints import the app's modules, this one among them
+            choices,
             dashboard,
             db,
             graphview,
             network,
-            saved,
             search,
         )
 
@@ -116,9 +116,8 @@ class Warmer:
                 network.fresh()
             except Exception as error:
                 log.warning("warming the graph views failed: %s", error)
-            try:  # the saved queries' drop-downs (every department, report and finding)
-                for enumeration in catalog.ENUMERATIONS:
-                    saved.enumerated(enumeration, fresh=True)
+            try:  # the saved queries' drop-downs (every department, report, finding)
+                choices.warm()
             except Exception as error:
                 log.warning("warming the saved queries' choices failed: %s", error)
             try:  # last: saving shares the CPU with the first visitors' requests, and none waits for it

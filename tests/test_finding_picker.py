@@ -1,0 +1,128 @@
+"""A finding drop-down in a store of many reports: the report first, then its findings.
+
+At a thousand reports every finding is 10,000 choices (a 2 MB form, seconds to build after each
+write); past FINDING_CHOICES_WHOLE_UPTO reports the form lists only the chosen report's findings.
+Here the limit is set to 1 so the two sample reports are "many"."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import time
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+import requests
+import test_browser
+from playwright.sync_api import expect
+from web_fixtures import page_at, serve, serve_app
+
+from queries import catalog
+from webapp import create_app
+
+pytest_plugins = ("web_fixtures",)
+browser, same_origin_only = test_browser.browser, test_browser.same_origin_only
+
+
+@pytest.fixture(scope="module")
+def narrowed_url(web_store, tmp_path_factory):
+    copy = tmp_path_factory.mktemp("narrowed") / "store"
+    shutil.copytree(web_store, copy)
+    with serve({"STORE": str(copy), "FINDING_CHOICES_WHOLE_UPTO": 1}) as url:
+        yield url
+
+
+def _finding_options(html: str) -> list[str]:
+    select = re.search(r'<select name="finding".*?</select>', html, re.S)
+    assert select, "the form has a finding drop-down"
+    return [v for v in re.findall(r'<option value="([^"]*)"', select.group(0)) if v]
+
+
+def _selected(html: str, name: str) -> str | None:
+    select = re.search(rf'<select name="{name}".*?</select>', html, re.S)
+    found = re.search(r'<option value="([^"]*)"\s*selected', select.group(0)) if select else None
+    return found.group(1) if found else None
+
+
+def _findings_of(reader, report: str) -> list[str]:
+    return [r["finding"].value for r in catalog.get("findings").run(reader, {"report": report}).rows]
+
+
+def _form(url: str, **params: str) -> str:
+    response = requests.get(url + "/queries/finding-trace", params=params, timeout=60)
+    assert response.status_code == 200
+    return response.text
+
+
+def test_without_a_report_the_form_asks_for_one_first(narrowed_url, reader):
+    html = _form(narrowed_url)
+    assert _finding_options(html) == []
+    assert 'id="choose-report-first"' in html and "请先选择通报" in html
+    reports = [v for v, _ in catalog.choices(reader, "reports")]
+    assert all(f'value="{r}"' in html for r in reports)
+
+
+def test_a_chosen_report_lists_its_findings_alone_in_document_order(narrowed_url, reader):
+    for report, _ in catalog.choices(reader, "reports"):
+        html = _form(narrowed_url, report=report)
+        assert _finding_options(html) == _findings_of(reader, report)
+        assert _selected(html, "report") == report
+        assert 'id="fill-in"' in html, "no finding yet: the form, not an answer"
+
+
+def test_a_finding_given_alone_is_shown_among_its_reports_findings(narrowed_url, reader):
+    reports = [v for v, _ in catalog.choices(reader, "reports")]
+    report = reports[-1]
+    finding = _findings_of(reader, report)[2]
+    html = _form(narrowed_url, finding=finding)
+    assert _finding_options(html) == _findings_of(reader, report)
+    assert _selected(html, "finding") == finding and _selected(html, "report") == report
+    assert 'id="fill-in"' not in html and "<table" in html, "the finding's trace is answered"
+
+
+def test_an_unknown_report_lists_no_findings_and_says_so(narrowed_url):
+    html = _form(narrowed_url, report="https://example.org/not-a-report")
+    assert _finding_options(html) == [] and 'id="choose-report-first"' in html
+
+
+def test_a_small_store_still_lists_every_finding_at_once(base_url, reader):
+    html = requests.get(base_url + "/queries/finding-trace", timeout=60).text
+    every = [v for _, pairs in catalog.grouped_choices(reader, "findings") for v, _ in pairs]
+    assert _finding_options(html) == every and len(every) > 20
+
+
+def test_in_chromium_choosing_a_report_lists_its_findings_and_a_finding_is_traced(browser, narrowed_url, reader):
+    report = catalog.choices(reader, "reports")[0][0]
+    with page_at(browser, narrowed_url) as (page, foreign):
+        page.goto(narrowed_url + "/queries/finding-trace")
+        expect(page.locator("#choose-report-first")).to_be_visible()
+        expect(page.locator("#list-findings")).to_be_hidden()  # the script chooses for the visitor
+        with page.expect_navigation():
+            page.locator("#param-report").select_option(report)
+        assert dict(parse_qsl(urlsplit(page.url).query)) == {"report": report}
+        options = page.locator("#param-finding option")
+        assert options.count() == len(_findings_of(reader, report)) + 1
+        finding = options.nth(2).get_attribute("value")
+        page.locator("#param-finding").select_option(finding)
+        with page.expect_navigation():
+            page.locator("#run").click()
+        assert dict(parse_qsl(urlsplit(page.url).query)) == {"report": report, "finding": finding}
+        assert page.locator("table.results tbody tr").count() > 0
+        other = catalog.choices(reader, "reports")[1][0]
+        with page.expect_navigation():
+            page.locator("#param-report").select_option(other)
+        assert dict(parse_qsl(urlsplit(page.url).query)) == {"report": other}, "the other report's finding is dropped"
+        same_origin_only(foreign)
+
+
+def test_the_warm_up_leaves_out_the_findings_no_form_lists_whole(web_store, tmp_path):
+    copy = tmp_path / "store"
+    shutil.copytree(web_store, copy)
+    app = create_app({"TESTING": True, "STORE": str(copy), "FINDING_CHOICES_WHOLE_UPTO": 1})
+    with serve_app(app):
+        deadline = time.monotonic() + 120
+        while app.extensions["rectkg.warm"].busy() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not app.extensions["rectkg.warm"].busy(), "the start's warm-up ended"
+    kept = {p.name for p in (tmp_path / "store.kept").iterdir()}
+    assert {"choices.reports", "choices.departments"} <= kept and "choices.findings" not in kept
