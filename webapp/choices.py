@@ -1,10 +1,12 @@
-"""The saved-query forms' drop-downs, and the picker for a choice too long for one.
+"""The saved-query forms' drop-downs, and what a large store offers instead.
 
-A finding is picked among its report's findings once the store holds more reports than
-FINDING_CHOICES_WHOLE_UPTO: at a thousand reports every finding is 10,000 options (a 2 MB form
-that took seconds to build after each write and scrolled past any reading). The report's
-drop-down then comes first and, chosen, reloads the form with its findings (static/narrow.js; a
-button without the script). A finding given alone (a link) is shown among its report's.
+In a store of more than CHOICES_WHOLE_UPTO reports, two drop-downs would be too long to read or
+to build: every finding of a thousand reports is 32,000 choices (a 2 MB form, 5 s to build after
+each write), every department named in a measure 5,400 (7 s). There a finding is picked report
+first: the report's drop-down comes first and, chosen, reloads the form with its findings
+(static/narrow.js; a button without the script), and a finding given alone (a link) is shown
+among its report's. A department is typed, with suggestions from search's index as one types
+(static/autocomplete.js; the query takes a name or an alias, so the text is enough without it).
 """
 
 from __future__ import annotations
@@ -21,49 +23,57 @@ from webapp import db, resulttable
 
 Choices = list[tuple[str, list[tuple[str, str]]]]
 
+# Enumerations a large store offers as typed text, each with the endpoint suggesting values.
+TYPED = {"departments": "search.departments"}
+
 
 @dataclass
 class Form:
-    """What a form's drop-downs show: the choices per parameter, the values shown selected (the
-    URL's, and the report of a finding given alone), and which drop-down narrows which."""
+    """What a form's inputs offer: the choices per drop-down, the parameters typed with
+    suggestions (and where from), the values shown selected (the URL's, and the report of a
+    finding given alone), and which drop-down narrows which."""
 
     params: list[Param]
     choices: dict[str, Choices]
     shown: dict[str, str]
+    typed: dict[str, str] = field(default_factory=dict)  # parameter → the endpoint suggesting values
     narrows: dict[str, Param] = field(default_factory=dict)  # narrowing parameter → the narrowed
     narrowed_by: dict[str, Param] = field(default_factory=dict)  # narrowed parameter → the narrowing
 
 
 def form(query: SavedQuery, values: dict[str, str]) -> Form:
     made = Form(list(query.params), {}, dict(values))
+    large = any(p.enumerate in TYPED or p.enumerate in catalog.NARROWED for p in query.params) and _large()
     for p in query.params:
         if p.enumerate is None:
             continue
-        by = _narrowed_by(query, p)
-        if by is None:
+        by = _narrowed_by(query, p) if large else None
+        if large and p.enumerate in TYPED:
+            made.typed[p.name] = TYPED[p.enumerate]
+        elif by is None:
             made.choices[p.name] = _labelled(query, p.name, enumerated(p.enumerate))
-            continue
-        within = values.get(by.name) or _owner(p, values.get(p.name))
-        if within:
-            made.shown.setdefault(by.name, within)
-        made.choices[p.name] = _within(p, by, within)
-        made.narrows[by.name], made.narrowed_by[p.name] = p, by
+        else:
+            within = values.get(by.name) or _owner(p, values.get(p.name))
+            if within:
+                made.shown.setdefault(by.name, within)
+            made.choices[p.name] = _within(p, by, within)
+            made.narrows[by.name], made.narrowed_by[p.name] = p, by
     made.params.sort(key=lambda p: p.name not in made.narrows)  # the report before its findings
     return made
 
 
 def _narrowed_by(query: SavedQuery, param: Param) -> Param | None:
-    """The parameter whose value narrows this one's choices, when the store is too large to offer
-    them whole and the query has one."""
+    """The parameter whose value narrows this one's choices, if the query has one."""
     narrowing = catalog.NARROWED.get(param.enumerate or "")
-    if narrowing is None or not _many(narrowing.by):
+    if narrowing is None:
         return None
     return next((q for q in query.params if q.enumerate == narrowing.by), None)
 
 
-def _many(enumeration: str, fresh: bool = False) -> bool:
-    chosen = sum(len(pairs) for _, pairs in enumerated(enumeration, fresh))
-    return chosen > current_app.config["FINDING_CHOICES_WHOLE_UPTO"]
+def _large(fresh: bool = False) -> bool:
+    """Whether the store holds more reports than forms offer every finding and department for."""
+    reports = sum(len(pairs) for _, pairs in enumerated("reports", fresh))
+    return reports > current_app.config["CHOICES_WHOLE_UPTO"]
 
 
 def _owner(param: Param, value: str | None) -> str | None:
@@ -121,9 +131,9 @@ def enumerated(enumeration: str, fresh: bool = False) -> Choices:
 
 
 def warm() -> None:
-    """Build the drop-downs the forms offer whole (after each write): not the findings of a store
-    too large to offer them whole, which no form shows."""
+    """Build the drop-downs the forms offer whole (after each write): in a large store not every
+    finding nor every department, which no form lists."""
+    large = _large(fresh=True)
     for enumeration in catalog.ENUMERATIONS:
-        narrowing = catalog.NARROWED.get(enumeration)
-        if narrowing is None or not _many(narrowing.by, fresh=True):
+        if not (large and (enumeration in TYPED or enumeration in catalog.NARROWED)):
             enumerated(enumeration, fresh=True)

@@ -111,6 +111,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "role": ("角色", "Role"),
     "count": ("次数", "Count"),
     "filter_departments": ("输入部门名称筛选", "Type to filter departments"),
+    "type_departments": ("输入部门名称或别名", "Type a department's name or alias"),
     "metadata": ("基本信息", "Metadata"),
     "dossier": ("共同负责档案", "Pair dossier"),
     "department_a": ("部门甲", "Department A"),

@@ -33,9 +33,10 @@ DEFAULTS: dict[str, Any] = {
     "QUERY_TIMEOUT": 30.0,
     # Solutions a SELECT may return through the endpoint or a page before being cut short.
     "MAX_ROWS": 10000,
-    # Reports up to which a form's finding drop-down lists every report's findings; in a larger
-    # store the form asks for the report first and lists its findings (webapp/choices.py).
-    "FINDING_CHOICES_WHOLE_UPTO": 20,
+    # Reports up to which a form offers every finding and every department in a drop-down; in a
+    # larger store a finding is picked report first and a department typed, with suggestions
+    # (webapp/choices.py).
+    "CHOICES_WHOLE_UPTO": 20,
     # Triples a CONSTRUCT/DESCRIBE answer or an entity's RDF may hold.
     "MAX_GRAPH_NODES": 5000,
     # Bytes an endpoint answer may hold, counted as the query's worker writes it (N-Triples bytes

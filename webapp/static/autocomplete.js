@@ -1,9 +1,9 @@
-// Department autocomplete for saved-query forms: typing a name or an alias asks
-// /search/departments.json and selects the matching department in the drop-down beside it.
+// Department suggestions for saved-query forms, from /search/departments.json as one types a name
+// or an alias: beside a drop-down (input.autocomplete) they select the best match in it and hide
+// the rest; in a typed field (input.suggest, a large store's) they fill its datalist.
 (function () {
   "use strict";
-  Array.prototype.forEach.call(document.querySelectorAll("input.autocomplete"), function (input) {
-    var select = document.getElementById(input.dataset.for);
+  function suggest(input, use) {
     var pending = 0;
     input.addEventListener("input", function () {
       var typed = input.value.trim();
@@ -12,13 +12,29 @@
       fetch(input.dataset.source + "?" + new URLSearchParams({ q: typed }))
         .then(function (response) { return response.json(); })
         .then(function (found) {
-          if (ticket !== pending || !found.length) return;
-          var labels = found.map(function (d) { return d.label; });
-          Array.prototype.forEach.call(select.options, function (option) {
-            option.hidden = option.value !== "" && labels.indexOf(option.value) < 0;
-          });
-          select.value = labels[0];
+          if (ticket === pending && found.length) use(found);
         });
+    });
+  }
+  Array.prototype.forEach.call(document.querySelectorAll("input.autocomplete"), function (input) {
+    var select = document.getElementById(input.dataset.for);
+    suggest(input, function (found) {
+      var labels = found.map(function (d) { return d.label; });
+      Array.prototype.forEach.call(select.options, function (option) {
+        option.hidden = option.value !== "" && labels.indexOf(option.value) < 0;
+      });
+      select.value = labels[0];
+    });
+  });
+  Array.prototype.forEach.call(document.querySelectorAll("input.suggest"), function (input) {
+    var list = document.getElementById(input.getAttribute("list"));
+    suggest(input, function (found) {
+      list.replaceChildren.apply(list, found.map(function (d) {
+        var option = document.createElement("option");
+        option.value = d.label;
+        if (d.aliases && d.aliases !== d.label) option.label = d.aliases;
+        return option;
+      }));
     });
   });
 })();

@@ -1,8 +1,9 @@
-"""A finding drop-down in a store of many reports: the report first, then its findings.
+"""Forms in a store of many reports: a finding picked report first, a department typed.
 
-At a thousand reports every finding is 10,000 choices (a 2 MB form, seconds to build after each
-write); past FINDING_CHOICES_WHOLE_UPTO reports the form lists only the chosen report's findings.
-Here the limit is set to 1 so the two sample reports are "many"."""
+At a thousand reports every finding is 32,000 choices (a 2 MB form, seconds to build after each
+write) and every department 5,400; past CHOICES_WHOLE_UPTO reports the form lists only the chosen
+report's findings and takes a department as text, with suggestions. Here the limit is set to 1 so
+the two sample reports are "many"."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ browser, same_origin_only = test_browser.browser, test_browser.same_origin_only
 def narrowed_url(web_store, tmp_path_factory):
     copy = tmp_path_factory.mktemp("narrowed") / "store"
     shutil.copytree(web_store, copy)
-    with serve({"STORE": str(copy), "FINDING_CHOICES_WHOLE_UPTO": 1}) as url:
+    with serve({"STORE": str(copy), "CHOICES_WHOLE_UPTO": 1}) as url:
         yield url
 
 
@@ -115,14 +116,49 @@ def test_in_chromium_choosing_a_report_lists_its_findings_and_a_finding_is_trace
         same_origin_only(foreign)
 
 
-def test_the_warm_up_leaves_out_the_findings_no_form_lists_whole(web_store, tmp_path):
+def test_the_warm_up_leaves_out_the_findings_and_departments_no_form_lists_whole(web_store, tmp_path):
     copy = tmp_path / "store"
     shutil.copytree(web_store, copy)
-    app = create_app({"TESTING": True, "STORE": str(copy), "FINDING_CHOICES_WHOLE_UPTO": 1})
+    app = create_app({"TESTING": True, "STORE": str(copy), "CHOICES_WHOLE_UPTO": 1})
     with serve_app(app):
         deadline = time.monotonic() + 120
         while app.extensions["rectkg.warm"].busy() and time.monotonic() < deadline:
             time.sleep(0.2)
         assert not app.extensions["rectkg.warm"].busy(), "the start's warm-up ended"
     kept = {p.name for p in (tmp_path / "store.kept").iterdir()}
-    assert {"choices.reports", "choices.departments"} <= kept and "choices.findings" not in kept
+    assert "choices.reports" in kept and not kept & {"choices.findings", "choices.departments"}
+
+
+def _top_department(reader) -> str:
+    return catalog.get("shared-responsibility").run(reader).rows[0]["dept_a"].value
+
+
+def test_a_department_is_typed_and_the_query_runs_on_the_text(narrowed_url, reader):
+    html = requests.get(narrowed_url + "/queries/department-profile", timeout=60).text
+    assert '<select name="department"' not in html
+    field = re.search(r'<input type="text" name="department"[^>]*>', html)
+    assert field and 'list="suggest-department"' in field.group(0) and "required" in field.group(0)
+    assert "输入部门名称或别名" in field.group(0) and '<datalist id="suggest-department">' in html
+    department = _top_department(reader)
+    answered = requests.get(narrowed_url + "/queries/department-profile", params={"department": department}, timeout=60)
+    expected = catalog.get("department-profile").run(reader, {"department": department}).rows
+    assert f'value="{department}"' in answered.text and expected
+    assert f"共 {len(expected)} 条" in answered.text
+
+
+def test_in_chromium_typing_part_of_a_name_suggests_departments(browser, narrowed_url, reader):
+    department = _top_department(reader)
+    with page_at(browser, narrowed_url) as (page, foreign):
+        page.goto(narrowed_url + "/queries/department-profile")
+        field = page.locator("#param-department")
+        field.press_sequentially(department[-3:], delay=20)
+        suggested = page.locator("#suggest-department option")
+        expect(suggested.first).to_be_attached()
+        values = [suggested.nth(i).get_attribute("value") for i in range(suggested.count())]
+        assert department in values
+        field.fill(department)
+        with page.expect_navigation():
+            page.locator("#run").click()
+        assert dict(parse_qsl(urlsplit(page.url).query)) == {"department": department}
+        assert page.locator("table.results tbody tr").count() > 0
+        same_origin_only(foreign)
