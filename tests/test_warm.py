@@ -32,6 +32,7 @@ GRAPH_CACHES = (
     *(f"rectkg.cache.choices.{name}" for name in ENUMERATIONS),
 )
 FORM = "/queries/department-profile"
+NETWORK = "/graph/api/shared"
 WAIT_S = 60  # a generous bound for a background query on a busy machine, not a timing claim
 
 
@@ -105,3 +106,26 @@ def test_the_choices_outlive_a_restart_while_the_store_is_the_same(tmp_path, qin
             form = requests.get(url + FORM).text
         assert (f'<option value="{planted}"' in form) is offered, stamp
         assert f'<option value="{pairs[0][0]}"' in form
+
+
+def test_the_shared_network_outlives_a_restart_while_the_store_is_the_same(tmp_path, qingpu):
+    """The network's analysis is saved beside the store like the drop-downs: a restart reads it
+    back (a department only the saved file holds is offered in the filters), not one of another
+    version."""
+    copy = build_store(tmp_path / "store", qingpu)
+    saved = copy.parent / (copy.name + ".kept") / "network"
+    app = create_app({"TESTING": True, "STORE": str(copy)})
+    with serve_app(app) as url:
+        wait_until_warm(app)
+        departments = requests.get(url + NETWORK).json()["departments"]
+    state = savedfile.read(saved, db.LASTING_FORMAT, "test")
+    assert state is not None and state["stamp"] == OxigraphStore(copy, read_only=True).version_stamp()
+    assert [d["label"] for d in state["value"].choices["departments"]] == [d["label"] for d in departments]
+    planted = {"id": "https://example.org/planted", "label": "只在保存的文件里的部门"}
+    state["value"].choices["departments"].append(planted)
+    for stamp, offered in ((state["stamp"], True), ("another version", False)):
+        savedfile.write(saved, {**state, "stamp": stamp}, db.LASTING_FORMAT)
+        with serve_app(create_app({"TESTING": True, "STORE": str(copy)})) as url:
+            shown = requests.get(url + NETWORK).json()["departments"]
+        assert (planted in shown) is offered, stamp
+        assert departments[0] in shown
