@@ -15,7 +15,7 @@ from queries import catalog
 # One run serves both tests (each bench run ingests its corpus and starts servers: ~45 s).
 TINY = (
     "--name tiny --sizes 2,3 --reps 1 --budget 0.05 --rdflib-max 2 --rdflib-timeout 5 --rdflib-alongside "
-    "--live-max 0 --memory-max 0 --analyze-max 0 --http-min 3 --no-api-cases --load 1 --page-reps 2 "
+    "--live-max 0 --memory-max 2 --analyze-max 0 --http-min 3 --no-api-cases --load 1 --page-reps 2 "
     "--only shared-responsibility,timeline"
 )
 
@@ -45,6 +45,15 @@ def test_a_handed_over_rdflib_baseline_is_filed_under_its_own_n(result):
     phases = list(large["phase_s"])  # waited for before the pages, so that they never share the machine with it
     assert phases.index("previous N's rdflib baseline") < phases.index("http")
     assert result[1] == ["tiny-ingest.png", "tiny-latency.png"]
+
+
+def test_the_store_is_measured_against_its_quads_as_n_quads(result):
+    sizes = {int(n): v for n, v in result[0]["sizes"].items()}
+    small = sizes[2]  # the in-memory baseline (N ≤ --memory-max) is loaded from that dump
+    assert small["nquads_bytes"] > small["triples"] * 40, "an N-Quads line is longer than 40 bytes"
+    rows = run.ingest_table(sizes).splitlines()[2:]
+    assert rows[0].endswith(f"| {small['store_bytes'] / small['nquads_bytes']:.2f}× |")
+    assert rows[1].endswith("| – |"), "N = 3 loaded no in-memory baseline"
 
 
 def test_the_page_mix_is_measured_over_http(result):
