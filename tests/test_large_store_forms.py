@@ -1,7 +1,7 @@
 """Forms in a store of many reports: a finding picked report first, a department typed.
 
 At a thousand reports every finding is 32,000 choices (a 2 MB form, seconds to build after each
-write) and every department 5,400; past CHOICES_WHOLE_UPTO reports the form lists only the chosen
+write) and every department 5,400; past LARGE_STORE_REPORTS reports the form lists only the chosen
 report's findings and takes a department as text, with suggestions. Here the limit is set to 1 so
 the two sample reports are "many"."""
 
@@ -29,7 +29,7 @@ browser, same_origin_only = test_browser.browser, test_browser.same_origin_only
 def narrowed_url(web_store, tmp_path_factory):
     copy = tmp_path_factory.mktemp("narrowed") / "store"
     shutil.copytree(web_store, copy)
-    with serve({"STORE": str(copy), "CHOICES_WHOLE_UPTO": 1}) as url:
+    with serve({"STORE": str(copy), "LARGE_STORE_REPORTS": 1}) as url:
         yield url
 
 
@@ -119,7 +119,7 @@ def test_in_chromium_choosing_a_report_lists_its_findings_and_a_finding_is_trace
 def test_the_warm_up_leaves_out_the_findings_and_departments_no_form_lists_whole(web_store, tmp_path):
     copy = tmp_path / "store"
     shutil.copytree(web_store, copy)
-    app = create_app({"TESTING": True, "STORE": str(copy), "CHOICES_WHOLE_UPTO": 1})
+    app = create_app({"TESTING": True, "STORE": str(copy), "LARGE_STORE_REPORTS": 1})
     with serve_app(app):
         deadline = time.monotonic() + 120
         while app.extensions["rectkg.warm"].busy() and time.monotonic() < deadline:

@@ -7,8 +7,10 @@ A real app on 127.0.0.1 over a copy of the sample store, written to over HTTP.
 from __future__ import annotations
 
 import json
+import os
 import time
 
+import pytest
 import requests
 from rdflib.namespace import SKOS
 from web_fixtures import build_store, serve_app
@@ -19,7 +21,7 @@ from ontology.iris import RK
 from queries.catalog import ENUMERATIONS, get
 from tests.conftest import FENGJIANG
 from tests.test_projections import with_partners
-from webapp import create_app, db, savedfile
+from webapp import create_app, db, network, savedfile
 
 TOKEN = "warm-admin-token"
 ANSWER = "/queries/shared-responsibility.json"
@@ -36,13 +38,13 @@ NETWORK = "/graph/api/shared"
 WAIT_S = 60  # a generous bound for a background query on a busy machine, not a timing claim
 
 
-def wait_until_warm(app) -> None:
-    """Until the saved answer and the dashboard's data are both held for the store as it is now."""
+def wait_until_warm(app, caches: tuple[str, ...] = GRAPH_CACHES) -> None:
+    """Until the saved answer, the dashboard's data and these caches are held for the store as it is now."""
     holder = app.extensions["rectkg.store"]
     saved = get("shared-responsibility")
     deadline = time.monotonic() + WAIT_S
     while not saved.is_cached(holder.get()) or any(
-        app.extensions.get(key, (None,))[0] != holder.generation for key in (DASHBOARD, *GRAPH_CACHES)
+        app.extensions.get(key, (None,))[0] != holder.generation for key in (DASHBOARD, *caches)
     ):
         assert time.monotonic() < deadline, "the dashboard and the graph views were not warmed"
         time.sleep(0.05)
@@ -129,3 +131,21 @@ def test_the_shared_network_outlives_a_restart_while_the_store_is_the_same(tmp_p
             shown = requests.get(url + NETWORK).json()["departments"]
         assert (planted in shown) is offered, stamp
         assert departments[0] in shown
+
+
+@pytest.mark.parametrize("large", [False, True])
+def test_a_large_stores_network_is_built_apart_and_read_back(tmp_path, qingpu, large):
+    """In a store of more than LARGE_STORE_REPORTS reports the warm-up builds the shared network
+    in a process of its own (saved there, with its pid) and serves what it saved; a small store's
+    is built in the serving process. Either way it is the network of the store as it is."""
+    copy = build_store(tmp_path / "store", qingpu)
+    settings = {"TESTING": True, "STORE": str(copy), "LARGE_STORE_REPORTS": 0 if large else 20}
+    app = create_app(settings)
+    with serve_app(app) as url:
+        wait_until_warm(app, ("rectkg.cache.network",))
+        served = requests.get(url + NETWORK).json()["departments"]
+    state = savedfile.read(copy.parent / (copy.name + ".kept") / "network", db.LASTING_FORMAT, "test")
+    assert state is not None and (state["pid"] != os.getpid()) is large
+    built_here = network.build(OxigraphStore(copy, read_only=True))
+    assert served == built_here.choices["departments"] == state["value"].choices["departments"]
+    assert len(served) > 3

@@ -1,6 +1,6 @@
 """The saved-query forms' drop-downs, and what a large store offers instead.
 
-In a store of more than CHOICES_WHOLE_UPTO reports, two drop-downs would be too long to read or
+In a store of more than LARGE_STORE_REPORTS reports, two drop-downs would be too long to read or
 to build: every finding of a thousand reports is 32,000 choices (a 2 MB form, 5 s to build after
 each write), every department named in a measure 5,400 (7 s). There a finding is picked report
 first: the report's drop-down comes first and, chosen, reloads the form with its findings
@@ -43,12 +43,12 @@ class Form:
 
 def form(query: SavedQuery, values: dict[str, str]) -> Form:
     made = Form(list(query.params), {}, dict(values))
-    large = any(p.enumerate in TYPED or p.enumerate in catalog.NARROWED for p in query.params) and _large()
+    many = any(p.enumerate in TYPED or p.enumerate in catalog.NARROWED for p in query.params) and large()
     for p in query.params:
         if p.enumerate is None:
             continue
-        by = _narrowed_by(query, p) if large else None
-        if large and p.enumerate in TYPED:
+        by = _narrowed_by(query, p) if many else None
+        if many and p.enumerate in TYPED:
             made.typed[p.name] = TYPED[p.enumerate]
         elif by is None:
             made.choices[p.name] = _labelled(query, p.name, enumerated(p.enumerate))
@@ -70,10 +70,11 @@ def _narrowed_by(query: SavedQuery, param: Param) -> Param | None:
     return next((q for q in query.params if q.enumerate == narrowing.by), None)
 
 
-def _large(fresh: bool = False) -> bool:
-    """Whether the store holds more reports than forms offer every finding and department for."""
+def large(fresh: bool = False) -> bool:
+    """Whether the store holds more reports than LARGE_STORE_REPORTS: forms then offer no finding
+    nor department whole, and the warm-up builds the shared network apart (webapp/warm.py)."""
     reports = sum(len(pairs) for _, pairs in enumerated("reports", fresh))
-    return reports > current_app.config["CHOICES_WHOLE_UPTO"]
+    return reports > current_app.config["LARGE_STORE_REPORTS"]
 
 
 def _owner(param: Param, value: str | None) -> str | None:
@@ -133,7 +134,7 @@ def enumerated(enumeration: str, fresh: bool = False) -> Choices:
 def warm() -> None:
     """Build the drop-downs the forms offer whole (after each write): in a large store not every
     finding nor every department, which no form lists."""
-    large = _large(fresh=True)
+    many = large(fresh=True)
     for enumeration in catalog.ENUMERATIONS:
-        if not (large and (enumeration in TYPED or enumeration in catalog.NARROWED)):
+        if not (many and (enumeration in TYPED or enumeration in catalog.NARROWED)):
             enumerated(enumeration, fresh=True)

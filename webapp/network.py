@@ -6,12 +6,14 @@ Building it reads the roles every write keeps (18 s at a thousand reports), so t
 each write builds it (webapp/warm.py) and a visit in between is answered from the network as it
 was before that write, marked stale, rather than held until the new one is ready (`current`). It
 is saved beside the store (db.lasting: 40 MB, read back in 1.7 s at a thousand reports), so a
-restart does not build it again while its first visitors wait.
+restart does not build it again while its first visitors wait; in a large store the warm-up builds
+it in a process of its own at a lower priority (`build_apart`), which this one then reads back.
 """
 
 from __future__ import annotations
 
 import heapq
+import logging
 from dataclasses import dataclass
 
 import networkx as nx
@@ -22,6 +24,7 @@ from graph.store import Store
 from ontology import iris
 from webapp import db
 
+log = logging.getLogger(__name__)
 # Where each finding was reported: its report and the report's place (rk:jurisdiction); and the
 # sharing roles (lead, partner) each organisation holds on it: for the shared network's filters.
 FINDING_REPORTS = """
@@ -74,6 +77,15 @@ def current() -> tuple[Network, bool]:
 def fresh() -> Network:
     """The network of the store as it is now, built if it is not kept (the warm-up's call)."""
     return db.cached("network", db.lasting("network", build))
+
+
+def build_apart() -> None:
+    """Build and save the network in a process of its own (db.build_apart) for `fresh` to read
+    back; a failure there leaves `fresh` to build it here, as before."""
+    try:
+        db.build_apart("network", build)
+    except Exception as error:
+        log.warning("building the shared network apart failed (built in this process instead): %s", error)
 
 
 def build(store: Store) -> Network:

@@ -33,10 +33,11 @@ DEFAULTS: dict[str, Any] = {
     "QUERY_TIMEOUT": 30.0,
     # Solutions a SELECT may return through the endpoint or a page before being cut short.
     "MAX_ROWS": 10000,
-    # Reports up to which a form offers every finding and every department in a drop-down; in a
-    # larger store a finding is picked report first and a department typed, with suggestions
-    # (webapp/choices.py).
-    "CHOICES_WHOLE_UPTO": 20,
+    # Reports beyond which the store is large: its forms offer no drop-down of every finding nor of
+    # every department (a finding is picked report first, a department typed with suggestions:
+    # webapp/choices.py), and the warm-up after a write builds the shared network in a process of
+    # its own at a lower priority (webapp/network.py).
+    "LARGE_STORE_REPORTS": 20,
     # Triples a CONSTRUCT/DESCRIBE answer or an entity's RDF may hold.
     "MAX_GRAPH_NODES": 5000,
     # Bytes an endpoint answer may hold, counted as the query's worker writes it (N-Triples bytes

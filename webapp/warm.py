@@ -113,6 +113,8 @@ class Warmer:
             try:  # the explorer's start (the pair nodes) and the shared network's analysis, which the
                 # dashboard's picture draws: a whole-graph read, so here rather than on a visit
                 graphview.warm_explorer()
+                if choices.large(fresh=True):
+                    network.build_apart()
                 network.fresh()
             except Exception as error:
                 log.warning("warming the graph views failed: %s", error)
