@@ -360,7 +360,9 @@ class Narrowing:
 
 
 NARROWED: dict[str, Narrowing] = {
-    "findings": Narrowing("reports", "r", "SELECT ?value ?owner WHERE { ?value rk:report ?owner } LIMIT 1"),
+    "findings": Narrowing(
+        "reports", "r", "SELECT ?value ?owner WHERE { ?value a rk:Finding ; rk:report ?owner } LIMIT 1"
+    ),
 }
 
 

@@ -55,20 +55,31 @@ def _form(url: str, **params: str) -> str:
     return response.text
 
 
+def _note(html: str) -> str | None:
+    """The note under the finding drop-down, when it is shown."""
+    found = re.search(r'<p class="notice" id="note-finding"[^>]*?(\shidden)?>([^<]*)</p>', html)
+    assert found, "a narrowed drop-down has its note"
+    return None if found.group(1) else found.group(2)
+
+
 def test_without_a_report_the_form_asks_for_one_first(narrowed_url, reader):
     html = _form(narrowed_url)
     assert _finding_options(html) == []
-    assert 'id="choose-report-first"' in html and "请先选择通报" in html
+    assert _note(html) == "请先选择通报，再从该通报的问题中选择。"
+    assert 'aria-describedby="note-finding"' in html
     reports = [v for v, _ in catalog.choices(reader, "reports")]
     assert all(f'value="{r}"' in html for r in reports)
+    assert html.index('name="report"') < html.index('name="finding"'), "the report comes first"
 
 
 def test_a_chosen_report_lists_its_findings_alone_in_document_order(narrowed_url, reader):
     for report, _ in catalog.choices(reader, "reports"):
         html = _form(narrowed_url, report=report)
         assert _finding_options(html) == _findings_of(reader, report)
-        assert _selected(html, "report") == report
+        assert _selected(html, "report") == report and _note(html) is None
         assert 'id="fill-in"' in html, "no finding yet: the form, not an answer"
+        listed = requests.get(narrowed_url + "/queries/choices/findings.json", params={"within": report}, timeout=60)
+        assert [c["value"] for c in listed.json()] == _findings_of(reader, report), "what the script fills in"
 
 
 def test_a_finding_given_alone_is_shown_among_its_reports_findings(narrowed_url, reader):
@@ -81,9 +92,24 @@ def test_a_finding_given_alone_is_shown_among_its_reports_findings(narrowed_url,
     assert 'id="fill-in"' not in html and "<table" in html, "the finding's trace is answered"
 
 
-def test_an_unknown_report_lists_no_findings_and_says_so(narrowed_url):
-    html = _form(narrowed_url, report="https://example.org/not-a-report")
-    assert _finding_options(html) == [] and 'id="choose-report-first"' in html
+def test_the_button_without_the_script_drops_the_other_reports_finding(narrowed_url, reader):
+    first, other = (v for v, _ in catalog.choices(reader, "reports")[:2])
+    stale = _findings_of(reader, first)[0]
+    html = _form(narrowed_url, report=other, finding=stale, narrow="1")
+    assert _finding_options(html) == _findings_of(reader, other) and _selected(html, "finding") is None
+    assert 'id="fill-in"' in html and stale not in html.split('id="fill-in"')[1], "not answered, not linked"
+
+
+def test_an_unknown_report_or_a_non_finding_lists_nothing_and_says_so(narrowed_url, reader):
+    for report in ("https://example.org/not-a-report", "not an iri"):
+        html = _form(narrowed_url, report=report)
+        assert _finding_options(html) == [] and _note(html) == "所选通报中没有可选的问题。", report
+        listed = requests.get(narrowed_url + "/queries/choices/findings.json", params={"within": report}, timeout=60)
+        assert listed.status_code == 200 and listed.json() == []
+    report = catalog.choices(reader, "reports")[0][0]
+    html = _form(narrowed_url, finding=report)  # a report's IRI is no finding: it names no report to list
+    assert _finding_options(html) == [] and _selected(html, "report") is None
+    assert requests.get(narrowed_url + "/queries/choices/reports.json", timeout=60).status_code == 404
 
 
 def test_a_small_store_still_lists_every_finding_at_once(base_url, reader):
@@ -92,27 +118,30 @@ def test_a_small_store_still_lists_every_finding_at_once(base_url, reader):
     assert _finding_options(html) == every and len(every) > 20
 
 
-def test_in_chromium_choosing_a_report_lists_its_findings_and_a_finding_is_traced(browser, narrowed_url, reader):
-    report = catalog.choices(reader, "reports")[0][0]
+def test_in_chromium_choosing_a_report_lists_its_findings_in_place_and_a_finding_is_traced(
+    browser, narrowed_url, reader
+):
+    report, other = (v for v, _ in catalog.choices(reader, "reports")[:2])
     with page_at(browser, narrowed_url) as (page, foreign):
         page.goto(narrowed_url + "/queries/finding-trace")
-        expect(page.locator("#choose-report-first")).to_be_visible()
-        expect(page.locator("#list-findings")).to_be_hidden()  # the script chooses for the visitor
-        with page.expect_navigation():
-            page.locator("#param-report").select_option(report)
-        assert dict(parse_qsl(urlsplit(page.url).query)) == {"report": report}
+        expect(page.locator("#note-finding")).to_have_text("请先选择通报，再从该通报的问题中选择。")
+        expect(page.locator("#list-findings")).to_be_hidden()  # the script lists the findings itself
+        opened = page.url
+        page.locator("#param-report").select_option(report)
         options = page.locator("#param-finding option")
-        assert options.count() == len(_findings_of(reader, report)) + 1
+        expect(options).to_have_count(len(_findings_of(reader, report)) + 1)
+        expect(page.locator("#note-finding")).to_be_hidden()
+        assert page.url == opened, "nothing reloaded: the keyboard stays on the report's drop-down"
         finding = options.nth(2).get_attribute("value")
         page.locator("#param-finding").select_option(finding)
         with page.expect_navigation():
             page.locator("#run").click()
         assert dict(parse_qsl(urlsplit(page.url).query)) == {"report": report, "finding": finding}
         assert page.locator("table.results tbody tr").count() > 0
-        other = catalog.choices(reader, "reports")[1][0]
-        with page.expect_navigation():
-            page.locator("#param-report").select_option(other)
-        assert dict(parse_qsl(urlsplit(page.url).query)) == {"report": other}, "the other report's finding is dropped"
+        page.locator("#param-report").select_option(other)
+        expect(options).to_have_count(len(_findings_of(reader, other)) + 1)
+        assert page.locator("#param-finding").input_value() == "", "the other report's finding is dropped"
+        assert options.nth(1).get_attribute("value") == _findings_of(reader, other)[0]
         same_origin_only(foreign)
 
 

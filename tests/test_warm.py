@@ -16,7 +16,7 @@ from rdflib.namespace import SKOS
 from web_fixtures import build_store, serve_app
 
 from graph import results
-from graph.store import OxigraphStore
+from graph.store import OxigraphStore, StoreError
 from ontology.iris import RK
 from queries.catalog import ENUMERATIONS, get
 from tests.conftest import FENGJIANG
@@ -120,13 +120,13 @@ def test_the_shared_network_outlives_a_restart_while_the_store_is_the_same(tmp_p
     with serve_app(app) as url:
         wait_until_warm(app)
         departments = requests.get(url + NETWORK).json()["departments"]
-    state = savedfile.read(saved, db.LASTING_FORMAT, "test")
+    state = savedfile.read(saved, network.SAVED_FORMAT, "test")
     assert state is not None and state["stamp"] == OxigraphStore(copy, read_only=True).version_stamp()
     assert [d["label"] for d in state["value"].choices["departments"]] == [d["label"] for d in departments]
     planted = {"id": "https://example.org/planted", "label": "只在保存的文件里的部门"}
     state["value"].choices["departments"].append(planted)
     for stamp, offered in ((state["stamp"], True), ("another version", False)):
-        savedfile.write(saved, {**state, "stamp": stamp}, db.LASTING_FORMAT)
+        savedfile.write(saved, {**state, "stamp": stamp}, network.SAVED_FORMAT)
         with serve_app(create_app({"TESTING": True, "STORE": str(copy)})) as url:
             shown = requests.get(url + NETWORK).json()["departments"]
         assert (planted in shown) is offered, stamp
@@ -144,8 +144,31 @@ def test_a_large_stores_network_is_built_apart_and_read_back(tmp_path, qingpu, l
     with serve_app(app) as url:
         wait_until_warm(app, ("rectkg.cache.network",))
         served = requests.get(url + NETWORK).json()["departments"]
-    state = savedfile.read(copy.parent / (copy.name + ".kept") / "network", db.LASTING_FORMAT, "test")
+    saved = copy.parent / (copy.name + ".kept") / "network"
+    state = savedfile.read(saved, network.SAVED_FORMAT, "test")
     assert state is not None and (state["pid"] != os.getpid()) is large
     built_here = network.build(OxigraphStore(copy, read_only=True))
     assert served == built_here.choices["departments"] == state["value"].choices["departments"]
     assert len(served) > 3
+    written = saved.stat().st_mtime_ns
+    restarted = create_app(settings)
+    with serve_app(restarted) as url:
+        wait_until_warm(restarted, ("rectkg.cache.network",))
+        assert requests.get(url + NETWORK).json()["departments"] == served
+    assert saved.stat().st_mtime_ns == written, "a restart on the same store reads the network back, builds none"
+
+
+def test_a_build_apart_stops_with_the_app_and_reports_a_failed_build(tmp_path, qingpu):
+    copy = build_store(tmp_path / "store", qingpu)
+    app = create_app({"TESTING": True, "STORE": str(copy)})
+    saved = copy.parent / (copy.name + ".kept") / "network"
+    with app.app_context():
+        assert db.build_apart("network", network.build, network.SAVED_FORMAT, lambda: True) is False
+        assert not saved.exists(), "stopped before it saved anything"
+        with pytest.raises(StoreError, match="failed"):  # int(store) raises in the child
+            db.build_apart("network", int, network.SAVED_FORMAT, lambda: False)
+        assert db.build_apart("network", network.build, network.SAVED_FORMAT, lambda: False) is True
+        assert db.lasting_current("network", network.SAVED_FORMAT)
+    db.close(app)
+    with app.app_context(), pytest.raises(StoreError, match="closed"):
+        db.store()  # a warm-up step left running at shutdown cannot open the store again

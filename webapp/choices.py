@@ -41,6 +41,11 @@ class Form:
     narrowed_by: dict[str, Param] = field(default_factory=dict)  # narrowed parameter → the narrowing
 
 
+def narrowed_params(query: SavedQuery) -> set[str]:
+    """The query's parameters whose choices another parameter narrows in a large store."""
+    return {p.name for p in query.params if _narrowed_by(query, p) is not None}
+
+
 def form(query: SavedQuery, values: dict[str, str]) -> Form:
     made = Form(list(query.params), {}, dict(values))
     many = any(p.enumerate in TYPED or p.enumerate in catalog.NARROWED for p in query.params) and large()
@@ -56,7 +61,7 @@ def form(query: SavedQuery, values: dict[str, str]) -> Form:
             within = values.get(by.name) or _owner(p, values.get(p.name))
             if within:
                 made.shown.setdefault(by.name, within)
-            made.choices[p.name] = _within(p, by, within)
+            made.choices[p.name] = within_value(p.enumerate, within)
             made.narrows[by.name], made.narrowed_by[p.name] = p, by
     made.params.sort(key=lambda p: p.name not in made.narrows)  # the report before its findings
     return made
@@ -87,15 +92,16 @@ def _owner(param: Param, value: str | None) -> str | None:
     return db.run(lambda store: catalog.owner(store, param.enumerate or "", term))
 
 
-def _within(param: Param, by: Param, value: str | None) -> Choices:
-    """The choices under one value of the narrowing parameter (none before it is chosen)."""
+def within_value(enumeration: str, value: str | None) -> Choices:
+    """A narrowed enumeration's choices under one value of its narrowing (a report's findings;
+    none before one is chosen, or for a value that is no IRI)."""
     if not value:
         return []
     try:
-        term = by.term(value)
+        term = Param("within", type="iri").term(value)
     except QueryError:
         return []
-    found = db.run(lambda store: catalog.grouped_choices(store, param.enumerate or "", term))
+    found = db.run(lambda store: catalog.grouped_choices(store, enumeration, term))
     return [("", [pair for _, pairs in found for pair in pairs])] if found else []
 
 

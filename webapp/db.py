@@ -15,7 +15,6 @@ import os
 import threading
 import time
 from collections.abc import Callable, Hashable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
@@ -43,6 +42,7 @@ class StoreHolder:
         self.admit = admit  # the pages' admission, asked before a query takes a worker (webapp/lanes.py)
         self._lock = threading.Lock()
         self._store: Store | None = None
+        self._closed = False  # a closed holder never opens the store again (a late warm-up step)
         self._seen: tuple[float, Hashable] | None = None  # (when read, version) of a remote store
 
     @property
@@ -51,6 +51,8 @@ class StoreHolder:
 
     def get(self) -> Store:
         with self._lock:
+            if self._closed:
+                raise StoreError("the store was closed: the server is shutting down")
             if self._store is None:
                 if self.remote:
                     self._store = self._remote()
@@ -86,6 +88,7 @@ class StoreHolder:
 
     def close(self) -> None:
         with self._lock:
+            self._closed = True
             if self._store is not None:
                 self._store.close()
                 self._store = None
@@ -170,12 +173,13 @@ def kept_or_stale(name: str, build: Callable[[Store], T]) -> tuple[T, bool]:
 LASTING_FORMAT = 1  # bumped whenever what `lasting` saves changes shape: older files are then ignored
 
 
-def lasting(name: str, build: Callable[[Store], T]) -> Callable[[Store], T]:
+def lasting(name: str, build: Callable[[Store], T], form: int = LASTING_FORMAT) -> Callable[[Store], T]:
     """`build`, saved beside an embedded store (`<store>.kept/NAME`) with the store's version stamp
     and read back from there while the stamp is still the store's: after a restart, what the
     warm-up has not rebuilt yet is not built inside a visitor's request (every finding of a
     thousand reports, for a drop-down: 22-26 s at load 8). Saved only when no write came between
-    reading the stamp and the end of the build; a SPARQL server's answers are not saved."""
+    reading the stamp and the end of the build; a SPARQL server's answers are not saved. `form`:
+    the saved shape's number, for a value whose shape has its own (the shared network's)."""
     holder: StoreHolder = current_app.extensions["rectkg.store"]
     if holder.remote:
         return build
@@ -183,12 +187,12 @@ def lasting(name: str, build: Callable[[Store], T]) -> Callable[[Store], T]:
 
     def saved_or_built(current: Store) -> T:
         stamp = aggregates.version(current)
-        saved = savedfile.read(path, LASTING_FORMAT, name)
+        saved = savedfile.read(path, form, name)
         if stamp is not None and saved is not None and saved.get("stamp") == stamp:
             return saved["value"]
         value = build(current)
         if stamp is not None and aggregates.version(current) == stamp:
-            _save(path, stamp, value)
+            _save(path, stamp, value, form)
         return value
 
     return saved_or_built
@@ -198,35 +202,65 @@ def _lasting_path(holder: StoreHolder, name: str) -> Path:
     return Path(holder.spec).parent / (Path(holder.spec).name + ".kept") / name
 
 
-def _save(path: Path, stamp: str, value: object) -> None:
-    """With the process that built it (`pid`): whether a build ran apart can be told afterwards."""
-    savedfile.write(path, {"stamp": stamp, "value": value, "pid": os.getpid()}, LASTING_FORMAT)
+def _save(path: Path, stamp: str, value: object, form: int) -> None:
+    """With the process that built it (`pid`), and the stamp also in a small file beside it
+    (`NAME.stamp`), so that whether the saved value is current is known without reading it (the
+    shared network's is 40 MB at a thousand reports)."""
+    savedfile.write(path, {"stamp": stamp, "value": value, "pid": os.getpid()}, form)
+    savedfile.write(_stamp_path(path), {"stamp": stamp}, form)
 
 
-def build_apart(name: str, build: Callable[[Store], T]) -> None:
-    """Save what `lasting(name, build)` keeps, built in a process of its own at the endpoint
+def _stamp_path(path: Path) -> Path:
+    return path.with_name(path.name + ".stamp")
+
+
+def lasting_current(name: str, form: int = LASTING_FORMAT) -> bool:
+    """Whether what `lasting(name, …)` saved is for the store as it is now."""
+    holder: StoreHolder = current_app.extensions["rectkg.store"]
+    if holder.remote:
+        return False
+    path = _lasting_path(holder, name)
+    saved = savedfile.read(_stamp_path(path), form, name + " stamp")
+    stamp = aggregates.version(holder.get())
+    return saved is not None and stamp is not None and saved.get("stamp") == stamp and path.exists()
+
+
+def build_apart(name: str, build: Callable[[Store], T], form: int, stopping: Callable[[], bool]) -> bool:
+    """Save what `lasting(name, build, form)` keeps, built in a process of its own at the endpoint
     workers' lower CPU priority from the store's current snapshot, for `lasting` to read back: a
     warm-up's Python then runs beside, not inside, the interpreter serving the visitors' requests
-    (the shared network: 18 s of it at a thousand reports, which made the first pages after a
-    write 1.5 times as slow). Only for the embedded store; `build` must be a module's function."""
+    (the shared network: 18 s of it at a thousand reports; light pages' p95 0.6-1.0 s in process
+    against 0.05-0.12 s apart in the half minute after a write). The process is killed as soon as
+    `stopping()` (the app shutting down), and then False. Only for the embedded store; `build`
+    must be a module's function. A snapshot removed under the process (two more writes meanwhile)
+    makes it fail: the caller then builds in its own process, as before."""
     holder: StoreHolder = current_app.extensions["rectkg.store"]
     current = holder.get()
     if not isinstance(current, PooledStore):
-        return
+        return False
     started = time.perf_counter()
-    context = multiprocessing.get_context("spawn")
-    nice = holder.limits.endpoint_nice
-    with ProcessPoolExecutor(1, mp_context=context, initializer=os.nice, initargs=(nice,)) as pool:
-        pool.submit(_build_saved, build, current.current_snapshot, str(_lasting_path(holder, name))).result()
+    arguments = (build, current.current_snapshot, str(_lasting_path(holder, name)), form, holder.limits.endpoint_nice)
+    child = multiprocessing.get_context("spawn").Process(target=_build_saved, args=arguments, daemon=True)
+    child.start()
+    while child.is_alive():
+        child.join(0.2)
+        if stopping():
+            child.kill()
+            child.join()
+            return False
+    if child.exitcode != 0:
+        raise StoreError(f"building {name} in a process of its own failed (exit code {child.exitcode})")
     log.info("%s built apart in %.0f ms", name, (time.perf_counter() - started) * 1000)
+    return True
 
 
-def _build_saved(build: Callable[[Store], T], snapshot: str, path: str) -> None:
+def _build_saved(build: Callable[[Store], T], snapshot: str, path: str, form: int, nice: int) -> None:
     """In the process `build_apart` started: build from the snapshot, save under its stamp."""
+    os.nice(nice)
     store = OxigraphStore(snapshot, read_only=True)
     stamp = aggregates.version(store)
     if stamp is not None:
-        _save(Path(path), stamp, build(store))
+        _save(Path(path), stamp, build(store), form)
 
 
 @contextmanager

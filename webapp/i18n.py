@@ -145,6 +145,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "choose": ("（请选择）", "(choose one)"),
     "list_findings": ("列出该通报的问题", "List this report's findings"),
     "choose_first_findings": ("请先选择通报，再从该通报的问题中选择。", "Choose the report, then one of its findings."),
+    "none_within_findings": ("所选通报中没有可选的问题。", "The chosen report has no findings to choose from."),
     "csv_titled": ("CSV（中文表头）", "CSV (titled columns)"),
     "sparql_text": ("查询语句（SPARQL）", "The query (SPARQL)"),
     "query_name": ("查询名称", "Query name"),

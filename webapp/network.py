@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import heapq
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import networkx as nx
@@ -68,24 +69,37 @@ class Network:
     choices: dict[str, list]
 
 
+# The saved network's shape (db.lasting): bumped whenever Network, Where or analytics.Analysis
+# change, so that a file an older release saved is ignored rather than read into the new classes.
+SAVED_FORMAT = 1
+
+
 def current() -> tuple[Network, bool]:
     """The network of the store as it is now, or as it was before the latest write while the
     warm-up builds the new one (then True: stale)."""
-    return db.kept_or_stale("network", db.lasting("network", build))
+    return db.kept_or_stale("network", db.lasting("network", build, SAVED_FORMAT))
 
 
 def fresh() -> Network:
     """The network of the store as it is now, built if it is not kept (the warm-up's call)."""
-    return db.cached("network", db.lasting("network", build))
+    return db.cached("network", db.lasting("network", build, SAVED_FORMAT))
 
 
-def build_apart() -> None:
-    """Build and save the network in a process of its own (db.build_apart) for `fresh` to read
-    back; a failure there leaves `fresh` to build it here, as before."""
-    try:
-        db.build_apart("network", build)
-    except Exception as error:
-        log.warning("building the shared network apart failed (built in this process instead): %s", error)
+def warm(large: bool, stopping: Callable[[], bool]) -> None:
+    """The warm-up's step: in a large store, unless what is saved beside it is current, the network
+    is built and saved in a process of its own (db.build_apart) and then read back here; a failure
+    there leaves `fresh` to build it in this process, as before. A write that came meanwhile, or
+    a shutdown, ends the step: the next warm-up builds the store as it is then."""
+    if large and not db.lasting_current("network", SAVED_FORMAT):
+        version = db.generation()
+        try:
+            if not db.build_apart("network", build, SAVED_FORMAT, stopping):
+                return
+        except Exception as error:
+            log.warning("building the shared network apart failed (built in this process instead): %s", error)
+        if db.generation() != version:
+            return
+    fresh()
 
 
 def build(store: Store) -> Network:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request, url_for
 
 from graph import results
 from graph.store import Result, Term
@@ -32,6 +32,9 @@ DOWNLOADS = {
 # page's language (?lang=, else the cookie), for a spreadsheet a person reads; without it the CSV
 # is the CLI's bytes, for scripts.
 TITLES_ARG = "titles"
+# `?narrow=1`: the button listing a report's findings was pressed; a finding chosen before (of
+# another report) is left out, so the form lists the report's findings rather than answering.
+NARROW_ARG = "narrow"
 INPUT_TYPES = {"date": "date", "integer": "number", "iri": "url", "string": "text"}
 # Columns a result is faceted by, where it has them (their values repeat: reports, places, roles,
 # categories, statuses, kinds and types of things).
@@ -79,6 +82,16 @@ def index():
     return render_template("queries.html", queries=catalog.saved_queries().values(), describe=resulttable.description)
 
 
+@bp.get("/queries/choices/<enumeration>.json")
+def narrowed_choices(enumeration: str):
+    """A narrowed drop-down's choices under one value (`within`: a report's findings), for the
+    form's script to fill the drop-down in place when the report is chosen."""
+    if enumeration not in catalog.NARROWED:
+        abort(404, description=f"no choices to narrow called {enumeration!r}")
+    found = choices.within_value(enumeration, request.args.get("within"))
+    return jsonify([{"value": v, "label": label} for _, pairs in found for v, label in pairs])
+
+
 @bp.get("/queries/<name>")
 def show(name: str):
     base, _, extension = name.rpartition(".")
@@ -88,6 +101,8 @@ def show(name: str):
         abort(404, description=f"no saved query {name!r}")
     query = catalog.get(name)
     values = _values(query)
+    if request.args.get(NARROW_ARG):  # the form's "list this report's findings", sent without its script
+        values = {k: v for k, v in values.items() if k not in choices.narrowed_params(query)}
     missing = [p.name for p in query.params if p.required and p.name not in values and p.default is None]
     # A query that cannot run yet opens as its form: the visitor came to fill it in.
     result = None if missing else db.run(lambda store: query.run(store, values))

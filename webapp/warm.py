@@ -96,33 +96,33 @@ class Warmer:
             search,
         )
 
+        def dashboard_and_pairs() -> None:
+            dashboard.shown()
+            # The whole pairs table (the saved query's page and API): seconds after each write.
+            db.run(lambda store: catalog.get("shared-responsibility").run(store))
+            log.info("dashboard warmed in %.0f ms", (time.perf_counter() - started) * 1000)
+
+        def graph_views() -> None:
+            # The explorer's start (the pair nodes) and the shared network's analysis, which the
+            # dashboard's picture draws: a whole-graph read, so here rather than on a visit.
+            graphview.warm_explorer()
+            network.warm(choices.large(fresh=True), self._stop.is_set)
+
+        steps = (
+            # search's index first: after a write it reads one document's share, not the corpus
+            ("the search index", search.index),
+            ("the dashboard", dashboard_and_pairs),
+            ("the graph views", graph_views),
+            ("the saved queries' choices", choices.warm),  # the drop-downs a form shows whole
+            # last: saving shares the CPU with the first visitors' requests, and none waits for it
+            ("saving the search index", search.save),
+        )
         started = time.perf_counter()
         with self._app.app_context():
-            try:  # search's index first: after a write it reads one document's share, not the corpus
-                search.index()
-            except Exception as error:
-                log.warning("warming the search index failed: %s", error)
-            try:
-                dashboard.shown()
-                # The whole pairs table (the saved query's page and API): seconds after each write.
-                db.run(lambda store: catalog.get("shared-responsibility").run(store))
-            except Exception as error:  # a failed warm-up only leaves the next visit to compute
-                log.warning("warming the dashboard failed: %s", error)
-            else:
-                log.info("dashboard warmed in %.0f ms", (time.perf_counter() - started) * 1000)
-            try:  # the explorer's start (the pair nodes) and the shared network's analysis, which the
-                # dashboard's picture draws: a whole-graph read, so here rather than on a visit
-                graphview.warm_explorer()
-                if choices.large(fresh=True):
-                    network.build_apart()
-                network.fresh()
-            except Exception as error:
-                log.warning("warming the graph views failed: %s", error)
-            try:  # the saved queries' drop-downs (every department, report, finding)
-                choices.warm()
-            except Exception as error:
-                log.warning("warming the saved queries' choices failed: %s", error)
-            try:  # last: saving shares the CPU with the first visitors' requests, and none waits for it
-                search.save()
-            except Exception as error:
-                log.warning("saving the search index failed: %s", error)
+            for what, step in steps:
+                if self._stop.is_set():  # shutting down: no step may open the closed store again
+                    return
+                try:
+                    step()
+                except Exception as error:  # a failed warm-up only leaves the next visit to compute
+                    log.warning("%s failed in the warm-up: %s", what, error)

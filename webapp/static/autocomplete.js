@@ -12,13 +12,14 @@
       fetch(input.dataset.source + "?" + new URLSearchParams({ q: typed }))
         .then(function (response) { return response.json(); })
         .then(function (found) {
-          if (ticket === pending && found.length) use(found);
+          if (ticket === pending) use(found);
         });
     });
   }
   Array.prototype.forEach.call(document.querySelectorAll("input.autocomplete"), function (input) {
     var select = document.getElementById(input.dataset.for);
     suggest(input, function (found) {
+      if (!found.length) return; // nothing matches: the drop-down stays as it was
       var labels = found.map(function (d) { return d.label; });
       Array.prototype.forEach.call(select.options, function (option) {
         option.hidden = option.value !== "" && labels.indexOf(option.value) < 0;
@@ -28,7 +29,7 @@
   });
   Array.prototype.forEach.call(document.querySelectorAll("input.suggest"), function (input) {
     var list = document.getElementById(input.getAttribute("list"));
-    suggest(input, function (found) {
+    suggest(input, function (found) { // nothing matches: no suggestion left from before
       list.replaceChildren.apply(list, found.map(function (d) {
         var option = document.createElement("option");
         option.value = d.label;
