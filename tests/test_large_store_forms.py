@@ -145,6 +145,22 @@ def test_in_chromium_choosing_a_report_lists_its_findings_in_place_and_a_finding
         same_origin_only(foreign)
 
 
+def test_in_chromium_a_list_that_cannot_be_had_leaves_the_button_to_reload_the_form(browser, narrowed_url, reader):
+    report = catalog.choices(reader, "reports")[0][0]
+    with page_at(browser, narrowed_url) as (page, foreign):
+        page.goto(narrowed_url + "/queries/finding-trace")
+        # the server too busy to list them, as the pages' admission answers under load
+        page.route("**/queries/choices/**", lambda r: r.fulfill(status=503, json={"error": "busy"}))
+        page.locator("#param-report").select_option(report)
+        button = page.locator("#list-findings")
+        expect(button).to_be_visible()
+        with page.expect_navigation():
+            button.click()
+        assert dict(parse_qsl(urlsplit(page.url).query)) == {"report": report, "narrow": "1"}
+        expect(page.locator("#param-finding option")).to_have_count(len(_findings_of(reader, report)) + 1)
+        same_origin_only(foreign)
+
+
 def test_the_warm_up_leaves_out_the_findings_and_departments_no_form_lists_whole(web_store, tmp_path):
     copy = tmp_path / "store"
     shutil.copytree(web_store, copy)

@@ -10,10 +10,10 @@ import requests
 from rdflib import Graph
 from rdflib.compare import isomorphic
 from servers import OxigraphServer, Server, VirtuosoServer
-from web_fixtures import serve
+from web_fixtures import serve, serve_app
 
 from ontology import iris
-from webapp import db
+from webapp import create_app, db
 
 PREFIXES = iris.sparql_prefixes()
 FINDINGS = PREFIXES + "SELECT ?f ?title WHERE { ?f a rk:Finding ; dcterms:title ?title }"
@@ -189,3 +189,14 @@ def test_the_apps_caches_end_with_a_write_made_on_the_server(tmp_path, qingpu, f
             assert found()
     finally:
         server.stop()
+
+
+def test_a_large_store_on_a_server_still_warms_its_network(oxigraph):
+    """Built apart only from an embedded store's snapshot: on a server the warm-up builds it here."""
+    from test_warm import wait_until_warm
+
+    app = create_app({"TESTING": True, "STORE": oxigraph.url, "LARGE_STORE_REPORTS": 0})
+    with serve_app(app) as url:
+        wait_until_warm(app, ("rectkg.cache.network",))
+        shared = requests.get(url + "/graph/api/shared", timeout=60).json()
+    assert shared["stale"] is False and shared["departments"]

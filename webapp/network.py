@@ -86,11 +86,11 @@ def fresh() -> Network:
 
 
 def warm(large: bool, stopping: Callable[[], bool]) -> None:
-    """The warm-up's step: in a large store, unless what is saved beside it is current, the network
-    is built and saved in a process of its own (db.build_apart) and then read back here; a failure
+    """The warm-up's step: in a large embedded store, unless what is saved beside it is current, the
+    network is built and saved in a process of its own (db.build_apart) and then read back here; a failure
     there leaves `fresh` to build it in this process, as before. A write that came meanwhile, or
     a shutdown, ends the step: the next warm-up builds the store as it is then."""
-    if large and not db.lasting_current("network", SAVED_FORMAT):
+    if large and not db.remote() and not db.lasting_current("network", SAVED_FORMAT):
         version = db.generation()
         try:
             if not db.build_apart("network", build, SAVED_FORMAT, stopping):

@@ -8,9 +8,12 @@
     input.addEventListener("input", function () {
       var typed = input.value.trim();
       var ticket = ++pending;
-      if (!typed) return;
+      if (!typed) {
+        use([]);
+        return;
+      }
       fetch(input.dataset.source + "?" + new URLSearchParams({ q: typed }))
-        .then(function (response) { return response.json(); })
+        .then(function (response) { return response.ok ? response.json() : []; })
         .then(function (found) {
           if (ticket === pending) use(found);
         });
