@@ -6,6 +6,7 @@ A real app on 127.0.0.1 over a copy of the sample store, written to over HTTP.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import time
@@ -172,3 +173,20 @@ def test_a_build_apart_stops_with_the_app_and_reports_a_failed_build(tmp_path, q
     db.close(app)
     with app.app_context(), pytest.raises(StoreError, match="closed"):
         db.store()  # a warm-up step left running at shutdown cannot open the store again
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_reading_a_saved_file_leaves_the_cyclic_collector_as_it_was(tmp_path, enabled):
+    """Off while a saved file is read back (webapp/savedfile.py), as it was afterwards, whether the
+    file reads or not."""
+    path = tmp_path / "saved"
+    savedfile.write(path, {"value": [[i] for i in range(1000)]}, 7)
+    (tmp_path / "torn").write_bytes(b"not a pickle")
+    was = gc.isenabled()
+    try:
+        gc.enable() if enabled else gc.disable()
+        assert savedfile.read(path, 7, "test")["value"][999] == [999]
+        assert savedfile.read(tmp_path / "torn", 7, "test") is None
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable() if was else gc.disable()

@@ -5,7 +5,7 @@ role on it (for the filters), and what the filters can be set to.
 Building it reads the roles every write keeps (18 s at a thousand reports), so the warm-up after
 each write builds it (webapp/warm.py) and a visit in between is answered from the network as it
 was before that write, marked stale, rather than held until the new one is ready (`current`). It
-is saved beside the store (db.lasting: 40 MB, read back in 1.7 s at a thousand reports), so a
+is saved beside the store (db.lasting: 40 MB, read back in 0.3 s at a thousand reports), so a
 restart does not build it again while its first visitors wait; in a large store the warm-up builds
 it in a process of its own at a lower priority (`build_apart`), which this one then reads back.
 """
