@@ -3,10 +3,11 @@
 In a store of more than LARGE_STORE_REPORTS reports, two drop-downs would be too long to read or
 to build: every finding of a thousand reports is 32,000 choices (a 2 MB form, 5 s to build after
 each write), every department named in a measure 5,400 (7 s). There a finding is picked report
-first: the report's drop-down comes first and, chosen, reloads the form with its findings
-(static/narrow.js; a button without the script), and a finding given alone (a link) is shown
-among its report's. A department is typed, with suggestions from search's index as one types
-(static/autocomplete.js; the query takes a name or an alias, so the text is enough without it).
+first: the report's drop-down comes first and, chosen, fills the finding's in place with that
+report's findings (static/narrow.js, from `within_value`; without the script a button reloads
+the form), and a finding given alone (a link) is shown among its report's. A department is
+typed, with suggestions from search's index as one types (static/autocomplete.js; the query
+takes a name or an alias, so the text is enough without it).
 """
 
 from __future__ import annotations

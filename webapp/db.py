@@ -231,13 +231,14 @@ def build_apart(name: str, build: Callable[[Store], T], form: int, stopping: Cal
     warm-up's Python then runs beside, not inside, the interpreter serving the visitors' requests
     (the shared network: 18 s of it at a thousand reports; light pages' p95 0.6-1.0 s in process
     against 0.05-0.12 s apart in the half minute after a write). The process is killed as soon as
-    `stopping()` (the app shutting down), and then False. Only for the embedded store; `build`
-    must be a module's function. A snapshot removed under the process (two more writes meanwhile)
-    makes it fail: the caller then builds in its own process, as before."""
+    `stopping()` (the app shutting down), and then False. Only for the embedded store (a
+    snapshot to read: the caller asks `remote()` first); `build` must be a module's function. A
+    snapshot removed under the process (two more writes meanwhile) makes it fail: the caller then
+    builds in its own process, as before."""
     holder: StoreHolder = current_app.extensions["rectkg.store"]
     current = holder.get()
     if not isinstance(current, PooledStore):
-        return False
+        raise StoreError(f"building {name} in a process of its own needs the embedded store's snapshot")
     started = time.perf_counter()
     arguments = (build, current.current_snapshot, str(_lasting_path(holder, name)), form, holder.limits.endpoint_nice)
     child = multiprocessing.get_context("spawn").Process(target=_build_saved, args=arguments, daemon=True)
