@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.measure import corpus_files, ingest
-from graph import aggregates, embedded, searchable, summaries
+from graph import aggregates, cited_titles, embedded, searchable, summaries
 from graph.store import OxigraphStore
 from rectkg.batches import SIZE
 
@@ -68,6 +68,8 @@ def _patch(clock: Clock) -> None:
     aggregates._difference = _timed(aggregates._difference, "aggregates: pair nodes diffed", clock)
     searchable.changes = _timed(searchable.changes, "aggregates: search shares", clock)
     summaries.changes = _timed(summaries.changes, "aggregates: dashboard rows", clock)
+    cited_titles.touched = _timed(cited_titles.touched, "aggregates: cited titles read", clock)
+    cited_titles.totals = _timed(cited_titles.totals, "aggregates: cited titles totalled", clock)
     embedded.aggregates.changes = _timed(aggregates.changes, "aggregates: all (beside the load)", clock)
     original = OxigraphStore.__init__
 

@@ -35,8 +35,8 @@ from itertools import combinations
 
 from rdflib.namespace import RDF, SKOS
 
-from graph import citations, per_document, report_counts, roles, searchable, summaries
-from graph.interface import XSD_STRING, Store, Term
+from graph import citations, cited_titles, per_document, report_counts, roles, searchable, summaries
+from graph.interface import Store, Term
 from graph.terms import lines_with, ntriples_lines, ntriples_text, parse_ntriples
 from ontology import iris
 from ontology.iris import RK
@@ -111,10 +111,7 @@ _FINDINGS, _NUMBERS, _CONTRIBUTIONS = str(RK.pairFindings), str(RK.pairFindingNu
 _VERSION = str(RK.storeVersion)
 
 
-def _text(value: str) -> Term:
-    """A plain literal spelled as every backend reads it back (xsd:string), so that triples built
-    here and triples read from the store compare equal as they are (`_difference`)."""
-    return Term("literal", value, XSD_STRING)
+_text = per_document.plain  # spelled as read back, so `_difference` compares written and read triples
 
 
 def pairs_in(graph_iri: str, data: bytes) -> dict[str, PairTotal]:
@@ -168,7 +165,9 @@ def changes(store: Store, writes: Mapping[str, bytes | None]) -> str:
     old_pairs = store.select(iris.sparql_prefixes() + _PAIRS_OF_GRAPHS.format(graphs=graphs)).rows
     # (Virtuoso answers a UNION that matches nothing with one row binding nothing.)
     affected = set(new) | {iris.department_pair(r["a"].value, r["b"].value) for r in old_pairs if "b" in r}
-    state = _state(store, [iris.AGGREGATES, *sorted(affected)])
+    cited = {g: citations.KEPT.in_document(g, data) for g, data in writes.items() if data is not None}
+    titles = cited_titles.touched(store, writes, (t for kept in cited.values() for t in kept))
+    state = _state(store, [iris.AGGREGATES, *sorted(affected), *titles.nodes])
     before = [t for node, triples in state.items() for t in triples]
     added: list[tuple[str, str, Term]] = [(iris.AGGREGATES, _VERSION, _text(uuid.uuid4().hex))]
     for node in sorted(affected):
@@ -184,8 +183,13 @@ def changes(store: Store, writes: Mapping[str, bytes | None]) -> str:
                 total.absorb(new[node])
         if total.shares:
             added.extend(total.triples())
-    per_graph = (searchable, summaries, report_counts, roles, citations)
-    return _difference(before, added) + "".join(module.changes(writes) for module in per_graph)
+    added += cited_titles.totals(state, titles) + cited_titles.marker(store, writes, state.get(iris.AGGREGATES, []))
+    per_graph = (searchable, summaries, report_counts, roles)
+    return (
+        _difference(before, added)
+        + "".join(module.changes(writes) for module in per_graph)
+        + citations.KEPT.changes(writes, cited)
+    )
 
 
 def rebuild(store: Store) -> str:
@@ -215,7 +219,8 @@ def rebuild(store: Store) -> str:
     log.info("rebuild: reports' counts read (%.1f s)", time.perf_counter() - started)
     added.extend(roles.rebuilt(store))
     log.info("rebuild: departments' roles read (%.1f s)", time.perf_counter() - started)
-    added.extend(citations.rebuilt(store))
+    cited = citations.rebuilt(store)
+    added += cited + cited_titles.rebuilt(cited)
     log.info("rebuild: citations read, %d triples in all (%.1f s)", len(added), time.perf_counter() - started)
     graph, wip = _iri(iris.AGGREGATES), _iri(str(RK.writeInProgress))  # markers of writes under way stay
     clear = f"DELETE {{ GRAPH {graph} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {graph} {{ ?s ?p ?o FILTER(?p != {wip}) }} }}"
@@ -232,6 +237,7 @@ KEPT = {
     "documents' roles": RK.DocumentRoles,
     "document citations": RK.DocumentCitations,
     "documents' citations": RK.GraphCitations,
+    "cited titles": RK.CitedTitleTotal,
 }
 _KEPT = """SELECT ?class (COUNT(?n) AS ?count) WHERE {{ GRAPH {graph} {{ ?n a ?class }}
   VALUES ?class {{ {classes} }} }} GROUP BY ?class"""

@@ -57,6 +57,12 @@ def iri_text(value: str) -> str:
     return term_text(Term("iri", value))
 
 
+def plain(value: str) -> Term:
+    """A plain literal spelled as every backend reads it back (xsd:string), so that triples built
+    here and triples read from the store compare equal as they are."""
+    return Term("literal", value, XSD_STRING)
+
+
 def stated(store: Store | Scratch, query: str, key: str) -> dict[str, dict[str, set[tuple[str, Term]]]]:
     """graph → key → the (property, value) pairs the key's node states: `query` selects ?g, the
     `key` column, and columns named after the rk: properties they fill (a row per combination;
@@ -180,10 +186,12 @@ class Keyed:
             ]
         return out
 
-    def changes(self, writes: Mapping[str, bytes | None]) -> str:
+    def changes(self, writes: Mapping[str, bytes | None], kept: Mapping[str, list[Triple]] | None = None) -> str:
         """SPARQL Update operations (to run in the same request as the documents' writes) that
-        replace each written graph's nodes (None: removed with its document)."""
-        return changes(writes, forget(self.graph_predicate), self.in_document)
+        replace each written graph's nodes (None: removed with its document); `kept`: each written
+        graph's nodes if the caller worked them out already (`in_document`)."""
+        triples_of = self.in_document if kept is None else (lambda graph_iri, _data: kept[graph_iri])
+        return changes(writes, forget(self.graph_predicate), triples_of)
 
     def of(self, store: Store, key: str) -> list:
         """Every row kept about `key` across the document graphs, as the writes stored them (a row

@@ -36,7 +36,7 @@ AGGREGATE_CLASSES = frozenset(
     str(RK[n])
     for n in (
         "DepartmentPair", "SearchShare", "ReportSummary", "DepartmentRoles", "DocumentRoles",
-        "DocumentCitations", "GraphCitations", "ReportCounts",
+        "DocumentCitations", "GraphCitations", "ReportCounts", "CitedTitleTotal",
     )
 )
 AGGREGATE_PREDICATES = frozenset(
@@ -48,6 +48,8 @@ AGGREGATE_PREDICATES = frozenset(
         "citationRows", "citingReport", "citingFinding", "citingReportTitle", "citedTitle", "citedDocumentType",
         "countsGraph", "countsReport", "findingsCounted", "measuresCounted", "categoriesCounted",
         "measuresCitingDocument", "measuresStatingNumber", "storeVersion", "writeInProgress",
+        "totalCitedTitle", "totalCitedType", "reportsCiting", "findingsCiting", "citingReportTitles",
+        "totalContributions", "citedTitleTotalsKept",
     )
 )
 
@@ -168,6 +170,12 @@ def graph_citations(graph_iri: str) -> str:
 def document_citations(graph_iri: str, document_iri: str) -> str:
     """One named document's citations in one document graph, kept in the aggregate graph (graph/citations.py)."""
     return f"{ID}document-citations/{short_hash(graph_iri + ' ' + document_iri, 16)}"
+
+
+def cited_title_total(title: str, document_type: str | None) -> str:
+    """One named document's title (and type) across the corpus, kept in the aggregate graph (graph/cited_titles.py)."""
+    typed = chr(1) if document_type is None else document_type  # no type and an empty one apart
+    return f"{ID}cited-title/{short_hash(title + chr(0) + typed, 16)}"
 
 
 def document_order(node: str) -> list[tuple[int, str]]:

@@ -28,7 +28,7 @@ from importlib import resources
 
 import yaml
 
-from graph import aggregates, report_counts
+from graph import aggregates, cited_titles, report_counts
 from graph.binding import bind_inside
 from graph.interface import QueryError, Result, Store, Term
 from ontology import iris
@@ -173,7 +173,7 @@ class SavedQuery:
         """A query that reads what every write keeps in the aggregate graph asks the documents
         instead (its `live` text) on a store some of whose reports were written before that was
         kept (by an older rectkg, until `rectkg rebuild`): slower, never a short answer."""
-        text = self.live if self.live and not _kept_whole(store) else self.text_for(bindings)
+        text = self.live if self.live and not _kept_whole(store, self.name) else self.text_for(bindings)
         result = store.select(text, bindings)
         if not self.columns or list(self.columns) == result.variables:
             return result
@@ -191,19 +191,26 @@ class SavedQuery:
 # Bounded by rows so a few huge answers cannot hold the memory of a long-running server.
 MAX_CACHED_ROWS = 200_000
 _answers: weakref.WeakKeyDictionary[Store, dict] = weakref.WeakKeyDictionary()
-_whole: weakref.WeakKeyDictionary[Store, tuple[str | None, bool]] = weakref.WeakKeyDictionary()
+_whole: weakref.WeakKeyDictionary[Store, tuple[str | None, dict[str, bool]]] = weakref.WeakKeyDictionary()
+# What a saved query's kept text reads besides every report's kept nodes: there since a later
+# release, so whole on a store only once written from scratch or rebuilt by that release.
+_ALSO_KEPT = {"documents-across-reports": cited_titles.complete}
 
 
-def _kept_whole(store: Store) -> bool:
+def _kept_whole(store: Store, name: str) -> bool:
     """Whether every report in the store was written (or rebuilt) with everything the aggregate
     graph keeps: its rk:ReportCounts, written in the same request as the rest and first released
     with the newest facts the saved queries read (rk:citedTitle and the other values stated on
-    rk:DocumentCitations), so a report that has it has them. Asked once per store version."""
+    rk:DocumentCitations), so a report that has it has them; and whatever `_ALSO_KEPT` names for
+    the query. Asked once per store version."""
     stamp = aggregates.version(store)
     known = _whole.get(store)
     if stamp is None or known is None or known[0] != stamp:
-        known = _whole[store] = (stamp, report_counts.complete(store))
-    return known[1]
+        known = _whole[store] = (stamp, {"": report_counts.complete(store)})
+    if name not in known[1]:
+        also = _ALSO_KEPT.get(name)
+        known[1][name] = known[1][""] and (also is None or also(store))
+    return known[1][name]
 
 
 def _keep(answers: dict, key: tuple, result: Result) -> None:

@@ -11,7 +11,7 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, RDF
 
-from graph import aggregates, report_counts
+from graph import aggregates, cited_titles, report_counts
 from graph.store import OxigraphStore
 from loaders.pipeline import load_bytes
 from ontology import iris
@@ -141,3 +141,43 @@ def test_an_untitled_report_beside_a_titled_one_is_not_counted_under_its_title(s
     store.replace_graph(qingpu.graph_iri, qingpu.graph)
     assert_equal_to_live(store)
     assert answers(store, "documents-across-reports", min_reports="1")[0]
+
+
+def test_a_report_stated_in_two_graphs_counts_once_until_both_are_gone(store, qingpu, fengjiang):
+    """The cited titles' totals (graph/cited_titles.py) count each citing report, finding and title
+    once however many graphs state it, as the grouping they replace does: taking one copy out
+    must leave the other counted."""
+    copy = "https://example.org/qingpu-again"
+    for graph_iri, graph in (
+        (qingpu.graph_iri, qingpu.graph),
+        (copy, qingpu.graph),
+        (fengjiang.graph_iri, fengjiang.graph),
+    ):
+        store.replace_graph(graph_iri, graph)
+    assert cited_titles.complete(store), "written from an empty store: the kept text is the one asked"
+    assert_equal_to_live(store)
+    counted = answers(store, "documents-across-reports", min_reports="1")[0]
+    store.remove_graph(copy)
+    assert_equal_to_live(store)
+    assert answers(store, "documents-across-reports", min_reports="1")[0] == counted
+    store.remove_graph(qingpu.graph_iri)
+    assert_equal_to_live(store)
+    assert answers(store, "documents-across-reports", min_reports="1")[0] != counted
+
+
+def test_a_store_kept_before_the_titles_totals_asks_the_documents_until_rebuilt(store, qingpu, fengjiang, twin):
+    """A store the previous release wrote has every citation node but no cited title's total: the
+    saved query asks the documents (a full answer, not an empty one) through later writes, which
+    cannot make the totals whole, and reads the totals once `rectkg rebuild` wrote them."""
+    for loaded in (qingpu, fengjiang):
+        store.replace_graph(loaded.graph_iri, loaded.graph)
+    store.update(f"DELETE WHERE {{ GRAPH <{iris.AGGREGATES}> {{ ?n a <{RK.CitedTitleTotal}> ; ?p ?o }} }}")
+    store.update(f"DELETE WHERE {{ GRAPH <{iris.AGGREGATES}> {{ ?n <{RK.citedTitleTotalsKept}> ?o }} }}")
+    store.replace_graph(twin.graph_iri, twin.graph)
+    assert not cited_titles.complete(store)
+    kept, live = answers(store, "documents-across-reports")
+    assert kept == live and kept
+    store.update(aggregates.rebuild(store))
+    assert cited_titles.complete(store)
+    assert_equal_to_live(store)
+    assert answers(store, "documents-across-reports")[0] == kept

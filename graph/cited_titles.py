@@ -1,0 +1,181 @@
+"""Each cited title's row of queries/documents-across-reports.rq, kept across the corpus, written with each document.
+
+"Which named documents do several reports cite" groups every document's citations by title: at a
+thousand reports, 32,046 citing rows of the rk:DocumentCitations nodes (graph/citations.py), 0.8-1.2 s
+on the first run after every write and 1.2-1.7 s while the warm-up runs beside it. A title's row
+depends on every document citing it, so, as the department pairs do (graph/aggregates.py), one
+`rk:CitedTitleTotal` node per title and type holds the row worked out: the numbers of reports and
+findings citing it and the citing reports' titles. To take a document's share out again without
+reading the corpus, it also keeps how many DocumentCitations nodes state each citing report,
+finding and report title (`rk:totalContributions`, JSON): a write reads the written graphs' old
+DocumentCitations facts (none for a new document) and the totals they touch, and rewrites those.
+
+The tallies count what the DocumentCitations nodes state, grouped as the query over them groups
+them (a node counts only with a citing report and a report title, which graph/citations.py always
+states together), so a kept row is the grouped row by construction; tests/test_report_counts.py
+holds the saved query's answer equal to the query over the documents through writes.
+
+A store whose documents an older rectkg kept has DocumentCitations nodes but no totals. A marker on
+the aggregate graph (`rk:citedTitleTotalsKept`) says the totals are whole: `rebuild` writes it, and
+so does a write into a store holding no other document's citation facts. Without it the saved
+query asks the documents (queries/catalog.py).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from rdflib.namespace import RDF
+
+from graph import per_document
+from graph.interface import Store, Term
+from ontology import iris
+from ontology.iris import RK
+
+Triple = per_document.Triple
+Key = tuple[str, str | None]  # a named document's title and type (None: no type read off the title)
+Tally = dict[str, Counter]  # kind → value → how many DocumentCitations nodes state it
+
+XSD_INTEGER, XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#integer", "http://www.w3.org/2001/XMLSchema#boolean"
+_TITLE, _TYPE = str(RK.citedTitle), str(RK.citedDocumentType)
+_REPORT, _FINDING, _REPORT_TITLE = str(RK.citingReport), str(RK.citingFinding), str(RK.citingReportTitle)
+_KINDS = {_REPORT: "reports", _FINDING: "findings", _REPORT_TITLE: "titles"}
+_READ = (_TITLE, _TYPE, *_KINDS)
+_CLASS = Term("iri", str(RK.CitedTitleTotal))
+_KEPT, _TRUE = str(RK.citedTitleTotalsKept), Term("literal", "true", XSD_BOOLEAN)
+_CONTRIBUTIONS = str(RK.totalContributions)
+_aggregate = per_document.iri_text(iris.AGGREGATES)
+# The citation facts the written graphs' DocumentCitations nodes state now (what the write takes
+# out). The graphs' VALUES first inside the GRAPH block, the predicates as a FILTER: with either
+# VALUES after the patterns, Oxigraph read every node's facts first (N = 1,000: 1.3-1.6 s against
+# 1-10 ms a write).
+_OLD = """SELECT ?n ?p ?v WHERE {{ GRAPH {aggregate} {{ VALUES ?g {{ {graphs} }}
+  ?n <{graph}> ?g ; ?p ?v FILTER(?p IN ({predicates})) }} }}"""
+# Whether a graph other than the written ones has citation facts kept (see `marker`).
+_OTHERS = """SELECT ?n WHERE {{ GRAPH {aggregate} {{ ?n <{title}> ?t ; <{graph}> ?g }}
+  FILTER(?g NOT IN ({graphs})) }} LIMIT 1"""
+
+
+@dataclass
+class Touched:
+    """What a write changes: each title's tally in the written graphs before and after it."""
+
+    old: dict[Key, Tally]
+    new: dict[Key, Tally]
+
+    @property
+    def nodes(self) -> list[str]:
+        return sorted(_node(key) for key in set(self.old) | set(self.new))
+
+
+def tallies(triples: Iterable[Triple]) -> dict[Key, Tally]:
+    """Each title's tally from the DocumentCitations facts among `triples`."""
+    facts: dict[str, dict[str, set[str]]] = {}
+    for node, predicate, value in triples:
+        if predicate in _READ:
+            facts.setdefault(node, {}).setdefault(predicate, set()).add(value.value)
+    out: dict[Key, Tally] = {}
+    for stated in facts.values():
+        if not (stated.get(_REPORT) and stated.get(_REPORT_TITLE)):
+            continue
+        for title in stated.get(_TITLE, ()):
+            for document_type in stated.get(_TYPE) or (None,):
+                tally = out.setdefault((title, document_type), _empty())
+                for predicate, kind in _KINDS.items():
+                    tally[kind].update(stated.get(predicate, ()))
+    return out
+
+
+def touched(store: Store, writes: Mapping[str, bytes | None], cited: Iterable[Triple]) -> Touched:
+    """The titles `writes` change: from what the written graphs' kept citations state now (read
+    from the store) and from `cited`, the DocumentCitations nodes the write keeps for them."""
+    query = _OLD.format(
+        aggregate=_aggregate,
+        graph=RK.citationsGraph,
+        graphs=" ".join(per_document.iri_text(g) for g in writes),
+        predicates=", ".join(f"<{p}>" for p in _READ),
+    )
+    rows = store.select(query).rows
+    old = tallies((row["n"].value, row["p"].value, row["v"]) for row in rows if "v" in row)
+    return Touched(old, tallies(cited))
+
+
+def totals(state: Mapping[str, Sequence[Triple]], change: Touched) -> list[Triple]:
+    """The touched title nodes as the write leaves them (`state`: their triples now); a title no
+    report cites any more has none."""
+    out: list[Triple] = []
+    for key in sorted(set(change.old) | set(change.new), key=lambda k: (k[0], k[1] or "")):
+        node = _node(key)
+        tally = _stored(state.get(node, ()))
+        for kind in tally:
+            tally[kind].subtract(change.old.get(key, {}).get(kind, ()))
+            tally[kind].update(change.new.get(key, {}).get(kind, ()))
+            tally[kind] = +tally[kind]  # a value no node states any more goes
+        out += _triples(node, key, tally)
+    return out
+
+
+def marker(store: Store, writes: Mapping[str, bytes | None], aggregate: Sequence[Triple]) -> list[Triple]:
+    """The marker that the totals are whole, if they are once this write is made: kept where the
+    aggregate graph has it (`aggregate`: its own triples now), written where no other document's
+    citation facts are kept (a new store, or one whose reports cite nothing), else left out."""
+    if any(predicate == _KEPT for _node, predicate, _value in aggregate):
+        return [(iris.AGGREGATES, _KEPT, _TRUE)]
+    others = _OTHERS.format(
+        aggregate=_aggregate,
+        title=_TITLE,
+        graph=RK.citationsGraph,
+        graphs=", ".join(per_document.iri_text(g) for g in writes),
+    )
+    return [] if store.select(others).rows else [(iris.AGGREGATES, _KEPT, _TRUE)]
+
+
+def rebuilt(cited: Iterable[Triple]) -> list[Triple]:
+    """Every title's node and the marker, from every DocumentCitations node (for `graph.aggregates.rebuild`)."""
+    found = tallies(cited)
+    out = [t for key in sorted(found, key=lambda k: (k[0], k[1] or "")) for t in _triples(_node(key), key, found[key])]
+    return [*out, (iris.AGGREGATES, _KEPT, _TRUE)]
+
+
+def complete(store: Store) -> bool:
+    """Whether the totals are whole (the marker is there), so the saved query may read them."""
+    query = f"SELECT ?kept WHERE {{ GRAPH {_aggregate} {{ {_aggregate} <{_KEPT}> ?kept }} }}"
+    return bool(store.select(query).rows)
+
+
+def _node(key: Key) -> str:
+    return iris.cited_title_total(*key)
+
+
+def _empty() -> Tally:
+    return {kind: Counter() for kind in _KINDS.values()}
+
+
+def _stored(triples: Iterable[Triple]) -> Tally:
+    """A node's tally as the store holds it (empty for a node it does not hold)."""
+    for _node_iri, predicate, value in triples:
+        if predicate == _CONTRIBUTIONS:
+            return {kind: Counter(counts) for kind, counts in json.loads(value.value).items()}
+    return _empty()
+
+
+def _triples(node: str, key: Key, tally: Tally) -> list[Triple]:
+    if not tally["reports"]:
+        return []
+    title, document_type = key
+    contributions = {kind: dict(sorted(counts.items())) for kind, counts in sorted(tally.items())}
+    kept = json.dumps(contributions, ensure_ascii=False, separators=(",", ":"))
+    out = [
+        (node, str(RDF.type), _CLASS),
+        (node, str(RK.totalCitedTitle), per_document.plain(title)),
+        (node, str(RK.reportsCiting), Term("literal", str(len(tally["reports"])), XSD_INTEGER)),
+        (node, str(RK.findingsCiting), Term("literal", str(len(tally["findings"])), XSD_INTEGER)),
+        (node, str(RK.citingReportTitles), per_document.plain(" | ".join(sorted(tally["titles"])))),
+        (node, _CONTRIBUTIONS, per_document.plain(kept)),
+    ]
+    if document_type is not None:
+        out.append((node, str(RK.totalCitedType), per_document.plain(document_type)))
+    return out
