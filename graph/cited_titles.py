@@ -15,10 +15,8 @@ them (a node counts only with a citing report and a report title, which graph/ci
 states together), so a kept row is the grouped row by construction; tests/test_report_counts.py
 holds the saved query's answer equal to the query over the documents through writes.
 
-A store whose documents an older rectkg kept has DocumentCitations nodes but no totals. A marker on
-the aggregate graph (`rk:citedTitleTotalsKept`) says the totals are whole: `rebuild` writes it, and
-so does a write into a store holding no other document's citation facts. Without it the saved
-query asks the documents (queries/catalog.py).
+A store whose documents an older rectkg kept has DocumentCitations nodes but no totals: the saved
+query reads these only where the aggregate's mark says they are whole (graph/kept_format.py).
 """
 
 from __future__ import annotations
@@ -39,13 +37,12 @@ Triple = per_document.Triple
 Key = tuple[str, str | None]  # a named document's title and type (None: no type read off the title)
 Tally = dict[str, Counter]  # kind → value → how many DocumentCitations nodes state it
 
-XSD_INTEGER, XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#integer", "http://www.w3.org/2001/XMLSchema#boolean"
+XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 _TITLE, _TYPE = str(RK.citedTitle), str(RK.citedDocumentType)
 _REPORT, _FINDING, _REPORT_TITLE = str(RK.citingReport), str(RK.citingFinding), str(RK.citingReportTitle)
 _KINDS = {_REPORT: "reports", _FINDING: "findings", _REPORT_TITLE: "titles"}
 _READ = (_TITLE, _TYPE, *_KINDS)
 _CLASS = Term("iri", str(RK.CitedTitleTotal))
-_KEPT, _TRUE = str(RK.citedTitleTotalsKept), Term("literal", "true", XSD_BOOLEAN)
 _CONTRIBUTIONS = str(RK.totalContributions)
 _aggregate = per_document.iri_text(iris.AGGREGATES)
 # The citation facts the written graphs' DocumentCitations nodes state now (what the write takes
@@ -54,9 +51,6 @@ _aggregate = per_document.iri_text(iris.AGGREGATES)
 # 1-10 ms a write).
 _OLD = """SELECT ?n ?p ?v WHERE {{ GRAPH {aggregate} {{ VALUES ?g {{ {graphs} }}
   ?n <{graph}> ?g ; ?p ?v FILTER(?p IN ({predicates})) }} }}"""
-# Whether a graph other than the written ones has citation facts kept (see `marker`).
-_OTHERS = """SELECT ?n WHERE {{ GRAPH {aggregate} {{ ?n <{title}> ?t ; <{graph}> ?g }}
-  FILTER(?g NOT IN ({graphs})) }} LIMIT 1"""
 
 
 @dataclass
@@ -118,32 +112,10 @@ def totals(state: Mapping[str, Sequence[Triple]], change: Touched) -> list[Tripl
     return out
 
 
-def marker(store: Store, writes: Mapping[str, bytes | None], aggregate: Sequence[Triple]) -> list[Triple]:
-    """The marker that the totals are whole, if they are once this write is made: kept where the
-    aggregate graph has it (`aggregate`: its own triples now), written where no other document's
-    citation facts are kept (a new store, or one whose reports cite nothing), else left out."""
-    if any(predicate == _KEPT for _node, predicate, _value in aggregate):
-        return [(iris.AGGREGATES, _KEPT, _TRUE)]
-    others = _OTHERS.format(
-        aggregate=_aggregate,
-        title=_TITLE,
-        graph=RK.citationsGraph,
-        graphs=", ".join(per_document.iri_text(g) for g in writes),
-    )
-    return [] if store.select(others).rows else [(iris.AGGREGATES, _KEPT, _TRUE)]
-
-
 def rebuilt(cited: Iterable[Triple]) -> list[Triple]:
-    """Every title's node and the marker, from every DocumentCitations node (for `graph.aggregates.rebuild`)."""
+    """Every title's node, from every DocumentCitations node (for `graph.aggregates.rebuild`)."""
     found = tallies(cited)
-    out = [t for key in sorted(found, key=lambda k: (k[0], k[1] or "")) for t in _triples(_node(key), key, found[key])]
-    return [*out, (iris.AGGREGATES, _KEPT, _TRUE)]
-
-
-def complete(store: Store) -> bool:
-    """Whether the totals are whole (the marker is there), so the saved query may read them."""
-    query = f"SELECT ?kept WHERE {{ GRAPH {_aggregate} {{ {_aggregate} <{_KEPT}> ?kept }} }}"
-    return bool(store.select(query).rows)
+    return [t for key in sorted(found, key=lambda k: (k[0], k[1] or "")) for t in _triples(_node(key), key, found[key])]
 
 
 def _node(key: Key) -> str:

@@ -81,11 +81,12 @@ def in_order(said: Iterable[tuple[str, Term]]) -> list[tuple[str, Term]]:
     return sorted(said, key=lambda pair: (pair[0], pair[1].value))
 
 
-def scratch(graph_iri: str, data: bytes, keys: tuple[bytes, ...]) -> Scratch:
-    """One document's lines that hold one of `keys` (terms.lines_with), in a store of their own:
-    what a write keeps is what the same query gives over the whole store, by construction."""
+def scratch(graph_iri: str, data: bytes, keys: tuple[bytes, ...], extra: Iterable[bytes] = ()) -> Scratch:
+    """One document's lines that hold one of `keys` (terms.lines_with), and the `extra` lines the
+    caller picked, in a store of their own: what a write keeps is what the same query gives over
+    the whole store, by construction."""
     small = Scratch()
-    small.load(graph_iri, b"\n".join(lines_with(data, keys)), "application/n-triples")
+    small.load(graph_iri, b"\n".join([*lines_with(data, keys), *extra]), "application/n-triples")
     return small
 
 

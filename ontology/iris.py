@@ -49,7 +49,8 @@ AGGREGATE_PREDICATES = frozenset(
         "countsGraph", "countsReport", "findingsCounted", "measuresCounted", "categoriesCounted",
         "measuresCitingDocument", "measuresStatingNumber", "storeVersion", "writeInProgress",
         "totalCitedTitle", "totalCitedType", "reportsCiting", "findingsCiting", "citingReportTitles",
-        "totalContributions", "citedTitleTotalsKept",
+        "totalContributions", "keptFormat", "countsTitle", "countsPlace", "countsPublished",
+        "findingsClaimed", "measuresClaimed",
     )
 )
 

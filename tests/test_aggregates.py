@@ -16,7 +16,7 @@ import pytest
 from rdflib import RDF, Literal, URIRef
 from servers import OxigraphServer, VirtuosoServer
 
-from graph import aggregates
+from graph import aggregates, kept_format
 from graph.store import OxigraphStore, Result, Store, StoreError, ntriples_bytes
 from loaders.pipeline import load_bytes, load_file
 from ontology import iris
@@ -91,8 +91,8 @@ def replay(steps: Sequence[Step], queries, target: Store) -> list[int]:
 
 
 # What the aggregate graph holds once every document is removed: nothing about a document, only the
-# mark that the cited titles' totals are whole (graph/cited_titles.py).
-EMPTIED = {(iris.AGGREGATES, str(iris.RK.citedTitleTotalsKept), "true")}
+# mark of the format everything was kept in (graph/kept_format.py).
+EMPTIED = {(iris.AGGREGATES, str(iris.RK.keptFormat), str(kept_format.FORMAT))}
 
 
 def aggregate(store: OxigraphStore) -> set[tuple[str, str, str]]:

@@ -11,7 +11,7 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, RDF
 
-from graph import aggregates, cited_titles, report_counts
+from graph import aggregates, kept_format, report_counts
 from graph.store import OxigraphStore
 from loaders.pipeline import load_bytes
 from ontology import iris
@@ -154,7 +154,7 @@ def test_a_report_stated_in_two_graphs_counts_once_until_both_are_gone(store, qi
         (fengjiang.graph_iri, fengjiang.graph),
     ):
         store.replace_graph(graph_iri, graph)
-    assert cited_titles.complete(store), "written from an empty store: the kept text is the one asked"
+    assert kept_format.whole(store), "written from an empty store: the kept texts are the ones asked"
     assert_equal_to_live(store)
     counted = answers(store, "documents-across-reports", min_reports="1")[0]
     store.remove_graph(copy)
@@ -165,19 +165,24 @@ def test_a_report_stated_in_two_graphs_counts_once_until_both_are_gone(store, qi
     assert answers(store, "documents-across-reports", min_reports="1")[0] != counted
 
 
-def test_a_store_kept_before_the_titles_totals_asks_the_documents_until_rebuilt(store, qingpu, fengjiang, twin):
-    """A store the previous release wrote has every citation node but no cited title's total: the
-    saved query asks the documents (a full answer, not an empty one) through later writes, which
-    cannot make the totals whole, and reads the totals once `rectkg rebuild` wrote them."""
+def test_a_store_kept_in_an_earlier_format_asks_the_documents_until_rebuilt(store, qingpu, fengjiang, twin):
+    """A store the previous release wrote has every citation and counts node but no cited title's
+    total and no report's fields beside its counts: both saved queries ask the documents (full
+    answers, not short ones) through later writes, which cannot make the store whole, and read
+    what is kept once `rectkg rebuild` wrote it."""
     for loaded in (qingpu, fengjiang):
         store.replace_graph(loaded.graph_iri, loaded.graph)
-    store.update(f"DELETE WHERE {{ GRAPH <{iris.AGGREGATES}> {{ ?n a <{RK.CitedTitleTotal}> ; ?p ?o }} }}")
-    store.update(f"DELETE WHERE {{ GRAPH <{iris.AGGREGATES}> {{ ?n <{RK.citedTitleTotalsKept}> ?o }} }}")
+    full = {name: answers(store, name)[0] for name in KEPT}
+    aggregate = f"GRAPH <{iris.AGGREGATES}>"
+    store.update(f"DELETE WHERE {{ {aggregate} {{ ?n a <{RK.CitedTitleTotal}> ; ?p ?o }} }}")
+    for stated in (RK.keptFormat, RK.countsTitle, RK.countsPlace, RK.countsPublished, RK.findingsClaimed):
+        store.update(f"DELETE WHERE {{ {aggregate} {{ ?n <{stated}> ?o }} }}")
     store.replace_graph(twin.graph_iri, twin.graph)
-    assert not cited_titles.complete(store)
-    kept, live = answers(store, "documents-across-reports")
-    assert kept == live and kept
-    store.update(aggregates.rebuild(store))
-    assert cited_titles.complete(store)
+    assert not kept_format.whole(store)
     assert_equal_to_live(store)
-    assert answers(store, "documents-across-reports")[0] == kept
+    assert all(answers(store, name)[0] for name in KEPT)
+    store.remove_graph(twin.graph_iri)
+    assert {name: answers(store, name)[0] for name in KEPT} == full
+    store.update(aggregates.rebuild(store))
+    assert kept_format.whole(store)
+    assert {name: answers(store, name)[0] for name in KEPT} == full
