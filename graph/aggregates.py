@@ -35,7 +35,7 @@ from itertools import combinations
 
 from rdflib.namespace import RDF, SKOS
 
-from graph import citations, cited_titles, kept_format, per_document, report_counts, roles, searchable, summaries
+from graph import citations, cited_titles, per_document, report_counts, roles, searchable, summaries
 from graph.interface import Store, Term
 from graph.terms import lines_with, ntriples_lines, ntriples_text, parse_ntriples
 from ontology import iris
@@ -183,7 +183,7 @@ def changes(store: Store, writes: Mapping[str, bytes | None]) -> str:
                 total.absorb(new[node])
         if total.shares:
             added.extend(total.triples())
-    added += cited_titles.totals(state, titles) + kept_format.marker(store, writes, state.get(iris.AGGREGATES, []))
+    added += cited_titles.totals(state, titles)
     per_graph = (searchable, summaries, report_counts, roles)
     return (
         _difference(before, added)
@@ -220,7 +220,7 @@ def rebuild(store: Store) -> str:
     added.extend(roles.rebuilt(store))
     log.info("rebuild: departments' roles read (%.1f s)", time.perf_counter() - started)
     cited = citations.rebuilt(store)
-    added += cited + cited_titles.rebuilt(cited) + kept_format.rebuilt()
+    added += cited + cited_titles.rebuilt(cited)
     log.info("rebuild: citations read, %d triples in all (%.1f s)", len(added), time.perf_counter() - started)
     graph, wip = _iri(iris.AGGREGATES), _iri(str(RK.writeInProgress))  # markers of writes under way stay
     clear = f"DELETE {{ GRAPH {graph} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {graph} {{ ?s ?p ?o FILTER(?p != {wip}) }} }}"

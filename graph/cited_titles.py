@@ -15,8 +15,10 @@ them (a node counts only with a citing report and a report title, which graph/ci
 states together), so a kept row is the grouped row by construction; tests/test_report_counts.py
 holds the saved query's answer equal to the query over the documents through writes.
 
-A store whose documents an older rectkg kept has DocumentCitations nodes but no totals: the saved
-query reads these only where the aggregate's mark says they are whole (graph/kept_format.py).
+Each document graph's rk:GraphCitations marker says whether its facts are in the totals (its
+`rk:keptFormat`, graph/kept_format.py): a write takes out the old share of a document kept so,
+and nothing of one an older rectkg kept, whose share was never added. The saved query reads the
+totals only where every document's marker says so (`whole`); elsewhere it asks the documents.
 """
 
 from __future__ import annotations
@@ -28,13 +30,14 @@ from dataclasses import dataclass
 
 from rdflib.namespace import RDF
 
-from graph import per_document
+from graph import citations, kept_format, per_document
+from graph.binding import term_text
 from graph.interface import Store, Term
 from ontology import iris
 from ontology.iris import RK
 
 Triple = per_document.Triple
-Key = tuple[str, str | None]  # a named document's title and type (None: no type read off the title)
+Key = tuple[str, Term | None]  # a named document's title and type, as stated (None: no type read off the title)
 Tally = dict[str, Counter]  # kind → value → how many DocumentCitations nodes state it
 
 XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
@@ -45,11 +48,12 @@ _READ = (_TITLE, _TYPE, *_KINDS)
 _CLASS = Term("iri", str(RK.CitedTitleTotal))
 _CONTRIBUTIONS = str(RK.totalContributions)
 _aggregate = per_document.iri_text(iris.AGGREGATES)
-# The citation facts the written graphs' DocumentCitations nodes state now (what the write takes
-# out). The graphs' VALUES first inside the GRAPH block, the predicates as a FILTER: with either
-# VALUES after the patterns, Oxigraph read every node's facts first (N = 1,000: 1.3-1.6 s against
-# 1-10 ms a write).
+# The citation facts the written graphs' DocumentCitations nodes state now, of the graphs whose
+# facts are in the totals (their marker states the format): what the write takes out. The graphs'
+# VALUES first inside the GRAPH block, the predicates as a FILTER: with either VALUES after the
+# patterns, Oxigraph read every node's facts first (N = 1,000: 1.3-1.6 s against 1-10 ms a write).
 _OLD = """SELECT ?n ?p ?v WHERE {{ GRAPH {aggregate} {{ VALUES ?g {{ {graphs} }}
+  ?marker <{graph}> ?g ; a <{marker}> ; <{kept}> ?kept FILTER(?kept >= {format})
   ?n <{graph}> ?g ; ?p ?v FILTER(?p IN ({predicates})) }} }}"""
 
 
@@ -67,19 +71,19 @@ class Touched:
 
 def tallies(triples: Iterable[Triple]) -> dict[Key, Tally]:
     """Each title's tally from the DocumentCitations facts among `triples`."""
-    facts: dict[str, dict[str, set[str]]] = {}
+    facts: dict[str, dict[str, set[Term]]] = {}
     for node, predicate, value in triples:
         if predicate in _READ:
-            facts.setdefault(node, {}).setdefault(predicate, set()).add(value.value)
+            facts.setdefault(node, {}).setdefault(predicate, set()).add(_spelled(value))
     out: dict[Key, Tally] = {}
     for stated in facts.values():
         if not (stated.get(_REPORT) and stated.get(_REPORT_TITLE)):
             continue
         for title in stated.get(_TITLE, ()):
             for document_type in stated.get(_TYPE) or (None,):
-                tally = out.setdefault((title, document_type), _empty())
+                tally = out.setdefault((title.value, document_type), _empty())
                 for predicate, kind in _KINDS.items():
-                    tally[kind].update(stated.get(predicate, ()))
+                    tally[kind].update(value.value for value in stated.get(predicate, ()))
     return out
 
 
@@ -89,6 +93,9 @@ def touched(store: Store, writes: Mapping[str, bytes | None], cited: Iterable[Tr
     query = _OLD.format(
         aggregate=_aggregate,
         graph=RK.citationsGraph,
+        marker=RK.GraphCitations,
+        kept=kept_format.PREDICATE,
+        format=kept_format.FORMAT,
         graphs=" ".join(per_document.iri_text(g) for g in writes),
         predicates=", ".join(f"<{p}>" for p in _READ),
     )
@@ -101,7 +108,7 @@ def totals(state: Mapping[str, Sequence[Triple]], change: Touched) -> list[Tripl
     """The touched title nodes as the write leaves them (`state`: their triples now); a title no
     report cites any more has none."""
     out: list[Triple] = []
-    for key in sorted(set(change.old) | set(change.new), key=lambda k: (k[0], k[1] or "")):
+    for key in sorted(set(change.old) | set(change.new), key=_order):
         node = _node(key)
         tally = _stored(state.get(node, ()))
         for kind in tally:
@@ -115,11 +122,30 @@ def totals(state: Mapping[str, Sequence[Triple]], change: Touched) -> list[Tripl
 def rebuilt(cited: Iterable[Triple]) -> list[Triple]:
     """Every title's node, from every DocumentCitations node (for `graph.aggregates.rebuild`)."""
     found = tallies(cited)
-    return [t for key in sorted(found, key=lambda k: (k[0], k[1] or "")) for t in _triples(_node(key), key, found[key])]
+    return [t for key in sorted(found, key=_order) for t in _triples(_node(key), key, found[key])]
+
+
+def whole(store: Store) -> bool:
+    """Whether the totals hold every document's citations: every document graph holding a report
+    has its citations kept, in this format (so its facts were added to the totals)."""
+    return citations.complete(store) and kept_format.stamped(store, str(RK.GraphCitations))
 
 
 def _node(key: Key) -> str:
-    return iris.cited_title_total(*key)
+    title, document_type = key
+    return iris.cited_title_total(title, None if document_type is None else term_text(document_type))
+
+
+def _spelled(value: Term) -> Term:
+    """A value as every backend reads it back: a plain literal as xsd:string, so that the same
+    type read from the store and worked out from a document is one key."""
+    if value.kind == "literal" and value.datatype is None and value.lang is None:
+        return per_document.plain(value.value)
+    return value
+
+
+def _order(key: Key) -> tuple[str, str]:
+    return key[0], "" if key[1] is None else key[1].value
 
 
 def _empty() -> Tally:
@@ -149,5 +175,5 @@ def _triples(node: str, key: Key, tally: Tally) -> list[Triple]:
         (node, _CONTRIBUTIONS, per_document.plain(kept)),
     ]
     if document_type is not None:
-        out.append((node, str(RK.totalCitedType), per_document.plain(document_type)))
+        out.append((node, str(RK.totalCitedType), document_type))
     return out

@@ -21,9 +21,9 @@ from collections.abc import Set as AbstractSet
 
 from rdflib.namespace import DCTERMS, RDF, RDFS
 
-from graph import per_document
+from graph import kept_format, per_document
 from graph.interface import Store, Term
-from graph.terms import Scratch, lines_with, parse_ntriples
+from graph.terms import Scratch, lines_with
 from ontology import iris
 from ontology.iris import RK
 
@@ -56,13 +56,17 @@ WHERE { GRAPH ?g {
   OPTIONAL { ?report rk:claim [ rk:claimKind "findings" ; rk:claimedValue ?findingsClaimed ] }
   OPTIONAL { ?report rk:claim [ rk:claimKind "measures" ; rk:claimedValue ?measuresClaimed ] }
 } }"""
+# What a line read for the node holds (terms.lines_with): " <predicate> " rather than
+# "> <predicate> ", so that a blank node's lines (a claim or place written as one in RDF a user
+# ingests) are read too.
 _KEYS = (
-    *(f"> <{RDF.type}> <{c}> ".encode() for c in (RK.Report, RK.Finding, RK.Measure, RK.Citation, RK.Quantity)),
-    *(f"> <{p}> ".encode() for p in (RK.report, RK.category, RK.finding, RK.measure)),
-    *(f"> <{p}> ".encode() for p in (DCTERMS.title, RK.jurisdiction, DCTERMS.issued)),
-    *(f"> <{p}> ".encode() for p in (RK.claim, RK.claimKind, RK.claimedValue)),
+    *(f" <{RDF.type}> <{c}> ".encode() for c in (RK.Report, RK.Finding, RK.Measure, RK.Citation, RK.Quantity)),
+    *(f" <{p}> ".encode() for p in (RK.report, RK.category, RK.finding, RK.measure)),
+    *(f" <{p}> ".encode() for p in (DCTERMS.title, RK.jurisdiction, DCTERMS.issued)),
+    *(f" <{p}> ".encode() for p in (RK.claim, RK.claimKind, RK.claimedValue)),
 )
-_JURISDICTION, _IN_PLACE = f"> <{RK.jurisdiction}> ".encode(), str(RK.jurisdiction)
+_JURISDICTION = f" <{RK.jurisdiction}> ".encode()
+_LABEL = f" <{RDFS.label}> ".encode()
 _TYPE, _CLASS = str(RDF.type), Term("iri", str(RK.ReportCounts))
 _GRAPH, _REPORT = str(RK.countsGraph), str(RK.countsReport)
 
@@ -73,6 +77,7 @@ def triples(graph_iri: str, said: Mapping[str, AbstractSet[tuple[str, Term]]]) -
     for report, counts in sorted(said.items()):
         node = iris.report_counts(graph_iri, report)
         out += [(node, _TYPE, _CLASS), (node, _GRAPH, Term("iri", graph_iri)), (node, _REPORT, Term("iri", report))]
+        out.append((node, kept_format.PREDICATE, kept_format.STAMP))  # with its fields (FIELDS)
         out += [(node, p, value) for p, value in per_document.in_order(counts)]
     return out
 
@@ -92,10 +97,11 @@ def _in_document(graph_iri: str, data: bytes) -> list[per_document.Triple]:
 
 
 def _place_labels(data: bytes) -> list[bytes]:
-    """The labels of the places something is said to be in: found by their subjects, as every
-    rdfs:label line of a report (a third of the scratch store's lines) cost 3-4 ms a write."""
-    places = {o for _s, p, o in parse_ntriples(b"\n".join(lines_with(data, (_JURISDICTION,)))) if p == _IN_PLACE}
-    return lines_with(data, [f"<{place}> <{RDFS.label}> ".encode() for place in sorted(places)])
+    """The labels of the places something is said to be in: found by their subjects (an IRI or a
+    blank node, as the data spells it), as every rdfs:label line of a report, a third of the
+    scratch store's lines, cost 3-4 ms a write."""
+    places = {line.rstrip(b" .").split(b" ", 2)[2] for line in lines_with(data, (_JURISDICTION,))}
+    return lines_with(data, [place + _LABEL for place in sorted(places)])
 
 
 def changes(writes: Mapping[str, bytes | None]) -> str:
@@ -109,6 +115,12 @@ def complete(store: Store) -> bool:
     by a rectkg that keeps them, and with them everything else the aggregate graph keeps, which
     the same request writes (graph/aggregates.py `changes`)."""
     return per_document.complete(store, _CLASS.value, _GRAPH)
+
+
+def fielded(store: Store) -> bool:
+    """Whether every report's node states its fields too (kept in this format): what
+    queries/compare-reports.rq reads beside the counts."""
+    return kept_format.stamped(store, _CLASS.value)
 
 
 def rebuilt(store: Store) -> list[per_document.Triple]:

@@ -28,7 +28,7 @@ from importlib import resources
 
 import yaml
 
-from graph import aggregates, kept_format, report_counts
+from graph import aggregates, cited_titles, report_counts
 from graph.binding import bind_inside
 from graph.interface import QueryError, Result, Store, Term
 from ontology import iris
@@ -194,7 +194,7 @@ _answers: weakref.WeakKeyDictionary[Store, dict] = weakref.WeakKeyDictionary()
 _whole: weakref.WeakKeyDictionary[Store, tuple[str | None, dict[str, bool]]] = weakref.WeakKeyDictionary()
 # What a saved query's kept text reads besides every report's kept nodes: there since a later
 # release, so whole on a store only once written from scratch or rebuilt by that release.
-_ALSO_KEPT = {"documents-across-reports": kept_format.whole, "compare-reports": kept_format.whole}
+_ALSO_KEPT = {"documents-across-reports": cited_titles.whole, "compare-reports": report_counts.fielded}
 
 
 def _kept_whole(store: Store, name: str) -> bool:
