@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from rdflib import BNode, Graph, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF
 
 from graph import aggregates, cited_titles, report_counts
@@ -39,7 +39,8 @@ def _cells(row: dict) -> tuple:
             (
                 name,
                 " | ".join(sorted(term.value.split(" | "))) if name == "report_titles" else term.value,
-                term.datatype,
+                term.datatype or "",
+                term.lang or "",
             )
             for name, term in row.items()
         )
@@ -232,5 +233,20 @@ def test_claims_and_places_as_blank_nodes_are_kept_too(store, fengjiang, qingpu)
     store.replace_graph(qingpu.graph_iri, qingpu.graph)
     kept, live = answers(store, "compare-reports")
     assert kept == live
-    shown = {name for row in kept for name, value, _datatype in row if value}
+    shown = {name for row in kept for name, value, _datatype, _lang in row if value}
     assert {"place", "findings_claimed"} <= shown
+
+
+def test_a_documents_type_is_kept_as_stated(store, qingpu, twin):
+    """RDF a user ingests may tag a document's type with a language: the kept totals show it as
+    the documents state it, not as a plain string. (A document typed differently by two graphs
+    is grouped per graph, as the kept citations were before: the loader always writes it alike.)"""
+    tagged = Graph()
+    for s, p, o in twin.graph:
+        tagged.add((s, p, Literal(str(o), lang="zh") if p == RK.documentType else o))
+    assert any(o.language == "zh" for o in tagged.objects(None, RK.documentType))
+    store.replace_graph(twin.graph_iri, tagged)
+    store.replace_graph(qingpu.graph_iri, qingpu.graph)
+    assert_equal_to_live(store)
+    kept = answers(store, "documents-across-reports", min_reports="1")[0]
+    assert any(lang == "zh" for row in kept for name, _value, _datatype, lang in row if name == "type")
