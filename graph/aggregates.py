@@ -165,7 +165,8 @@ def changes(store: Store, writes: Mapping[str, bytes | None]) -> str:
     old_pairs = store.select(iris.sparql_prefixes() + _PAIRS_OF_GRAPHS.format(graphs=graphs)).rows
     # (Virtuoso answers a UNION that matches nothing with one row binding nothing.)
     affected = set(new) | {iris.department_pair(r["a"].value, r["b"].value) for r in old_pairs if "b" in r}
-    cited = {g: citations.KEPT.in_document(g, data) for g, data in writes.items() if data is not None}
+    kept = {g: citations.KEPT.in_document(g, data) for g, data in writes.items() if data is not None}
+    cited = {g: cited_titles.with_tallies(triples) for g, triples in kept.items()}
     titles = cited_titles.touched(store, writes, (t for kept in cited.values() for t in kept))
     state = _state(store, [iris.AGGREGATES, *sorted(affected), *titles.nodes])
     before = [t for node, triples in state.items() for t in triples]
@@ -219,7 +220,7 @@ def rebuild(store: Store) -> str:
     log.info("rebuild: reports' counts read (%.1f s)", time.perf_counter() - started)
     added.extend(roles.rebuilt(store))
     log.info("rebuild: departments' roles read (%.1f s)", time.perf_counter() - started)
-    cited = citations.rebuilt(store)
+    cited = cited_titles.with_tallies(citations.rebuilt(store))
     added += cited + cited_titles.rebuilt(cited)
     log.info("rebuild: citations read, %d triples in all (%.1f s)", len(added), time.perf_counter() - started)
     graph, wip = _iri(iris.AGGREGATES), _iri(str(RK.writeInProgress))  # markers of writes under way stay

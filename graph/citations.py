@@ -32,7 +32,7 @@ from typing import NamedTuple
 
 from rdflib.namespace import DCTERMS, RDF
 
-from graph import kept_format, per_document
+from graph import per_document
 from graph.interface import Term
 from ontology import iris
 from ontology.iris import RK
@@ -98,7 +98,6 @@ KEPT = per_document.Keyed(
     Cited,
     _KEYS,
     CITERS,
-    ((kept_format.PREDICATE, kept_format.STAMP),),  # its facts are in the cited titles' totals
 )
 changes, rebuilt, complete = KEPT.changes, KEPT.rebuilt, KEPT.complete
 of = KEPT.of  # every citation of a named document, across the documents

@@ -15,10 +15,12 @@ them (a node counts only with a citing report and a report title, which graph/ci
 states together), so a kept row is the grouped row by construction; tests/test_report_counts.py
 holds the saved query's answer equal to the query over the documents through writes.
 
-Each document graph's rk:GraphCitations marker says whether its facts are in the totals (its
-`rk:keptFormat`, graph/kept_format.py): a write takes out the old share of a document kept so,
-and nothing of one an older rectkg kept, whose share was never added. The saved query reads the
-totals only where every document's marker says so (`whole`); elsewhere it asks the documents.
+Each document graph's rk:GraphCitations marker also states that graph's own tally
+(`rk:titleTally`, JSON), the share the write added to the totals: a later write of the graph takes
+out exactly that, never what it would read back from the graph's citation nodes (which a graph
+kept by an older rectkg has without its share in the totals, and which a server may spell
+otherwise than it was written). The saved query reads the totals only where every document's
+marker states its tally (`whole`); elsewhere it asks the documents.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from dataclasses import dataclass
 
 from rdflib.namespace import RDF
 
-from graph import citations, kept_format, per_document
+from graph import citations, per_document
 from graph.binding import term_text
 from graph.interface import Store, Term
 from ontology import iris
@@ -48,13 +50,16 @@ _READ = (_TITLE, _TYPE, *_KINDS)
 _CLASS = Term("iri", str(RK.CitedTitleTotal))
 _CONTRIBUTIONS = str(RK.totalContributions)
 _aggregate = per_document.iri_text(iris.AGGREGATES)
-# The citation facts the written graphs' DocumentCitations nodes state now, of the graphs whose
-# facts are in the totals (their marker states the format): what the write takes out. The graphs'
-# VALUES first inside the GRAPH block, the predicates as a FILTER: with either VALUES after the
-# patterns, Oxigraph read every node's facts first (N = 1,000: 1.3-1.6 s against 1-10 ms a write).
-_OLD = """SELECT ?n ?p ?v WHERE {{ GRAPH {aggregate} {{ VALUES ?g {{ {graphs} }}
-  ?marker <{graph}> ?g ; a <{marker}> ; <{kept}> ?kept FILTER(?kept >= {format})
-  ?n <{graph}> ?g ; ?p ?v FILTER(?p IN ({predicates})) }} }}"""
+_GRAPH, _TALLY, _MARKER = str(RK.citationsGraph), str(RK.titleTally), Term("iri", str(RK.GraphCitations))
+# The tallies the written graphs' markers state: their shares in the totals, to take out. The
+# graphs' VALUES first inside the GRAPH block: after the pattern, Oxigraph read every node first.
+_OLD = (
+    """SELECT ?tally WHERE {{ GRAPH {aggregate} {{ VALUES ?g {{ {graphs} }} ?m <{graph}> ?g ; <{tally}> ?tally }} }}"""
+)
+# A marker without its tally: a document kept by an older rectkg, whose share is not in the totals.
+_UNTALLIED = (
+    """SELECT ?m WHERE {{ GRAPH {aggregate} {{ ?m a <{marker}> FILTER NOT EXISTS {{ ?m <{tally}> ?t }} }} }} LIMIT 1"""
+)
 
 
 @dataclass
@@ -88,20 +93,30 @@ def tallies(triples: Iterable[Triple]) -> dict[Key, Tally]:
 
 
 def touched(store: Store, writes: Mapping[str, bytes | None], cited: Iterable[Triple]) -> Touched:
-    """The titles `writes` change: from what the written graphs' kept citations state now (read
-    from the store) and from `cited`, the DocumentCitations nodes the write keeps for them."""
+    """The titles `writes` change: the tallies the written graphs' markers state now (read from
+    the store) and those of `cited`, the DocumentCitations nodes the write keeps for them."""
     query = _OLD.format(
-        aggregate=_aggregate,
-        graph=RK.citationsGraph,
-        marker=RK.GraphCitations,
-        kept=kept_format.PREDICATE,
-        format=kept_format.FORMAT,
-        graphs=" ".join(per_document.iri_text(g) for g in writes),
-        predicates=", ".join(f"<{p}>" for p in _READ),
+        aggregate=_aggregate, graphs=" ".join(per_document.iri_text(g) for g in writes), graph=_GRAPH, tally=_TALLY
     )
-    rows = store.select(query).rows
-    old = tallies((row["n"].value, row["p"].value, row["v"]) for row in rows if "v" in row)
+    old: dict[Key, Tally] = {}
+    for row in store.select(query).rows:
+        for key, tally in _loaded(row["tally"].value).items():
+            for kind, counts in tally.items():
+                old.setdefault(key, _empty())[kind].update(counts)
     return Touched(old, tallies(cited))
+
+
+def with_tallies(cited: Sequence[Triple]) -> list[Triple]:
+    """`cited`, the citation nodes and markers of one or more document graphs, with each marker
+    stating its graph's tally: what a later write of the graph takes out of the totals."""
+    graph_of = {node: value.value for node, predicate, value in cited if predicate == _GRAPH}
+    by_graph: dict[str, list[Triple]] = {}
+    for triple in cited:
+        if triple[0] in graph_of:
+            by_graph.setdefault(graph_of[triple[0]], []).append(triple)
+    markers = sorted(node for node, predicate, value in cited if predicate == str(RDF.type) and value == _MARKER)
+    tallied = [(m, _TALLY, per_document.plain(_dumped(tallies(by_graph[graph_of[m]])))) for m in markers]
+    return [*cited, *tallied]
 
 
 def totals(state: Mapping[str, Sequence[Triple]], change: Touched) -> list[Triple]:
@@ -127,8 +142,9 @@ def rebuilt(cited: Iterable[Triple]) -> list[Triple]:
 
 def whole(store: Store) -> bool:
     """Whether the totals hold every document's citations: every document graph holding a report
-    has its citations kept, in this format (so its facts were added to the totals)."""
-    return citations.complete(store) and kept_format.stamped(store, str(RK.GraphCitations))
+    has its citations kept, and every marker states its tally (its share is in the totals)."""
+    untallied = _UNTALLIED.format(aggregate=_aggregate, marker=_MARKER.value, tally=_TALLY)
+    return citations.complete(store) and not store.select(untallied).rows
 
 
 def _node(key: Key) -> str:
@@ -146,6 +162,22 @@ def _spelled(value: Term) -> Term:
 
 def _order(key: Key) -> tuple[str, str]:
     return key[0], "" if key[1] is None else key[1].value
+
+
+def _dumped(found: Mapping[Key, Tally]) -> str:
+    """A graph's tallies as JSON: [title, type as [kind, value, datatype, language] or null, tally]."""
+    rows = [
+        [title, None if t is None else [t.kind, t.value, t.datatype, t.lang], found[(title, t)]] for title, t in found
+    ]
+    return json.dumps(sorted(rows, key=json.dumps), ensure_ascii=False, separators=(",", ":"))
+
+
+def _loaded(text: str) -> dict[Key, Tally]:
+    out: dict[Key, Tally] = {}
+    for title, spelled, tally in json.loads(text):
+        key = (title, None if spelled is None else Term(*spelled))
+        out[key] = {kind: Counter(counts) for kind, counts in tally.items()}
+    return out
 
 
 def _empty() -> Tally:

@@ -1,17 +1,13 @@
-"""Which release's bookkeeping each document's kept nodes come from: what lets a saved query read them.
+"""Which release kept a report's counts node: what lets a saved query read its newer facts.
 
-A release may keep more in the aggregate graph than the one before: the cited titles' totals
-(graph/cited_titles.py) and the reports' own fields beside their counts (graph/report_counts.py).
-A store an earlier rectkg filled lacks them for the documents it wrote, and a saved query reading
-them there would give a short answer. So each document's rk:GraphCitations marker and each
-rk:ReportCounts node state `rk:keptFormat`, the format of the write that kept them, and a saved
-query whose kept text needs a format reads it only where every such node states at least that
-(queries/catalog.py); elsewhere it asks the documents. Ingesting each report again brings its
-nodes up to date, as `rectkg rebuild` does for all of them at once, on every backend.
-
-Per document rather than one mark for the store: a write can tell which of the documents it
-replaces were kept in this format (their share is in the totals, to be taken out) and which were
-not (nothing to take out), so the totals stay right through any mix of old and new writes.
+A release may keep more on each rk:ReportCounts node than the one before (the report's own fields
+beside its counts, graph/report_counts.py, read by queries/compare-reports.rq). A store an earlier
+rectkg filled has nodes without them, and the saved query reading them there would leave those
+reports out. So each node states `rk:keptFormat`, the format of the write that kept it, and the
+saved query reads the nodes only where every one states at least the format it needs
+(queries/catalog.py); elsewhere it asks the documents. Ingesting each report again brings its node
+up to date, as `rectkg rebuild` does for all of them at once, on every backend. (A presence test of
+the new facts would not do: a report without a title has none of them in any format.)
 """
 
 from __future__ import annotations
@@ -21,7 +17,7 @@ from graph.interface import Store, Term
 from ontology import iris
 from ontology.iris import RK
 
-# 1: the cited titles' totals and the reports' fields beside their counts (2026-12).
+# 1: the report's fields beside its counts (2026-12).
 FORMAT = 1
 PREDICATE = str(RK.keptFormat)
 STAMP = Term("literal", str(FORMAT), "http://www.w3.org/2001/XMLSchema#integer")

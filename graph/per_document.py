@@ -139,7 +139,6 @@ class Keyed:
     rows_as: Callable[..., tuple]  # the kept row's type (a NamedTuple)
     lines: tuple[bytes, ...]  # what the N-Triples lines `query` and `facts` read hold (terms.lines_with)
     facts: str = ""  # what each node also states as typed values, for saved queries (`stated`)
-    marker_facts: tuple[tuple[str, Term], ...] = ()  # what each graph's marker also states
 
     def in_store(self, store: Store | Scratch) -> dict[str, dict[str, list]]:
         """graph → key → its rows there (sorted), worked out from the documents."""
@@ -175,7 +174,6 @@ class Keyed:
         graph = Term("iri", graph_iri)
         marker = self.marker(graph_iri)
         out: list[Triple] = [(marker, str(RDF.type), self.marker_class), (marker, self.graph_predicate, graph)]
-        out += [(marker, p, value) for p, value in self.marker_facts]
         out = out if report or found else []
         for key, rows in sorted(found.items()):
             node = self.node(graph_iri, key)

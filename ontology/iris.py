@@ -49,7 +49,7 @@ AGGREGATE_PREDICATES = frozenset(
         "countsGraph", "countsReport", "findingsCounted", "measuresCounted", "categoriesCounted",
         "measuresCitingDocument", "measuresStatingNumber", "storeVersion", "writeInProgress",
         "totalCitedTitle", "totalCitedType", "reportsCiting", "findingsCiting", "citingReportTitles",
-        "totalContributions", "keptFormat", "countsTitle", "countsPlace", "countsPublished",
+        "totalContributions", "titleTally", "keptFormat", "countsTitle", "countsPlace", "countsPublished",
         "findingsClaimed", "measuresClaimed",
     )
 )

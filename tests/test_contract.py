@@ -258,9 +258,9 @@ def test_bad_query_is_a_query_error(loaded):
 
 
 def test_a_store_filled_by_this_release_is_kept_whole(loaded):
-    """Every document written through each backend states the format it was kept in
-    (graph/kept_format.py), so the saved queries compared below run their kept texts on every
-    backend rather than asking the documents."""
+    """Every document written through each backend states its share of the cited titles' totals
+    and the format of its counts (graph/cited_titles.py, graph/kept_format.py), so the saved
+    queries compared below run their kept texts on every backend rather than asking the documents."""
     assert cited_titles.whole(loaded) and report_counts.fielded(loaded)
 
 
