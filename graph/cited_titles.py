@@ -169,7 +169,8 @@ def _dumped(found: Mapping[Key, Tally]) -> str:
     rows = [
         [title, None if t is None else [t.kind, t.value, t.datatype, t.lang], found[(title, t)]] for title, t in found
     ]
-    return json.dumps(sorted(rows, key=json.dumps), ensure_ascii=False, separators=(",", ":"))
+    spelled = [json.dumps(row, ensure_ascii=False, separators=(",", ":"), sort_keys=True) for row in rows]
+    return "[" + ",".join(sorted(spelled)) + "]"  # one spelling per state: a rebuild writes what a write did
 
 
 def _loaded(text: str) -> dict[Key, Tally]:
