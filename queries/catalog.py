@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
+from itertools import combinations
 
 import yaml
 
@@ -299,12 +300,24 @@ def _body(source: str) -> str:
 
 
 def with_variant(query: SavedQuery, file_name: str, source: str) -> SavedQuery:
-    """`query` with the variant in `file_name` (`NAME+A+B.rq`: run when exactly A and B are bound)."""
+    """`query` with the variant in `file_name` (`NAME+A+B.rq`: run when exactly A and B are bound,
+    and with any of the parameters its `#+ also_with: [C, …]` line names bound besides)."""
     params = frozenset(file_name[:-3].split("+")[1:])
-    unknown = params - {p.name for p in query.params}
+    also = frozenset(_also_with(source))
+    unknown = (params | also) - {p.name for p in query.params}
     if unknown:
         raise QueryError(f"queries/{file_name}: {query.name} has no parameter {', '.join(sorted(unknown))}")
-    return replace(query, variants=(*query.variants, (params, _body(source))))
+    body = _body(source)
+    sets = [params.union(extra) for n in range(len(also) + 1) for extra in combinations(sorted(also), n)]
+    return replace(query, variants=(*query.variants, *((bound, body) for bound in sets)))
+
+
+def _also_with(source: str) -> list[str]:
+    """The parameters a variant's `#+ also_with:` line lists (none without one)."""
+    for line in source.splitlines():
+        if line.startswith("#+ also_with:"):
+            return [str(name) for name in yaml.safe_load(line.removeprefix("#+ also_with:")) or ()]
+    return []
 
 
 @cache

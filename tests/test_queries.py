@@ -477,3 +477,13 @@ def test_a_variant_must_name_parameters_its_base_has():
     base = catalog.get("shared-responsibility")
     with pytest.raises(catalog.QueryError, match="no parameter report"):
         catalog.with_variant(base, "shared-responsibility+report.rq", "SELECT * WHERE { ?s ?p ?o }")
+
+
+def test_a_variant_runs_with_the_parameters_it_also_takes():
+    """`#+ also_with:` names parameters a variant may have bound besides its file name's: it is the
+    text for each such set (each compared with the base above), and it must name real parameters."""
+    sets = {params for params, _text in catalog.get("departments").variants}
+    assert sets == {frozenset({"report"}), frozenset({"report", "role"})}
+    base = catalog.get("departments")
+    with pytest.raises(catalog.QueryError, match="no parameter colour"):
+        catalog.with_variant(base, "departments+report.rq", "#+ also_with: [colour]\nSELECT * WHERE { ?s ?p ?o }")
