@@ -36,7 +36,7 @@ from itertools import combinations
 from rdflib.namespace import RDF, SKOS
 
 from graph import citations, cited_titles, per_document, report_counts, roles, searchable, summaries
-from graph.interface import Store, Term
+from graph.interface import XSD_INTEGER, Store, Term
 from graph.terms import lines_with, ntriples_lines, ntriples_text, parse_ntriples
 from ontology import iris
 from ontology.iris import RK
@@ -45,7 +45,6 @@ log = logging.getLogger(__name__)
 
 _iri = per_document.iri_text
 
-XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 # The pairs a document contributes, and every document's contributions, from rk:sharedBy or
 # from the per-pair nodes documents written before it hold (see the module's docstring).
 _PAIRS_OF_GRAPHS = """SELECT DISTINCT ?a ?b WHERE {{ GRAPH ?g {{

@@ -7,8 +7,8 @@ depends on every document citing it, so, as the department pairs do (graph/aggre
 `rk:CitedTitleTotal` node per title and type holds the row worked out: the numbers of reports and
 findings citing it and the citing reports' titles. To take a document's share out again without
 reading the corpus, it also keeps how many DocumentCitations nodes state each citing report,
-finding and report title (`rk:totalContributions`, JSON): a write reads the written graphs' old
-DocumentCitations facts (none for a new document) and the totals they touch, and rewrites those.
+finding and report title (`rk:totalContributions`, JSON): a write takes the written graphs' old
+shares out of the totals it touches, adds their new ones, and rewrites those nodes.
 
 The tallies count what the DocumentCitations nodes state, grouped as the query over them groups
 them (a node counts only with a citing report and a report title, which graph/citations.py always
@@ -34,7 +34,7 @@ from rdflib.namespace import RDF
 
 from graph import citations, per_document
 from graph.binding import term_text
-from graph.interface import Store, Term
+from graph.interface import XSD_INTEGER, Store, Term
 from ontology import iris
 from ontology.iris import RK
 
@@ -42,7 +42,6 @@ Triple = per_document.Triple
 Key = tuple[str, Term | None]  # a named document's title and type, as stated (None: no type read off the title)
 Tally = dict[str, Counter]  # kind → value → how many DocumentCitations nodes state it
 
-XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 _TITLE, _TYPE = str(RK.citedTitle), str(RK.citedDocumentType)
 _REPORT, _FINDING, _REPORT_TITLE = str(RK.citingReport), str(RK.citingFinding), str(RK.citingReportTitle)
 _KINDS = {_REPORT: "reports", _FINDING: "findings", _REPORT_TITLE: "titles"}
@@ -74,8 +73,8 @@ class Touched:
         return sorted(_node(key) for key in set(self.old) | set(self.new))
 
 
-def tallies(triples: Iterable[Triple]) -> dict[Key, Tally]:
-    """Each title's tally from the DocumentCitations facts among `triples`."""
+def _tallies(triples: Iterable[Triple]) -> dict[Key, Tally]:
+    """Each title's tally from the DocumentCitations facts among `triples` (one graph's, in `with_tallies`)."""
     facts: dict[str, dict[str, set[Term]]] = {}
     for node, predicate, value in triples:
         if predicate in _READ:
@@ -94,16 +93,13 @@ def tallies(triples: Iterable[Triple]) -> dict[Key, Tally]:
 
 def touched(store: Store, writes: Mapping[str, bytes | None], cited: Iterable[Triple]) -> Touched:
     """The titles `writes` change: the tallies the written graphs' markers state now (read from
-    the store) and those of `cited`, the DocumentCitations nodes the write keeps for them."""
+    the store) and those `cited` has them state (`with_tallies`), so what a write adds is what a
+    later write of the same graph takes out."""
     query = _OLD.format(
         aggregate=_aggregate, graphs=" ".join(per_document.iri_text(g) for g in writes), graph=_GRAPH, tally=_TALLY
     )
-    old: dict[Key, Tally] = {}
-    for row in store.select(query).rows:
-        for key, tally in _loaded(row["tally"].value).items():
-            for kind, counts in tally.items():
-                old.setdefault(key, _empty())[kind].update(counts)
-    return Touched(old, tallies(cited))
+    old = _summed(row["tally"].value for row in store.select(query).rows)
+    return Touched(old, _summed(value.value for _node, predicate, value in cited if predicate == _TALLY))
 
 
 def with_tallies(cited: Sequence[Triple]) -> list[Triple]:
@@ -115,7 +111,7 @@ def with_tallies(cited: Sequence[Triple]) -> list[Triple]:
         if triple[0] in graph_of:
             by_graph.setdefault(graph_of[triple[0]], []).append(triple)
     markers = sorted(node for node, predicate, value in cited if predicate == str(RDF.type) and value == _MARKER)
-    tallied = [(m, _TALLY, per_document.plain(_dumped(tallies(by_graph[graph_of[m]])))) for m in markers]
+    tallied = [(m, _TALLY, per_document.plain(_dumped(_tallies(by_graph[graph_of[m]])))) for m in markers]
     return [*cited, *tallied]
 
 
@@ -135,8 +131,8 @@ def totals(state: Mapping[str, Sequence[Triple]], change: Touched) -> list[Tripl
 
 
 def rebuilt(cited: Iterable[Triple]) -> list[Triple]:
-    """Every title's node, from every DocumentCitations node (for `graph.aggregates.rebuild`)."""
-    found = tallies(cited)
+    """Every title's node, from the tallies of every document (`with_tallies`; for `graph.aggregates.rebuild`)."""
+    found = _summed(value.value for _node, predicate, value in cited if predicate == _TALLY)
     return [t for key in sorted(found, key=_order) for t in _triples(_node(key), key, found[key])]
 
 
@@ -173,11 +169,14 @@ def _dumped(found: Mapping[Key, Tally]) -> str:
     return "[" + ",".join(sorted(spelled)) + "]"  # one spelling per state: a rebuild writes what a write did
 
 
-def _loaded(text: str) -> dict[Key, Tally]:
+def _summed(texts: Iterable[str]) -> dict[Key, Tally]:
+    """Graphs' tallies (`_dumped`) added up."""
     out: dict[Key, Tally] = {}
-    for title, spelled, tally in json.loads(text):
-        key = (title, None if spelled is None else Term(*spelled))
-        out[key] = {kind: Counter(counts) for kind, counts in tally.items()}
+    for text in texts:
+        for title, spelled, tally in json.loads(text):
+            summed = out.setdefault((title, None if spelled is None else Term(*spelled)), _empty())
+            for kind, counts in tally.items():
+                summed[kind].update(counts)
     return out
 
 

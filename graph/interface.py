@@ -67,6 +67,7 @@ class QueryTimeout(StoreError):
 
 # The datatype of a plain literal: backends give it on a Term or leave it out, and writers omit it.
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"  # the aggregate graph's counts
 
 
 @dataclass(frozen=True)
@@ -249,4 +250,3 @@ class Store(ABC):
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release files or connections."""
-

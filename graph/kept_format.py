@@ -13,14 +13,14 @@ the new facts would not do: a report without a title has none of them in any for
 from __future__ import annotations
 
 from graph import per_document
-from graph.interface import Store, Term
+from graph.interface import XSD_INTEGER, Store, Term
 from ontology import iris
 from ontology.iris import RK
 
 # 1: the report's fields beside its counts (2026-12).
 FORMAT = 1
 PREDICATE = str(RK.keptFormat)
-STAMP = Term("literal", str(FORMAT), "http://www.w3.org/2001/XMLSchema#integer")
+STAMP = Term("literal", str(FORMAT), XSD_INTEGER)
 # A node of the class that states no format, or an older one.
 _UNSTAMPED = """SELECT ?n WHERE {{ GRAPH {aggregate} {{ ?n a <{node_class}>
   FILTER NOT EXISTS {{ ?n <{predicate}> ?kept FILTER(?kept >= {format}) }} }} }} LIMIT 1"""
