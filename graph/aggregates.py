@@ -35,7 +35,7 @@ from itertools import combinations
 
 from rdflib.namespace import RDF, SKOS
 
-from graph import citations, cited_titles, per_document, report_counts, roles, searchable, summaries
+from graph import citations, cited_titles, finding_parties, per_document, report_counts, roles, searchable, summaries
 from graph.interface import XSD_INTEGER, Store, Term
 from graph.terms import lines_with, ntriples_lines, ntriples_text, parse_ntriples
 from ontology import iris
@@ -151,7 +151,8 @@ _FIELD_KEYS = tuple(f"> <{name}> ".encode() for name in sorted(_FIELDS))
 def changes(store: Store, writes: Mapping[str, bytes | None]) -> str:
     """SPARQL Update operations (to run after the documents' writes, in the same request) that bring
     the pair nodes, search's shares (graph/searchable.py), the dashboard's rows (graph/summaries.py),
-    the reports' counts (graph/report_counts.py), the departments' roles (graph/roles.py), the named
+    the reports' counts (graph/report_counts.py), the findings' parties (graph/finding_parties.py),
+    the departments' roles (graph/roles.py), the named
     documents' citations (graph/citations.py) and the store version in line with each graph IRI of
     `writes` replaced by its N-Triples (None: removed). Several documents at once read and rewrite
     each pair node they share once: a pair common to most reports carries a long
@@ -184,7 +185,7 @@ def changes(store: Store, writes: Mapping[str, bytes | None]) -> str:
         if total.shares:
             added.extend(total.triples())
     added += cited_titles.totals(state, titles)
-    per_graph = (searchable, summaries, report_counts, roles)
+    per_graph = (searchable, summaries, report_counts, finding_parties, roles)
     return (
         _difference(before, added)
         + "".join(module.changes(writes) for module in per_graph)
@@ -194,8 +195,8 @@ def changes(store: Store, writes: Mapping[str, bytes | None]) -> str:
 
 def rebuild(store: Store) -> str:
     """The update that writes the whole aggregate (pairs, search shares, dashboard rows, reports'
-    counts, roles and citations) afresh from the documents: for a store filled before the aggregate existed, or by a
-    bulk path that bypassed `changes`."""
+    counts, findings' parties, roles and citations) afresh from the documents: for a store filled
+    before the aggregate existed, or by a bulk path that bypassed `changes`."""
     started = time.perf_counter()
     totals: dict[str, PairTotal] = {}
     for row in store.select(iris.sparql_prefixes() + _ALL_CONTRIBUTIONS).rows:
@@ -217,6 +218,8 @@ def rebuild(store: Store) -> str:
     log.info("rebuild: %d dashboard summaries read (%.1f s)", len(rows_by_graph), time.perf_counter() - started)
     added.extend(report_counts.rebuilt(store))
     log.info("rebuild: reports' counts read (%.1f s)", time.perf_counter() - started)
+    added.extend(finding_parties.rebuilt(store))
+    log.info("rebuild: findings' parties read (%.1f s)", time.perf_counter() - started)
     added.extend(roles.rebuilt(store))
     log.info("rebuild: departments' roles read (%.1f s)", time.perf_counter() - started)
     cited = cited_titles.with_tallies(citations.rebuilt(store))
@@ -233,6 +236,7 @@ KEPT = {
     "search shares": RK.SearchShare,
     "dashboard summaries": RK.ReportSummary,
     "reports' counts": RK.ReportCounts,
+    "findings' parties": RK.FindingParties,
     "department roles": RK.DepartmentRoles,
     "documents' roles": RK.DocumentRoles,
     "document citations": RK.DocumentCitations,

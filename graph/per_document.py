@@ -76,6 +76,36 @@ def stated(store: Store | Scratch, query: str, key: str) -> dict[str, dict[str, 
     return out
 
 
+def stated_by(store: Store | Scratch, queries: Iterable[str], key: str) -> dict[str, dict[str, set[tuple[str, Term]]]]:
+    """`stated` of several queries with the same key, merged: graph → key → every pair any states."""
+    out: dict[str, dict[str, set[tuple[str, Term]]]] = {}
+    for query in queries:
+        for graph_iri, keys in stated(store, query, key).items():
+            for found, said in keys.items():
+                out.setdefault(graph_iri, {}).setdefault(found, set()).update(said)
+    return out
+
+
+def stated_nodes(
+    graph_iri: str,
+    said: Mapping[str, AbstractSet[tuple[str, Term]]],
+    node: Callable[[str, str], str],
+    typed: tuple[Term, str, str],
+    also: Sequence[tuple[str, Term]] = (),
+) -> list[Triple]:
+    """One node per key `said` has in the graph (`node(graph, key)`), typed and naming its graph
+    and key (`typed`: the class, the graph's and the key's predicates), with what `said` has it
+    state and the `also` pairs every such node states."""
+    node_class, graph_predicate, key_predicate = typed
+    out: list[Triple] = []
+    for key, facts in sorted(said.items()):
+        at = node(graph_iri, key)
+        out += [(at, str(RDF.type), node_class), (at, graph_predicate, Term("iri", graph_iri))]
+        out += [(at, key_predicate, Term("iri", key)), *((at, p, value) for p, value in also)]
+        out += [(at, p, value) for p, value in in_order(facts)]
+    return out
+
+
 def in_order(said: Iterable[tuple[str, Term]]) -> list[tuple[str, Term]]:
     """Stated values in one order (Terms do not compare): the same state is the same text."""
     return sorted(said, key=lambda pair: (pair[0], pair[1].value))

@@ -67,33 +67,27 @@ _KEYS = (
 )
 _JURISDICTION = f" <{RK.jurisdiction}> ".encode()
 _LABEL = f" <{RDFS.label}> ".encode()
-_TYPE, _CLASS = str(RDF.type), Term("iri", str(RK.ReportCounts))
+_CLASS = Term("iri", str(RK.ReportCounts))
 _GRAPH, _REPORT = str(RK.countsGraph), str(RK.countsReport)
 
 
-def triples(graph_iri: str, said: Mapping[str, AbstractSet[tuple[str, Term]]]) -> list[per_document.Triple]:
-    """One node per report in the graph, with its counts."""
-    out: list[per_document.Triple] = []
-    for report, counts in sorted(said.items()):
-        node = iris.report_counts(graph_iri, report)
-        out += [(node, _TYPE, _CLASS), (node, _GRAPH, Term("iri", graph_iri)), (node, _REPORT, Term("iri", report))]
-        out.append((node, kept_format.PREDICATE, kept_format.STAMP))  # with its fields (FIELDS)
-        out += [(node, p, value) for p, value in per_document.in_order(counts)]
-    return out
+def triples(
+    graph_iri: str, said: Mapping[str, AbstractSet[tuple[str, Term]]], kept: int = kept_format.FORMAT
+) -> list[per_document.Triple]:
+    """One node per report in the graph, with its counts and fields, stamped with the format `kept`
+    of them and the rest of the document's nodes (graph/kept_format.py)."""
+    stamp = ((kept_format.PREDICATE, kept_format.stamp(kept)),)
+    return per_document.stated_nodes(graph_iri, said, iris.report_counts, (_CLASS, _GRAPH, _REPORT), stamp)
 
 
 def _said(store: Store | Scratch) -> dict[str, dict[str, set[tuple[str, Term]]]]:
     """graph → report → its counts and fields, as its node states them."""
-    said = per_document.stated(store, COUNTS, "report")
-    for graph_iri, reports in per_document.stated(store, FIELDS, "report").items():
-        for report, fields in reports.items():
-            said.setdefault(graph_iri, {}).setdefault(report, set()).update(fields)
-    return said
+    return per_document.stated_by(store, (COUNTS, FIELDS), "report")
 
 
 def _in_document(graph_iri: str, data: bytes) -> list[per_document.Triple]:
     small = per_document.scratch(graph_iri, data, _KEYS, _place_labels(data))
-    return triples(graph_iri, _said(small).get(graph_iri, {}))
+    return triples(graph_iri, _said(small).get(graph_iri, {}), kept_format.of_document(data))
 
 
 def _place_labels(data: bytes) -> list[bytes]:
@@ -120,10 +114,11 @@ def complete(store: Store) -> bool:
 def fielded(store: Store) -> bool:
     """Whether every report's node states its fields too (kept in this format): what
     queries/compare-reports.rq reads beside the counts."""
-    return kept_format.stamped(store, _CLASS.value)
+    return kept_format.stamped(store, _CLASS.value, kept_format.FIELDS)
 
 
 def rebuilt(store: Store) -> list[per_document.Triple]:
     """Every report's node, from the documents (for `graph.aggregates.rebuild`)."""
-    said = _said(store)
-    return [t for graph_iri in sorted(said) for t in triples(graph_iri, said[graph_iri])]
+    said, short = _said(store), kept_format.short_of_format(store)
+    kept = {g: kept_format.FIELDS if g in short else kept_format.FORMAT for g in said}
+    return [t for g in sorted(said) for t in triples(g, said[g], kept[g])]

@@ -153,6 +153,11 @@ def report_counts(graph_iri: str, report_iri: str) -> str:
     return f"{ID}report-counts/{short_hash(graph_iri + ' ' + report_iri, 16)}"
 
 
+def finding_parties(graph_iri: str, finding_iri: str) -> str:
+    """One finding's parties in one document graph, kept in the aggregate graph (graph/finding_parties.py)."""
+    return f"{ID}finding-parties/{short_hash(graph_iri + ' ' + finding_iri, 16)}"
+
+
 def document_roles(graph_iri: str) -> str:
     """The marker that one document graph's departments' roles are kept (graph/roles.py)."""
     return f"{ID}document-roles/{short_hash(graph_iri, 16)}"

@@ -29,7 +29,7 @@ from itertools import combinations
 
 import yaml
 
-from graph import aggregates, cited_titles, report_counts
+from graph import aggregates, cited_titles, finding_parties, report_counts
 from graph.binding import bind_inside
 from graph.interface import QueryError, Result, Store, Term
 from ontology import iris
@@ -195,7 +195,11 @@ _answers: weakref.WeakKeyDictionary[Store, dict] = weakref.WeakKeyDictionary()
 _whole: weakref.WeakKeyDictionary[Store, tuple[str | None, dict[str, bool]]] = weakref.WeakKeyDictionary()
 # What a saved query's kept text reads besides every report's kept nodes: there since a later
 # release, so whole on a store only once written from scratch or rebuilt by that release.
-_ALSO_KEPT = {"documents-across-reports": cited_titles.whole, "compare-reports": report_counts.fielded}
+_ALSO_KEPT = {
+    "documents-across-reports": cited_titles.whole,
+    "compare-reports": report_counts.fielded,
+    "department-profile": finding_parties.whole,
+}
 
 
 def _kept_whole(store: Store, name: str) -> bool:

@@ -21,7 +21,7 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from servers import OxigraphServer, Server, VirtuosoServer, free_port
 
 from bench.measure import cases, typical_values
-from graph import cited_titles, report_counts, results
+from graph import cited_titles, finding_parties, report_counts, results
 from graph.remote import RemoteSettings, RemoteStore
 from graph.store import OxigraphStore, QueryError, Store, StoreError, Term
 from ontology import iris
@@ -259,9 +259,10 @@ def test_bad_query_is_a_query_error(loaded):
 
 def test_a_store_filled_by_this_release_is_kept_whole(loaded):
     """Every document written through each backend states its share of the cited titles' totals
-    and the format of its counts (graph/cited_titles.py, graph/kept_format.py), so the saved
-    queries compared below run their kept texts on every backend rather than asking the documents."""
-    assert cited_titles.whole(loaded) and report_counts.fielded(loaded)
+    and the format of its counts (graph/cited_titles.py, graph/kept_format.py), with its findings'
+    parties beside them (graph/finding_parties.py), so the saved queries compared below run their
+    kept texts on every backend rather than asking the documents."""
+    assert cited_titles.whole(loaded) and report_counts.fielded(loaded) and finding_parties.whole(loaded)
 
 
 @pytest.mark.parametrize("name", sorted(catalog.saved_queries()))

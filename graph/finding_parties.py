@@ -1,0 +1,90 @@
+"""Each finding's leading and partnering bodies and cited documents, kept with the document.
+
+department-profile lists every finding one department is involved in, with the other departments
+that lead or partner on the same finding and the documents the finding's measures cite. Asked of
+the documents, that is the department's findings × their measures × every involvement and every
+citation of each: 0.55-0.78 s for the busiest department at a thousand reports (922 findings),
+paid again after every write. What a finding has there depends on its own document graph, so the
+write that adds, replaces or removes a document also writes, in the same request, one
+`rk:FindingParties` node per finding with any (graph/per_document.py): the bodies that lead or
+partner on any of its measures (`rk:partiesAgent`) and the 《titles》 its measures cite, in the order
+they are cited (`rk:partiesCited`). The saved query joins these to the department's findings and
+still reads from the documents what can change with another report: the bodies' labels, and which
+of them are generic or internal units.
+
+The facts are the answers of the live query's own patterns (queries/live/department-profile.rq)
+over the one graph, run on a small in-memory store holding only the lines they read: what a write
+keeps and what the live query reads are the same by construction, and tests/test_finding_parties.py
+holds the two answers equal. Findings written as blank nodes (RDF a user ingests, never the
+loader's) are not kept, as a blank node cannot be named again in the aggregate graph: their
+report is kept in the format before (graph/kept_format.py), and the profile asks the documents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from rdflib.namespace import DCTERMS
+
+from graph import kept_format, per_document
+from graph.interface import Store, Term
+from graph.terms import Scratch
+from ontology import iris
+from ontology.iris import OA, RK
+
+# Who leads or partners on some measure of each finding.
+PARTIES = """SELECT DISTINCT ?g ?finding ?partiesAgent WHERE { GRAPH ?g {
+  ?measure rk:finding ?finding .
+  ?inv rk:measure ?measure ; rk:agent ?partiesAgent ; rk:role ?role .
+  FILTER(?role IN (rk:lead, rk:partner) && isIRI(?finding)) } }"""
+# The 《titles》 each finding's measures cite, each once, in the order of the citations' spans.
+CITED = """SELECT ?g ?finding (GROUP_CONCAT(DISTINCT ?document; separator=" ") AS ?partiesCited) WHERE {
+  { SELECT ?g ?finding ?document WHERE {
+      GRAPH ?g {
+        ?measure rk:finding ?finding .
+        ?citation rk:measure ?measure ; rk:document ?doc ; rk:evidence ?evidence .
+        ?evidence oa:start ?pos .
+        ?doc dcterms:title ?title .
+        FILTER(isIRI(?finding))
+      }
+      BIND(CONCAT("《", STR(?title), "》") AS ?document)
+    } ORDER BY ?pos }
+} GROUP BY ?g ?finding"""
+# What a line those read holds (terms.lines_with): " <predicate> ", a blank node's lines too.
+_KEYS = tuple(
+    f" <{p}> ".encode()
+    for p in (RK.finding, RK.measure, RK.agent, RK.role, RK.document, RK.evidence, OA.start, DCTERMS.title)
+)
+_CLASS = Term("iri", str(RK.FindingParties))
+_GRAPH, _FINDING = str(RK.partiesGraph), str(RK.partiesFinding)
+
+
+def triples(graph_iri: str, said: Mapping[str, set[tuple[str, Term]]]) -> list[per_document.Triple]:
+    """One node per finding of the graph with parties or cited documents."""
+    return per_document.stated_nodes(graph_iri, said, iris.finding_parties, (_CLASS, _GRAPH, _FINDING))
+
+
+def _said(store: Store | Scratch) -> dict[str, dict[str, set[tuple[str, Term]]]]:
+    return per_document.stated_by(store, (PARTIES, CITED), "finding")
+
+
+def _in_document(graph_iri: str, data: bytes) -> list[per_document.Triple]:
+    return triples(graph_iri, _said(per_document.scratch(graph_iri, data, _KEYS)).get(graph_iri, {}))
+
+
+def changes(writes: Mapping[str, bytes | None]) -> str:
+    """SPARQL Update operations (to run in the same request as the documents' writes) that replace
+    each written graph's nodes (None: removed with its document)."""
+    return per_document.changes(writes, per_document.forget(_GRAPH), _in_document)
+
+
+def whole(store: Store) -> bool:
+    """Whether every report's counts node was kept in the format that keeps these nodes beside it
+    (graph/kept_format.py): what department-profile needs before it reads them."""
+    return kept_format.stamped(store, str(RK.ReportCounts), kept_format.PARTIES)
+
+
+def rebuilt(store: Store) -> list[per_document.Triple]:
+    """Every finding's node, from the documents (for `graph.aggregates.rebuild`)."""
+    said = _said(store)
+    return [t for graph_iri in sorted(said) for t in triples(graph_iri, said[graph_iri])]
