@@ -36,7 +36,7 @@ AGGREGATE_CLASSES = frozenset(
     str(RK[n])
     for n in (
         "DepartmentPair", "SearchShare", "ReportSummary", "DepartmentRoles", "DocumentRoles",
-        "DocumentCitations", "GraphCitations", "ReportCounts", "CitedTitleTotal",
+        "DocumentCitations", "GraphCitations", "ReportCounts", "CitedTitleTotal", "FindingParties",
     )
 )
 AGGREGATE_PREDICATES = frozenset(
@@ -50,7 +50,7 @@ AGGREGATE_PREDICATES = frozenset(
         "measuresCitingDocument", "measuresStatingNumber", "storeVersion", "writeInProgress",
         "totalCitedTitle", "totalCitedType", "reportsCiting", "findingsCiting", "citingReportTitles",
         "totalContributions", "titleTally", "keptFormat", "countsTitle", "countsPlace", "countsPublished",
-        "findingsClaimed", "measuresClaimed",
+        "findingsClaimed", "measuresClaimed", "partiesGraph", "partiesFinding", "partiesAgent", "partiesCited",
     )
 )
 
