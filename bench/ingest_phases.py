@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.measure import corpus_files, ingest
-from graph import aggregates, cited_titles, embedded, searchable, summaries
+from graph import aggregates, cited_titles, embedded, finding_parties, report_counts, searchable, summaries
 from graph.store import OxigraphStore
 from rectkg.batches import SIZE
 
@@ -70,6 +70,8 @@ def _patch(clock: Clock) -> None:
     summaries.changes = _timed(summaries.changes, "aggregates: dashboard rows", clock)
     cited_titles.touched = _timed(cited_titles.touched, "aggregates: cited titles read", clock)
     cited_titles.totals = _timed(cited_titles.totals, "aggregates: cited titles totalled", clock)
+    report_counts.changes = _timed(report_counts.changes, "aggregates: reports' counts", clock)
+    finding_parties.changes = _timed(finding_parties.changes, "aggregates: findings' parties", clock)
     embedded.aggregates.changes = _timed(aggregates.changes, "aggregates: all (beside the load)", clock)
     original = OxigraphStore.__init__
 
