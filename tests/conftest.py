@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from graph.store import OxigraphStore
-from loaders.pipeline import load_file
+from loaders.pipeline import load_bytes, load_file
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
@@ -27,6 +27,13 @@ def qingpu():
 @pytest.fixture(scope="session")
 def fengjiang():
     return load_file(FENGJIANG)
+
+
+@pytest.fixture(scope="session")
+def twin():
+    """The Fengjiang report as if another county had published it (every 枫江 renamed): it cites
+    the same documents and shares problems, but no departments, with Fengjiang."""
+    return load_bytes(FENGJIANG.read_text(encoding="utf-8").replace("枫江", "松溪").encode(), "songxi.txt")
 
 
 @pytest.fixture(scope="session")

@@ -9,17 +9,14 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-import pytest
 from rdflib import BNode, Graph
 from rdflib.namespace import RDF
 
 from graph import aggregates, finding_parties, kept_format, report_counts
 from graph.store import OxigraphStore
-from loaders.pipeline import load_bytes
 from ontology import iris
 from ontology.iris import RK
 from queries import catalog
-from tests.conftest import FENGJIANG
 from tests.test_report_counts import without_a_cited_measure
 
 LIVE = Path(__file__).resolve().parents[1] / "queries" / "live" / "department-profile.rq"
@@ -48,12 +45,6 @@ def assert_kept_is_live(store: OxigraphStore) -> dict[str, list[tuple]]:
 
 def cells(answer: dict[str, list[tuple]], column: str) -> list[str]:
     return [value for rows in answer.values() for row in rows for name, value, _dt, _lang in row if name == column]
-
-
-@pytest.fixture
-def twin():
-    """The Fengjiang report as if another county had published it: the same documents, other bodies."""
-    return load_bytes(FENGJIANG.read_text(encoding="utf-8").replace("枫江", "松溪").encode(), "songxi.txt")
 
 
 def test_the_kept_profiles_are_the_live_ones_through_writes(store, qingpu, fengjiang, twin):

@@ -7,17 +7,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF
 
 from graph import aggregates, cited_titles, report_counts
 from graph.store import OxigraphStore
-from loaders.pipeline import load_bytes
 from ontology import iris
 from ontology.iris import RK
 from queries import catalog
-from tests.conftest import FENGJIANG
 
 LIVE = Path(__file__).resolve().parents[1] / "queries" / "live"
 KEPT = ("compare-reports", "documents-across-reports")
@@ -63,12 +60,6 @@ def without_a_cited_measure(loaded) -> Graph:
         if cited not in (s, o) and (s, RK.measure, cited) not in loaded.graph:
             copy.add((s, p, o))
     return copy
-
-
-@pytest.fixture
-def twin():
-    """The Fengjiang report as if another county had published it: it cites the same documents."""
-    return load_bytes(FENGJIANG.read_text(encoding="utf-8").replace("枫江", "松溪").encode(), "songxi.txt")
 
 
 def test_the_kept_answers_are_the_live_answers_through_writes(store, qingpu, fengjiang, twin):
