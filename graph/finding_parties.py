@@ -7,17 +7,20 @@ citation of each: 0.55-0.78 s for the busiest department at a thousand reports (
 paid again after every write. What a finding has there depends on its own document graph, so the
 write that adds, replaces or removes a document also writes, in the same request, one
 `rk:FindingParties` node per finding with any (graph/per_document.py): the bodies that lead or
-partner on any of its measures (`rk:partiesAgent`) and the 《titles》 its measures cite, in the order
-they are cited (`rk:partiesCited`). The saved query joins these to the department's findings and
-still reads from the documents what can change with another report: the bodies' labels, and which
-of them are generic or internal units.
+partner on any of its measures (`rk:partiesAgent`) and each 《title》 its measures cite, with where
+it is first cited (`rk:partiesCitation`: the position in ten digits, then the title, so that the
+query orders them as the live text does, by position across every graph holding the finding).
+The saved query joins these to the department's findings and still reads from the documents what
+can change with another report: the bodies' labels, and which of them are generic or internal
+units.
 
 The facts are the answers of the live query's own patterns (queries/live/department-profile.rq)
 over the one graph, run on a small in-memory store holding only the lines they read: what a write
 keeps and what the live query reads are the same by construction, and tests/test_finding_parties.py
 holds the two answers equal. Findings written as blank nodes (RDF a user ingests, never the
 loader's) are not kept, as a blank node cannot be named again in the aggregate graph: their
-report is kept in the format before (graph/kept_format.py), and the profile asks the documents.
+report is kept in the format before (graph/kept_format.py), and the profile asks the documents,
+as it does while any graph holding a numbered finding has no report kept in this format.
 """
 
 from __future__ import annotations
@@ -27,7 +30,8 @@ from collections.abc import Mapping
 from rdflib.namespace import DCTERMS
 
 from graph import kept_format, per_document
-from graph.interface import Store, Term
+from graph.interface import SYSTEM_GRAPHS, Store, Term
+from graph.results import strings
 from graph.terms import Scratch, lines_with
 from ontology import iris
 from ontology.iris import OA, RK
@@ -37,9 +41,11 @@ PARTIES = """SELECT DISTINCT ?g ?finding ?partiesAgent WHERE { GRAPH ?g {
   ?measure rk:finding ?finding .
   ?inv rk:measure ?measure ; rk:agent ?partiesAgent ; rk:role ?role .
   FILTER(?role IN (rk:lead, rk:partner) && isIRI(?finding)) } }"""
-# The 《titles》 each finding's measures cite, each once, in the order of the citations' spans.
-CITED = """SELECT ?g ?finding (GROUP_CONCAT(DISTINCT ?document; separator=" ") AS ?partiesCited) WHERE {
-  { SELECT ?g ?finding ?document WHERE {
+# Each 《title》 each finding's measures cite, after where its first citation's span starts: a
+# string whose order is the positions' (zero-padded), so the saved query sorts a finding's titles
+# from every graph holding it together, as the live text sorts every citation by position.
+CITED = """SELECT ?g ?finding ?partiesCitation WHERE {
+  { SELECT ?g ?finding ?document (MIN(?pos) AS ?first) WHERE {
       GRAPH ?g {
         ?measure rk:finding ?finding .
         ?citation rk:measure ?measure ; rk:document ?doc ; rk:evidence ?evidence .
@@ -48,13 +54,16 @@ CITED = """SELECT ?g ?finding (GROUP_CONCAT(DISTINCT ?document; separator=" ") A
         FILTER(isIRI(?finding))
       }
       BIND(CONCAT("《", STR(?title), "》") AS ?document)
-    } ORDER BY ?pos }
-} GROUP BY ?g ?finding"""
+    } GROUP BY ?g ?finding ?document }
+  BIND(STR(?first) AS ?at)
+  BIND(CONCAT(SUBSTR("0000000000", STRLEN(?at) + 1), ?at, ?document) AS ?partiesCitation)
+}"""
 # What a line those read holds (terms.lines_with): " <predicate> ", a blank node's lines too. A
 # report has an evidence span for every fact (475 at a bench report), of which the query reads the
 # citations' alone (21 there): `_citation_spans` picks those lines.
 _KEYS = tuple(f" <{p}> ".encode() for p in (RK.finding, RK.measure, RK.agent, RK.role, RK.document, DCTERMS.title))
 _DOCUMENT, _EVIDENCE, _START = (f" <{p}> ".encode() for p in (RK.document, RK.evidence, OA.start))
+_NUMBERED = f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?finding <{RK.number}> ?number }} }}"
 _CLASS = Term("iri", str(RK.FindingParties))
 _GRAPH, _FINDING = str(RK.partiesGraph), str(RK.partiesFinding)
 
@@ -89,9 +98,12 @@ def changes(writes: Mapping[str, bytes | None]) -> str:
 
 
 def whole(store: Store) -> bool:
-    """Whether every report's counts node was kept in the format that keeps these nodes beside it
-    (graph/kept_format.py): what department-profile needs before it reads them."""
-    return kept_format.stamped(store, str(RK.ReportCounts), kept_format.PARTIES)
+    """Whether every document graph holding a numbered finding (what department-profile lists) has
+    a report counts node kept in the format that keeps these nodes beside it (graph/kept_format.py):
+    a graph an older rectkg wrote, or one with blank-node findings, or findings without a typed
+    report (RDF a user loads), is asked live."""
+    numbered = {row["g"] for row in strings(store.select(_NUMBERED))} - SYSTEM_GRAPHS
+    return not numbered - kept_format.graphs_kept(store, kept_format.PARTIES)
 
 
 def rebuilt(store: Store) -> list[per_document.Triple]:

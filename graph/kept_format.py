@@ -30,6 +30,8 @@ PREDICATE = str(RK.keptFormat)
 # one is kept in the format before, and department-profile asks the documents.
 _BLANK_FINDING = f" <{RK.finding}> _:".encode()
 _WITH_BLANK_FINDINGS = f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?m <{RK.finding}> ?f FILTER(isBlank(?f)) }} }}"
+_KEPT_GRAPHS = """SELECT DISTINCT ?g WHERE {{ GRAPH {aggregate} {{ ?n <{graph}> ?g ; <{predicate}> ?kept
+  FILTER(?kept >= {format}) }} }}"""
 # A node of the class that states no format, or one older than asked.
 _UNSTAMPED = """SELECT ?n WHERE {{ GRAPH {aggregate} {{ ?n a <{node_class}>
   FILTER NOT EXISTS {{ ?n <{predicate}> ?kept FILTER(?kept >= {format}) }} }} }} LIMIT 1"""
@@ -41,6 +43,14 @@ def stamped(store: Store, node_class: str, at_least: int) -> bool:
         aggregate=per_document.iri_text(iris.AGGREGATES), node_class=node_class, predicate=PREDICATE, format=at_least
     )
     return not store.select(query).rows
+
+
+def graphs_kept(store: Store, at_least: int) -> set[str]:
+    """The document graphs with a report counts node kept in format `at_least` or later."""
+    query = _KEPT_GRAPHS.format(
+        aggregate=per_document.iri_text(iris.AGGREGATES), graph=RK.countsGraph, predicate=PREDICATE, format=at_least
+    )
+    return {row["g"] for row in strings(store.select(query))}
 
 
 def stamp(kept: int) -> Term:

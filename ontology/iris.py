@@ -50,7 +50,7 @@ AGGREGATE_PREDICATES = frozenset(
         "measuresCitingDocument", "measuresStatingNumber", "storeVersion", "writeInProgress",
         "totalCitedTitle", "totalCitedType", "reportsCiting", "findingsCiting", "citingReportTitles",
         "totalContributions", "titleTally", "keptFormat", "countsTitle", "countsPlace", "countsPublished",
-        "findingsClaimed", "measuresClaimed", "partiesGraph", "partiesFinding", "partiesAgent", "partiesCited",
+        "findingsClaimed", "measuresClaimed", "partiesGraph", "partiesFinding", "partiesAgent", "partiesCitation",
     )
 )
 

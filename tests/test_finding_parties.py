@@ -15,7 +15,7 @@ from rdflib.namespace import RDF
 from graph import aggregates, finding_parties, kept_format, report_counts
 from graph.store import OxigraphStore
 from ontology import iris
-from ontology.iris import RK
+from ontology.iris import OA, RK
 from queries import catalog
 from tests.test_report_counts import without_a_cited_measure
 
@@ -77,6 +77,47 @@ def test_a_report_in_two_graphs_is_one_row_per_finding(store, qingpu, fengjiang)
     both = assert_kept_is_live(store)
     store.remove_graph(copy)
     assert assert_kept_is_live(store) == both
+
+
+def test_a_finding_in_two_graphs_citing_otherwise_lists_its_documents_as_live(store, qingpu):
+    """A copy of a report loaded into a second graph without the first citation of a finding that
+    cites several documents: the kept citations of both graphs are ordered together by where each
+    document is first cited, as the live text orders every citation, each title once."""
+    graph = qingpu.graph
+    firsts = {}
+    for citation in graph.subjects(RDF.type, RK.Citation):
+        finding = graph.value(graph.value(citation, RK.measure), RK.finding)
+        start = int(graph.value(graph.value(citation, RK.evidence), OA.start))
+        firsts.setdefault(finding, []).append((start, str(graph.value(citation, RK.document)), citation))
+    several = sorted(sorted(cited) for cited in firsts.values() if len({doc for _s, doc, _c in cited}) > 2)
+    dropped = several[0][0][2]
+    copy = Graph()
+    for s, p, o in graph:
+        if dropped not in (s, o):
+            copy.add((s, p, o))
+    store.replace_graph(qingpu.graph_iri, graph)
+    store.replace_graph("https://example.org/copy", copy)
+    assert finding_parties.whole(store)
+    answer = assert_kept_is_live(store)
+    assert any(len(documents.split(" ")) > 2 for documents in cells(answer, "documents"))
+
+
+def test_findings_without_a_typed_report_are_asked_of_the_documents(store, qingpu, fengjiang):
+    """RDF a user loads may hold findings whose report is not typed rk:Report: no counts node says
+    how that graph was kept (here its findings are blank nodes too, so none is kept), and the
+    profile asks the documents."""
+    store.replace_graph(qingpu.graph_iri, qingpu.graph)
+    blank = {f: BNode() for f in fengjiang.graph.subjects(RDF.type, RK.Finding)}
+    untyped = Graph()
+    for s, p, o in fengjiang.graph:
+        if (p, o) != (RDF.type, RK.Report):
+            untyped.add((blank.get(s, s), p, blank.get(o, o)))
+    store.replace_graph(fengjiang.graph_iri, untyped)
+    assert not finding_parties.whole(store)
+    answer = profiles(store, SAVED)
+    assert answer == profiles(store, LIVE_TEXT) != profiles(store, KEPT_TEXT)
+    store.replace_graph(fengjiang.graph_iri, fengjiang.graph)
+    assert finding_parties.whole(store)
 
 
 def kept_by_the_release_before(store: OxigraphStore) -> None:
