@@ -36,7 +36,7 @@ from itertools import combinations
 from rdflib.namespace import RDF, SKOS
 
 from graph import citations, cited_titles, finding_parties, per_document, report_counts, roles, searchable, summaries
-from graph.interface import XSD_INTEGER, Store, Term
+from graph.interface import Store, Term
 from graph.terms import lines_with, ntriples_lines, ntriples_text, parse_ntriples
 from ontology import iris
 from ontology.iris import RK
@@ -96,7 +96,7 @@ class PairTotal:
             (node, _MEMBER, Term("iri", self.second)),
             (node, _FIRST_LABEL, _text(self.first_label)),
             (node, _SECOND_LABEL, _text(self.second_label)),
-            (node, _FINDINGS, Term("literal", str(len(numbers)), XSD_INTEGER)),
+            (node, _FINDINGS, per_document.integer(len(numbers))),
             (node, _NUMBERS, _text(" ".join(numbers))),
             (node, _CONTRIBUTIONS, _text(contributions)),
         ]

@@ -34,7 +34,7 @@ from rdflib.namespace import RDF
 
 from graph import citations, per_document
 from graph.binding import term_text
-from graph.interface import XSD_INTEGER, Store, Term
+from graph.interface import Store, Term
 from ontology import iris
 from ontology.iris import RK
 
@@ -201,8 +201,8 @@ def _triples(node: str, key: Key, tally: Tally) -> list[Triple]:
     out = [
         (node, str(RDF.type), _CLASS),
         (node, str(RK.totalCitedTitle), per_document.plain(title)),
-        (node, str(RK.reportsCiting), Term("literal", str(len(tally["reports"])), XSD_INTEGER)),
-        (node, str(RK.findingsCiting), Term("literal", str(len(tally["findings"])), XSD_INTEGER)),
+        (node, str(RK.reportsCiting), per_document.integer(len(tally["reports"]))),
+        (node, str(RK.findingsCiting), per_document.integer(len(tally["findings"]))),
         (node, str(RK.citingReportTitles), per_document.plain(" | ".join(sorted(tally["titles"])))),
         (node, _CONTRIBUTIONS, per_document.plain(kept)),
     ]

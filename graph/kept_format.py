@@ -15,7 +15,7 @@ would not do: a report without a title, or without a measure, has none of them i
 from __future__ import annotations
 
 from graph import per_document
-from graph.interface import XSD_INTEGER, Store, Term
+from graph.interface import Store
 from graph.results import strings
 from ontology import iris
 from ontology.iris import RK
@@ -51,11 +51,6 @@ def graphs_kept(store: Store, at_least: int) -> set[str]:
         aggregate=per_document.iri_text(iris.AGGREGATES), graph=RK.countsGraph, predicate=PREDICATE, format=at_least
     )
     return {row["g"] for row in strings(store.select(query))}
-
-
-def stamp(kept: int) -> Term:
-    """The format as a counts node states it."""
-    return Term("literal", str(kept), XSD_INTEGER)
 
 
 def of_document(data: bytes) -> int:

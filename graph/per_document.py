@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from rdflib.namespace import RDF
 
 from graph.binding import term_text
-from graph.interface import SYSTEM_GRAPHS, XSD_STRING, Store, Term
+from graph.interface import SYSTEM_GRAPHS, XSD_INTEGER, XSD_STRING, Store, Term
 from graph.results import strings
 from graph.terms import Scratch, lines_with, ntriples_lines, ntriples_text, parse_ntriples
 from ontology import iris
@@ -61,6 +61,11 @@ def plain(value: str) -> Term:
     """A plain literal spelled as every backend reads it back (xsd:string), so that triples built
     here and triples read from the store compare equal as they are."""
     return Term("literal", value, XSD_STRING)
+
+
+def integer(value: int) -> Term:
+    """A count as the aggregate graph states it (xsd:integer)."""
+    return Term("literal", str(value), XSD_INTEGER)
 
 
 def stated(store: Store | Scratch, query: str, key: str) -> dict[str, dict[str, set[tuple[str, Term]]]]:

@@ -76,7 +76,7 @@ def triples(
 ) -> list[per_document.Triple]:
     """One node per report in the graph, with its counts and fields, stamped with the format `kept`
     of them and the rest of the document's nodes (graph/kept_format.py)."""
-    stamp = ((kept_format.PREDICATE, kept_format.stamp(kept)),)
+    stamp = ((kept_format.PREDICATE, per_document.integer(kept)),)
     return per_document.stated_nodes(graph_iri, said, iris.report_counts, (_CLASS, _GRAPH, _REPORT), stamp)
 
 

@@ -102,16 +102,22 @@ def test_a_finding_in_two_graphs_citing_otherwise_lists_its_documents_as_live(st
     assert any(len(documents.split(" ")) > 2 for documents in cells(answer, "documents"))
 
 
+def with_blank_findings(graph: Graph) -> Graph:
+    """A copy of `graph` with every finding a blank node, as RDF a user loads may write them."""
+    blank = {f: BNode() for f in graph.subjects(RDF.type, RK.Finding)}
+    copy = Graph()
+    for s, p, o in graph:
+        copy.add((blank.get(s, s), p, blank.get(o, o)))
+    return copy
+
+
 def test_findings_without_a_typed_report_are_asked_of_the_documents(store, qingpu, fengjiang):
     """RDF a user loads may hold findings whose report is not typed rk:Report: no counts node says
     how that graph was kept (here its findings are blank nodes too, so none is kept), and the
     profile asks the documents."""
     store.replace_graph(qingpu.graph_iri, qingpu.graph)
-    blank = {f: BNode() for f in fengjiang.graph.subjects(RDF.type, RK.Finding)}
-    untyped = Graph()
-    for s, p, o in fengjiang.graph:
-        if (p, o) != (RDF.type, RK.Report):
-            untyped.add((blank.get(s, s), p, blank.get(o, o)))
+    untyped = with_blank_findings(fengjiang.graph)
+    untyped.remove((None, RDF.type, RK.Report))
     store.replace_graph(fengjiang.graph_iri, untyped)
     assert not finding_parties.whole(store)
     answer = profiles(store, SAVED)
@@ -174,10 +180,7 @@ def test_a_report_with_blank_node_findings_is_asked_of_the_documents(store, feng
     """RDF a user ingests may write findings as blank nodes, which the aggregate graph cannot name
     again: their parties are not kept, the report is kept in the format before, and the profile
     asks the documents (the same full answer) until that report is gone or written otherwise."""
-    blank = {f: BNode() for f in fengjiang.graph.subjects(RDF.type, RK.Finding)}
-    graph = Graph()
-    for s, p, o in fengjiang.graph:
-        graph.add((blank.get(s, s), p, blank.get(o, o)))
+    graph = with_blank_findings(fengjiang.graph)
     store.replace_graph(qingpu.graph_iri, qingpu.graph)
     store.replace_graph(fengjiang.graph_iri, graph)
     assert not finding_parties.whole(store)
