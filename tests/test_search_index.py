@@ -14,13 +14,13 @@ import pyoxigraph as ox
 import requests
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF
-from web_fixtures import build_store, serve
+from web_fixtures import build_store, serve, serve_app
 
 from graph import aggregates, searchable
 from graph.store import OxigraphStore, open_store
 from ontology import iris
 from ontology.iris import RK
-from webapp import searchfile
+from webapp import create_app, searchfile, warm
 from webapp.search import LiveIndex
 from webapp.textindex import Doc, Index
 
@@ -201,6 +201,34 @@ def test_a_saved_index_behind_the_store_takes_in_the_writes_since(store, qingpu,
     store.remove_graph(fengjiang.graph_iri)
     searchfile.shares_file(file).unlink()
     same_index(updated(store, file), kept(store), queries)
+
+
+def test_a_server_takes_the_saved_index_back_before_it_says_where_it_listens(tmp_path, qingpu, fengjiang):
+    """A start loads the index saved for the store as it is, so the first search does not wait for
+    the file; a file saved for an older version is left for the first search's refresh."""
+    path = build_store(tmp_path / "store", qingpu)
+    file = searchfile.beside(str(path))
+    served = OxigraphStore(path)
+    updated(served, file).save()
+    served.close()
+    del served
+    app = create_app({"TESTING": True, "STORE": str(path)})
+    app.extensions["rectkg.warm"] = warm.Warmer(app, quiet_s=3600)  # no warm-up: only the start
+    with serve_app(app) as url:
+        live = app.extensions.get("rectkg.search")
+        assert live is not None and live.version is not None and live.stamp is not None
+        title = qingpu.report.findings[0].title
+        assert requests.get(url + "/search.json", params={"q": title, "kind": "finding"}).json()["hits"]
+    writer = OxigraphStore(path)
+    writer.replace_graph(fengjiang.graph_iri, fengjiang.graph)
+    writer.close()
+    del writer
+    app = create_app({"TESTING": True, "STORE": str(path)})
+    app.extensions["rectkg.warm"] = warm.Warmer(app, quiet_s=3600)
+    with serve_app(app) as url:
+        assert app.extensions["rectkg.search"].version is None  # loaded, not yet current
+        other = fengjiang.report.findings[0].title
+        assert requests.get(url + "/search.json", params={"q": other, "kind": "finding"}).json()["hits"]
 
 
 def test_a_text_holding_the_separator_survives_a_save():

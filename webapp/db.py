@@ -276,6 +276,7 @@ def serving(app: Flask, url: str) -> Iterator[None]:
         except StoreError as error:  # every request will say so (500); nothing to hand writes to
             log.error("the store cannot be opened: %s", error)
         else:
+            app.extensions["rectkg.warm"].restore()
             app.config["HANDOFF_TOKEN"] = handoff.advertise(holder.spec, url)
             advertised = True
     app.extensions["rectkg.warm"].poke()  # answers for the first clicks, whatever was ingested before

@@ -91,12 +91,25 @@ class LiveIndex:
         finally:
             self._refreshing.release()
 
+    def restore(self) -> None:
+        """At a server's start, before it says where it listens: take back the index saved for the
+        store as it is (reading the file, 0.2-0.6 s at a thousand reports), so the first search
+        does not read it while the first pages are asked. A file saved for an older version is
+        loaded but left for the first refresh to bring up to date: reading the shares written
+        since may take longer than a start should."""
+        if self._file is None:
+            return
+        db.store()
+        version = db.generation()
+        with self._refreshing:
+            if not self._built:
+                db.run_whole(lambda store: self._saved_is_current(store.version_stamp(), version))
+
     def _update(self, store: Store, version: object) -> None:
         started = time.perf_counter()
         # Before the digests: a write in between makes it older, never newer. Only kept with a file.
         stamp = store.version_stamp() if self._file is not None else None
-        if not self._built and self._load() and stamp is not None and stamp == self.stamp:
-            self.version = version
+        if self._saved_is_current(stamp, version):
             return
         self._settle()
         digests = searchable.digests(store)
@@ -116,6 +129,13 @@ class LiveIndex:
         self._digests, self.version, self.stamp, self._built = known, version, stamp, True
         elapsed = (time.perf_counter() - started) * 1000
         log.info("search index: %d shares read, %d removed in %.0f ms", len(shares), len(gone), elapsed)
+
+    def _saved_is_current(self, stamp: str | None, version: object) -> bool:
+        """Whether the index, loaded from the file if it has none yet, stands for the store at `stamp`."""
+        if not self._built and self._load() and stamp is not None and stamp == self.stamp:
+            self.version = version
+            return True
+        return False
 
     def _load(self) -> bool:
         """Take the index saved in the file, if there is one this format can read."""
@@ -240,6 +260,11 @@ def index() -> Index:
     current = live()
     current.refresh()
     return current.index
+
+
+def restore() -> None:
+    """Load the index saved beside the store at a server's start (`LiveIndex.restore`)."""
+    live().restore()
 
 
 def save() -> None:

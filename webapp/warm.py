@@ -50,6 +50,18 @@ class Warmer:
                 self._thread = threading.Thread(target=self._loop, name="rectkg-warm", daemon=True)
                 self._thread.start()
 
+    def restore(self) -> None:
+        """At a start, before the server says where it listens: take back what the app saved beside
+        the store for its version (search's index), which the first visitors would otherwise wait
+        for. Nothing is built here: what is not saved is left to the warm-up."""
+        from webapp import search
+
+        with self._app.app_context():
+            try:
+                search.restore()
+            except Exception as error:  # the first search will load or build it
+                log.warning("the saved search index could not be taken back: %s", error)
+
     def busy(self) -> bool:
         """Whether a warm-up is due or under way: what was kept before a write will be replaced."""
         with self._lock:
