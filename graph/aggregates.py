@@ -35,7 +35,17 @@ from itertools import combinations
 
 from rdflib.namespace import RDF, SKOS
 
-from graph import citations, cited_titles, finding_parties, per_document, report_counts, roles, searchable, summaries
+from graph import (
+    alike_shares,
+    citations,
+    cited_titles,
+    finding_parties,
+    per_document,
+    report_counts,
+    roles,
+    searchable,
+    summaries,
+)
 from graph.interface import Store, Term
 from graph.terms import lines_with, ntriples_lines, ntriples_text, parse_ntriples
 from ontology import iris
@@ -150,7 +160,8 @@ _FIELD_KEYS = tuple(f"> <{name}> ".encode() for name in sorted(_FIELDS))
 
 def changes(store: Store, writes: Mapping[str, bytes | None]) -> str:
     """SPARQL Update operations (to run after the documents' writes, in the same request) that bring
-    the pair nodes, search's shares (graph/searchable.py), the dashboard's rows (graph/summaries.py),
+    the pair nodes, search's shares (graph/searchable.py), the alike findings' shares
+    (graph/alike_shares.py), the dashboard's rows (graph/summaries.py),
     the reports' counts (graph/report_counts.py), the findings' parties (graph/finding_parties.py),
     the departments' roles (graph/roles.py), the named
     documents' citations (graph/citations.py) and the store version in line with each graph IRI of
@@ -185,7 +196,7 @@ def changes(store: Store, writes: Mapping[str, bytes | None]) -> str:
         if total.shares:
             added.extend(total.triples())
     added += cited_titles.totals(state, titles)
-    per_graph = (searchable, summaries, report_counts, finding_parties, roles)
+    per_graph = (searchable, alike_shares, summaries, report_counts, finding_parties, roles)
     return (
         _difference(before, added)
         + "".join(module.changes(writes) for module in per_graph)
@@ -212,6 +223,8 @@ def rebuild(store: Store) -> str:
     for graph_iri, share in sorted(shares.items()):
         added.extend(searchable.triples(graph_iri, share))
     log.info("rebuild: %d search shares read (%.1f s)", len(shares), time.perf_counter() - started)
+    added.extend(alike_shares.rebuilt(store))
+    log.info("rebuild: alike findings' shares read (%.1f s)", time.perf_counter() - started)
     rows_by_graph = summaries.by_graph(store)
     for graph_iri, rows in sorted(rows_by_graph.items()):
         added.extend(summaries.triples(graph_iri, rows))
@@ -234,6 +247,7 @@ def rebuild(store: Store) -> str:
 KEPT = {
     "department pairs": RK.DepartmentPair,
     "search shares": RK.SearchShare,
+    "alike findings' shares": RK.AlikeShare,
     "dashboard summaries": RK.ReportSummary,
     "reports' counts": RK.ReportCounts,
     "findings' parties": RK.FindingParties,

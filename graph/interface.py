@@ -155,6 +155,9 @@ class Store(ABC):
     # Graph names queries see as documents: any (the embedded store), or only those under this
     # prefix (a SPARQL server, whose own graphs, Virtuoso's system graphs among them, are not rectkg's).
     document_graphs_under = ""
+    # Rows a SELECT gives at most (more are cut and the cut announced): what an answer made apart
+    # from the engine (graph/alike.py) is cut at too. None: no limit.
+    row_limit: int | None = None
 
     @abstractmethod
     def replace_graph(self, graph_iri: str, graph: Graph) -> None:

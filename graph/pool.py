@@ -241,6 +241,10 @@ class PooledStore(Store):
         """Grows with every write: a key for caches of rendered answers."""
         return self._version
 
+    @property
+    def row_limit(self) -> int | None:  # type: ignore[override]
+        return self.limits.max_rows
+
     def without_row_limit(self) -> PooledStore:
         """The same workers and snapshot, without MAX_ROWS: the app's own indexes (graph view,
         search, analytics) read the whole graph, and a visitor's row limit must not cut them

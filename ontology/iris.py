@@ -36,7 +36,7 @@ AGGREGATE_CLASSES = frozenset(
     str(RK[n])
     for n in (
         "DepartmentPair", "SearchShare", "ReportSummary", "DepartmentRoles", "DocumentRoles",
-        "DocumentCitations", "GraphCitations", "ReportCounts", "CitedTitleTotal", "FindingParties",
+        "DocumentCitations", "GraphCitations", "ReportCounts", "CitedTitleTotal", "FindingParties", "AlikeShare",
     )
 )
 AGGREGATE_PREDICATES = frozenset(
@@ -51,6 +51,7 @@ AGGREGATE_PREDICATES = frozenset(
         "totalCitedTitle", "totalCitedType", "reportsCiting", "findingsCiting", "citingReportTitles",
         "totalContributions", "titleTally", "keptFormat", "countsTitle", "countsPlace", "countsPublished",
         "findingsClaimed", "measuresClaimed", "partiesGraph", "partiesFinding", "partiesAgent", "partiesCitation",
+        "alikeGraph", "alikeDigest", "alikeEntries",
     )
 )
 
@@ -141,6 +142,11 @@ def child(parent_iri: str, kind: str, ordinal: int) -> str:
 def search_share(graph_iri: str) -> str:
     """Search's share of one document graph, kept in the aggregate graph (graph/searchable.py)."""
     return f"{ID}search-share/{short_hash(graph_iri, 16)}"
+
+
+def alike_share(graph_iri: str) -> str:
+    """What one document graph gives `recurring-problems`, kept in the aggregate graph (graph/alike_shares.py)."""
+    return f"{ID}alike-share/{short_hash(graph_iri, 16)}"
 
 
 def report_summary(graph_iri: str) -> str:

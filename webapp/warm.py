@@ -1,5 +1,5 @@
-"""Compute the dashboard, search's index and the graph views' analysis again after a write,
-before anyone asks.
+"""Compute the dashboard, search's index, recurring-problems' alike findings (graph/alike.py) and
+the graph views' analysis again after a write, before anyone asks.
 
 The dashboard (every report's row, stored per document by graph/summaries.py, and the most
 shared pairs) is kept until the store's next write (webapp/db.py `cached`), and so is the
@@ -22,6 +22,7 @@ import time
 
 from flask import Flask
 
+from graph import alike
 from queries import catalog
 
 log = logging.getLogger(__name__)
@@ -123,6 +124,8 @@ class Warmer:
         steps = (
             # search's index first: after a write it reads one document's share, not the corpus
             ("the search index", search.index),
+            # recurring-problems' alike findings, likewise one share after a write (all after a start)
+            ("the alike findings", lambda: db.run(alike.refresh)),
             ("the dashboard", dashboard_and_pairs),
             ("the graph views", graph_views),
             ("the saved queries' choices", choices.warm),  # the drop-downs a form shows whole

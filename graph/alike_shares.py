@@ -1,0 +1,162 @@
+"""What each document graph gives `recurring-problems`: its findings' title bigrams, reports and
+titles, kept in the aggregate graph and written with the document.
+
+`recurring-problems` for one report pairs each of its findings with every finding of the corpus
+that shares a title bigram (rk:titleGram) and scores each pair: at a thousand reports 111,514
+candidate pairs from 208,294 shared bigrams, 1.6-2.6 s in the engine on the first request after
+every write. Keeping the pairs themselves at write time is out of reach (about 10,000 alike pairs
+a report at the default `min_score`: five million at a thousand reports). What one document gives
+the pairing depends on that document alone, though, so, as search's shares (graph/searchable.py),
+each write keeps one `rk:AlikeShare` node per document graph: as JSON, every subject with a title
+bigram in the graph, with its bigrams, reports and titles there, and a digest. graph/alike.py
+pairs findings from these in memory, reading after each write only the shares whose digest changed.
+
+The rows are the answers of one SPARQL query over the one graph (`_QUERY`), on a small in-memory
+store holding only the lines it reads at write time and over the stored graphs on a rebuild, so
+both give the same share by construction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from rdflib.namespace import DCTERMS, RDF
+
+from graph import per_document
+from graph.interface import SYSTEM_GRAPHS, XSD_STRING, Result, Store, Term
+from graph.terms import Scratch
+from ontology import iris
+from ontology.iris import RK
+
+_QUERY = f"""SELECT DISTINCT ?g ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s <{RK.titleGram}> [] ; ?p ?o }}
+  VALUES ?p {{ <{RK.titleGram}> <{RK.report}> <{DCTERMS.title}> }} %s }}"""
+# A space before the predicate, not a ">": a blank node's lines must be read too, to say so.
+_KEYS = tuple(f" <{p}> ".encode() for p in (RK.titleGram, RK.report, DCTERMS.title))
+_TYPE, _SHARE_CLASS = str(RDF.type), Term("iri", str(RK.AlikeShare))
+_GRAPH, _DIGEST, _ENTRIES = str(RK.alikeGraph), str(RK.alikeDigest), str(RK.alikeEntries)
+_GRAM, _REPORT = str(RK.titleGram), str(RK.report)
+READ_CHUNK = 100  # shares per read: a thousand reports' shares are a few megabytes of JSON
+
+# A report as [kind, value, datatype, lang]: any RDF term may be one in RDF a user loads.
+Held = tuple[tuple[tuple[str, ...], ...], Sequence[str], Sequence[str]]  # reports, titles (STR), grams
+
+
+@dataclass(frozen=True)
+class Share:
+    """One document graph's subjects with a title bigram: IRI → what the graph says of it. `whole`
+    is False where the graph holds one the app cannot pair as the query does: a blank node (whose
+    label is the graph's own), a blank title or report, or a subject without both a report and a
+    title in this graph (they may stand in another graph, which the query would join)."""
+
+    held: Mapping[str, Held]
+    whole: bool = True
+
+    def to_json(self) -> str:
+        """One spelling per share (sorted), so that its digest says whether it changed."""
+        body = {
+            "whole": self.whole,
+            "held": {s: [list(map(list, r)), list(t), list(g)] for s, (r, t, g) in self.held.items()},
+        }
+        return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str) -> Share:
+        body = json.loads(text)
+        held = {s: (tuple(map(tuple, reports)), titles, grams) for s, (reports, titles, grams) in body["held"].items()}
+        return cls(held, body["whole"])
+
+
+def share_in(graph_iri: str, data: bytes) -> Share:
+    """The share of one document, from its N-Triples: the lines `_QUERY` reads, in a store of their own."""
+    return shares(per_document.scratch(graph_iri, data, _KEYS)).get(graph_iri, Share({}))
+
+
+def shares(store: Store | Scratch, graphs: Iterable[str] | None = None) -> dict[str, Share]:
+    """The shares of the store's document graphs (only `graphs`, if given), read from the documents:
+    for `rebuild`, and for one document at write time."""
+    values = "" if graphs is None else f"VALUES ?g {{ {' '.join(per_document.iri_text(g) for g in graphs)} }}"
+    said: dict[str, dict[str, dict[str, set]]] = {}
+    whole: dict[str, bool] = {}
+    for row in store.select(_QUERY % values).rows:
+        g, s, p, o = row["g"].value, row["s"], row["p"].value, row["o"]
+        if g in SYSTEM_GRAPHS:
+            continue
+        whole.setdefault(g, True)
+        if s.kind == "bnode" or o.kind == "bnode":
+            whole[g] = False
+            continue
+        facts = said.setdefault(g, {}).setdefault(s.value, {_GRAM: set(), _REPORT: set(), "title": set()})
+        if p == _GRAM:
+            facts[_GRAM].add(gram_key(o))
+        elif p == _REPORT:
+            facts[_REPORT].add((o.kind, o.value, o.datatype or "", o.lang or ""))
+        else:
+            facts["title"].add((o.kind, o.value, o.datatype or "", o.lang or ""))
+    out = {}
+    for g, subjects in said.items():
+        held = {
+            s: (tuple(sorted(f[_REPORT])), tuple(sorted(t[1] for t in f["title"])), tuple(sorted(f[_GRAM])))
+            for s, f in subjects.items()
+        }
+        out[g] = Share(held, whole[g] and all(reports and titles for reports, titles, _grams in held.values()))
+    return out | {g: Share({}, False) for g in whole if g not in out}
+
+
+def gram_key(term: Term) -> str:
+    """A bigram as the pairing compares it, one string per RDF term: its text when a plain string
+    (what the loader writes), else the text after its datatype or language, which no plain one has."""
+    if term.lang or (term.datatype or XSD_STRING) != XSD_STRING:
+        return f"\x00{term.datatype or ''}\x00{term.lang or ''}\x00{term.value}"
+    return term.value
+
+
+def digest(share_json: str) -> str:
+    return hashlib.sha1(share_json.encode("utf-8")).hexdigest()
+
+
+def changes(writes: Mapping[str, bytes | None]) -> str:
+    """SPARQL Update operations (in the same request as the documents' writes) replacing each written
+    graph's share node (None: removed with its document). Nothing is read from the store."""
+    return per_document.changes(writes, per_document.forget(_GRAPH), lambda g, data: triples(g, share_in(g, data)))
+
+
+def triples(graph_iri: str, share: Share) -> list[per_document.Triple]:
+    text = share.to_json()
+    node = iris.alike_share(graph_iri)
+    return [
+        (node, _TYPE, _SHARE_CLASS),
+        (node, _GRAPH, Term("iri", graph_iri)),
+        (node, _DIGEST, Term("literal", digest(text), XSD_STRING)),
+        (node, _ENTRIES, Term("literal", text, XSD_STRING)),
+    ]
+
+
+def rebuilt(store: Store) -> list[per_document.Triple]:
+    """Every document graph's share, from the documents (for `graph.aggregates.rebuild`): a graph
+    without a title bigram gets an empty one, so that every document graph has a share."""
+    found = shares(store)
+    found |= {g: Share({}) for g in store.graphs() if g not in found}
+    return [t for g in sorted(found) for t in triples(g, found[g])]
+
+
+def digests(store: Store) -> Result:
+    """Each document graph's share digest (rows ?g ?d), as the store holds it now: one short row per document."""
+    aggregate = per_document.iri_text(iris.AGGREGATES)
+    return store.select(f"SELECT ?g ?d WHERE {{ GRAPH {aggregate} {{ ?n <{_GRAPH}> ?g ; <{_DIGEST}> ?d }} }}")
+
+
+def stored(store: Store, graphs: list[str]) -> dict[str, Share]:
+    """The shares the store holds for these graphs, read `READ_CHUNK` at a time."""
+    out: dict[str, Share] = {}
+    aggregate = per_document.iri_text(iris.AGGREGATES)
+    for at in range(0, len(graphs), READ_CHUNK):
+        wanted = " ".join(per_document.iri_text(g) for g in graphs[at : at + READ_CHUNK])
+        query = (
+            f"SELECT ?g ?e WHERE {{ GRAPH {aggregate} {{ ?n <{_GRAPH}> ?g ; <{_ENTRIES}> ?e }} "
+            f"VALUES ?g {{ {wanted} }} }}"
+        )
+        out.update((row["g"].value, Share.from_json(row["e"].value)) for row in store.select(query).rows)
+    return out
