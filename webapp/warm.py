@@ -113,7 +113,6 @@ class Warmer:
             dashboard.shown()
             # The whole pairs table (the saved query's page and API): seconds after each write.
             db.run(lambda store: catalog.get("shared-responsibility").run(store))
-            log.info("dashboard warmed in %.0f ms", (time.perf_counter() - started) * 1000)
 
         def graph_views() -> None:
             # The explorer's start (the pair nodes) and the shared network's analysis, which the
@@ -132,12 +131,14 @@ class Warmer:
             # last: saving shares the CPU with the first visitors' requests, and none waits for it
             ("saving the search index", search.save),
         )
-        started = time.perf_counter()
         with self._app.app_context():
             for what, step in steps:
                 if self._stop.is_set():  # shutting down: no step may open the closed store again
                     return
+                began = time.perf_counter()
                 try:
                     step()
                 except Exception as error:  # a failed warm-up only leaves the next visit to compute
                     log.warning("%s failed in the warm-up: %s", what, error)
+                else:
+                    log.info("warm-up: %s in %.0f ms", what, (time.perf_counter() - began) * 1000)
