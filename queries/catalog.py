@@ -2,7 +2,9 @@
 
 Header keys: summary, description, params (name → type, default, description, enumerate,
 title, description_zh), columns, cache (`store-version`, the default: answers are kept until the
-next write, see `_answers`; `none`: always asked of the store). For people, in both languages:
+next write, see `_answers`; `none`: always asked of the store), asks_first (parameters one of
+which narrows the answer from the whole corpus: in a large store the form asks for one before it
+reads the whole corpus, webapp/saved.py). For people, in both languages:
 summary_zh and description_zh beside the English summary and description, `titles` (column →
 [Chinese, English]), a parameter's `title` ([Chinese, English]) and `description_zh`, and
 `value_labels` (column → names of vocabularies in queries/labels.yaml, or `ontology` for terms the
@@ -97,6 +99,7 @@ class SavedQuery:
     cache: str = CACHE_POLICIES[0]  # "store-version": reuse answers until the store's next write
     variants: tuple[tuple[frozenset[str], str], ...] = ()  # (parameters bound, text run instead)
     live: str = ""  # queries/live/NAME.rq: the same question asked of the documents (`_select`)
+    asks_first: tuple[str, ...] = ()  # in a large store the form asks for one of these first
     summary_zh: str = ""
     description_zh: str = ""
     titles: Mapping[str, Pair] = field(default_factory=dict, hash=False, compare=False)
@@ -281,6 +284,9 @@ def parse(name: str, source: str) -> SavedQuery:
         raise QueryError(f"queries/{name}.rq: cache must be store-version or none, not {policy!r}")
     params = tuple(_param(name, k, v) for k, v in (meta.get("params") or {}).items())
     columns = tuple(meta.get("columns") or ())
+    asks_first = tuple(meta.get("asks_first") or ())
+    if unknown := [n for n in asks_first if n not in {p.name for p in params}]:
+        raise QueryError(f"queries/{name}.rq: asks_first names no parameter {unknown}")
     return SavedQuery(
         name=name,
         summary=meta.get("summary", ""),
@@ -293,6 +299,7 @@ def parse(name: str, source: str) -> SavedQuery:
         description_zh="".join(line.strip() for line in (meta.get("description_zh") or "").splitlines()),
         titles={c: _pair(name, f"titles.{c}", v) for c, v in (meta.get("titles") or {}).items()},
         value_labels=_value_labels(name, meta, columns),
+        asks_first=asks_first,
     )
 
 

@@ -207,3 +207,30 @@ def test_in_chromium_typing_part_of_a_name_suggests_departments(browser, narrowe
         assert dict(parse_qsl(urlsplit(page.url).query)) == {"department": department}
         assert page.locator("table.results tbody tr").count() > 0
         same_origin_only(foreign)
+
+
+@pytest.mark.parametrize("name", [q.name for q in catalog.saved_queries().values() if q.asks_first])
+def test_a_whole_corpus_form_asks_for_a_narrowing_first_and_the_whole_on_request(narrowed_url, reader, name):
+    """Opened bare in a large store, a query whose answer would be every finding, measure or body
+    of the corpus asks for one of its `asks_first` parameters (at a thousand reports those answers
+    took 10-47 s, past the time limit); its link asks the whole corpus anyway."""
+    query = catalog.get(name)
+    bare = requests.get(narrowed_url + f"/queries/{name}", timeout=60)
+    assert bare.status_code == 200
+    assert 'id="ask-first"' in bare.text and 'id="results"' not in bare.text
+    reports = len(catalog.choices(reader, "reports"))
+    assert f"{reports} 份通报" in bare.text or f"{reports} reports" in bare.text
+    for param in query.asks_first:
+        assert f'<label for="param-{param}">' in bare.text.split('id="ask-first"')[1]
+    whole = re.search(r'<a id="whole-corpus" href="([^"]+)"', bare.text)
+    assert whole is not None
+    asked = requests.get(narrowed_url + whole.group(1).replace("&amp;", "&"), timeout=60)
+    assert 'id="ask-first"' not in asked.text and ('id="results"' in asked.text or 'class="empty"' in asked.text)
+
+
+def test_a_narrowed_form_runs_at_once_and_a_small_store_never_asks(narrowed_url, base_url, reader):
+    report = catalog.choices(reader, "reports")[0][0]
+    narrowed = requests.get(narrowed_url + "/queries/findings", params={"report": report}, timeout=60).text
+    assert 'id="ask-first"' not in narrowed and 'id="results"' in narrowed
+    small = requests.get(base_url + "/queries/findings", timeout=60).text
+    assert 'id="ask-first"' not in small and 'id="results"' in small

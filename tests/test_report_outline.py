@@ -199,7 +199,7 @@ def test_the_report_page_and_a_saved_query_read_at_two_widths(browser, site, tmp
     shots = Path(os.environ.get("RECTKG_SCREENSHOTS") or tmp_path)
     shown = {
         "report-outline": _report_url(site, _loaded(CORPUS / "layouts" / "chengxi-county-culture-2026-03-12.txt")),
-        "saved-query": site + "/queries/departments?role=partner",
+        "saved-query": site + "/queries/departments?role=partner&whole=1",  # every report: asked for
     }
     with page_at(browser, site) as (page, foreign):
         for name, url in shown.items():

@@ -79,8 +79,12 @@ def _narrowed_by(query: SavedQuery, param: Param) -> Param | None:
 def large(fresh: bool = False) -> bool:
     """Whether the store holds more reports than LARGE_STORE_REPORTS: forms then offer no finding
     nor department whole, and the warm-up builds the shared network apart (webapp/warm.py)."""
-    reports = sum(len(pairs) for _, pairs in enumerated("reports", fresh))
-    return reports > current_app.config["LARGE_STORE_REPORTS"]
+    return reports(fresh) > current_app.config["LARGE_STORE_REPORTS"]
+
+
+def reports(fresh: bool = False) -> int:
+    """How many reports the store holds (the reports' drop-down, kept until the next write)."""
+    return sum(len(pairs) for _, pairs in enumerated("reports", fresh))
 
 
 def _owner(param: Param, value: str | None) -> str | None:

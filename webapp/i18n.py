@@ -167,6 +167,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "category and group:",
     ),
     "fill_in": ("请先填写必填参数，再点“运行”：", "Fill in the required parameters, then Run: "),
+    "ask_first": (
+        "库中有 {reports} 份通报，不加限定时这个查询要读遍整个库，可能超过时限。请先选择",
+        "The store holds {reports} reports: unnarrowed, this query reads the whole store and may pass "
+        "the time limit. First choose ",
+    ),
+    "or": ("或", " or "),
+    "ask_first_then": ("，再点“运行”。", ", then Run."),
+    "ask_whole_corpus": ("仍然查询整个库", "Query the whole store anyway"),
     "table_span": ("第 {first}–{last} 条，共 {total} 条", "{first}–{last} of {total}"),
     "table_none": ("共 0 条", "0 of 0"),
     "table_empty": ("（空）", "(empty)"),

@@ -35,6 +35,8 @@ TITLES_ARG = "titles"
 # `?narrow=1`: the button listing a report's findings was pressed; a finding chosen before (of
 # another report) is left out, so the form lists the report's findings rather than answering.
 NARROW_ARG = "narrow"
+# The visitor asks the whole corpus anyway, where a large store's form asks for a parameter first.
+WHOLE_ARG = "whole"
 INPUT_TYPES = {"date": "date", "integer": "number", "iri": "url", "string": "text"}
 # Columns a result is faceted by, where it has them (their values repeat: reports, places, roles,
 # categories, statuses, kinds and types of things).
@@ -104,8 +106,9 @@ def show(name: str):
     if request.args.get(NARROW_ARG):  # the form's "list this report's findings", sent without its script
         values = {k: v for k, v in values.items() if k not in choices.narrowed_params(query)}
     missing = [p.name for p in query.params if p.required and p.name not in values and p.default is None]
+    asked = [] if missing else _asked_first(query, values)
     # A query that cannot run yet opens as its form: the visitor came to fill it in.
-    result = None if missing else db.run(lambda store: query.run(store, values))
+    result = None if missing or asked else db.run(lambda store: query.run(store, values))
     picker = choices.form(query, values)
     table = _table(query, result) if result is not None else None
     return render_template(
@@ -117,6 +120,9 @@ def show(name: str):
         input_types=INPUT_TYPES,
         result=result,
         missing=missing,
+        asked=asked,
+        reports=choices.reports() if asked else 0,
+        whole_url=_query_url(name, {**values, WHOLE_ARG: "1"}),
         cut=result is not None and (result.truncated or len(result.rows) > current_app.config["MAX_ROWS"]),
         table=table,
         cells=resulttable.cells(query, result, table.rows) if table is not None else [],
@@ -129,16 +135,27 @@ def show(name: str):
 
 def _downloads(name: str, values: dict[str, str]) -> list[tuple[str, str, str]]:
     """(label, link, class) of each download: the formats, then the CSV with titled columns."""
-    found = [(ext.upper(), _download_url(f"{name}.{ext}", values), f"download-{ext}") for ext in DOWNLOADS]
+    found = [(ext.upper(), _query_url(f"{name}.{ext}", values), f"download-{ext}") for ext in DOWNLOADS]
     titled = {**values, TITLES_ARG: "1", "lang": i18n.language()}
-    found.append((i18n.message("csv_titled"), _download_url(f"{name}.csv", titled), "download-csv-titled"))
+    found.append((i18n.message("csv_titled"), _query_url(f"{name}.csv", titled), "download-csv-titled"))
     return found
 
 
-def _download_url(name: str, values: dict[str, str]) -> str:
-    """The download's link; parameters go in the query string by hand, as one may be called `name`."""
+def _query_url(name: str, values: dict[str, str]) -> str:
+    """A link to the query's page or download; parameters go in the query string by hand, as one
+    may be called `name`."""
     url = url_for("saved.show", name=name)
     return f"{url}?{urlencode(values)}" if values else url
+
+
+def _asked_first(query: SavedQuery, values: dict[str, str]) -> list[str]:
+    """The parameters the form asks for before it reads the whole corpus: in a store of more than
+    LARGE_STORE_REPORTS reports, a query whose answer without any of its `asks_first` parameters is
+    every finding, measure or body of the corpus (at a thousand reports 10-47 s, past the time
+    limit, for tens of thousands of rows) opens as its form. WHOLE_ARG asks the corpus anyway."""
+    if not query.asks_first or request.args.get(WHOLE_ARG) or any(values.get(n) for n in query.asks_first):
+        return []
+    return list(query.asks_first) if choices.large() else []
 
 
 def download(query: SavedQuery, extension: str) -> Response:
