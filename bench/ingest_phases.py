@@ -26,7 +26,16 @@ from pathlib import Path
 from typing import Any
 
 from bench.measure import corpus_files, ingest
-from graph import aggregates, cited_titles, embedded, finding_parties, report_counts, searchable, summaries
+from graph import (
+    aggregates,
+    alike_shares,
+    cited_titles,
+    embedded,
+    finding_parties,
+    report_counts,
+    searchable,
+    summaries,
+)
 from graph.store import OxigraphStore
 from rectkg.batches import SIZE
 
@@ -67,6 +76,7 @@ def _patch(clock: Clock) -> None:
     aggregates._state = _timed(aggregates._state, "aggregates: pair nodes read", clock)
     aggregates._difference = _timed(aggregates._difference, "aggregates: pair nodes diffed", clock)
     searchable.changes = _timed(searchable.changes, "aggregates: search shares", clock)
+    alike_shares.changes = _timed(alike_shares.changes, "aggregates: alike findings' shares", clock)
     summaries.changes = _timed(summaries.changes, "aggregates: dashboard rows", clock)
     cited_titles.touched = _timed(cited_titles.touched, "aggregates: cited titles read", clock)
     cited_titles.totals = _timed(cited_titles.totals, "aggregates: cited titles totalled", clock)
