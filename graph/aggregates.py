@@ -205,8 +205,9 @@ def changes(store: Store, writes: Mapping[str, bytes | None]) -> str:
 
 
 def rebuild(store: Store) -> str:
-    """The update that writes the whole aggregate (pairs, search shares, dashboard rows, reports'
-    counts, findings' parties, roles and citations) afresh from the documents: for a store filled
+    """The update that writes the whole aggregate (pairs, search shares, alike findings' shares,
+    dashboard rows, reports' counts, findings' parties, roles and citations) afresh from the
+    documents: for a store filled
     before the aggregate existed, or by a bulk path that bypassed `changes`."""
     started = time.perf_counter()
     totals: dict[str, PairTotal] = {}

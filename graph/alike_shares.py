@@ -8,7 +8,8 @@ every write. Keeping the pairs themselves at write time is out of reach (about 1
 a report at the default `min_score`: five million at a thousand reports). What one document gives
 the pairing depends on that document alone, though, so, as search's shares (graph/searchable.py),
 each write keeps one `rk:AlikeShare` node per document graph: as JSON, every subject with a title
-bigram in the graph, with its bigrams, reports and titles there, and a digest. graph/alike.py
+bigram in the graph, with its bigrams, reports and titles there, a hash of every other subject with
+a report or a title there, and a digest. graph/alike.py
 pairs findings from these in memory, reading after each write only the shares whose digest changed.
 
 The rows are the answers of one SPARQL query over the one graph (`_QUERY`), on a small in-memory
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from rdflib.namespace import DCTERMS, RDF
@@ -31,8 +32,8 @@ from graph.terms import Scratch
 from ontology import iris
 from ontology.iris import RK
 
-_QUERY = f"""SELECT DISTINCT ?g ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s <{RK.titleGram}> [] ; ?p ?o }}
-  VALUES ?p {{ <{RK.titleGram}> <{RK.report}> <{DCTERMS.title}> }} %s }}"""
+_QUERY = f"""SELECT DISTINCT ?g ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }}
+  VALUES ?p {{ <{RK.titleGram}> <{RK.report}> <{DCTERMS.title}> }} }}"""
 # A space before the predicate, not a ">": a blank node's lines must be read too, to say so.
 _KEYS = tuple(f" <{p}> ".encode() for p in (RK.titleGram, RK.report, DCTERMS.title))
 _TYPE, _SHARE_CLASS = str(RDF.type), Term("iri", str(RK.AlikeShare))
@@ -40,33 +41,32 @@ _GRAPH, _DIGEST, _ENTRIES = str(RK.alikeGraph), str(RK.alikeDigest), str(RK.alik
 _GRAM, _REPORT = str(RK.titleGram), str(RK.report)
 READ_CHUNK = 100  # shares per read: a thousand reports' shares are a few megabytes of JSON
 
-# A report as [kind, value, datatype, lang]: any RDF term may be one in RDF a user loads.
-Held = tuple[tuple[tuple[str, ...], ...], Sequence[str], Sequence[str]]  # reports, titles (STR), grams
+Held = tuple[Sequence[str], Sequence[str], Sequence[str]]  # report IRIs, titles (as STR gives them), bigrams
 
 
 @dataclass(frozen=True)
 class Share:
-    """One document graph's subjects with a title bigram: IRI → what the graph says of it. `whole`
-    is False where the graph holds one the app cannot pair as the query does: a blank node (whose
-    label is the graph's own), a blank title or report, or a subject without both a report and a
-    title in this graph (they may stand in another graph, which the query would join)."""
+    """One document graph's part in the pairing. `held`: each subject with a title bigram here →
+    its reports, titles and bigrams here. `loose`: a short hash of each subject with a report or a
+    title here but no bigram (a report, a named document, a heading), so that the index can tell
+    when one of them has bigrams in another graph: the query would join its report or title from
+    here, which `held` leaves out. `whole` is False where the graph holds what the index cannot
+    pair as the query does: a blank node (whose label is the graph's own), or a report that is no IRI."""
 
     held: Mapping[str, Held]
+    loose: Sequence[str] = ()
     whole: bool = True
 
     def to_json(self) -> str:
         """One spelling per share (sorted), so that its digest says whether it changed."""
-        body = {
-            "whole": self.whole,
-            "held": {s: [list(map(list, r)), list(t), list(g)] for s, (r, t, g) in self.held.items()},
-        }
+        held = {s: [list(r), list(t), list(g)] for s, (r, t, g) in self.held.items()}
+        body = {"whole": self.whole, "held": held, "loose": sorted(self.loose)}
         return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
     @classmethod
     def from_json(cls, text: str) -> Share:
         body = json.loads(text)
-        held = {s: (tuple(map(tuple, reports)), titles, grams) for s, (reports, titles, grams) in body["held"].items()}
-        return cls(held, body["whole"])
+        return cls({s: tuple(held) for s, held in body["held"].items()}, body["loose"], body["whole"])
 
 
 def share_in(graph_iri: str, data: bytes) -> Share:
@@ -74,25 +74,23 @@ def share_in(graph_iri: str, data: bytes) -> Share:
     return shares(per_document.scratch(graph_iri, data, _KEYS)).get(graph_iri, Share({}))
 
 
-def shares(store: Store | Scratch, graphs: Iterable[str] | None = None) -> dict[str, Share]:
-    """The shares of the store's document graphs (only `graphs`, if given), read from the documents:
-    for `rebuild`, and for one document at write time."""
-    values = "" if graphs is None else f"VALUES ?g {{ {' '.join(per_document.iri_text(g) for g in graphs)} }}"
+def shares(store: Store | Scratch) -> dict[str, Share]:
+    """The shares of the store's document graphs, read from the documents: for `rebuild`, and for
+    one document at write time."""
     said: dict[str, dict[str, dict[str, set]]] = {}
     whole: dict[str, bool] = {}
-    for row in store.select(_QUERY % values).rows:
+    for row in store.select(_QUERY).rows:
         g, s, p, o = row["g"].value, row["s"], row["p"].value, row["o"]
         if g in SYSTEM_GRAPHS:
             continue
-        whole.setdefault(g, True)
-        if s.kind == "bnode" or o.kind == "bnode":
+        if s.kind == "bnode" or o.kind == "bnode" or (p == _REPORT and o.kind != "iri"):
             whole[g] = False
             continue
         facts = said.setdefault(g, {}).setdefault(s.value, {_GRAM: set(), _REPORT: set(), "title": set()})
         if p == _GRAM:
             facts[_GRAM].add(gram_key(o))
         elif p == _REPORT:
-            facts[_REPORT].add((o.kind, o.value, o.datatype or "", o.lang or ""))
+            facts[_REPORT].add(o.value)
         else:
             facts["title"].add((o.kind, o.value, o.datatype or "", o.lang or ""))
     out = {}
@@ -100,9 +98,16 @@ def shares(store: Store | Scratch, graphs: Iterable[str] | None = None) -> dict[
         held = {
             s: (tuple(sorted(f[_REPORT])), tuple(sorted(t[1] for t in f["title"])), tuple(sorted(f[_GRAM])))
             for s, f in subjects.items()
+            if f[_GRAM]
         }
-        out[g] = Share(held, whole[g] and all(reports and titles for reports, titles, _grams in held.values()))
-    return out | {g: Share({}, False) for g in whole if g not in out}
+        loose = sorted(subject_hash(s) for s, f in subjects.items() if not f[_GRAM])
+        out[g] = Share(held, loose, whole.get(g, True))
+    return out | {g: Share({}, (), False) for g in whole if g not in out}
+
+
+def subject_hash(subject: str) -> str:
+    """Sixteen hex digits of a subject's IRI: two that collide only make the index ask the engine."""
+    return hashlib.blake2b(subject.encode("utf-8"), digest_size=8).hexdigest()
 
 
 def gram_key(term: Term) -> str:

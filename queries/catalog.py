@@ -284,9 +284,9 @@ def parse(name: str, source: str) -> SavedQuery:
         raise QueryError(f"queries/{name}.rq: cache must be store-version or none, not {policy!r}")
     params = tuple(_param(name, k, v) for k, v in (meta.get("params") or {}).items())
     columns = tuple(meta.get("columns") or ())
-    asks_first = tuple(meta.get("asks_first") or ())
-    if unknown := [n for n in asks_first if n not in {p.name for p in params}]:
-        raise QueryError(f"queries/{name}.rq: asks_first names no parameter {unknown}")
+    asks_first = meta.get("asks_first") or []
+    if not isinstance(asks_first, list) or [n for n in asks_first if n not in {p.name for p in params}]:
+        raise QueryError(f"queries/{name}.rq: asks_first must list parameters of the query, not {asks_first!r}")
     return SavedQuery(
         name=name,
         summary=meta.get("summary", ""),
@@ -299,7 +299,7 @@ def parse(name: str, source: str) -> SavedQuery:
         description_zh="".join(line.strip() for line in (meta.get("description_zh") or "").splitlines()),
         titles={c: _pair(name, f"titles.{c}", v) for c, v in (meta.get("titles") or {}).items()},
         value_labels=_value_labels(name, meta, columns),
-        asks_first=asks_first,
+        asks_first=tuple(asks_first),
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 
 import pyoxigraph as ox
-from rdflib import Graph, Literal
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF
 
 from graph import aggregates, alike
@@ -124,6 +124,27 @@ def test_the_query_runs_where_the_shares_cannot_answer(store, qingpu, fengjiang)
     assert alike.answer(store, bindings) is not None
     # Findings written as blank nodes (RDF a user loads): their labels are their graph's own.
     store.replace_graph(fengjiang.graph_iri, with_blank_findings(fengjiang.graph))
+    assert alike.answer(store, bindings) is None
+    assert rows(SAVED._select(store, bindings)) == rows(ENGINE._select(store, bindings)) != []
+    store.replace_graph(fengjiang.graph_iri, fengjiang.graph)
+    assert alike.answer(store, bindings) is not None
+    # A finding's report or title stated in a graph where it has no bigrams: the query joins it.
+    finding = min(qingpu.graph.subjects(RDF.type, RK.Finding))
+    elsewhere = qingpu.graph_iri + "-elsewhere"
+    for stated in ((finding, RK.report, URIRef(report + "-again")), (finding, DCTERMS.title, Literal("另一个标题"))):
+        aside = Graph()
+        aside.add(stated)
+        store.replace_graph(elsewhere, aside)
+        assert alike.answer(store, bindings) is None, stated
+        assert rows(SAVED._select(store, bindings)) == rows(ENGINE._select(store, bindings)) != []
+    store.remove_graph(elsewhere)
+    assert alike.answer(store, bindings) is not None
+    # A report that is no IRI (ordered by its text, as an IRI of the same text would be).
+    literal_report = Graph()
+    for triple in qingpu.graph:
+        literal_report.add(triple)
+    literal_report.add((finding, RK.report, Literal(report)))
+    store.replace_graph(qingpu.graph_iri, literal_report)
     assert alike.answer(store, bindings) is None
     assert rows(SAVED._select(store, bindings)) == rows(ENGINE._select(store, bindings)) != []
 

@@ -226,6 +226,8 @@ def test_a_whole_corpus_form_asks_for_a_narrowing_first_and_the_whole_on_request
     assert whole is not None
     asked = requests.get(narrowed_url + whole.group(1).replace("&amp;", "&"), timeout=60)
     assert 'id="ask-first"' not in asked.text and ('id="results"' in asked.text or 'class="empty"' in asked.text)
+    # Run again from there (another role, another score) keeps asking the whole store.
+    assert 'name="whole" value="1"' in asked.text and 'name="whole"' not in bare.text
 
 
 def test_a_narrowed_form_runs_at_once_and_a_small_store_never_asks(narrowed_url, base_url, reader):

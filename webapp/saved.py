@@ -123,6 +123,7 @@ def show(name: str):
         asked=asked,
         reports=choices.reports() if asked else 0,
         whole_url=_query_url(name, {**values, WHOLE_ARG: "1"}),
+        whole=_whole(),
         cut=result is not None and (result.truncated or len(result.rows) > current_app.config["MAX_ROWS"]),
         table=table,
         cells=resulttable.cells(query, result, table.rows) if table is not None else [],
@@ -153,9 +154,13 @@ def _asked_first(query: SavedQuery, values: dict[str, str]) -> list[str]:
     LARGE_STORE_REPORTS reports, a query whose answer without any of its `asks_first` parameters is
     every finding, measure or body of the corpus (at a thousand reports 10-47 s, past the time
     limit, for tens of thousands of rows) opens as its form. WHOLE_ARG asks the corpus anyway."""
-    if not query.asks_first or request.args.get(WHOLE_ARG) or any(values.get(n) for n in query.asks_first):
+    if not query.asks_first or _whole() or any(values.get(n) for n in query.asks_first):
         return []
     return list(query.asks_first) if choices.large() else []
+
+
+def _whole() -> bool:
+    return request.args.get(WHOLE_ARG) == "1"
 
 
 def download(query: SavedQuery, extension: str) -> Response:
