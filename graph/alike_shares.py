@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -31,6 +32,8 @@ from graph.interface import SYSTEM_GRAPHS, XSD_STRING, Result, Store, Term
 from graph.terms import Scratch
 from ontology import iris
 from ontology.iris import RK
+
+log = logging.getLogger(__name__)
 
 _QUERY = f"""SELECT DISTINCT ?g ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }}
   VALUES ?p {{ <{RK.titleGram}> <{RK.report}> <{DCTERMS.title}> }} }}"""
@@ -154,7 +157,8 @@ def digests(store: Store) -> Result:
 
 
 def stored(store: Store, graphs: list[str]) -> dict[str, Share]:
-    """The shares the store holds for these graphs, read `READ_CHUNK` at a time."""
+    """The shares the store holds for these graphs, read `READ_CHUNK` at a time; one that cannot be
+    read (kept in another form) is left out, so that the graph counts as having none."""
     out: dict[str, Share] = {}
     aggregate = per_document.iri_text(iris.AGGREGATES)
     for at in range(0, len(graphs), READ_CHUNK):
@@ -163,5 +167,11 @@ def stored(store: Store, graphs: list[str]) -> dict[str, Share]:
             f"SELECT ?g ?e WHERE {{ GRAPH {aggregate} {{ ?n <{_GRAPH}> ?g ; <{_ENTRIES}> ?e }} "
             f"VALUES ?g {{ {wanted} }} }}"
         )
-        out.update((row["g"].value, Share.from_json(row["e"].value)) for row in store.select(query).rows)
+        for row in store.select(query).rows:
+            try:
+                out[row["g"].value] = Share.from_json(row["e"].value)
+            except (ValueError, KeyError, TypeError) as error:  # another release's: the engine answers
+                log.warning(
+                    "the alike share of %s cannot be read (%s); `rectkg rebuild` writes it again", row["g"].value, error
+                )
     return out

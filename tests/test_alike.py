@@ -158,3 +158,19 @@ def test_the_answer_is_cut_at_the_stores_row_limit(store, qingpu, fengjiang, twi
     store.row_limit = 3
     cut = alike.answer(store, bindings)
     assert cut is not None and cut.truncated and cut.rows == whole.rows[:3]
+
+
+def test_a_share_kept_in_another_form_makes_the_query_run(store, qingpu, fengjiang):
+    """A share this release cannot read (written in another form) is no answer: the query runs."""
+    store.replace_graph(qingpu.graph_iri, qingpu.graph)
+    store.replace_graph(fengjiang.graph_iri, fengjiang.graph)
+    bindings = SAVED.bindings({"report": str(qingpu.report_iri)})
+    aggregate, entries = f"<{iris.AGGREGATES}>", f"<{RK.alikeEntries}>"
+    store.update(
+        f"DELETE {{ GRAPH {aggregate} {{ ?n {entries} ?e }} }} "
+        f'INSERT {{ GRAPH {aggregate} {{ ?n {entries} "{{}}" }} }} '
+        f"WHERE {{ GRAPH {aggregate} {{ ?n {entries} ?e ; <{RK.alikeGraph}> <{fengjiang.graph_iri}> }} }}"
+    )
+    new_version(store)
+    assert alike.answer(store, bindings) is None
+    assert rows(SAVED._select(store, bindings)) == rows(ENGINE._select(store, bindings)) != []
