@@ -25,7 +25,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from rdflib.namespace import DCTERMS, RDF
+from rdflib.namespace import DCTERMS
 
 from graph import per_document
 from graph.interface import SYSTEM_GRAPHS, XSD_STRING, Result, Store, Term
@@ -39,7 +39,6 @@ _QUERY = f"""SELECT DISTINCT ?g ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }}
   VALUES ?p {{ <{RK.titleGram}> <{RK.report}> <{DCTERMS.title}> }} }}"""
 # A space before the predicate, not a ">": a blank node's lines must be read too, to say so.
 _KEYS = tuple(f" <{p}> ".encode() for p in (RK.titleGram, RK.report, DCTERMS.title))
-_TYPE, _SHARE_CLASS = str(RDF.type), Term("iri", str(RK.AlikeShare))
 _GRAPH, _DIGEST, _ENTRIES = str(RK.alikeGraph), str(RK.alikeDigest), str(RK.alikeEntries)
 _GRAM, _REPORT = str(RK.titleGram), str(RK.report)
 READ_CHUNK = 100  # shares per read: a thousand reports' shares are a few megabytes of JSON
@@ -121,10 +120,6 @@ def gram_key(term: Term) -> str:
     return term.value
 
 
-def digest(share_json: str) -> str:
-    return hashlib.sha1(share_json.encode("utf-8")).hexdigest()
-
-
 def changes(writes: Mapping[str, bytes | None]) -> str:
     """SPARQL Update operations (in the same request as the documents' writes) replacing each written
     graph's share node (None: removed with its document). Nothing is read from the store."""
@@ -132,14 +127,8 @@ def changes(writes: Mapping[str, bytes | None]) -> str:
 
 
 def triples(graph_iri: str, share: Share) -> list[per_document.Triple]:
-    text = share.to_json()
     node = iris.alike_share(graph_iri)
-    return [
-        (node, _TYPE, _SHARE_CLASS),
-        (node, _GRAPH, Term("iri", graph_iri)),
-        (node, _DIGEST, Term("literal", digest(text), XSD_STRING)),
-        (node, _ENTRIES, Term("literal", text, XSD_STRING)),
-    ]
+    return per_document.json_share(node, str(RK.AlikeShare), (_GRAPH, _DIGEST, _ENTRIES), graph_iri, share.to_json())
 
 
 def rebuilt(store: Store) -> list[per_document.Triple]:

@@ -17,6 +17,7 @@ every backend with nothing but SPARQL.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
@@ -50,6 +51,19 @@ def changes(
     if body:
         ops.append(f"INSERT DATA {{ GRAPH {iri_text(iris.AGGREGATES)} {{\n{body}\n}} }}")
     return "".join(f" ;\n{op}" for op in ops)
+
+
+def json_share(node: str, node_class: str, predicates: tuple[str, str, str], graph_iri: str, text: str) -> list[Triple]:
+    """A node keeping what one document graph gives a reader of the whole corpus, as JSON (`text`),
+    with the graph it comes from and a digest, so that the reader reads again only what changed.
+    `predicates`: the graph's, the digest's and the JSON's."""
+    graph, digest, entries = predicates
+    return [
+        (node, str(RDF.type), Term("iri", node_class)),
+        (node, graph, Term("iri", graph_iri)),
+        (node, digest, Term("literal", hashlib.sha1(text.encode("utf-8")).hexdigest(), XSD_STRING)),
+        (node, entries, Term("literal", text, XSD_STRING)),
+    ]
 
 
 def iri_text(value: str) -> str:

@@ -17,7 +17,6 @@ the one `shares` computes from a stored graph are the same by construction.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -25,7 +24,7 @@ from dataclasses import dataclass
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
 from graph import per_document
-from graph.interface import SYSTEM_GRAPHS, XSD_STRING, Store, Term
+from graph.interface import SYSTEM_GRAPHS, Store, Term
 from graph.results import strings
 from graph.terms import Scratch, lines_with
 from ontology import iris
@@ -64,7 +63,6 @@ _TYPED = (RK.Finding, RK.Measure, RK.NamedDocument, RK.Report, ORG.Organization,
 _KEYS = tuple(f"> <{p}> ".encode() for p in (*_PREDICATES, RK.text, RK.finding)) + tuple(
     f"> <{RDF.type}> <{c}> ".encode() for c in _TYPED
 )
-_TYPE, _SHARE_CLASS = str(RDF.type), Term("iri", str(RK.SearchShare))
 _GRAPH, _DIGEST, _ENTRIES = str(RK.searchGraph), str(RK.searchDigest), str(RK.searchEntries)
 Entry = tuple[str, str, str, str, str]  # kind, IRI, title, text, context
 
@@ -86,10 +84,6 @@ class Share:
         body = json.loads(text)
         report = tuple(body["report"]) if body["report"] else None
         return cls(tuple(tuple(e) for e in body["entries"]), report)  # type: ignore[arg-type]
-
-
-def digest(share_json: str) -> str:
-    return hashlib.sha1(share_json.encode("utf-8")).hexdigest()
 
 
 def share_in(graph_iri: str, data: bytes) -> Share:
@@ -128,14 +122,8 @@ def changes(writes: Mapping[str, bytes | None], share_of: Callable[[str, bytes],
 
 
 def triples(graph_iri: str, share: Share) -> list[tuple[str, str, Term]]:
-    text = share.to_json()
     node = iris.search_share(graph_iri)
-    return [
-        (node, _TYPE, _SHARE_CLASS),
-        (node, _GRAPH, Term("iri", graph_iri)),
-        (node, _DIGEST, Term("literal", digest(text), XSD_STRING)),
-        (node, _ENTRIES, Term("literal", text, XSD_STRING)),
-    ]
+    return per_document.json_share(node, str(RK.SearchShare), (_GRAPH, _DIGEST, _ENTRIES), graph_iri, share.to_json())
 
 
 def _forget(graph_iri: str) -> str:

@@ -20,6 +20,7 @@ from ontology import iris
 from ontology.iris import RK
 from queries import catalog
 from tests.test_finding_parties import with_blank_findings
+from tests.test_search_index import retitled
 
 SAVED = catalog.get("recurring-problems")
 ENGINE = dataclasses.replace(SAVED, name="recurring-problems, by the engine")  # not in catalog._ANSWERED
@@ -52,15 +53,6 @@ def generated(n: int) -> list:
     from bench.corpus import Generator  # reports of other places with alike findings, as a corpus has
 
     return [load_bytes(doc.text.encode("utf-8"), doc.name) for doc in Generator(3).corpus(n)]
-
-
-def retitled(loaded, title: str) -> Graph:
-    """The report with its first finding's title changed (its bigrams left as they were)."""
-    first = min(loaded.graph.subjects(RDF.type, RK.Finding))
-    copy = Graph()
-    for s, p, o in loaded.graph:
-        copy.add((s, p, Literal(title, lang="zh") if (s, p) == (first, DCTERMS.title) else o))
-    return copy
 
 
 def new_version(store: OxigraphStore) -> None:
