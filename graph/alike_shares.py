@@ -67,8 +67,22 @@ class Share:
 
     @classmethod
     def from_json(cls, text: str) -> Share:
+        """The share `to_json` wrote; ValueError for anything else (another release's form)."""
         body = json.loads(text)
-        return cls({s: tuple(held) for s, held in body["held"].items()}, body["loose"], body["whole"])
+        held, loose, whole = body.get("held"), body.get("loose"), body.get("whole")
+        entries = held.values() if isinstance(held, dict) else [None]
+        if not (_strings(loose) and isinstance(whole, bool) and all(map(_held, entries))):
+            raise ValueError("not an alike share")
+        return cls({s: tuple(entry) for s, entry in held.items()}, loose, whole)
+
+
+def _strings(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
+def _held(entry: object) -> bool:
+    """Whether `entry` is what a share holds for one subject: its reports, titles and bigrams."""
+    return isinstance(entry, list) and len(entry) == 3 and all(map(_strings, entry))
 
 
 def share_in(graph_iri: str, data: bytes) -> Share:
@@ -114,10 +128,11 @@ def subject_hash(subject: str) -> str:
 
 def gram_key(term: Term) -> str:
     """A bigram as the pairing compares it, one string per RDF term: its text when a plain string
-    (what the loader writes), else the text after its datatype or language, which no plain one has."""
-    if term.lang or (term.datatype or XSD_STRING) != XSD_STRING:
-        return f"\x00{term.datatype or ''}\x00{term.lang or ''}\x00{term.value}"
-    return term.value
+    (what the loader writes), else its kind, datatype and language before the text, after a NUL
+    that only such keys start with (a plain string starting with one is marked too)."""
+    if term.kind == "literal" and not term.lang and (term.datatype or XSD_STRING) == XSD_STRING:
+        return term.value if not term.value.startswith("\x00") else f"\x00plain\x00{term.value}"
+    return f"\x00{term.kind}\x00{term.datatype or ''}\x00{term.lang or ''}\x00{term.value}"
 
 
 def changes(writes: Mapping[str, bytes | None]) -> str:
@@ -159,7 +174,7 @@ def stored(store: Store, graphs: list[str]) -> dict[str, Share]:
         for row in store.select(query).rows:
             try:
                 out[row["g"].value] = Share.from_json(row["e"].value)
-            except (ValueError, KeyError, TypeError) as error:  # another release's: the engine answers
+            except ValueError as error:  # another release's form (json's errors are ValueErrors too)
                 log.warning(
                     "the alike share of %s cannot be read (%s); `rectkg rebuild` writes it again", row["g"].value, error
                 )
