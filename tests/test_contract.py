@@ -338,7 +338,8 @@ def test_one_departments_pairs_come_in_the_whole_tables_order(backend):
     backend it gives the base text's rows in the base text's order; both, and the whole table, order
     labels by code point among names sharing a long prefix (which Virtuoso once ordered otherwise)."""
     names = ["上海市青浦区人民政府" + s for s in ("办公室", "研究室", "外事办公室", "法制办公室", "金融服务办公室")]
-    names += ["上海市青浦区" + s for s in ("财政局", "人力资源和社会保障局", "生态环境局")]
+    names += ["上海市青浦区" + s for s in ("财政局", "人力资源和社会保障局", "生态环境局", "民政局", "商务委员会")]
+    names += ["上海市青浦区人民政府" + s for s in ("合作交流办公室", "参事室", "机关事务管理局")]
     work = shared_work(names, "prefixes")
     report = URIRef(iris.report("test-prefixes"))
     finding = URIRef(iris.finding(str(report), 1))
