@@ -32,9 +32,8 @@ from typing import Any
 
 from graph import aggregates, alike_shares
 from graph.alike_shares import Held, Share
-from graph.interface import XSD_STRING, Result, Store, Term
+from graph.interface import XSD_DECIMAL, XSD_STRING, Result, Store, Term
 
-XSD_DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
 COLUMNS = ("report_a", "finding_a", "title_a", "report_b", "finding_b", "title_b", "score")
 _indexes: weakref.WeakKeyDictionary[Store, AlikeIndex] = weakref.WeakKeyDictionary()
 _indexes_lock = threading.Lock()
@@ -91,7 +90,6 @@ class AlikeIndex:
         self._held: dict[str, dict[str, Held]] = {}  # subject → graph → what that graph says of it
         self._grams: dict[str, frozenset[str]] = {}
         self._postings: dict[str, set[str]] = {}
-        self._sizes: dict[str, int] = {}  # subject → how many bigrams
         self._by_report: dict[str, dict[str, int]] = {}  # report IRI → subject → graphs saying so
         self._hashes: dict[str, str] = {}  # subject with bigrams → its alike_shares.subject_hash
         self._loose: dict[str, int] = {}  # hash of a subject without bigrams in a graph → such graphs
@@ -129,13 +127,13 @@ class AlikeIndex:
     def pairs(self, report: str, min_score: Decimal) -> list[dict[str, Term]]:
         """The rows for `report`, in the query's order."""
         numerator, denominator = min_score.as_integer_ratio()
-        sizes, found = self._sizes, []
+        grams, found = self._grams, []
         for a in self._by_report.get(report, ()):
-            size_a = sizes[a]
+            size_a = len(grams[a])
             reports_a, titles_a = self._merged(a)
             times_a = reports_a.count(report)
-            shared = Counter(chain.from_iterable(self._postings[g] for g in self._grams[a]))
-            unions = ((b, common, size_a + sizes[b] - common) for b, common in shared.items())
+            shared = Counter(chain.from_iterable(self._postings[g] for g in grams[a]))
+            unions = ((b, common, size_a + len(grams[b]) - common) for b, common in shared.items())
             for b, common, union in [u for u in unions if u[1] * denominator >= numerator * u[2]]:
                 reports_b, titles_b = self._merged(b)
                 score = -thousandths(common, union)  # most alike first
@@ -191,9 +189,8 @@ class AlikeIndex:
                     del postings[gram]
             for gram in grams - before:
                 postings.setdefault(gram, set()).add(subject)
-            self._sizes.pop(subject, None)
             if grams:
-                self._grams[subject], self._sizes[subject] = grams, len(grams)
+                self._grams[subject] = grams
                 if subject not in self._hashes:
                     self._hashes[subject] = alike_shares.subject_hash(subject)
             else:

@@ -39,7 +39,7 @@ _QUERY = f"""SELECT DISTINCT ?g ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }}
   VALUES ?p {{ <{RK.titleGram}> <{RK.report}> <{DCTERMS.title}> }} }}"""
 # A space before the predicate, not a ">": a blank node's lines must be read too, to say so.
 _KEYS = tuple(f" <{p}> ".encode() for p in (RK.titleGram, RK.report, DCTERMS.title))
-_GRAPH, _DIGEST, _ENTRIES = str(RK.alikeGraph), str(RK.alikeDigest), str(RK.alikeEntries)
+_KEPT_AS = (str(RK.alikeGraph), str(RK.alikeDigest), str(RK.alikeEntries))
 _GRAM, _REPORT = str(RK.titleGram), str(RK.report)
 READ_CHUNK = 100  # shares per read: a thousand reports' shares are a few megabytes of JSON
 
@@ -138,12 +138,13 @@ def gram_key(term: Term) -> str:
 def changes(writes: Mapping[str, bytes | None]) -> str:
     """SPARQL Update operations (in the same request as the documents' writes) replacing each written
     graph's share node (None: removed with its document). Nothing is read from the store."""
-    return per_document.changes(writes, per_document.forget(_GRAPH), lambda g, data: triples(g, share_in(g, data)))
+    forget = per_document.forget(_KEPT_AS[0])
+    return per_document.changes(writes, forget, lambda g, data: triples(g, share_in(g, data)))
 
 
 def triples(graph_iri: str, share: Share) -> list[per_document.Triple]:
     node = iris.alike_share(graph_iri)
-    return per_document.json_share(node, str(RK.AlikeShare), (_GRAPH, _DIGEST, _ENTRIES), graph_iri, share.to_json())
+    return per_document.json_share(node, str(RK.AlikeShare), _KEPT_AS, graph_iri, share.to_json())
 
 
 def rebuilt(store: Store) -> list[per_document.Triple]:
@@ -156,26 +157,18 @@ def rebuilt(store: Store) -> list[per_document.Triple]:
 
 def digests(store: Store) -> Result:
     """Each document graph's share digest (rows ?g ?d), as the store holds it now: one short row per document."""
-    aggregate = per_document.iri_text(iris.AGGREGATES)
-    return store.select(f"SELECT ?g ?d WHERE {{ GRAPH {aggregate} {{ ?n <{_GRAPH}> ?g ; <{_DIGEST}> ?d }} }}")
+    return per_document.json_share_digests(store, _KEPT_AS)
 
 
 def stored(store: Store, graphs: list[str]) -> dict[str, Share]:
     """The shares the store holds for these graphs, read `READ_CHUNK` at a time; one that cannot be
     read (kept in another form) is left out, so that the graph counts as having none."""
     out: dict[str, Share] = {}
-    aggregate = per_document.iri_text(iris.AGGREGATES)
     for at in range(0, len(graphs), READ_CHUNK):
-        wanted = " ".join(per_document.iri_text(g) for g in graphs[at : at + READ_CHUNK])
-        query = (
-            f"SELECT ?g ?e WHERE {{ GRAPH {aggregate} {{ ?n <{_GRAPH}> ?g ; <{_ENTRIES}> ?e }} "
-            f"VALUES ?g {{ {wanted} }} }}"
-        )
-        for row in store.select(query).rows:
+        texts = per_document.json_share_texts(store, _KEPT_AS, graphs[at : at + READ_CHUNK])
+        for graph_iri, text in texts.items():
             try:
-                out[row["g"].value] = Share.from_json(row["e"].value)
+                out[graph_iri] = Share.from_json(text)
             except ValueError as error:  # another release's form (json's errors are ValueErrors too)
-                log.warning(
-                    "the alike share of %s cannot be read (%s); `rectkg rebuild` writes it again", row["g"].value, error
-                )
+                log.warning("unreadable alike share of %s (%s): `rectkg rebuild` writes it again", graph_iri, error)
     return out

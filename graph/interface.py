@@ -68,6 +68,7 @@ class QueryTimeout(StoreError):
 # The datatype of a plain literal: backends give it on a Term or leave it out, and writers omit it.
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"  # the aggregate graph's counts
+XSD_DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
 
 
 @dataclass(frozen=True)

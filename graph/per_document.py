@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from rdflib.namespace import RDF
 
 from graph.binding import term_text
-from graph.interface import SYSTEM_GRAPHS, XSD_INTEGER, XSD_STRING, Store, Term
+from graph.interface import SYSTEM_GRAPHS, XSD_INTEGER, XSD_STRING, Result, Store, Term
 from graph.results import strings
 from graph.terms import Scratch, lines_with, ntriples_lines, ntriples_text, parse_ntriples
 from ontology import iris
@@ -64,6 +64,27 @@ def json_share(node: str, node_class: str, predicates: tuple[str, str, str], gra
         (node, digest, Term("literal", hashlib.sha1(text.encode("utf-8")).hexdigest(), XSD_STRING)),
         (node, entries, Term("literal", text, XSD_STRING)),
     ]
+
+
+def json_share_digests(store: Store, predicates: tuple[str, str, str]) -> Result:
+    """Each document graph's `json_share` digest (rows ?g ?d), as the store holds it now: one short
+    row per document, for a reader to tell which shares to read again."""
+    graph, digest, _entries = predicates
+    aggregate = iri_text(iris.AGGREGATES)
+    return store.select(f"SELECT ?g ?d WHERE {{ GRAPH {aggregate} {{ ?n <{graph}> ?g ; <{digest}> ?d }} }}")
+
+
+def json_share_texts(store: Store, predicates: tuple[str, str, str], graphs: Iterable[str]) -> dict[str, str]:
+    """The JSON of these document graphs' `json_share` nodes, as the store holds it (graph → text)."""
+    graph, _digest, entries = predicates
+    wanted = " ".join(iri_text(g) for g in graphs)
+    if not wanted:
+        return {}
+    query = (
+        f"SELECT ?g ?e WHERE {{ GRAPH {iri_text(iris.AGGREGATES)} {{ ?n <{graph}> ?g ; <{entries}> ?e }} "
+        f"VALUES ?g {{ {wanted} }} }}"
+    )
+    return {row["g"]: row["e"] for row in strings(store.select(query))}
 
 
 def iri_text(value: str) -> str:

@@ -63,7 +63,7 @@ _TYPED = (RK.Finding, RK.Measure, RK.NamedDocument, RK.Report, ORG.Organization,
 _KEYS = tuple(f"> <{p}> ".encode() for p in (*_PREDICATES, RK.text, RK.finding)) + tuple(
     f"> <{RDF.type}> <{c}> ".encode() for c in _TYPED
 )
-_GRAPH, _DIGEST, _ENTRIES = str(RK.searchGraph), str(RK.searchDigest), str(RK.searchEntries)
+_KEPT_AS = (str(RK.searchGraph), str(RK.searchDigest), str(RK.searchEntries))
 Entry = tuple[str, str, str, str, str]  # kind, IRI, title, text, context
 
 
@@ -123,7 +123,7 @@ def changes(writes: Mapping[str, bytes | None], share_of: Callable[[str, bytes],
 
 def triples(graph_iri: str, share: Share) -> list[tuple[str, str, Term]]:
     node = iris.search_share(graph_iri)
-    return per_document.json_share(node, str(RK.SearchShare), (_GRAPH, _DIGEST, _ENTRIES), graph_iri, share.to_json())
+    return per_document.json_share(node, str(RK.SearchShare), _KEPT_AS, graph_iri, share.to_json())
 
 
 def _forget(graph_iri: str) -> str:
@@ -133,17 +133,9 @@ def _forget(graph_iri: str) -> str:
 
 def digests(store: Store) -> dict[str, str]:
     """Each document graph's share digest, as the store holds it now: one short row per document."""
-    query = f"SELECT ?g ?d WHERE {{ GRAPH {_iri(iris.AGGREGATES)} {{ ?n <{_GRAPH}> ?g ; <{_DIGEST}> ?d }} }}"
-    return {row["g"]: row["d"] for row in _rows(store, query)}
+    return {row["g"]: row["d"] for row in strings(per_document.json_share_digests(store, _KEPT_AS))}
 
 
 def stored(store: Store, graphs: Iterable[str]) -> dict[str, Share]:
     """The shares the store holds for these graphs (their JSON, read from the aggregate graph)."""
-    wanted = " ".join(_iri(g) for g in graphs)
-    if not wanted:
-        return {}
-    query = (
-        f"SELECT ?g ?e WHERE {{ GRAPH {_iri(iris.AGGREGATES)} {{ ?n <{_GRAPH}> ?g ; <{_ENTRIES}> ?e }} "
-        f"VALUES ?g {{ {wanted} }} }}"
-    )
-    return {row["g"]: Share.from_json(row["e"]) for row in _rows(store, query)}
+    return {g: Share.from_json(text) for g, text in per_document.json_share_texts(store, _KEPT_AS, graphs).items()}
